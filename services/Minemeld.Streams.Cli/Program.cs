@@ -1,0 +1,9 @@
+using System.CommandLine;
+using Minemeld.Streams.Cli.Commands;
+
+var root = new RootCommand("minemeld: the Minemeld.Streams threat-intelligence feed engine")
+{
+    RangesCommand.Create(),
+};
+
+return root.Parse(args).Invoke();
