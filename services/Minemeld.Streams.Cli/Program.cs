@@ -3,6 +3,8 @@ using Minemeld.Streams.Cli.Commands;
 
 var root = new RootCommand("minemeld: the Minemeld.Streams threat-intelligence feed engine")
 {
+    ValidateCommand.Create(),
+    PrototypesCommand.Create(),
     RangesCommand.Create(),
 };
 

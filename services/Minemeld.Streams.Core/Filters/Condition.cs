@@ -1,0 +1,409 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using DevLab.JmesPath;
+using DevLab.JmesPath.Expressions;
+using Minemeld.Streams.Core.Json;
+using Newtonsoft.Json.Linq;
+
+namespace Minemeld.Streams.Core.Filters;
+
+/// <summary>
+/// One filter condition, <c>expression comparator value</c> (spec §3.5): the expression is an attribute name or a
+/// JMESPath function call such as <c>length(sources)</c>, <c>type(sources)</c> or
+/// <c>starts_with(type, 'IP')</c>; the value is a string, an integer, <c>true</c>, <c>false</c> or <c>null</c>.
+/// <para>
+/// Comparisons are typed (design.md decision 2): a missing attribute makes <c>&lt; &lt;= &gt; &gt;=</c> and
+/// <c>== non-null</c> false and <c>== null</c> true; integers and booleans are different types; values of
+/// different types are never ordered. A JMESPath error, or the string <c>"null"</c> that JMESPath's
+/// <c>type()</c> returns, counts as null.
+/// </para>
+/// </summary>
+public sealed class Condition
+{
+    private static readonly JmesPath JmesPath = new();
+
+    private readonly string? _attribute;
+    private readonly JmesPathExpression? _function;
+
+    private Condition(string text, string expression, string? attribute, JmesPathExpression? function, Comparator comparator, JsonNode? literal)
+    {
+        Text = text;
+        Expression = expression;
+        _attribute = attribute;
+        _function = function;
+        Comparator = comparator;
+        Literal = literal;
+    }
+
+    public string Text { get; }
+
+    /// <summary>The expression as evaluated (JMESPath text for function calls).</summary>
+    public string Expression { get; }
+
+    public Comparator Comparator { get; }
+
+    public JsonNode? Literal { get; }
+
+    /// <summary>Parses a condition; throws <see cref="ConditionSyntaxException"/> naming the problem and column.</summary>
+    public static Condition Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var lexer = new ConditionLexer(text);
+        var (expression, isFunction, attribute) = lexer.ReadExpression();
+        var comparator = lexer.ReadComparator();
+        var literal = lexer.ReadLiteral();
+        lexer.ExpectEnd();
+        JmesPathExpression? function = null;
+        if (isFunction)
+        {
+            try
+            {
+                function = JmesPath.Parse(expression);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw new ConditionSyntaxException($"'{expression}' is not a valid JMESPath expression: {ex.Message}", ex);
+            }
+        }
+
+        return new Condition(text, expression, attribute, function, comparator, literal);
+    }
+
+    public bool Evaluate(in FilterContext context) => Compare(Resolve(context), Comparator, Literal);
+
+    /// <summary>The value of the expression in this context (null when missing or on a JMESPath error).</summary>
+    public JsonNode? Resolve(in FilterContext context)
+    {
+        if (_attribute is not null)
+        {
+            return context.Lookup(_attribute);
+        }
+
+        JToken? result;
+        try
+        {
+            var input = JToken.Parse(context.ToObject().ToJsonString());
+            result = _function!.Transform(input).AsJToken();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return null;
+        }
+
+        if (result is null || result.Type == JTokenType.Null || (result.Type == JTokenType.String && (string?)result == "null"))
+        {
+            return null;
+        }
+
+        return JsonNode.Parse(result.ToString(Newtonsoft.Json.Formatting.None));
+    }
+
+    /// <summary>The typed comparison of design.md decision 2.</summary>
+    public static bool Compare(JsonNode? actual, Comparator comparator, JsonNode? literal)
+    {
+        switch (comparator)
+        {
+            case Comparator.Equal:
+                return AreEqual(actual, literal);
+            case Comparator.NotEqual:
+                return !AreEqual(actual, literal);
+        }
+
+        int order;
+        if (JsonNodeValues.TryGetDouble(actual, out var a) && JsonNodeValues.TryGetDouble(literal, out var b))
+        {
+            order = a.CompareTo(b);
+        }
+        else if (JsonNodeValues.TryGetString(actual, out var s) && JsonNodeValues.TryGetString(literal, out var t))
+        {
+            order = string.CompareOrdinal(s, t);
+        }
+        else
+        {
+            return false;
+        }
+
+        return comparator switch
+        {
+            Comparator.Less => order < 0,
+            Comparator.LessOrEqual => order <= 0,
+            Comparator.Greater => order > 0,
+            _ => order >= 0,
+        };
+    }
+
+    private static bool AreEqual(JsonNode? actual, JsonNode? literal)
+    {
+        if (literal is null || actual is null)
+        {
+            return literal is null && actual is null;
+        }
+
+        if (JsonNodeValues.TryGetDouble(actual, out var a) && JsonNodeValues.TryGetDouble(literal, out var b))
+        {
+            return a == b;
+        }
+
+        return JsonNodeValues.Kind(actual) == JsonNodeValues.Kind(literal) && JsonNode.DeepEquals(actual, literal);
+    }
+
+    public override string ToString() => Text;
+
+    /// <summary>Tokenizer and recursive-descent reader for the condition grammar.</summary>
+    private ref struct ConditionLexer(string text)
+    {
+        private readonly string _text = text;
+        private int _pos;
+
+        public (string Expression, bool IsFunction, string? Attribute) ReadExpression()
+        {
+            SkipBlanks();
+            var name = ReadIdentifier() ?? throw Error("expected an attribute name or a function call");
+            SkipBlanks();
+            if (!Peek('('))
+            {
+                return (name, false, name);
+            }
+
+            var builder = new StringBuilder(name);
+            ReadCall(builder);
+            return (builder.ToString(), true, null);
+        }
+
+        public Comparator ReadComparator()
+        {
+            SkipBlanks();
+            string[] symbols = ["<=", ">=", "==", "!=", "<", ">"];
+            foreach (var symbol in symbols)
+            {
+                if (_text.AsSpan(_pos).StartsWith(symbol, StringComparison.Ordinal))
+                {
+                    _pos += symbol.Length;
+                    return symbol switch
+                    {
+                        "<=" => Comparator.LessOrEqual,
+                        ">=" => Comparator.GreaterOrEqual,
+                        "==" => Comparator.Equal,
+                        "!=" => Comparator.NotEqual,
+                        "<" => Comparator.Less,
+                        _ => Comparator.Greater,
+                    };
+                }
+            }
+
+            throw Error("expected a comparator (<, <=, ==, >=, >, !=)");
+        }
+
+        public JsonValue? ReadLiteral()
+        {
+            SkipBlanks();
+            if (_pos >= _text.Length)
+            {
+                throw Error("expected a value (a quoted string, an integer, true, false or null)");
+            }
+
+            var c = _text[_pos];
+            if (c is '"' or '\'')
+            {
+                return JsonValue.Create(ReadString(c));
+            }
+
+            if (c == '-' || char.IsAsciiDigit(c))
+            {
+                return JsonValue.Create(ReadInteger());
+            }
+
+            var word = ReadIdentifier();
+            return word switch
+            {
+                "true" => JsonValue.Create(true),
+                "false" => JsonValue.Create(false),
+                "null" => null,
+                _ => throw Error($"expected a value (a quoted string, an integer, true, false or null), found '{word}'"),
+            };
+        }
+
+        public void ExpectEnd()
+        {
+            SkipBlanks();
+            if (_pos < _text.Length)
+            {
+                throw Error($"unexpected '{_text[_pos..]}' after the value");
+            }
+        }
+
+        /// <summary>
+        /// Reads <c>(arg, ...)</c> into JMESPath text: identifiers and nested calls as they are, <c>'x'</c> raw strings
+        /// as they are, <c>"x"</c> as a quoted identifier (JMESPath's meaning, as in MineMeld), and integers,
+        /// <c>true</c>, <c>false</c>, <c>null</c> as JSON literals (MineMeld passed them on as invalid JMESPath).
+        /// </summary>
+        private void ReadCall(StringBuilder builder)
+        {
+            Expect('(');
+            builder.Append('(');
+            SkipBlanks();
+            if (Peek(')'))
+            {
+                _pos++;
+                builder.Append(')');
+                return;
+            }
+
+            var first = true;
+            while (true)
+            {
+                SkipBlanks();
+                ReadArgument(builder, first);
+                first = false;
+                SkipBlanks();
+                if (Peek(')'))
+                {
+                    _pos++;
+                    builder.Append(')');
+                    return;
+                }
+
+                Expect(',');
+                builder.Append(", ");
+            }
+        }
+
+        private void ReadArgument(StringBuilder builder, bool first)
+        {
+            if (_pos >= _text.Length)
+            {
+                throw Error("unterminated function call");
+            }
+
+            var c = _text[_pos];
+            if (c is '\'' or '"')
+            {
+                if (first)
+                {
+                    throw Error("the first argument of a function must be an attribute or a function call");
+                }
+
+                var s = ReadString(c);
+                builder.Append(c).Append(s).Append(c);
+                return;
+            }
+
+            if (c == '-' || char.IsAsciiDigit(c))
+            {
+                if (first)
+                {
+                    throw Error("the first argument of a function must be an attribute or a function call");
+                }
+
+                builder.Append('`').Append(ReadInteger().ToString(CultureInfo.InvariantCulture)).Append('`');
+                return;
+            }
+
+            var name = ReadIdentifier() ?? throw Error("expected a function argument");
+            SkipBlanks();
+            if (Peek('('))
+            {
+                builder.Append(name);
+                ReadCall(builder);
+            }
+            else if (!first && name is "true" or "false" or "null")
+            {
+                builder.Append('`').Append(name).Append('`');
+            }
+            else
+            {
+                builder.Append(name);
+            }
+        }
+
+        private string? ReadIdentifier()
+        {
+            var start = _pos;
+            if (_pos < _text.Length && (char.IsAsciiLetter(_text[_pos]) || _text[_pos] is '_' or '$'))
+            {
+                _pos++;
+                while (_pos < _text.Length && (char.IsAsciiLetterOrDigit(_text[_pos]) || _text[_pos] is '_' or '$'))
+                {
+                    _pos++;
+                }
+            }
+
+            return _pos > start ? _text[start.._pos] : null;
+        }
+
+        private string ReadString(char quote)
+        {
+            var start = ++_pos;
+            while (_pos < _text.Length && _text[_pos] != quote)
+            {
+                if (_text[_pos] == '\\')
+                {
+                    throw Error("strings cannot contain a backslash");
+                }
+
+                _pos++;
+            }
+
+            if (_pos >= _text.Length)
+            {
+                throw Error($"unterminated string starting at column {start}");
+            }
+
+            return _text[start.._pos++];
+        }
+
+        private long ReadInteger()
+        {
+            var start = _pos;
+            if (Peek('-'))
+            {
+                _pos++;
+            }
+
+            var digitsStart = _pos;
+            while (_pos < _text.Length && char.IsAsciiDigit(_text[_pos]))
+            {
+                _pos++;
+            }
+
+            var digits = _text[digitsStart.._pos];
+            if (digits.Length == 0 || (digits.Length > 1 && digits[0] == '0'))
+            {
+                throw Error("integers have no leading zeros");
+            }
+
+            if (_pos < _text.Length && _text[_pos] is '.' or 'e' or 'E')
+            {
+                throw Error("only integers are allowed, not decimals");
+            }
+
+            return long.TryParse(_text.AsSpan(start, _pos - start), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+                ? value
+                : throw Error("integer out of range");
+        }
+
+        private void SkipBlanks()
+        {
+            while (_pos < _text.Length && char.IsWhiteSpace(_text[_pos]))
+            {
+                _pos++;
+            }
+        }
+
+        private readonly bool Peek(char c) => _pos < _text.Length && _text[_pos] == c;
+
+        private void Expect(char c)
+        {
+            if (!Peek(c))
+            {
+                throw Error($"expected '{c}'");
+            }
+
+            _pos++;
+        }
+
+        private readonly ConditionSyntaxException Error(string message) =>
+            new($"{message} at column {_pos + 1} of '{_text}'");
+    }
+}

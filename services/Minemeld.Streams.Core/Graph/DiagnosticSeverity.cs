@@ -1,0 +1,7 @@
+namespace Minemeld.Streams.Core.Graph;
+
+public enum DiagnosticSeverity
+{
+    Warning,
+    Error,
+}

@@ -1,0 +1,157 @@
+using static Minemeld.Streams.Core.NodeClasses.ConfigChecks;
+
+namespace Minemeld.Streams.Core.NodeClasses;
+
+/// <summary>
+/// Every node class Minemeld.Streams implements, under MineMeld's class names so that a MineMeld config loads
+/// unchanged, and the MineMeld classes it knows but does not implement (a clear error, not "unknown class").
+/// </summary>
+public static class NodeClassRegistry
+{
+    public const string HttpFT = "minemeld.ft.http.HttpFT";
+    public const string CsvFT = "minemeld.ft.csvft.CSVFT";
+    public const string SimpleJson = "minemeld.ft.json.SimpleJSON";
+    public const string YamlFT = "minemeld.ft.local.YamlFT";
+    public const string YamlIPv4FT = "minemeld.ft.local.YamlIPv4FT";
+    public const string YamlIPv6FT = "minemeld.ft.local.YamlIPv6FT";
+    public const string YamlUrlFT = "minemeld.ft.local.YamlURLFT";
+    public const string YamlDomainFT = "minemeld.ft.local.YamlDomainFT";
+    public const string LocalDbMiner = "minemeld.ft.localdb.Miner";
+    public const string AggregateFT = "minemeld.ft.op.AggregateFT";
+    public const string AggregateIPv4FT = "minemeld.ft.ipop.AggregateIPv4FT";
+    public const string AggregateIPv6FT = "minemeld.ft.ipop.AggregateIPv6FT";
+    public const string RedisSet = "minemeld.ft.redis.RedisSet";
+
+    private static readonly Dictionary<string, NodeClassDescriptor> Classes = Build();
+
+    /// <summary>MineMeld classes that exist there but have no implementation here yet.</summary>
+    private static readonly HashSet<string> NotImplemented = new(StringComparer.Ordinal)
+    {
+        "minemeld.ft.taxii.TaxiiClient", "minemeld.ft.taxii.DataFeed", "minemeld.ft.taxii2.Taxii2Client",
+        "minemeld.ft.syslog.SyslogMatcher", "minemeld.ft.syslog.SyslogMiner", "minemeld.ft.logstash.LogstashOutput",
+        "minemeld.ft.dag.DagPusher", "minemeld.ft.dag_ng.DagPusher", "minemeld.ft.mm.JSONSEQMiner",
+        "minemeld.ft.o365.O365XMLFT", "minemeld.ft.o365.O365API", "minemeld.ft.azure.AzureXML", "minemeld.ft.azure.AzureJSON",
+        "minemeld.ft.google.GoogleNetBlocks", "minemeld.ft.google.GoogleSPF", "minemeld.ft.autofocus.ExportList",
+        "minemeld.ft.recordedfuture.IPRiskList", "minemeld.ft.recordedfuture.DomainRiskList", "minemeld.ft.threatconnect.IndicatorsMiner",
+        "minemeld.ft.proofpoint.EmergingThreatsIP", "minemeld.ft.proofpoint.EmergingThreatsDomain", "minemeld.ft.vt.Notifications",
+        "minemeld.ft.xmpp.XMPPOutput", "minemeld.ft.anomali.Intelligence", "minemeld.ft.cif.Feed", "minemeld.ft.phishme.Intelligence",
+        "minemeld.ft.dshield.DshieldRecommended", "minemeld.ft.ipop.AggregateIPv4FTWithList",
+    };
+
+    public static IReadOnlyCollection<NodeClassDescriptor> All => Classes.Values;
+
+    public static bool TryGet(string name, out NodeClassDescriptor descriptor) => Classes.TryGetValue(name, out descriptor!);
+
+    public static bool IsKnownButNotImplemented(string name) => NotImplemented.Contains(name);
+
+    private static Dictionary<string, NodeClassDescriptor> Build()
+    {
+        var filters = new Dictionary<string, ConfigCheck> { ["infilters"] = FilterList.OrNull(), ["outfilters"] = FilterList.OrNull() };
+
+        // BasePollerFT (spec §4.1), plus outfilters.
+        var poller = new Dictionary<string, ConfigCheck>
+        {
+            ["source_name"] = AnyString.OrNull(),
+            ["attributes"] = Mapping.OrNull(),
+            ["interval"] = WholeNumber(1, int.MaxValue),
+            ["num_retries"] = WholeNumber(1, 100),
+            ["age_out"] = AgeOut.OrNull(),
+            ["multiple_indicator_types"] = Bool,
+            ["aggregate_indicators"] = Bool,
+            ["aggregate_use_partial"] = Bool,
+            ["outfilters"] = FilterList.OrNull(),
+        };
+
+        // The fetcher every HTTP miner shares: MineMeld's options plus the auth, proxy and size limits operators asked for.
+        var http = Merge(poller, new Dictionary<string, ConfigCheck>
+        {
+            ["url"] = Url,
+            ["polling_timeout"] = Number(0.001),
+            ["verify_cert"] = Bool.Or(AnyString),
+            ["user_agent"] = AnyString.OrNull(),
+            ["username"] = AnyString.OrNull(),
+            ["password"] = AnyString.OrNull(),
+            ["encoding"] = AnyString.OrNull(),
+            ["headers"] = StringMapping.OrNull(),
+            ["bearer_token"] = AnyString.OrNull(),
+            ["client_cert"] = AnyString.OrNull(),
+            ["client_key"] = AnyString.OrNull(),
+            ["proxy"] = AnyString.OrNull(),
+            ["max_response_bytes"] = WholeNumber(1, long.MaxValue),
+        });
+
+        var required = new HashSet<string>(StringComparer.Ordinal) { "url" };
+        var none = new HashSet<string>(StringComparer.Ordinal);
+        var list = Merge(poller, new Dictionary<string, ConfigCheck> { ["path"] = AnyString.OrNull() });
+        var aggregator = Merge(filters, new Dictionary<string, ConfigCheck>
+        {
+            ["whitelist_prefixes"] = StringList,
+            ["enable_list_merge"] = Bool,
+        });
+
+        NodeClassDescriptor[] classes =
+        [
+            new(HttpFT, NodeKind.Miner, Merge(http, new Dictionary<string, ConfigCheck>
+            {
+                ["ignore_regex"] = Pattern.OrNull(),
+                ["indicator"] = Extraction.OrNull(),
+                ["fields"] = Extractions.OrNull(),
+            }), required, "Line-oriented text feed over HTTP(S) or file:"),
+            new(CsvFT, NodeKind.Miner, Merge(http, new Dictionary<string, ConfigCheck>
+            {
+                ["ignore_regex"] = Pattern.OrNull(),
+                ["fieldnames"] = StringList.OrNull(),
+                ["delimiter"] = Character,
+                ["doublequote"] = Bool,
+                ["escapechar"] = Character.OrNull(),
+                ["quotechar"] = Character,
+                ["skipinitialspace"] = Bool,
+                ["decode_gzip"] = Bool,
+            }), required, "CSV feed over HTTP(S) or file:"),
+            new(SimpleJson, NodeKind.Miner, Merge(http, new Dictionary<string, ConfigCheck>
+            {
+                ["extractor"] = JmesPathText,
+                ["indicator"] = AnyString,
+                ["prefix"] = AnyString,
+                ["fields"] = StringList.OrNull(),
+            }), required, "JSON document over HTTP(S) or file:, items selected with JMESPath"),
+            new(YamlFT, NodeKind.Miner, list, none, "Local list; each entry carries its type"),
+            new(YamlIPv4FT, NodeKind.Miner, list, none, "Local list of IPv4 indicators", Indicators.IndicatorTypes.IPv4),
+            new(YamlIPv6FT, NodeKind.Miner, list, none, "Local list of IPv6 indicators", Indicators.IndicatorTypes.IPv6),
+            new(YamlUrlFT, NodeKind.Miner, list, none, "Local list of URL indicators", Indicators.IndicatorTypes.Url),
+            new(YamlDomainFT, NodeKind.Miner, list, none, "Local list of domain indicators", Indicators.IndicatorTypes.Domain),
+            new(LocalDbMiner, NodeKind.Miner, Merge(poller, new Dictionary<string, ConfigCheck>
+            {
+                ["default_ttl"] = WholeNumber(0, int.MaxValue),
+            }), none, "Local indicator database with per-entry expiry"),
+            new(AggregateFT, NodeKind.Processor, Merge(filters, new Dictionary<string, ConfigCheck>
+            {
+                ["whitelist_prefixes"] = StringList,
+                ["ignore_cases"] = Bool,
+            }), none, "Exact-match aggregation with per-source attribute merge"),
+            new(AggregateIPv4FT, NodeKind.Processor, aggregator, none, "IPv4 range aggregation with whitelists"),
+            new(AggregateIPv6FT, NodeKind.Processor, aggregator, none, "IPv6 range aggregation with whitelists"),
+            new(RedisSet, NodeKind.Output, new Dictionary<string, ConfigCheck>
+            {
+                ["infilters"] = FilterList.OrNull(),
+                ["redis_url"] = AnyString.OrNull(),
+                ["scoring_attribute"] = AnyString.OrNull(),
+                ["store_value"] = Bool,
+                ["max_entries"] = WholeNumber(1, int.MaxValue),
+            }, none, "Feed served over HTTP (External Dynamic List)"),
+        ];
+
+        return classes.ToDictionary(static c => c.Name, StringComparer.Ordinal);
+    }
+
+    private static Dictionary<string, ConfigCheck> Merge(Dictionary<string, ConfigCheck> first, Dictionary<string, ConfigCheck> second)
+    {
+        var merged = new Dictionary<string, ConfigCheck>(first, StringComparer.Ordinal);
+        foreach (var (key, check) in second)
+        {
+            merged[key] = check;
+        }
+
+        return merged;
+    }
+}

@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Minemeld.Streams.Core.Yaml;
+
+/// <summary>
+/// Reads one YAML document into <see cref="JsonNode"/>s with a <see cref="SourceMap"/>. Plain scalars are typed
+/// as PyYAML (YAML 1.1) types them, since MineMeld's files were written for PyYAML: <c>~</c>/<c>null</c>/empty
+/// are null; <c>true/false/yes/no/on/off</c> are booleans; integers and floats are numbers; timestamps stay
+/// strings (as MineMeld kept them). Quoted or <c>!!str</c> scalars are strings. Merge keys (<c>&lt;&lt;</c>) and
+/// aliases are expanded; an explicit key overrides a merged one, as YAML specifies.
+/// </summary>
+public static class YamlDocument
+{
+    public static (JsonNode? Root, SourceMap Map) Parse(string text, string source)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var map = new SourceMap(source);
+        var stream = new YamlStream();
+        try
+        {
+            using var reader = new StringReader(text);
+            stream.Load(new Parser(reader));
+        }
+        catch (YamlException ex)
+        {
+            throw new YamlLoadException(ex.InnerException?.Message ?? ex.Message, new SourceLocation(source, (int)ex.Start.Line, (int)ex.Start.Column), ex);
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            return (null, map);
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            var second = stream.Documents[1].RootNode.Start;
+            throw new YamlLoadException("only one YAML document is allowed per file", new SourceLocation(source, (int)second.Line, (int)second.Column));
+        }
+
+        var root = stream.Documents[0].RootNode;
+        return (Convert(root, string.Empty, map), map);
+    }
+
+    public static (JsonNode? Root, SourceMap Map) Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new YamlLoadException($"cannot read: {ex.Message}", new SourceLocation(path, 0, 0), ex);
+        }
+
+        return Parse(text, path);
+    }
+
+    private static JsonNode? Convert(YamlNode node, string path, SourceMap map)
+    {
+        map.Add(path, new SourceLocation(map.Source, (int)node.Start.Line, (int)node.Start.Column));
+        switch (node)
+        {
+            case YamlMappingNode mapping:
+                var obj = new JsonObject();
+                foreach (var (keyNode, valueNode) in mapping.Children)
+                {
+                    if (IsMergeKey(keyNode))
+                    {
+                        continue;
+                    }
+
+                    var key = keyNode is YamlScalarNode scalarKey ? scalarKey.Value ?? "null" : keyNode.ToString();
+                    var childPath = path.Length == 0 ? key : $"{path}/{key}";
+                    obj[key] = Convert(valueNode, childPath, map);
+                }
+
+                // Merge keys (<<): explicit keys win; with a list of sources, earlier sources win over later ones.
+                foreach (var (keyNode, valueNode) in mapping.Children.Where(static c => IsMergeKey(c.Key)))
+                {
+                    IEnumerable<YamlNode> sources = valueNode is YamlSequenceNode list ? list.Children : [valueNode];
+                    foreach (var merged in sources)
+                    {
+                        if (Convert(merged, path + "/<<", map) is not JsonObject mergedObject)
+                        {
+                            throw new YamlLoadException("a merge key (<<) takes a mapping or a list of mappings", new SourceLocation(map.Source, (int)merged.Start.Line, (int)merged.Start.Column));
+                        }
+
+                        foreach (var (key, value) in mergedObject.ToList())
+                        {
+                            if (!obj.ContainsKey(key))
+                            {
+                                mergedObject.Remove(key);
+                                obj[key] = value;
+                            }
+                        }
+                    }
+                }
+
+                return obj;
+            case YamlSequenceNode sequence:
+                var array = new JsonArray();
+                var index = 0;
+                foreach (var item in sequence.Children)
+                {
+                    array.Add(Convert(item, $"{path}/{index.ToString(CultureInfo.InvariantCulture)}", map));
+                    index++;
+                }
+
+                return array;
+            case YamlScalarNode scalar:
+                return Scalar(scalar);
+            default:
+                throw new YamlLoadException($"unsupported YAML node {node.NodeType}", map.Find(path));
+        }
+    }
+
+    private static bool IsMergeKey(YamlNode key) => key is YamlScalarNode { Value: "<<", Style: ScalarStyle.Plain or ScalarStyle.Any };
+
+    private static JsonValue? Scalar(YamlScalarNode scalar)
+    {
+        var value = scalar.Value ?? string.Empty;
+        var tag = scalar.Tag.IsEmpty ? null : scalar.Tag.Value;
+        if (tag is "tag:yaml.org,2002:str" || scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
+        {
+            return JsonValue.Create(value);
+        }
+
+        switch (value)
+        {
+            case "" or "~" or "null" or "Null" or "NULL":
+                return null;
+            case "true" or "True" or "TRUE" or "yes" or "Yes" or "YES" or "on" or "On" or "ON":
+                return JsonValue.Create(true);
+            case "false" or "False" or "FALSE" or "no" or "No" or "NO" or "off" or "Off" or "OFF":
+                return JsonValue.Create(false);
+        }
+
+        var digits = value.Replace("_", string.Empty, StringComparison.Ordinal);
+        if (long.TryParse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer) &&
+            !(digits.TrimStart('+', '-').Length > 1 && digits.TrimStart('+', '-')[0] == '0'))
+        {
+            return JsonValue.Create(integer);
+        }
+
+        if (digits.StartsWith("0x", StringComparison.OrdinalIgnoreCase) &&
+            long.TryParse(digits[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hex))
+        {
+            return JsonValue.Create(hex);
+        }
+
+        if (digits.Length > 1 && digits[0] == '0' && digits.All(char.IsAsciiDigit) && digits.All(static c => c < '8'))
+        {
+            return JsonValue.Create(System.Convert.ToInt64(digits, 8));
+        }
+
+        if (LooksLikeFloat(digits) && double.TryParse(digits, NumberStyles.Float, CultureInfo.InvariantCulture, out var real))
+        {
+            return JsonValue.Create(real);
+        }
+
+        return JsonValue.Create(value);
+    }
+
+    private static bool LooksLikeFloat(string text)
+    {
+        var body = text.TrimStart('+', '-');
+        return body.Length > 0 && (char.IsAsciiDigit(body[0]) || body[0] == '.') &&
+               body.Any(char.IsAsciiDigit) && body.All(static c => char.IsAsciiDigit(c) || c is '.' or 'e' or 'E' or '+' or '-') &&
+               body.Contains('.', StringComparison.Ordinal); // PyYAML's floats need a dot: 1e5 is a string.
+    }
+}

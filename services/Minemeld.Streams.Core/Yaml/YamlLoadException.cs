@@ -1,0 +1,27 @@
+namespace Minemeld.Streams.Core.Yaml;
+
+/// <summary>A YAML document that could not be read at all (syntax error), with where.</summary>
+public sealed class YamlLoadException : Exception
+{
+    public YamlLoadException(string message, SourceLocation location, Exception? inner = null)
+        : base($"{location}: {message}", inner)
+    {
+        Location = location;
+    }
+
+    public YamlLoadException()
+    {
+    }
+
+    public YamlLoadException(string message)
+        : base(message)
+    {
+    }
+
+    public YamlLoadException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public SourceLocation Location { get; }
+}
