@@ -27,7 +27,7 @@ public static partial class AccessConfigLoader
         }
         catch (YamlLoadException ex)
         {
-            return (null, [new GraphDiagnostic(DiagnosticSeverity.Error, null, null, $"invalid YAML: {ex.InnerException?.Message ?? ex.Message}", ex.Location)]);
+            return (null, [GraphDiagnostic.InvalidYaml(ex)]);
         }
 
         void Report(DiagnosticSeverity severity, string? key, string path, string message) =>

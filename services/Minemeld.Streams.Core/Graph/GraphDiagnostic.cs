@@ -10,6 +10,13 @@ public sealed record GraphDiagnostic(DiagnosticSeverity Severity, string? Node, 
 {
     public bool IsError => Severity == DiagnosticSeverity.Error;
 
+    /// <summary>A document that is not YAML at all, reported where the parser gave up.</summary>
+    public static GraphDiagnostic InvalidYaml(YamlLoadException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return new(DiagnosticSeverity.Error, null, null, $"invalid YAML: {exception.InnerException?.Message ?? exception.Message}", exception.Location);
+    }
+
     public override string ToString()
     {
         var what = Severity == DiagnosticSeverity.Error ? "error" : "warning";

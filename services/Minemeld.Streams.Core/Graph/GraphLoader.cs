@@ -52,7 +52,7 @@ public static partial class GraphLoader
         }
         catch (YamlLoadException ex)
         {
-            return new GraphLoadResult(null, [new GraphDiagnostic(DiagnosticSeverity.Error, null, null, $"invalid YAML: {ex.InnerException?.Message ?? ex.Message}", ex.Location)]);
+            return new GraphLoadResult(null, [GraphDiagnostic.InvalidYaml(ex)]);
         }
 
         var builder = new Builder(map, prototypes, source);
@@ -375,7 +375,13 @@ public static partial class GraphLoader
         private void Warning(string? node, string? key, string path, string message) =>
             _diagnostics.Add(new GraphDiagnostic(DiagnosticSeverity.Warning, node, key, message, map.Find(path)));
 
-        private GraphLoadResult Result(NodeGraph? graph) => new(graph, [.. _diagnostics]);
+        /// <summary>Diagnostics in file order (graph file first, then prototype files), as an editor would list them.</summary>
+        private GraphLoadResult Result(NodeGraph? graph) =>
+            new(graph, [.. _diagnostics
+                .OrderBy(d => d.Location.Source == source ? 0 : 1)
+                .ThenBy(static d => d.Location.Source, StringComparer.Ordinal)
+                .ThenBy(static d => d.Location.Line)
+                .ThenBy(static d => d.Location.Column)]);
 
         public override string ToString() => source;
     }

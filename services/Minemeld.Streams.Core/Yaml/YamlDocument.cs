@@ -28,6 +28,12 @@ public static class YamlDocument
         {
             throw new YamlLoadException(ex.InnerException?.Message ?? ex.Message, new SourceLocation(source, (int)ex.Start.Line, (int)ex.Start.Column), ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner fails this way when the text ends inside a flow collection or a quoted scalar.
+            var lastLine = text.AsSpan().TrimEnd().Count('\n') + 1;
+            throw new YamlLoadException("unexpected end of the document (an unclosed [ ], { } or quote?)", new SourceLocation(source, lastLine, 1), ex);
+        }
 
         if (stream.Documents.Count == 0)
         {

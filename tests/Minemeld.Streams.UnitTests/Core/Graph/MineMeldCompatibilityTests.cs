@@ -1,0 +1,138 @@
+using Minemeld.Streams.Core.NodeClasses;
+using Minemeld.Streams.Core.Prototypes;
+using static Minemeld.Streams.UnitTests.Core.Graph.GraphText;
+
+namespace Minemeld.Streams.UnitTests.Core.Graph;
+
+public sealed class MineMeldCompatibilityTests
+{
+    /// <summary>A committed-config.yml as MineMeld 0.9.70 writes it (fabric and mgmtbus included) loads unchanged.</summary>
+    [Fact]
+    public void CommittedConfigLoadsUnchanged()
+    {
+        const string committed = """
+            fabric:
+              class: ZMQRedis
+              config:
+                num_connections: 50
+            mgmtbus:
+              transport:
+                class: ZMQRedis
+            nodes:
+              dshield_blocklist:
+                inputs: []
+                output: true
+                prototype: dshield.block
+              spamhaus_DROP:
+                inputs: []
+                output: true
+                prototype: spamhaus.DROP
+              spamhaus_EDROP:
+                inputs: []
+                output: true
+                prototype: spamhaus.EDROP
+              wlWhiteListIPv4:
+                inputs: []
+                output: true
+                prototype: stdlib.listIPv4Generic
+              inboundaggregator:
+                inputs:
+                - dshield_blocklist
+                - spamhaus_DROP
+                - spamhaus_EDROP
+                - wlWhiteListIPv4
+                output: true
+                prototype: stdlib.aggregatorIPv4Inbound
+              inboundfeedhc:
+                inputs:
+                - inboundaggregator
+                output: false
+                prototype: stdlib.feedHCGreen
+              urlhaus:
+                class: minemeld.ft.http.HttpFT
+                config:
+                  age_out:
+                    default: null
+                    interval: 257
+                    sudden_death: true
+                  attributes:
+                    confidence: 100
+                    share_level: green
+                    type: URL
+                  ignore_regex: ^#
+                  source_name: urlhaus.URL
+                  url: https://urlhaus.abuse.ch/downloads/text/
+                inputs: []
+                output: true
+              urlaggregator:
+                inputs: [urlhaus]
+                output: true
+                prototype: stdlib.aggregatorURL
+              urlfeed:
+                inputs: [urlaggregator]
+                output: false
+                prototype: stdlib.feedHCGreenWithValue
+                config:
+                  max_entries: 50000
+            """;
+        var result = Load(committed);
+        Assert.True(result.IsValid, string.Join('\n', Errors(result)));
+        Assert.Empty(result.Warnings);
+        var graph = result.Graph!;
+        Assert.Equal(9, graph.Nodes.Count);
+        Assert.Equal(NodeClassRegistry.AggregateIPv4FT, graph["inboundaggregator"].ClassName);
+        Assert.Equal(["dshield_blocklist", "spamhaus_DROP", "spamhaus_EDROP", "wlWhiteListIPv4"], graph["inboundaggregator"].Inputs);
+        Assert.Equal(50000, graph["urlfeed"].Config["max_entries"]!.GetValue<long>());
+        Assert.True(graph["urlfeed"].Config["store_value"]!.GetValue<bool>());
+    }
+
+    /// <summary>MineMeld's test_prototype_1: a node with only a prototype takes its class and config.</summary>
+    [Fact]
+    public void PrototypeSuppliesClassAndConfig()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(Path.Combine(dir.Path, "testproto.yml"), """
+            description: test
+            prototypes:
+              test:
+                class: minemeld.ft.http.HttpFT
+                config:
+                  url: https://example.org/list.txt
+                  useless1: 1
+            """);
+        var library = PrototypeLibrary.Create([dir.Path], useEnvironment: false);
+        var result = Load("nodes:\n  n: {prototype: testproto.test, output: true}\n", library);
+        Assert.True(result.IsValid, string.Join('\n', Errors(result)));
+        Assert.Equal("minemeld.ft.http.HttpFT", result.Graph!["n"].ClassName);
+        Assert.Equal(1, result.Graph["n"].Config["useless1"]!.GetValue<long>());
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal("config.useless1", warning.Key);
+        Assert.Contains("testproto.yml", warning.Location.Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UserDirectoriesOverrideTheBuiltInLibraryAndSplitAtTheLastDot()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(Path.Combine(dir.Path, "spamhaus.yml"), "prototypes:\n  DROP:\n    class: minemeld.ft.http.HttpFT\n    config: {url: 'https://mirror.example/drop.txt'}\n");
+        File.WriteAllText(Path.Combine(dir.Path, "acme.threat.yml"), "prototypes:\n  list:\n    class: minemeld.ft.local.YamlIPv4FT\n  noclass:\n    config: {}\n");
+        var library = PrototypeLibrary.Create([dir.Path], useEnvironment: false);
+        Assert.True(library.TryResolve("spamhaus.DROP", out var drop, out _));
+        Assert.Equal("https://mirror.example/drop.txt", drop.Config["url"]!.GetValue<string>());
+        Assert.True(library.TryResolve("spamhaus.EDROP", out var edrop, out _), "a prototype missing from the override file falls through to the built-in one");
+        Assert.Equal("https://www.spamhaus.org/drop/edrop.txt", edrop.Config["url"]!.GetValue<string>());
+        Assert.True(library.TryResolve("acme.threat.list", out var list, out _));
+        Assert.Equal("acme.threat", list.Library);
+        Assert.False(library.TryResolve("acme.threat.noclass", out _, out _), "a prototype without class is skipped");
+        Assert.Contains(library.LoadProblems(), static p => p.Contains("noclass", StringComparison.Ordinal));
+    }
+
+    private sealed class TempDirectory : IDisposable
+    {
+        public TempDirectory() => Directory.CreateDirectory(Path);
+
+        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mm-test-" + Guid.NewGuid().ToString("N"));
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Messages;
+
+namespace Minemeld.Streams.UnitTests.Core.Messages;
+
+public sealed class IndicatorMessageSerializerTests
+{
+    private static readonly DateTimeOffset Ts = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void WritesTheDocumentedEnvelope()
+    {
+        var message = new IndicatorMessage
+        {
+            Op = MessageOp.Update,
+            Indicator = "1.2.3.0-1.2.3.255",
+            Type = "IPv4",
+            Origin = "myBaseOffering",
+            Value = JsonNode.Parse("""{"type":"IPv4","confidence":100,"sources":["dshield.block"]}""")!.AsObject(),
+            Timestamp = Ts,
+        };
+        Assert.Equal(
+            """{"v":1,"op":"update","indicator":"1.2.3.0-1.2.3.255","type":"IPv4","origin":"myBaseOffering","value":{"type":"IPv4","confidence":100,"sources":["dshield.block"]},"ts":"2026-11-22T10:00:00Z"}""",
+            Encoding.UTF8.GetString(IndicatorMessageSerializer.Serialize(message)));
+    }
+
+    [Fact]
+    public void RoundTripsUpdatesAndWithdraws()
+    {
+        var update = new IndicatorMessage
+        {
+            Op = MessageOp.Update,
+            Indicator = "2001:db8::/32",
+            Type = "IPv6",
+            Origin = "n",
+            Value = JsonNode.Parse("""{"nested":{"a":[1,"b",null]},"unicode":"ü\u2028"}""")!.AsObject(),
+            Timestamp = Ts.AddMilliseconds(123),
+        };
+        var back = IndicatorMessageSerializer.Deserialize(IndicatorMessageSerializer.Serialize(update));
+        Assert.Equal(update.Op, back.Op);
+        Assert.Equal(update.Indicator, back.Indicator);
+        Assert.Equal(update.Type, back.Type);
+        Assert.Equal(update.Timestamp, back.Timestamp);
+        Assert.True(JsonNode.DeepEquals(update.Value, back.Value));
+
+        var withdraw = update with { Op = MessageOp.Withdraw, Value = null };
+        var bytes = IndicatorMessageSerializer.Serialize(withdraw);
+        Assert.Contains("\"value\":null", Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+        Assert.Null(IndicatorMessageSerializer.Deserialize(bytes).Value);
+    }
+
+    [Theory]
+    [InlineData("", "empty message")]
+    [InlineData("not json", "not a valid indicator message")]
+    [InlineData("[1]", "not a JSON object")]
+    [InlineData("""{"op":"update"}""", "no version")]
+    [InlineData("""{"v":2,"op":"update","indicator":"x","origin":"o","value":{}}""", "unsupported message version 2")]
+    [InlineData("""{"v":"1"}""", "'v' must be an integer")]
+    [InlineData("""{"v":1,"op":"upsert","indicator":"x","origin":"o","value":{}}""", "not a valid indicator message")]
+    [InlineData("""{"v":1,"op":"update","origin":"o","value":{}}""", "not a valid indicator message")]
+    [InlineData("""{"v":1,"op":"update","indicator":"","origin":"o","value":{}}""", "the indicator is empty")]
+    [InlineData("""{"v":1,"op":"update","indicator":"x","origin":"o"}""", "without a value")]
+    [InlineData("""{"v":1,"op":"update","indicator":"x","origin":"o","value":[1]}""", "not a valid indicator message")]
+    [InlineData("""{"v":1,"op":"withdraw","indicator":"x","origin":"o","value":null,"ts":"yesterday"}""", "not an RFC 3339 timestamp")]
+    public void RefusesBadMessagesWithTheReason(string json, string reason)
+    {
+        var ex = Assert.Throws<MessageFormatException>(() => IndicatorMessageSerializer.Deserialize(Encoding.UTF8.GetBytes(json)));
+        Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnknownFieldsFromNewerMinorWritersAreIgnored()
+    {
+        var message = IndicatorMessageSerializer.Deserialize("""{"v":1,"op":"withdraw","indicator":"x","origin":"o","value":null,"ts":"2026-11-22T10:00:00+01:00","trace":"abc"}"""u8);
+        Assert.Equal(new DateTimeOffset(2026, 11, 22, 9, 0, 0, TimeSpan.Zero), message.Timestamp);
+    }
+}
