@@ -1,0 +1,162 @@
+using System.Numerics;
+using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Indicators;
+using Minemeld.Streams.Core.Json;
+using Minemeld.Streams.Core.Messages;
+using Minemeld.Streams.Core.Ranges;
+
+namespace Minemeld.Streams.Core.Aggregation;
+
+/// <summary>
+/// MineMeld's IPv4 range aggregator (<c>minemeld.ft.ipop.AggregateIPv4FT</c>, spec §5.2), for IPv4 or IPv6: one row
+/// per (input, indicator), each an interval of the <see cref="RangePieceMap{T}"/>; output pieces are always
+/// published as <c>start-end</c>, carrying the merged value of the rows that cover them. Rows are merged in the
+/// node's input order, then by indicator (design.md decision 7), so the output never depends on arrival order.
+/// </summary>
+public sealed class RangeAggregator<T, TFamily>
+    where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>
+    where TFamily : IAddressFamily<T>
+{
+    private readonly WhitelistPolicy _policy;
+    private readonly string _indicatorType;
+    private readonly bool _mergeLists;
+    private readonly RangePieceMap<T> _map = new();
+    private readonly Dictionary<(string Input, string Indicator), Row> _rows = [];
+    private readonly Dictionary<int, Row> _byId = [];
+    private readonly Comparison<Row> _mergeOrder;
+    private int _nextId = 1;
+
+    public RangeAggregator(WhitelistPolicy policy, string indicatorType, bool mergeLists = false)
+    {
+        _policy = policy;
+        _indicatorType = indicatorType;
+        _mergeLists = mergeLists;
+        _mergeOrder = (a, b) =>
+        {
+            var byInput = _policy.Compare(a.Input, b.Input);
+            return byInput != 0 ? byInput : string.CompareOrdinal(a.Indicator, b.Indicator);
+        };
+    }
+
+    public int RowCount => _rows.Count;
+
+    /// <summary>Every row, for persistence: (input, indicator, value).</summary>
+    public IEnumerable<(string Input, string Indicator, JsonObject Value)> Rows => _rows.Values.Select(static r => (r.Input, r.Indicator, r.Value));
+
+    /// <summary>The current output: every piece as <c>start-end</c> with its merged value.</summary>
+    public IEnumerable<(string Indicator, JsonObject Value)> Output() => _map.AllPieces().Select(p => (Format(p), Merge(p.Ids)));
+
+    /// <summary>Restores a row from storage without publishing anything (state rebuilt on partition assignment).</summary>
+    public bool Restore(string input, string indicator, JsonObject value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (_rows.ContainsKey((input, indicator)) || !TryParse(indicator, out var range))
+        {
+            return false;
+        }
+
+        Insert(input, indicator, value, range);
+        return true;
+    }
+
+    public IReadOnlyList<Emission> Update(string input, string indicator, JsonObject value, AggregatorCounters counters)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(counters);
+        if (!JsonNodeValues.TryGetString(value[IndicatorValue.Type], out var type) || type != _indicatorType)
+        {
+            counters.UpdateIgnored++;
+            return [];
+        }
+
+        if (_rows.TryGetValue((input, indicator), out var existing))
+        {
+            // Same geometry: the value changed (or was refreshed); republish the pieces this row covers.
+            existing.Value = value;
+            return existing.Whitelist ? [] : [.. _map.PiecesOf(existing.Id).Select(p => new Emission(MessageOp.Update, Format(p), Merge(p.Ids)))];
+        }
+
+        if (!TryParse(indicator, out var range))
+        {
+            counters.ParseErrors++;
+            return [];
+        }
+
+        counters.Added++;
+        var diff = Insert(input, indicator, value, range);
+        return Render(diff, removed: null);
+    }
+
+    public IReadOnlyList<Emission> Withdraw(string input, string indicator, JsonObject? value, AggregatorCounters counters)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        if (value is not null && (!JsonNodeValues.TryGetString(value[IndicatorValue.Type], out var type) || type != _indicatorType))
+        {
+            counters.WithdrawIgnored++;
+            return [];
+        }
+
+        if (!_rows.Remove((input, indicator), out var row))
+        {
+            return [];
+        }
+
+        _byId.Remove(row.Id);
+        counters.Removed++;
+        return Render(_map.Remove(row.Id), removed: row);
+    }
+
+    private RangeDiff<T> Insert(string input, string indicator, JsonObject value, IPRange<T> range)
+    {
+        var row = new Row(_nextId++, input, indicator, _policy.IsWhitelist(input)) { Value = value };
+        _rows[(input, indicator)] = row;
+        _byId[row.Id] = row;
+        return _map.Add(row.Id, range.Start, range.End, row.Whitelist);
+    }
+
+    private static bool TryParse(string indicator, out IPRange<T> range) =>
+        IPRangeParser.TryParse<T, TFamily>(indicator, out range, out _, out _, out _, out _);
+
+    private List<Emission> Render(RangeDiff<T> diff, Row? removed)
+    {
+        var emissions = new List<Emission>(diff.Updates.Count + diff.Withdraws.Count);
+        emissions.AddRange(diff.Updates.Select(p => new Emission(MessageOp.Update, Format(p), Merge(p.Ids))));
+        emissions.AddRange(diff.Withdraws.Select(p => new Emission(MessageOp.Withdraw, Format(p), Merge(p.Ids, removed))));
+        return emissions;
+    }
+
+    private JsonObject Merge(IReadOnlyList<int> ids, Row? removed = null)
+    {
+        var rows = ids.Select(id => _byId.TryGetValue(id, out var row) ? row : removed!).ToList();
+        rows.Sort(_mergeOrder);
+        var merged = AttributeMerger.NewAccumulator();
+        foreach (var row in rows)
+        {
+            AttributeMerger.MergeInto(merged, row.Value, _mergeLists);
+        }
+
+        return merged;
+    }
+
+    private static string Format(RangePiece<T> piece)
+    {
+        Span<char> buffer = stackalloc char[(2 * IPv6Family.MaxTextLength) + 1];
+        TFamily.TryFormat(piece.Start, buffer, out var length);
+        buffer[length++] = '-';
+        TFamily.TryFormat(piece.End, buffer[length..], out var endLength);
+        return new string(buffer[..(length + endLength)]);
+    }
+
+    private sealed class Row(int id, string input, string indicator, bool whitelist)
+    {
+        public int Id { get; } = id;
+
+        public string Input { get; } = input;
+
+        public string Indicator { get; } = indicator;
+
+        public bool Whitelist { get; } = whitelist;
+
+        public required JsonObject Value { get; set; }
+    }
+}
