@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Minemeld.Streams.EmbeddedKafka;
+
+/// <summary>
+/// An in-process Kafka-protocol broker: librdkafka's mock cluster, listening on 127.0.0.1 TCP ports that any
+/// Kafka client (Confluent.Kafka, kcat) reaches through <see cref="BootstrapServers"/>.
+/// <para>
+/// Facts worth knowing (design.md): topics must be created through <see cref="CreateTopic"/> (the mock cluster
+/// does not support the CreateTopics request); consumer groups should use the range assignor; each partition
+/// keeps only about 5 MiB of message batches and silently drops older ones, so compress what you produce and
+/// treat an out-of-range offset as an error.
+/// </para>
+/// </summary>
+public sealed class EmbeddedKafkaBroker : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly ConcurrentDictionary<string, int> _topics = new(StringComparer.Ordinal);
+    private IntPtr _handle;
+    private IntPtr _cluster;
+
+    static EmbeddedKafkaBroker() => NativeLibrarian.Register();
+
+    private EmbeddedKafkaBroker(IntPtr handle, IntPtr cluster, int brokers)
+    {
+        _handle = handle;
+        _cluster = cluster;
+        BrokerCount = brokers;
+        BootstrapServers = Marshal.PtrToStringUTF8(MockClusterNative.rd_kafka_mock_cluster_bootstraps(cluster))
+            ?? throw new InvalidOperationException("the mock cluster has no bootstrap address");
+    }
+
+    /// <summary>Comma-separated <c>host:port</c> list of the brokers.</summary>
+    public string BootstrapServers { get; }
+
+    public int BrokerCount { get; }
+
+    /// <summary>The librdkafka file in use (shared with Confluent.Kafka).</summary>
+    public static string NativeLibraryPath => NativeLibrarian.Path;
+
+    /// <summary>Topics created through this broker, with their partition counts.</summary>
+    public IReadOnlyDictionary<string, int> Topics => _topics;
+
+    /// <summary>Starts a broker cluster.</summary>
+    /// <param name="brokers">Number of brokers (ids 1..n).</param>
+    /// <param name="initialRebalanceDelay">Delay before a new group's first rebalance (Kafka's default is 3 s).</param>
+    public static EmbeddedKafkaBroker Start(int brokers = 1, TimeSpan? initialRebalanceDelay = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(brokers, 1);
+        _ = NativeLibrarian.Path;
+        var errors = new byte[512];
+        var conf = MockClusterNative.rd_kafka_conf_new();
+        // The owning handle only hosts the mock cluster's threads; keep it quiet.
+        MockClusterNative.rd_kafka_conf_set(conf, "log_level", "3", errors, (nuint)errors.Length);
+        var handle = MockClusterNative.rd_kafka_new(MockClusterNative.ProducerType, conf, errors, (nuint)errors.Length);
+        if (handle == IntPtr.Zero)
+        {
+            MockClusterNative.rd_kafka_conf_destroy(conf);
+            throw new InvalidOperationException($"cannot create the librdkafka handle for the embedded broker: {Text(errors)}");
+        }
+
+        var cluster = MockClusterNative.rd_kafka_mock_cluster_new(handle, brokers);
+        if (cluster == IntPtr.Zero)
+        {
+            MockClusterNative.rd_kafka_destroy(handle);
+            throw new InvalidOperationException("librdkafka could not start its mock cluster");
+        }
+
+        MockClusterNative.rd_kafka_mock_group_initial_rebalance_delay_ms(cluster, (int)(initialRebalanceDelay ?? TimeSpan.FromMilliseconds(100)).TotalMilliseconds);
+        return new EmbeddedKafkaBroker(handle, cluster, brokers);
+    }
+
+    /// <summary>Creates a topic (idempotent for the same partition count).</summary>
+    public void CreateTopic(string name, int partitions, int replicationFactor = 1)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        lock (_gate)
+        {
+            if (_topics.TryGetValue(name, out var existing))
+            {
+                if (existing != partitions)
+                {
+                    throw new InvalidOperationException($"topic {name} already exists with {existing} partitions, not {partitions}");
+                }
+
+                return;
+            }
+
+            var error = MockClusterNative.rd_kafka_mock_topic_create(Cluster(), name, partitions, Math.Min(replicationFactor, BrokerCount));
+            if (error != 0)
+            {
+                throw new InvalidOperationException($"cannot create topic {name}: {Marshal.PtrToStringUTF8(MockClusterNative.rd_kafka_err2str(error))}");
+            }
+
+            _topics[name] = partitions;
+        }
+    }
+
+    /// <summary>Takes broker <paramref name="brokerId"/> (1-based) down: its connections drop and it refuses new ones.</summary>
+    public void SetBrokerDown(int brokerId = 1) => Check(MockClusterNative.rd_kafka_mock_broker_set_down(Cluster(), brokerId), $"take broker {brokerId} down");
+
+    /// <summary>Brings broker <paramref name="brokerId"/> back up.</summary>
+    public void SetBrokerUp(int brokerId = 1) => Check(MockClusterNative.rd_kafka_mock_broker_set_up(Cluster(), brokerId), $"bring broker {brokerId} up");
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_cluster != IntPtr.Zero)
+            {
+                MockClusterNative.rd_kafka_mock_cluster_destroy(_cluster);
+                _cluster = IntPtr.Zero;
+            }
+
+            if (_handle != IntPtr.Zero)
+            {
+                MockClusterNative.rd_kafka_destroy(_handle);
+                _handle = IntPtr.Zero;
+            }
+        }
+    }
+
+    private IntPtr Cluster()
+    {
+        ObjectDisposedException.ThrowIf(_cluster == IntPtr.Zero, this);
+        return _cluster;
+    }
+
+    private static void Check(int error, string what)
+    {
+        if (error != 0)
+        {
+            throw new InvalidOperationException($"cannot {what}: {Marshal.PtrToStringUTF8(MockClusterNative.rd_kafka_err2str(error))}");
+        }
+    }
+
+    private static string Text(byte[] buffer)
+    {
+        var end = Array.IndexOf(buffer, (byte)0);
+        return Encoding.UTF8.GetString(buffer, 0, end < 0 ? buffer.Length : end);
+    }
+}

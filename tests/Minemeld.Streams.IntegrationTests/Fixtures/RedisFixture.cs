@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using StackExchange.Redis;
+
+namespace Minemeld.Streams.IntegrationTests.Fixtures;
+
+/// <summary>
+/// A real Redis for the whole test assembly: <c>MINEMELD_TEST_REDIS</c> when set, otherwise a <c>redis-server</c>
+/// started on a free loopback port with persistence off, killed when the fixture is disposed. Tests use their
+/// own key prefixes; nobody flushes.
+/// </summary>
+public sealed class RedisFixture : IAsyncDisposable
+{
+    private readonly Lazy<Task<(ConnectionMultiplexer? Connection, string? Endpoint, string? Error)>> _start;
+    private Process? _server;
+
+    public RedisFixture()
+    {
+        _start = new(StartAsync);
+    }
+
+    /// <summary>The connection; skips (or fails under CI) when no Redis could be had.</summary>
+    public async Task<ConnectionMultiplexer> ConnectAsync()
+    {
+        var (connection, _, error) = await _start.Value;
+        if (connection is null)
+        {
+            Backend.Unavailable($"no Redis: {error}");
+        }
+
+        return connection!;
+    }
+
+    public async Task<string> EndpointAsync()
+    {
+        await ConnectAsync();
+        return (await _start.Value).Endpoint!;
+    }
+
+    /// <summary>Stops the server the fixture started (for outage tests); a later test gets a fresh fixture run.</summary>
+    public Process? Server => _server;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_start.IsValueCreated)
+        {
+            var (connection, _, _) = await _start.Value;
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+
+        if (_server is { HasExited: false })
+        {
+            _server.Kill(entireProcessTree: true);
+            await _server.WaitForExitAsync();
+        }
+
+        _server?.Dispose();
+    }
+
+    private async Task<(ConnectionMultiplexer?, string?, string?)> StartAsync()
+    {
+        var endpoint = Environment.GetEnvironmentVariable("MINEMELD_TEST_REDIS");
+        if (string.IsNullOrWhiteSpace(endpoint))
+        {
+            var binary = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists);
+            if (binary is null)
+            {
+                return (null, null, "redis-server is not installed (apt-get install -y redis-server)");
+            }
+
+            var port = FreePort();
+            var start = new ProcessStartInfo(binary)
+            {
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            foreach (var arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--protected-mode", "yes" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            _server = Process.Start(start);
+            _server!.OutputDataReceived += static (_, _) => { };
+            _server.ErrorDataReceived += static (_, _) => { };
+            _server.BeginOutputReadLine();
+            _server.BeginErrorReadLine();
+            endpoint = $"127.0.0.1:{port}";
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        Exception? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var connection = await ConnectionMultiplexer.ConnectAsync($"{endpoint},abortConnect=true,connectTimeout=1000");
+                await connection.GetDatabase().PingAsync();
+                return (connection, endpoint, null);
+            }
+            catch (RedisConnectionException ex)
+            {
+                last = ex;
+                await Task.Delay(100);
+            }
+        }
+
+        return (null, null, $"Redis at {endpoint} did not answer PING: {last?.Message}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
