@@ -1,0 +1,271 @@
+using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Indicators;
+using Minemeld.Streams.Core.Json;
+using Minemeld.Streams.Core.Messages;
+
+namespace Minemeld.Streams.Core.Miners;
+
+/// <summary>
+/// The miner's table and MineMeld's poller commands (spec §4.3) as pure logic over a logical clock: the per-poll
+/// diff, sudden death, the age-out sweep, garbage collection, flush and rebuild. Hosts supply items and time,
+/// persist <see cref="Rows"/>, and publish the returned emissions.
+/// <para>
+/// Design.md decision 4: a successful poll that still contains an indicator refreshes its <c>last_seen</c>, so a
+/// <c>last_seen+N</c> policy means N after the indicator was last seen. The refresh alone publishes nothing.
+/// Decision 8: a rebuild re-emits only live indicators.
+/// </para>
+/// </summary>
+public sealed class Poller(PollerSettings settings)
+{
+    private readonly Dictionary<string, MinerRow> _rows = new(StringComparer.Ordinal);
+
+    public PollerSettings Settings { get; } = settings;
+
+    public PollerCounters Counters { get; } = new();
+
+    public long? LastRun { get; private set; }
+
+    public long? LastSuccessfulRun { get; private set; }
+
+    /// <summary>Rows held, withdrawn-but-not-collected ones included (MineMeld's <c>length</c>).</summary>
+    public int Length => _rows.Count;
+
+    public IReadOnlyCollection<MinerRow> Rows => _rows.Values;
+
+    /// <summary>Restores persisted state (rows and run times) without publishing anything.</summary>
+    public void Restore(IEnumerable<MinerRow> rows, long? lastRun, long? lastSuccessfulRun)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        _rows.Clear();
+        foreach (var row in rows)
+        {
+            _rows[Key(row.Type, row.Indicator)] = row;
+        }
+
+        (LastRun, LastSuccessfulRun) = (lastRun, lastSuccessfulRun);
+    }
+
+    /// <summary>
+    /// One poll: every item is diffed against the table (items failing earlier parsing never get here); the poll
+    /// then completes. A failed poll (<paramref name="succeeded"/> false) still applies what it produced but does
+    /// not advance the last successful run, so sudden death cannot remove anything because of it.
+    /// </summary>
+    public List<Emission> ApplyPoll(long now, IEnumerable<(string Indicator, JsonObject Attributes)> items, bool succeeded)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var emissions = new List<Emission>();
+        if (Settings.AggregateIndicators)
+        {
+            // Items with the same (type, indicator) in one poll count once; the last attributes win.
+            var aggregated = new Dictionary<string, (string Indicator, JsonObject Attributes)>(StringComparer.Ordinal);
+            foreach (var item in items)
+            {
+                aggregated[Key(TypeOf(item.Attributes), item.Indicator)] = item;
+            }
+
+            items = aggregated.Values;
+        }
+
+        foreach (var (indicator, attributes) in items)
+        {
+            if (Process(now, indicator, attributes) is { } emission)
+            {
+                emissions.Add(emission);
+            }
+        }
+
+        LastRun = now;
+        if (succeeded)
+        {
+            LastSuccessfulRun = now;
+        }
+        else
+        {
+            Counters.PollErrors++;
+        }
+
+        return emissions;
+    }
+
+    /// <summary>Marks rows absent from the last successful poll to age out (no-op before a successful poll).</summary>
+    public void SuddenDeath()
+    {
+        if (LastSuccessfulRun is not { } lsr)
+        {
+            return;
+        }
+
+        foreach (var row in _rows.Values.Where(r => r.LastRun <= lsr - 1))
+        {
+            row.AgeOut = lsr - 1;
+            Counters.Removed++;
+        }
+    }
+
+    /// <summary>Withdraws every row whose age-out time has passed (<c>_age_out &lt;= now − 1</c>).</summary>
+    public List<Emission> AgeOut(long now)
+    {
+        var emissions = new List<Emission>();
+        foreach (var row in _rows.Values.Where(r => r.Withdrawn is null && r.AgeOut <= now - 1).OrderBy(static r => r.Indicator, StringComparer.Ordinal))
+        {
+            row.Withdrawn = now;
+            Counters.AgedOut++;
+            emissions.Add(Withdraw(row));
+        }
+
+        return emissions;
+    }
+
+    /// <summary>Deletes withdrawn rows that were not in the last successful poll; returns how many.</summary>
+    public int CollectGarbage(long now)
+    {
+        var lsr = LastSuccessfulRun ?? long.MinValue;
+        var doomed = _rows.Where(p => p.Value.Withdrawn is { } w && w <= now && p.Value.LastRun < lsr - 1).Select(static p => p.Key).ToList();
+        doomed.ForEach(key => _rows.Remove(key));
+        Counters.GarbageCollected += doomed.Count;
+        return doomed.Count;
+    }
+
+    /// <summary>Withdraws everything that is live; the next poll adds it all again.</summary>
+    public List<Emission> Flush(long now)
+    {
+        var emissions = new List<Emission>();
+        foreach (var row in _rows.Values.Where(static r => r.Withdrawn is null).OrderBy(static r => r.Indicator, StringComparer.Ordinal))
+        {
+            row.Withdrawn = now;
+            row.LastRun = 0;
+            Counters.Flushed++;
+            emissions.Add(Withdraw(row));
+        }
+
+        return emissions;
+    }
+
+    /// <summary>Re-emits every live indicator (after downstream state was lost).</summary>
+    public List<Emission> Rebuild(long now) =>
+        [.. _rows.Values.Where(r => r.Withdrawn is null && r.AgeOut >= now).OrderBy(static r => r.Indicator, StringComparer.Ordinal).Select(Update)];
+
+    private Emission? Process(long now, string indicator, JsonObject attributes)
+    {
+        var type = TypeOf(attributes) ?? TypeOf(Settings.Attributes);
+        var key = Key(type, indicator);
+        var threshold = LastSuccessfulRun ?? (now - (Settings.IntervalSeconds * 1000L));
+        if (!_rows.TryGetValue(key, out var row) || row.LastRun < threshold)
+        {
+            // New, or not in the previous successful poll: (re)created with a fresh first_seen.
+            row = new MinerRow { Indicator = indicator, Value = NewValue(now, attributes), LastRun = now };
+            row.AgeOut = AgeOutOf(row.Value);
+            _rows[key] = row;
+            Counters.Added++;
+            return row.AgeOut >= now ? Update(row) : null;
+        }
+
+        row.LastRun = now;
+        if (row.Withdrawn is not null)
+        {
+            row.Withdrawn = now; // stays withdrawn while it keeps appearing
+            return null;
+        }
+
+        if (row.AgeOut < now)
+        {
+            return null; // the pending sweep withdraws it
+        }
+
+        var changed = Changed(row.Value, attributes);
+        var value = new JsonObject();
+        foreach (var (name, node) in row.Value)
+        {
+            if (attributes.ContainsKey(name) || Settings.Attributes.ContainsKey(name) || IsDefaultKey(name) || IndicatorValue.IsPrivate(name))
+            {
+                value[name] = node?.DeepClone();
+            }
+        }
+
+        value[IndicatorValue.LastSeen] = now;
+        foreach (var (name, node) in attributes)
+        {
+            value[name] = node?.DeepClone();
+        }
+
+        row.Value = value;
+        row.AgeOut = AgeOutOf(value);
+        return changed && row.AgeOut >= now ? Update(row) : null;
+    }
+
+    private JsonObject NewValue(long now, JsonObject attributes)
+    {
+        var value = (JsonObject)Settings.Attributes.DeepClone();
+        value[IndicatorValue.Sources] = new JsonArray(Settings.SourceName);
+        value[IndicatorValue.FirstSeen] = now;
+        value[IndicatorValue.LastSeen] = now;
+        foreach (var (name, node) in attributes)
+        {
+            value[name] = node?.DeepClone();
+        }
+
+        return value;
+    }
+
+    private long AgeOutOf(JsonObject value)
+    {
+        if (Settings.PolicyFor(TypeOf(value)) is not { } policy)
+        {
+            return AgeOutExpression.NeverMilliseconds;
+        }
+
+        JsonNodeValues.TryGetInt64(value[IndicatorValue.FirstSeen], out var firstSeen);
+        JsonNodeValues.TryGetInt64(value[IndicatorValue.LastSeen], out var lastSeen);
+        return policy.AgeOutAt(firstSeen, lastSeen);
+    }
+
+    /// <summary>
+    /// MineMeld's compare: unchanged iff every non-default, non-private key of the old value is in the new
+    /// attributes and every new attribute has the same value in the old one.
+    /// </summary>
+    private bool Changed(JsonObject old, JsonObject attributes)
+    {
+        foreach (var (name, _) in old)
+        {
+            if (!IsDefaultKey(name) && !Settings.Attributes.ContainsKey(name) && !IndicatorValue.IsPrivate(name) && !attributes.ContainsKey(name))
+            {
+                return true;
+            }
+        }
+
+        foreach (var (name, node) in attributes)
+        {
+            if (!old.TryGetPropertyValue(name, out var previous) || !JsonNode.DeepEquals(previous, node))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsDefaultKey(string name) => name is IndicatorValue.Sources or IndicatorValue.FirstSeen or IndicatorValue.LastSeen;
+
+    private string Key(string? type, string indicator) => Settings.MultipleIndicatorTypes ? $"{type}::{indicator}" : indicator;
+
+    private static string? TypeOf(JsonObject value) => JsonNodeValues.TryGetString(value[IndicatorValue.Type], out var type) ? type : null;
+
+    private Emission Update(MinerRow row)
+    {
+        Counters.UpdateTx++;
+        return new Emission(MessageOp.Update, row.Indicator, Published(row.Value));
+    }
+
+    private Emission Withdraw(MinerRow row)
+    {
+        Counters.WithdrawTx++;
+        return new Emission(MessageOp.Withdraw, row.Indicator, Published(row.Value));
+    }
+
+    private static JsonObject Published(JsonObject value)
+    {
+        var copy = (JsonObject)value.DeepClone();
+        IndicatorValue.StripForEmit(copy);
+        return copy;
+    }
+}
