@@ -1,0 +1,207 @@
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Minemeld.Streams.Core.Messages;
+using Minemeld.Streams.Hosting.Metrics;
+
+namespace Minemeld.Streams.Hosting.Kafka;
+
+/// <summary>
+/// One consume loop (style.md B6): subscribe, read a batch (up to <see cref="KafkaOptions.MaxBatchSize"/> messages
+/// or <see cref="KafkaOptions.MaxBatchWaitMs"/>), dead-letter what is not a valid envelope, hand the rest to the
+/// node's handler, and store offsets only once the handler returned. Transient failures restart the loop from
+/// the committed offsets with fresh state; an offset that no longer exists on the broker (data lost) stops this
+/// node loudly instead of skipping the gap.
+/// </summary>
+public sealed partial class EdgeConsumerService(
+    Subscription subscription,
+    IBatchHandler handler,
+    IKafkaClientFactory factory,
+    MessagePublisher publisher,
+    IOptions<KafkaOptions> options,
+    ILogger<EdgeConsumerService> logger) : BackgroundService
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    /// <summary>Set when the loop stopped on an error that needs an operator (readiness reports it).</summary>
+    public string? FatalError { get; private set; }
+
+    public bool HasAssignment { get; private set; }
+
+    public string Node => handler.Node;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(200);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ConsumeAsync(stoppingToken).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (ConsumeException ex) when (ex.Error.Code == ErrorCode.Local_AutoOffsetReset || ex.Error.Code == ErrorCode.OffsetOutOfRange)
+            {
+                FatalError = $"committed offset no longer on the broker ({ex.Error.Reason}); messages were lost before this node read them";
+                PipelineMetrics.Failed.WithLabels(Node).Set(1);
+                LogOffsetGone(logger, Node, subscription.GroupId, ex.Error.Reason);
+                return;
+            }
+            catch (Exception ex) when (ex is KafkaException or ProduceFailedException or StackExchange.Redis.RedisException or TimeoutException or InvalidOperationException)
+            {
+                LogRestart(logger, ex, Node, backoff.TotalMilliseconds);
+                handler.Reset();
+                await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
+            }
+        }
+    }
+
+    private async Task ConsumeAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        using var consumer = factory.CreateConsumer(subscription.GroupId, $"{subscription.GroupId}-{Environment.ProcessId}", new ConsumerCallbacks
+        {
+            Assigned = partitions =>
+            {
+                HasAssignment = true;
+                handler.PartitionsAssigned(partitions);
+            },
+            Revoked = handler.PartitionsRevoked,
+        });
+        consumer.Subscribe(subscription.Topics);
+        var topics = string.Join(", ", subscription.Topics);
+        LogStarted(logger, Node, subscription.GroupId, topics);
+        try
+        {
+            var batch = new List<ConsumeResult<string, byte[]>>(o.MaxBatchSize);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                batch.Clear();
+                var first = consumer.Consume(stoppingToken);
+                if (first is null || first.IsPartitionEOF)
+                {
+                    continue;
+                }
+
+                batch.Add(first);
+                var deadline = Environment.TickCount64 + o.MaxBatchWaitMs;
+                while (batch.Count < o.MaxBatchSize)
+                {
+                    var remaining = deadline - Environment.TickCount64;
+                    var next = consumer.Consume(TimeSpan.FromMilliseconds(Math.Max(0, remaining)));
+                    if (next is null)
+                    {
+                        break;
+                    }
+
+                    if (!next.IsPartitionEOF)
+                    {
+                        batch.Add(next);
+                    }
+                }
+
+                await HandleBatchAsync(consumer, batch, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // Commits what was stored and leaves the group, so partitions move at once.
+            try
+            {
+                consumer.Close();
+            }
+            catch (KafkaException ex)
+            {
+                LogCloseFailed(logger, ex, Node);
+            }
+        }
+    }
+
+    private async Task HandleBatchAsync(IConsumer<string, byte[]> consumer, List<ConsumeResult<string, byte[]>> batch, CancellationToken stoppingToken)
+    {
+        var messages = new List<InputMessage>(batch.Count);
+        var poison = new List<OutgoingMessage>();
+        foreach (var result in batch)
+        {
+            PipelineMetrics.Consumed.WithLabels(Node, result.Topic).Inc();
+            try
+            {
+                var envelope = IndicatorMessageSerializer.Deserialize(result.Message.Value);
+                messages.Add(new InputMessage(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key, envelope));
+            }
+            catch (MessageFormatException ex)
+            {
+                PipelineMetrics.DeadLettered.WithLabels(Node, result.Topic).Inc();
+                LogPoison(logger, Node, result.Topic, result.Partition.Value, result.Offset.Value, ex.Message);
+                poison.Add(new OutgoingMessage(TopicNames.DeadLetter(result.Topic), result.Message.Key ?? string.Empty, DeadLetterValue(result, ex.Message)));
+            }
+        }
+
+        var started = Environment.TickCount64;
+        // The handler runs to completion even during shutdown: a half-applied batch would only be replayed.
+        await handler.HandleAsync(messages, CancellationToken.None).ConfigureAwait(false);
+        await publisher.PublishAsync(poison, CancellationToken.None).ConfigureAwait(false);
+        PipelineMetrics.BatchDuration.WithLabels(Node).Observe((Environment.TickCount64 - started) / 1000.0);
+        PipelineMetrics.Batches.WithLabels(Node, "ok").Inc();
+
+        // Offsets of work that is done: the next offset of the last message per partition.
+        foreach (var last in batch.GroupBy(static r => r.TopicPartition).Select(static g => g.MaxBy(static r => r.Offset.Value)!))
+        {
+            try
+            {
+                consumer.StoreOffset(last);
+            }
+            catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_State)
+            {
+                // The partition was revoked meanwhile; its new owner replays from the committed offset.
+                var partition = last.TopicPartition.ToString();
+                LogStoreSkipped(logger, Node, partition);
+            }
+        }
+
+        stoppingToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>The dead letter: the original bytes wrapped with where they came from and why they were refused.</summary>
+    private static byte[] DeadLetterValue(ConsumeResult<string, byte[]> result, string error)
+    {
+        var original = result.Message.Value is null ? string.Empty : Encoding.UTF8.GetString(result.Message.Value);
+        var letter = new System.Text.Json.Nodes.JsonObject
+        {
+            ["error"] = error,
+            ["topic"] = result.Topic,
+            ["partition"] = result.Partition.Value,
+            ["offset"] = result.Offset.Value,
+            ["original"] = original.Length > 65_536 ? original[..65_536] : original,
+        };
+        return Encoding.UTF8.GetBytes(letter.ToJsonString());
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Node {Node} consuming {Topics} as group {Group}")]
+    private static partial void LogStarted(ILogger logger, string node, string group, string topics);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Node {Node}: {Topic}[{Partition}]@{Offset} is not a valid message, dead-lettered: {Error}")]
+    private static partial void LogPoison(ILogger logger, string node, string topic, int partition, long offset, string error);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Node {Node}: consume loop failed, restarting from committed offsets in {DelayMs} ms")]
+    private static partial void LogRestart(ILogger logger, Exception exception, string node, double delayMs);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Critical, Message = "Node {Node} (group {Group}) stopped: its committed offset is gone from the broker ({Reason}). Messages were lost; rebuild the node's inputs.")]
+    private static partial void LogOffsetGone(ILogger logger, string node, string group, string reason);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Debug, Message = "Node {Node}: offset of revoked partition {Partition} not stored")]
+    private static partial void LogStoreSkipped(ILogger logger, string node, string partition);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Node {Node}: closing the consumer failed")]
+    private static partial void LogCloseFailed(ILogger logger, Exception exception, string node);
+}

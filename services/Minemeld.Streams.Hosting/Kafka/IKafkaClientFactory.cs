@@ -1,0 +1,11 @@
+using Confluent.Kafka;
+
+namespace Minemeld.Streams.Hosting.Kafka;
+
+/// <summary>The one place Kafka clients are made (style.md B4; the seam tests use).</summary>
+public interface IKafkaClientFactory
+{
+    IProducer<string, byte[]> CreateProducer(string clientId);
+
+    IConsumer<string, byte[]> CreateConsumer(string groupId, string clientId, ConsumerCallbacks callbacks);
+}

@@ -1,0 +1,146 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Minemeld.Streams.Hosting.Kafka;
+
+/// <summary>
+/// Builds Confluent clients from <see cref="KafkaOptions"/> with the engine's invariants:
+/// <list type="bullet">
+/// <item>consumers store offsets only when told (<c>enable.auto.offset.store=false</c>) and commit stored offsets in
+/// the background; a partition without a committed offset starts at the beginning, while a committed offset
+/// that no longer exists is an error (<c>auto.offset.reset=error</c>), never a silent skip;</item>
+/// <item>producers are idempotent, wait for all replicas and compress;</item>
+/// <item>librdkafka's logs and errors go to ILogger.</item>
+/// </list>
+/// </summary>
+public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, ILogger<KafkaClientFactory> logger) : IKafkaClientFactory
+{
+    private static readonly TimeSpan CommittedTimeout = TimeSpan.FromSeconds(30);
+
+    public IProducer<string, byte[]> CreateProducer(string clientId)
+    {
+        var o = options.Value;
+        var config = new ProducerConfig(Base(o, clientId))
+        {
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = o.LingerMs,
+            CompressionType = Enum.Parse<CompressionType>(o.Compression, ignoreCase: true),
+            QueueBufferingMaxMessages = 500_000,
+        };
+        return new ProducerBuilder<string, byte[]>(config)
+            .SetLogHandler((_, m) => Log(m))
+            .SetErrorHandler((_, e) => LogClientError(logger, clientId, e.Code, e.Reason, e.IsFatal))
+            .Build();
+    }
+
+    public IConsumer<string, byte[]> CreateConsumer(string groupId, string clientId, ConsumerCallbacks callbacks)
+    {
+        ArgumentNullException.ThrowIfNull(callbacks);
+        var o = options.Value;
+        var config = new ConsumerConfig(Base(o, clientId))
+        {
+            GroupId = groupId,
+            EnableAutoCommit = true,
+            AutoCommitIntervalMs = 1000,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = AutoOffsetReset.Error,
+            SessionTimeoutMs = o.SessionTimeoutMs,
+            PartitionAssignmentStrategy = o.Assignor switch
+            {
+                "range" => PartitionAssignmentStrategy.Range,
+                "roundrobin" => PartitionAssignmentStrategy.RoundRobin,
+                _ => PartitionAssignmentStrategy.CooperativeSticky,
+            },
+        };
+        return new ConsumerBuilder<string, byte[]>(config)
+            .SetLogHandler((_, m) => Log(m))
+            .SetErrorHandler((_, e) => LogClientError(logger, clientId, e.Code, e.Reason, e.IsFatal))
+            .SetPartitionsAssignedHandler((consumer, partitions) =>
+            {
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    var names = string.Join(", ", partitions);
+                    LogAssigned(logger, groupId, names);
+                }
+
+                callbacks.Assigned?.Invoke(partitions);
+                return StartOffsets(consumer, partitions);
+            })
+            .SetPartitionsRevokedHandler((consumer, partitions) =>
+            {
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    var names = string.Join(", ", partitions.Select(static p => p.TopicPartition));
+                    LogRevoked(logger, groupId, names);
+                }
+
+                callbacks.Revoked?.Invoke([.. partitions.Select(static p => p.TopicPartition)]);
+            })
+            .SetPartitionsLostHandler((_, partitions) =>
+            {
+                if (logger.IsEnabled(LogLevel.Warning))
+                {
+                    var names = string.Join(", ", partitions.Select(static p => p.TopicPartition));
+                    LogLost(logger, groupId, names);
+                }
+
+                callbacks.Revoked?.Invoke([.. partitions.Select(static p => p.TopicPartition)]);
+            })
+            .Build();
+    }
+
+    /// <summary>
+    /// Where each assigned partition starts: its committed offset, or the beginning when the group has none yet.
+    /// Together with <c>auto.offset.reset=error</c> this makes a vanished committed offset loud.
+    /// </summary>
+    private static IEnumerable<TopicPartitionOffset> StartOffsets(IConsumer<string, byte[]> consumer, List<TopicPartition> partitions)
+    {
+        if (partitions.Count == 0)
+        {
+            return [];
+        }
+
+        var committed = consumer.Committed(partitions, CommittedTimeout);
+        return committed.Select(static c => c.Offset == Offset.Unset ? new TopicPartitionOffset(c.TopicPartition, Offset.Beginning) : c);
+    }
+
+    private static ClientConfig Base(KafkaOptions o, string clientId)
+    {
+        var config = new ClientConfig(o.Librdkafka.ToDictionary(static p => p.Key, static p => p.Value, StringComparer.Ordinal))
+        {
+            BootstrapServers = o.BootstrapServers,
+            ClientId = clientId,
+        };
+        return config;
+    }
+
+    private void Log(LogMessage message)
+    {
+        var level = message.Level switch
+        {
+            SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical => LogLevel.Critical,
+            SyslogLevel.Error => LogLevel.Error,
+            SyslogLevel.Warning => LogLevel.Warning,
+            SyslogLevel.Notice or SyslogLevel.Info => LogLevel.Information,
+            _ => LogLevel.Debug,
+        };
+        LogLibrdkafka(logger, level, message.Name, message.Facility, message.Message);
+    }
+
+    [LoggerMessage(EventId = 100, Message = "librdkafka {Client} [{Facility}]: {Text}")]
+    private static partial void LogLibrdkafka(ILogger logger, LogLevel level, string client, string facility, string text);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Kafka client {Client} error {Code}: {Reason} (fatal: {Fatal})")]
+    private static partial void LogClientError(ILogger logger, string client, ErrorCode code, string reason, bool fatal);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Group {Group} assigned {Partitions}")]
+    private static partial void LogAssigned(ILogger logger, string group, string partitions);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Group {Group} revoked {Partitions}")]
+    private static partial void LogRevoked(ILogger logger, string group, string partitions);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Group {Group} lost {Partitions}")]
+    private static partial void LogLost(ILogger logger, string group, string partitions);
+}

@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Minemeld.Streams.Hosting.Kafka;
+
+/// <summary>How a worker reaches Kafka and how it consumes and produces (style.md B4: our own options, not raw configs).</summary>
+public sealed class KafkaOptions
+{
+    public const string SectionName = "Kafka";
+
+    /// <summary>Comma-separated host:port list.</summary>
+    [Required]
+    public string BootstrapServers { get; set; } = "localhost:9092";
+
+    /// <summary>First part of every topic and consumer group name.</summary>
+    [Required]
+    [RegularExpression("^[a-zA-Z0-9._-]+$")]
+    public string TopicPrefix { get; set; } = "minemeld";
+
+    /// <summary><c>range</c> (required with the embedded broker) or <c>cooperative-sticky</c>.</summary>
+    [RegularExpression("^(range|roundrobin|cooperative-sticky)$")]
+    public string Assignor { get; set; } = "cooperative-sticky";
+
+    /// <summary>Edge topics are compressed (the embedded broker keeps only 5 MiB per partition).</summary>
+    [RegularExpression("^(lz4|zstd|snappy|gzip|none)$")]
+    public string Compression { get; set; } = "lz4";
+
+    [Range(1000, 300_000)]
+    public int SessionTimeoutMs { get; set; } = 10_000;
+
+    [Range(0, 1000)]
+    public int LingerMs { get; set; } = 5;
+
+    /// <summary>Most messages handled as one batch (one Redis pipeline, one produce-and-ack round).</summary>
+    [Range(1, 100_000)]
+    public int MaxBatchSize { get; set; } = 5_000;
+
+    /// <summary>How long a batch waits to fill once its first message is in.</summary>
+    [Range(0, 10_000)]
+    public int MaxBatchWaitMs { get; set; } = 20;
+
+    /// <summary>Rare librdkafka settings passed through verbatim (security.protocol, sasl.*, ssl.*...).</summary>
+    public Dictionary<string, string> Librdkafka { get; set; } = [];
+}

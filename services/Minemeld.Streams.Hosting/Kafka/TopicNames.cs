@@ -1,0 +1,27 @@
+namespace Minemeld.Streams.Hosting.Kafka;
+
+/// <summary>
+/// Kafka names of a graph (design.md): node <c>N</c> publishes to <c>prefix.graph.N</c>; node <c>B</c> reads its
+/// inputs with group <c>prefix.graph.B</c>; a range aggregator re-keys through <c>prefix.graph.B.repartition</c>;
+/// poison messages go to <c>topic.dlq</c>.
+/// </summary>
+public sealed class TopicNames
+{
+    private readonly string _prefix;
+
+    public TopicNames(string prefix, string graph)
+    {
+        _prefix = prefix;
+        Graph = graph;
+    }
+
+    public string Graph { get; }
+
+    public string Edge(string node) => $"{_prefix}.{Graph}.{node}";
+
+    public string Group(string node) => $"{_prefix}.{Graph}.{node}";
+
+    public string Repartition(string node) => $"{_prefix}.{Graph}.{node}.repartition";
+
+    public static string DeadLetter(string topic) => $"{topic}.dlq";
+}

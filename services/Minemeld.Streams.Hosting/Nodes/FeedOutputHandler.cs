@@ -1,0 +1,118 @@
+using System.Text.Json.Nodes;
+using Confluent.Kafka;
+using Minemeld.Streams.Core.Filters;
+using Minemeld.Streams.Core.Indicators;
+using Minemeld.Streams.Core.Json;
+using Minemeld.Streams.Core.Messages;
+using Minemeld.Streams.Hosting.Kafka;
+
+namespace Minemeld.Streams.Hosting.Nodes;
+
+/// <summary>
+/// A feed output (MineMeld's RedisSet, spec §6) over a batch: infilters decide membership (an update they drop
+/// withdraws the indicator), the last message per indicator in the batch decides its fate, and the whole batch
+/// lands in Redis in one transaction. <c>max_entries</c> caps the number of members: new members beyond it are
+/// dropped and counted, updates of members already present still apply (design.md decision 6). Replaying a batch
+/// writes the same members, scores and values again.
+/// </summary>
+public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, IFeedStore store) : IBatchHandler
+{
+    public string Node { get; } = node;
+
+    public NodeCounters Counters { get; } = new();
+
+    public async Task HandleAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var final = new Dictionary<string, FeedChange>(StringComparer.Ordinal);
+        foreach (var input in batch)
+        {
+            var message = input.Message;
+            var value = message.Value is null ? null : (JsonObject)message.Value.DeepClone();
+            if (message.Op == MessageOp.Update)
+            {
+                Counters.Add("update.rx");
+                IndicatorValue.StripOnReceive(value!);
+                var context = new FilterContext(value, message.Indicator, "update", message.Origin);
+                if (settings.Infilters.Evaluate(context) == FilterDecision.Drop)
+                {
+                    Counters.Add("withdraw.processed");
+                    final[message.Indicator] = new FeedChange(message.Indicator, false, 0, null);
+                    continue;
+                }
+
+                Counters.Add("update.processed");
+                final[message.Indicator] = new FeedChange(message.Indicator, true, Score(value!), settings.StoreValue ? value!.ToJsonString() : null);
+            }
+            else
+            {
+                Counters.Add("withdraw.rx");
+                if (settings.Infilters.Evaluate(new FilterContext(value, message.Indicator, "withdraw", message.Origin)) == FilterDecision.Drop)
+                {
+                    continue;
+                }
+
+                Counters.Add("withdraw.processed");
+                final[message.Indicator] = new FeedChange(message.Indicator, false, 0, null);
+            }
+        }
+
+        var changes = await ApplyCapAsync(final).ConfigureAwait(false);
+        var (added, removed) = await store.ApplyAsync(changes).ConfigureAwait(false);
+        Counters.Add("added", added);
+        Counters.Add("removed", removed);
+    }
+
+    public void PartitionsAssigned(IReadOnlyList<TopicPartition> partitions)
+    {
+    }
+
+    public void PartitionsRevoked(IReadOnlyList<TopicPartition> partitions)
+    {
+    }
+
+    public void Reset()
+    {
+    }
+
+    /// <summary>Drops new members that would take the feed past max_entries (in batch order).</summary>
+    private async Task<List<FeedChange>> ApplyCapAsync(Dictionary<string, FeedChange> final)
+    {
+        var additions = final.Values.Where(static c => c.Present).Select(static c => c.Indicator).ToList();
+        if (additions.Count == 0)
+        {
+            return [.. final.Values];
+        }
+
+        var (count, members) = await store.ProbeAsync(additions).ConfigureAwait(false);
+        var room = settings.MaxEntries - count + final.Values.Count(c => !c.Present && members.Contains(c.Indicator));
+        var changes = new List<FeedChange>(final.Count);
+        foreach (var change in final.Values)
+        {
+            if (change.Present && !members.Contains(change.Indicator))
+            {
+                if (room <= 0)
+                {
+                    Counters.Add("drop.overflow");
+                    continue;
+                }
+
+                room--;
+            }
+
+            changes.Add(change);
+        }
+
+        return changes;
+    }
+
+    private double Score(JsonObject value)
+    {
+        if (settings.ScoringAttribute is null)
+        {
+            return 0;
+        }
+
+        return JsonNodeValues.TryGetInt64(value[settings.ScoringAttribute], out var score) ? score : 0;
+    }
+}

@@ -1,0 +1,21 @@
+using System.Collections.Concurrent;
+
+namespace Minemeld.Streams.Hosting.Nodes;
+
+/// <summary>A node's MineMeld counters (<c>update.rx</c>, <c>added</c>, <c>drop.overflow</c>...) in this process.</summary>
+public sealed class NodeCounters
+{
+    private readonly ConcurrentDictionary<string, long> _values = new(StringComparer.Ordinal);
+
+    public void Add(string name, long delta = 1)
+    {
+        if (delta != 0)
+        {
+            _values.AddOrUpdate(name, delta, (_, v) => v + delta);
+        }
+    }
+
+    public long this[string name] => _values.TryGetValue(name, out var v) ? v : 0;
+
+    public IReadOnlyDictionary<string, long> Snapshot() => new SortedDictionary<string, long>(_values, StringComparer.Ordinal);
+}

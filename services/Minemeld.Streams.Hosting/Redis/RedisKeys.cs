@@ -1,0 +1,42 @@
+namespace Minemeld.Streams.Hosting.Redis;
+
+/// <summary>
+/// Every Redis key the engine writes, built in one place (style.md B2): <c>mm:&lt;graph&gt;:&lt;node&gt;:&lt;kind&gt;</c>.
+/// The README's "Redis key layout" lists them.
+/// </summary>
+public static class RedisKeys
+{
+    /// <summary>Feed members (sorted set): member = indicator, score = MineMeld's scoring attribute (last_seen).</summary>
+    public static string FeedMembers(string graph, string node) => Key(graph, node, "members");
+
+    /// <summary>Feed values (hash): indicator → JSON value.</summary>
+    public static string FeedValues(string graph, string node) => Key(graph, node, "values");
+
+    /// <summary>Feed version (string, integer): incremented by every batch that changed the feed.</summary>
+    public static string FeedVersion(string graph, string node) => Key(graph, node, "version");
+
+    /// <summary>Node status (hash): state, counters, length, last run, last successful run, last error.</summary>
+    public static string Status(string graph, string node) => Key(graph, node, "status");
+
+    /// <summary>An exact-match aggregator's rows (hash): indicator → JSON {input: value}.</summary>
+    public static string AggregatorRows(string graph, string node) => Key(graph, node, "rows");
+
+    /// <summary>A range aggregator's rows of one address block (hash): input NUL indicator → JSON value.</summary>
+    public static string RangeRows(string graph, string node, string block) => Key(graph, node, $"rows:{block}");
+
+    /// <summary>A miner's table (hash): indicator → JSON row; and its run times (hash).</summary>
+    public static string MinerRows(string graph, string node) => Key(graph, node, "rows");
+
+    public static string MinerRuns(string graph, string node) => Key(graph, node, "runs");
+
+    /// <summary>The poll lease of a miner node (string with expiry): who polls it this interval.</summary>
+    public static string MinerLease(string graph, string node) => Key(graph, node, "lease");
+
+    /// <summary>A local list's entries (hash): indicator → JSON attributes (with optional expiry).</summary>
+    public static string LocalList(string graph, string node) => Key(graph, node, "list");
+
+    /// <summary>Every key of a node, for deleting a node removed from the graph.</summary>
+    public static string NodePattern(string graph, string node) => Key(graph, node, "*");
+
+    private static string Key(string graph, string node, string kind) => $"mm:{graph}:{node}:{kind}";
+}
