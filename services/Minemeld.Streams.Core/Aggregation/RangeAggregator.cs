@@ -24,13 +24,22 @@ public sealed class RangeAggregator<T, TFamily>
     private readonly Dictionary<(string Input, string Indicator), Row> _rows = [];
     private readonly Dictionary<int, Row> _byId = [];
     private readonly Comparison<Row> _mergeOrder;
+    private readonly IPRange<T>? _clip;
     private int _nextId = 1;
 
-    public RangeAggregator(WhitelistPolicy policy, string indicatorType, bool mergeLists = false)
+    /// <param name="policy">Whitelist inputs and merge order.</param>
+    /// <param name="indicatorType">The value type this node aggregates (IPv4 or IPv6).</param>
+    /// <param name="mergeLists">MineMeld's enable_list_merge.</param>
+    /// <param name="clip">
+    /// The address block this instance owns when the node is partitioned by block: every row's range is cut to it,
+    /// and rows that miss it are ignored. Null owns the whole address space.
+    /// </param>
+    public RangeAggregator(WhitelistPolicy policy, string indicatorType, bool mergeLists = false, IPRange<T>? clip = null)
     {
         _policy = policy;
         _indicatorType = indicatorType;
         _mergeLists = mergeLists;
+        _clip = clip;
         _mergeOrder = (a, b) =>
         {
             var byInput = _policy.Compare(a.Input, b.Input);
@@ -45,6 +54,19 @@ public sealed class RangeAggregator<T, TFamily>
 
     /// <summary>The current output: every piece as <c>start-end</c> with its merged value.</summary>
     public IEnumerable<(string Indicator, JsonObject Value)> Output() => _map.AllPieces().Select(p => (Format(p), Merge(p.Ids)));
+
+    /// <summary>The stored value of a row, if the row exists.</summary>
+    public bool TryGetRow(string input, string indicator, out JsonObject value)
+    {
+        if (_rows.TryGetValue((input, indicator), out var row))
+        {
+            value = row.Value;
+            return true;
+        }
+
+        value = null!;
+        return false;
+    }
 
     /// <summary>Restores a row from storage without publishing anything (state rebuilt on partition assignment).</summary>
     public bool Restore(string input, string indicator, JsonObject value)
@@ -114,8 +136,25 @@ public sealed class RangeAggregator<T, TFamily>
         return _map.Add(row.Id, range.Start, range.End, row.Whitelist);
     }
 
-    private static bool TryParse(string indicator, out IPRange<T> range) =>
-        IPRangeParser.TryParse<T, TFamily>(indicator, out range, out _, out _, out _, out _);
+    private bool TryParse(string indicator, out IPRange<T> range)
+    {
+        if (!IPRangeParser.TryParse<T, TFamily>(indicator, out range, out _, out _, out _, out _))
+        {
+            return false;
+        }
+
+        if (_clip is { } clip)
+        {
+            if (!range.Overlaps(clip))
+            {
+                return false;
+            }
+
+            range = new IPRange<T>(T.Max(range.Start, clip.Start), T.Min(range.End, clip.End));
+        }
+
+        return true;
+    }
 
     private List<Emission> Render(RangeDiff<T> diff, Row? removed)
     {

@@ -1,0 +1,62 @@
+using System.Globalization;
+using Minemeld.Streams.Core.Ranges;
+
+namespace Minemeld.Streams.Core.Aggregation;
+
+/// <summary>
+/// How a range aggregator is partitioned so that replicas stay correct: the address space is cut into blocks
+/// (IPv4 /8, IPv6 /24) and every interval goes to each block it touches. Intervals that can overlap therefore
+/// always meet in one block, owned by one consumer. A range spanning blocks is cut at their boundaries, the one
+/// visible effect on output (documented in the README).
+/// </summary>
+public static class AddressBlocks
+{
+    public const int IPv4BlockBits = 8;
+    public const int IPv6BlockBits = 24;
+
+    /// <summary>Most blocks one indicator may touch; wider IPv6 ranges are refused as too broad.</summary>
+    public const int MaxBlocksPerIndicator = 4096;
+
+    /// <summary>The block keys an indicator belongs to; empty when it does not parse or is too broad.</summary>
+    public static IReadOnlyList<string> Of(string indicator, AddressFamilyKind family)
+    {
+        if (!IPRangeParser.TryParse(indicator, out var parsed, out _) || parsed.Family != family)
+        {
+            return [];
+        }
+
+        if (family == AddressFamilyKind.IPv4)
+        {
+            var first = parsed.V4.Start >> (32 - IPv4BlockBits);
+            var last = parsed.V4.End >> (32 - IPv4BlockBits);
+            return [.. Enumerable.Range((int)first, (int)(last - first + 1)).Select(static b => $"4.{b.ToString(CultureInfo.InvariantCulture)}")];
+        }
+
+        var start = parsed.V6.Start >> (128 - IPv6BlockBits);
+        var end = parsed.V6.End >> (128 - IPv6BlockBits);
+        if (end - start >= MaxBlocksPerIndicator)
+        {
+            return [];
+        }
+
+        var blocks = new List<string>();
+        for (var b = start; b <= end; b++)
+        {
+            blocks.Add($"6.{((uint)b).ToString("x6", CultureInfo.InvariantCulture)}");
+        }
+
+        return blocks;
+    }
+
+    public static IPRange<uint> IPv4Range(string block)
+    {
+        var first = uint.Parse(block.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture) << (32 - IPv4BlockBits);
+        return new IPRange<uint>(first, first | ((1u << (32 - IPv4BlockBits)) - 1));
+    }
+
+    public static IPRange<UInt128> IPv6Range(string block)
+    {
+        var first = (UInt128)uint.Parse(block.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture) << (128 - IPv6BlockBits);
+        return new IPRange<UInt128>(first, first | ((UInt128.One << (128 - IPv6BlockBits)) - UInt128.One));
+    }
+}

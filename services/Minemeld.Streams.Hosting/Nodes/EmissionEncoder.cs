@@ -1,0 +1,24 @@
+using Minemeld.Streams.Core.Indicators;
+using Minemeld.Streams.Core.Json;
+using Minemeld.Streams.Core.Messages;
+using Minemeld.Streams.Hosting.Kafka;
+
+namespace Minemeld.Streams.Hosting.Nodes;
+
+/// <summary>Turns a node's emissions into messages on its edge topic, keyed by indicator.</summary>
+public static class EmissionEncoder
+{
+    public static OutgoingMessage Encode(string topic, string origin, Emission emission, DateTimeOffset now)
+    {
+        var type = emission.Value is { } v && JsonNodeValues.TryGetString(v[IndicatorValue.Type], out var t) ? t : null;
+        return new OutgoingMessage(topic, emission.Indicator, IndicatorMessageSerializer.Serialize(new IndicatorMessage
+        {
+            Op = emission.Op,
+            Indicator = emission.Indicator,
+            Type = type,
+            Origin = origin,
+            Value = emission.Value,
+            Timestamp = now,
+        }));
+    }
+}

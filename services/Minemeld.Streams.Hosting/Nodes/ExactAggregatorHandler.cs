@@ -1,0 +1,180 @@
+using System.Text.Json.Nodes;
+using Confluent.Kafka;
+using Minemeld.Streams.Core.Aggregation;
+using Minemeld.Streams.Core.Messages;
+using Minemeld.Streams.Hosting.Kafka;
+using Minemeld.Streams.Hosting.Redis;
+using StackExchange.Redis;
+
+namespace Minemeld.Streams.Hosting.Nodes;
+
+/// <summary>
+/// Stage 2 of an exact-match aggregator (MineMeld's AggregateFT): consumes the repartition topic keyed by
+/// indicator; an indicator's rows (input → value) are loaded from Redis on first use and cached while the
+/// partition is owned. Per batch: emissions are published and acknowledged, then the changed rows are written.
+/// </summary>
+public sealed class ExactAggregatorHandler(
+    string graph,
+    string node,
+    string? outputTopic,
+    AggregatorSettings settings,
+    IConnectionMultiplexer redis,
+    MessagePublisher publisher,
+    TimeProvider time) : IBatchHandler
+{
+    private readonly ExactAggregator _aggregator = new(settings.Whitelist, settings.IgnoreCase);
+    private readonly Dictionary<string, Entry> _cache = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly RedisKey _rowsKey = RedisKeys.AggregatorRows(graph, node);
+
+    public string Node { get; } = node;
+
+    public NodeCounters Counters { get; } = new();
+
+    public AggregatorCounters Aggregation { get; } = new();
+
+    public async Task HandleAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        await LoadAsync([.. batch.Select(m => _aggregator.Key(m.Message.Indicator)).Distinct(StringComparer.Ordinal)]).ConfigureAwait(false);
+        var emissions = new List<Emission>();
+        var dirty = new HashSet<string>(StringComparer.Ordinal);
+        lock (_gate)
+        {
+            foreach (var input in batch)
+            {
+                if (InputFilter.Apply(settings.Infilters, input, Counters) is not { } applied)
+                {
+                    continue;
+                }
+
+                var key = _aggregator.Key(input.Message.Indicator);
+                var entry = _cache[key];
+                entry.Partition = input.Partition;
+                emissions.AddRange(applied.Op == MessageOp.Update
+                    ? _aggregator.Update(entry.Rows, input.Message.Origin, key, applied.Value!, Aggregation)
+                    : _aggregator.Withdraw(entry.Rows, input.Message.Origin, key, applied.Value, Aggregation));
+                dirty.Add(key);
+            }
+        }
+
+        Counters.Add("update.tx", emissions.Count(static e => e.Op == MessageOp.Update));
+        Counters.Add("withdraw.tx", emissions.Count(static e => e.Op == MessageOp.Withdraw));
+        emissions = OutputFilter.Apply(settings.Outfilters, Node, emissions);
+        if (outputTopic is not null && emissions.Count > 0)
+        {
+            var now = time.GetUtcNow();
+            await publisher.PublishAsync([.. emissions.Select(e => EmissionEncoder.Encode(outputTopic, Node, e, now))], cancellationToken).ConfigureAwait(false);
+        }
+
+        await PersistAsync(dirty).ConfigureAwait(false);
+    }
+
+    public void PartitionsAssigned(IReadOnlyList<TopicPartition> partitions)
+    {
+    }
+
+    public void PartitionsRevoked(IReadOnlyList<TopicPartition> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        var revoked = partitions.Select(static p => p.Partition.Value).ToHashSet();
+        lock (_gate)
+        {
+            foreach (var key in _cache.Where(e => revoked.Contains(e.Value.Partition)).Select(static e => e.Key).ToList())
+            {
+                _cache.Remove(key);
+            }
+        }
+    }
+
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            _cache.Clear();
+        }
+    }
+
+    private async Task LoadAsync(IReadOnlyList<string> keys)
+    {
+        List<string> missing;
+        lock (_gate)
+        {
+            missing = [.. keys.Where(k => !_cache.ContainsKey(k))];
+        }
+
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        var values = await redis.GetDatabase().HashGetAsync(_rowsKey, [.. missing.Select(static k => (RedisValue)k)]).ConfigureAwait(false);
+        lock (_gate)
+        {
+            for (var i = 0; i < missing.Count; i++)
+            {
+                var rows = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+                if (!values[i].IsNull && JsonNode.Parse(values[i].ToString()) is JsonObject stored)
+                {
+                    foreach (var (input, value) in stored)
+                    {
+                        if (value is JsonObject row)
+                        {
+                            rows[input] = row;
+                        }
+                    }
+                }
+
+                _cache.TryAdd(missing[i], new Entry(rows));
+            }
+        }
+    }
+
+    private async Task PersistAsync(HashSet<string> dirty)
+    {
+        if (dirty.Count == 0)
+        {
+            return;
+        }
+
+        HashEntry[] sets;
+        RedisValue[] deletes;
+        lock (_gate)
+        {
+            sets = [.. dirty.Where(k => _cache[k].Rows.Count > 0).Select(k => new HashEntry(k, Serialize(_cache[k].Rows)))];
+            deletes = [.. dirty.Where(k => _cache[k].Rows.Count == 0).Select(static k => (RedisValue)k)];
+        }
+
+        var db = redis.GetDatabase();
+        var writes = new List<Task>();
+        if (sets.Length > 0)
+        {
+            writes.Add(db.HashSetAsync(_rowsKey, sets));
+        }
+
+        if (deletes.Length > 0)
+        {
+            writes.Add(db.HashDeleteAsync(_rowsKey, deletes));
+        }
+
+        await Task.WhenAll(writes).ConfigureAwait(false);
+    }
+
+    private static string Serialize(SortedDictionary<string, JsonObject> rows)
+    {
+        var obj = new JsonObject();
+        foreach (var (input, value) in rows)
+        {
+            obj[input] = value.DeepClone();
+        }
+
+        return obj.ToJsonString();
+    }
+
+    private sealed class Entry(SortedDictionary<string, JsonObject> rows)
+    {
+        public SortedDictionary<string, JsonObject> Rows { get; } = rows;
+
+        public int Partition { get; set; } = -1;
+    }
+}

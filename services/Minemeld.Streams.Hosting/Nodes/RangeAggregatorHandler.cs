@@ -1,0 +1,211 @@
+using System.Numerics;
+using System.Text.Json.Nodes;
+using Confluent.Kafka;
+using Minemeld.Streams.Core.Aggregation;
+using Minemeld.Streams.Core.Messages;
+using Minemeld.Streams.Core.Ranges;
+using Minemeld.Streams.Hosting.Kafka;
+using Minemeld.Streams.Hosting.Redis;
+using StackExchange.Redis;
+
+namespace Minemeld.Streams.Hosting.Nodes;
+
+/// <summary>
+/// Stage 2 of a range aggregator: consumes the node's repartition topic (keyed by address block), keeps one
+/// <see cref="RangeAggregator{T,TFamily}"/> per block it owns (loaded from Redis on first use, dropped when the
+/// partition is revoked), and per batch: computes the emissions, publishes them and waits for the acks, then
+/// writes the changed rows to Redis. Publishing before persisting makes a replay after a crash start from the
+/// old rows and publish the very same messages again.
+/// </summary>
+public sealed class RangeAggregatorHandler<T, TFamily>(
+    string graph,
+    string node,
+    string? outputTopic,
+    AggregatorSettings settings,
+    Func<string, IPRange<T>> blockRange,
+    IConnectionMultiplexer redis,
+    MessagePublisher publisher,
+    TimeProvider time) : IBatchHandler
+    where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>
+    where TFamily : IAddressFamily<T>
+{
+    private readonly Dictionary<string, Block> _blocks = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    public string Node { get; } = node;
+
+    public NodeCounters Counters { get; } = new();
+
+    public AggregatorCounters Aggregation { get; } = new();
+
+    /// <summary>Rows held in memory across owned blocks (MineMeld's length for the ipop aggregator).</summary>
+    public int Length
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _blocks.Values.Sum(static b => b.Aggregator.RowCount);
+            }
+        }
+    }
+
+    public async Task HandleAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        await LoadBlocksAsync(batch).ConfigureAwait(false);
+        var emissions = new List<Emission>();
+        var dirty = new Dictionary<(string Block, string Field), JsonObject?>();
+        lock (_gate)
+        {
+            foreach (var input in batch)
+            {
+                if (input.Key is null || !_blocks.TryGetValue(input.Key, out var block))
+                {
+                    Counters.Add("error.parsing");
+                    continue;
+                }
+
+                block.Partition = input.Partition;
+                if (InputFilter.Apply(settings.Infilters, input, Counters) is not { } applied)
+                {
+                    continue;
+                }
+
+                var origin = input.Message.Origin;
+                var indicator = input.Message.Indicator;
+                var result = applied.Op == MessageOp.Update
+                    ? block.Aggregator.Update(origin, indicator, applied.Value!, Aggregation)
+                    : block.Aggregator.Withdraw(origin, indicator, applied.Value, Aggregation);
+                emissions.AddRange(result);
+                dirty[(input.Key, Field(origin, indicator))] = block.Aggregator.TryGetRow(origin, indicator, out var row) ? row : null;
+            }
+        }
+
+        Counters.Add("update.tx", emissions.Count(static e => e.Op == MessageOp.Update));
+        Counters.Add("withdraw.tx", emissions.Count(static e => e.Op == MessageOp.Withdraw));
+        emissions = OutputFilter.Apply(settings.Outfilters, Node, emissions);
+        if (outputTopic is not null && emissions.Count > 0)
+        {
+            var now = time.GetUtcNow();
+            await publisher.PublishAsync([.. emissions.Select(e => EmissionEncoder.Encode(outputTopic, Node, e, now))], cancellationToken).ConfigureAwait(false);
+        }
+
+        await PersistAsync(dirty).ConfigureAwait(false);
+    }
+
+    public void PartitionsAssigned(IReadOnlyList<TopicPartition> partitions)
+    {
+    }
+
+    public void PartitionsRevoked(IReadOnlyList<TopicPartition> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        var revoked = partitions.Select(static p => p.Partition.Value).ToHashSet();
+        lock (_gate)
+        {
+            foreach (var key in _blocks.Where(b => revoked.Contains(b.Value.Partition)).Select(static b => b.Key).ToList())
+            {
+                _blocks.Remove(key);
+            }
+        }
+    }
+
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            _blocks.Clear();
+        }
+    }
+
+    private static string Field(string input, string indicator) => $"{input}\0{indicator}";
+
+    private async Task LoadBlocksAsync(IReadOnlyList<InputMessage> batch)
+    {
+        List<string> missing;
+        lock (_gate)
+        {
+            missing = [.. batch.Select(static m => m.Key).OfType<string>().Distinct(StringComparer.Ordinal).Where(k => !_blocks.ContainsKey(k) && IsBlock(k))];
+        }
+
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        var db = redis.GetDatabase();
+        var loads = missing.Select(key => (Key: key, Rows: db.HashGetAllAsync(RedisKeys.RangeRows(graph, Node, key)))).ToList();
+        foreach (var (key, rows) in loads)
+        {
+            var aggregator = new RangeAggregator<T, TFamily>(settings.Whitelist, settings.IndicatorType, settings.MergeLists, blockRange(key));
+            foreach (var entry in await rows.ConfigureAwait(false))
+            {
+                var field = entry.Name.ToString();
+                var separator = field.IndexOf('\0', StringComparison.Ordinal);
+                if (separator > 0 && JsonNode.Parse(entry.Value.ToString()) is JsonObject value)
+                {
+                    aggregator.Restore(field[..separator], field[(separator + 1)..], value);
+                }
+            }
+
+            lock (_gate)
+            {
+                _blocks.TryAdd(key, new Block(aggregator));
+            }
+        }
+    }
+
+    private bool IsBlock(string key)
+    {
+        try
+        {
+            _ = blockRange(key);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return false;
+        }
+    }
+
+    private async Task PersistAsync(Dictionary<(string Block, string Field), JsonObject?> dirty)
+    {
+        if (dirty.Count == 0)
+        {
+            return;
+        }
+
+        var batch = redis.GetDatabase().CreateBatch();
+        var writes = new List<Task>();
+        foreach (var group in dirty.GroupBy(static d => d.Key.Block))
+        {
+            var key = RedisKeys.RangeRows(graph, Node, group.Key);
+            var sets = group.Where(static d => d.Value is not null).Select(static d => new HashEntry(d.Key.Field, d.Value!.ToJsonString())).ToArray();
+            var deletes = group.Where(static d => d.Value is null).Select(static d => (RedisValue)d.Key.Field).ToArray();
+            if (sets.Length > 0)
+            {
+                writes.Add(batch.HashSetAsync(key, sets));
+            }
+
+            if (deletes.Length > 0)
+            {
+                writes.Add(batch.HashDeleteAsync(key, deletes));
+            }
+        }
+
+        batch.Execute();
+        await Task.WhenAll(writes).ConfigureAwait(false);
+    }
+
+    private sealed class Block(RangeAggregator<T, TFamily> aggregator)
+    {
+        public RangeAggregator<T, TFamily> Aggregator { get; } = aggregator;
+
+        public int Partition { get; set; } = -1;
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Minemeld.Streams.Core.Aggregation;
+using Minemeld.Streams.Core.Graph;
+using Minemeld.Streams.Core.Indicators;
+using Minemeld.Streams.Core.NodeClasses;
+using Minemeld.Streams.Core.Ranges;
+using Minemeld.Streams.Hosting.Kafka;
+using Minemeld.Streams.Hosting.Nodes;
+using StackExchange.Redis;
+
+namespace Minemeld.Streams.Hosting.Runtime;
+
+/// <summary>
+/// Turns the nodes of a graph into consume loops: an output reads its inputs' edge topics; an aggregator reads
+/// them through a stateless router into its repartition topic, then aggregates it (by indicator, or by address
+/// block for range aggregation), so that any number of replicas produce the same output.
+/// </summary>
+public sealed class NodeServiceFactory(
+    NodeGraph graph,
+    TopicNames names,
+    IKafkaClientFactory factory,
+    MessagePublisher publisher,
+    IConnectionMultiplexer redis,
+    IOptions<KafkaOptions> options,
+    ILoggerFactory loggers,
+    TimeProvider time)
+{
+    /// <summary>Every topic the graph uses, with its partition count.</summary>
+    public IReadOnlyList<(string Topic, int Partitions)> Topics()
+    {
+        var topics = new List<(string, int)>();
+        foreach (var node in graph.Nodes)
+        {
+            if (node.Output)
+            {
+                topics.Add((names.Edge(node.Name), node.Partitions));
+                topics.Add((TopicNames.DeadLetter(names.Edge(node.Name)), 1));
+            }
+
+            if (node.Kind == NodeKind.Processor)
+            {
+                topics.Add((names.Repartition(node.Name), node.Partitions));
+                topics.Add((TopicNames.DeadLetter(names.Repartition(node.Name)), 1));
+            }
+        }
+
+        return topics;
+    }
+
+    /// <summary>The consume loops of a processor or output node, with the handlers that hold its state.</summary>
+    public IReadOnlyList<(EdgeConsumerService Service, IBatchHandler Handler)> Create(string nodeName)
+    {
+        var node = graph[nodeName];
+        var inputs = node.Inputs.Select(names.Edge).ToList();
+        switch (node.Kind)
+        {
+            case NodeKind.Output:
+            {
+                var handler = new FeedOutputHandler(node.Name, FeedOutputSettings.FromConfig(node.Config), new RedisFeedStore(redis, graph.Name, node.Name));
+                return [(Service(names.Group(node.Name), inputs, handler), handler)];
+            }
+
+            case NodeKind.Processor:
+            {
+                var repartition = names.Repartition(node.Name);
+                var output = node.Output ? names.Edge(node.Name) : null;
+                var (keys, stage2) = node.ClassName switch
+                {
+                    NodeClassRegistry.AggregateIPv4FT => (
+                        Keys(AddressFamilyKind.IPv4),
+                        (IBatchHandler)new RangeAggregatorHandler<uint, IPv4Family>(graph.Name, node.Name, output,
+                            AggregatorSettings.FromConfig(node.Inputs, node.Config, IndicatorTypes.IPv4), AddressBlocks.IPv4Range, redis, publisher, time)),
+                    NodeClassRegistry.AggregateIPv6FT => (
+                        Keys(AddressFamilyKind.IPv6),
+                        new RangeAggregatorHandler<UInt128, IPv6Family>(graph.Name, node.Name, output,
+                            AggregatorSettings.FromConfig(node.Inputs, node.Config, IndicatorTypes.IPv6), AddressBlocks.IPv6Range, redis, publisher, time)),
+                    _ => (
+                        ByIndicator(node),
+                        new ExactAggregatorHandler(graph.Name, node.Name, output,
+                            AggregatorSettings.FromConfig(node.Inputs, node.Config, string.Empty), redis, publisher, time)),
+                };
+                var router = new RepartitionRouter(node.Name, repartition, keys, publisher);
+                return
+                [
+                    (Service(names.Group(node.Name), inputs, router), router),
+                    (Service($"{names.Group(node.Name)}.repartition", [repartition], stage2), stage2),
+                ];
+            }
+
+            default:
+                throw new InvalidOperationException($"{node.Name} is a miner: miners are polled, not consumed");
+        }
+    }
+
+    private static Func<Core.Messages.IndicatorMessage, IReadOnlyList<string>> Keys(AddressFamilyKind family) =>
+        message => AddressBlocks.Of(message.Indicator, family);
+
+    private static Func<Core.Messages.IndicatorMessage, IReadOnlyList<string>> ByIndicator(GraphNode node)
+    {
+        var ignoreCase = node.Config["ignore_cases"] is { } flag && flag.GetValueKind() == System.Text.Json.JsonValueKind.True;
+        return message => [ignoreCase ? message.Indicator.ToLowerInvariant() : message.Indicator];
+    }
+
+    private EdgeConsumerService Service(string group, IReadOnlyList<string> topics, IBatchHandler handler) =>
+        new(new Subscription(group, topics), handler, factory, publisher, options, loggers.CreateLogger<EdgeConsumerService>());
+}
