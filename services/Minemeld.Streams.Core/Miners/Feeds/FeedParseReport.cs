@@ -1,0 +1,40 @@
+namespace Minemeld.Streams.Core.Miners.Feeds;
+
+/// <summary>
+/// What parsing a feed document found wrong: counts, and the first few samples with their line numbers (for one
+/// log line per poll, never one per indicator).
+/// </summary>
+public sealed class FeedParseReport
+{
+    public const int MaxSamples = 5;
+
+    public int Items { get; private set; }
+
+    public int Errors { get; private set; }
+
+    public int Warnings { get; private set; }
+
+    public List<string> ErrorSamples { get; } = [];
+
+    public List<string> WarningSamples { get; } = [];
+
+    public void Item() => Items++;
+
+    public void Error(int line, string message)
+    {
+        Errors++;
+        if (ErrorSamples.Count < MaxSamples)
+        {
+            ErrorSamples.Add(line > 0 ? $"line {line}: {message}" : message);
+        }
+    }
+
+    public void Warning(int line, string message)
+    {
+        Warnings++;
+        if (WarningSamples.Count < MaxSamples)
+        {
+            WarningSamples.Add(line > 0 ? $"line {line}: {message}" : message);
+        }
+    }
+}
