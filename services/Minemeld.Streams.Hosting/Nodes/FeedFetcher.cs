@@ -1,0 +1,197 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Json;
+
+namespace Minemeld.Streams.Hosting.Nodes;
+
+/// <summary>
+/// Fetches a miner's document. <c>http(s)</c> with the options operators asked MineMeld for, generic to every
+/// miner (field-notes §1.6–1.7): basic auth (<c>username</c>/<c>password</c>), <c>bearer_token</c>, arbitrary
+/// <c>headers</c>, a client certificate (<c>client_cert</c>/<c>client_key</c>, PEM), <c>proxy</c>,
+/// <c>verify_cert</c>, <c>user_agent</c>, <c>polling_timeout</c> (seconds); and <c>file:</c> URLs for offline
+/// feeds, relative to the graph file's directory. Every response is bounded by <c>max_response_bytes</c>
+/// (default 64 MiB): a larger or endless one fails the attempt instead of filling memory.
+/// </summary>
+public sealed class FeedFetcher : IDisposable
+{
+    public const long DefaultMaxResponseBytes = 64L * 1024 * 1024;
+
+    private readonly Uri? _url;
+    private readonly string? _filePath;
+    private readonly HttpClient? _client;
+    private readonly long _maxBytes;
+    private readonly Encoding _encoding;
+
+    public FeedFetcher(JsonObject config, string? graphDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var url = JsonNodeValues.TryGetString(config["url"], out var u) ? u : throw new FeedFetchException("no url configured");
+        _maxBytes = JsonNodeValues.TryGetInt64(config["max_response_bytes"], out var max) ? max : DefaultMaxResponseBytes;
+        _encoding = JsonNodeValues.TryGetString(config["encoding"], out var encoding) ? Encoding.GetEncoding(encoding) : new UTF8Encoding(false);
+        if (url.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            var path = url["file:".Length..];
+            if (path.StartsWith("//", StringComparison.Ordinal))
+            {
+                path = new Uri(url).LocalPath;
+            }
+
+            _filePath = Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(graphDirectory ?? Directory.GetCurrentDirectory(), path));
+            return;
+        }
+
+        _url = new Uri(url);
+        var handler = new SocketsHttpHandler
+        {
+            AutomaticDecompression = DecompressionMethods.All,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(10),
+        };
+        if (JsonNodeValues.TryGetString(config["proxy"], out var proxy))
+        {
+            handler.Proxy = new WebProxy(proxy);
+            handler.UseProxy = true;
+        }
+
+        if (JsonNodeValues.TryGetBoolean(config["verify_cert"], out var verify) && !verify)
+        {
+            // The operator turned verification off for this feed (MineMeld's verify_cert: false); said in the README.
+#pragma warning disable CA5359
+            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+#pragma warning restore CA5359
+        }
+        else if (JsonNodeValues.TryGetString(config["verify_cert"], out var caBundle))
+        {
+            // A CA bundle (PEM) to trust for this feed instead of the system store.
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPemFile(caBundle);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (certificate is null || (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(new X509Certificate2(certificate));
+            };
+        }
+
+        if (JsonNodeValues.TryGetString(config["client_cert"], out var certPath))
+        {
+            var keyPath = JsonNodeValues.TryGetString(config["client_key"], out var k) ? k : null;
+            handler.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPemFile(certPath, keyPath)];
+        }
+
+        var timeout = JsonNodeValues.TryGetDouble(config["polling_timeout"], out var seconds) ? seconds : 20;
+        _client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(timeout) };
+        var agent = JsonNodeValues.TryGetString(config["user_agent"], out var ua) ? ua : "MineMeld";
+        _client.DefaultRequestHeaders.UserAgent.ParseAdd(agent == "MineMeld" ? "MineMeld/0.9.70 Minemeld.Streams" : agent);
+        if (JsonNodeValues.TryGetString(config["username"], out var user) && JsonNodeValues.TryGetString(config["password"], out var password))
+        {
+            _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        }
+
+        if (JsonNodeValues.TryGetString(config["bearer_token"], out var token))
+        {
+            _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (config["headers"] is JsonObject headers)
+        {
+            foreach (var (name, value) in headers)
+            {
+                _client.DefaultRequestHeaders.TryAddWithoutValidation(name, value?.ToString());
+            }
+        }
+    }
+
+    /// <summary>Where this fetcher reads from (for logs and status).</summary>
+    public string Source => _filePath ?? _url!.ToString();
+
+    /// <summary>Fetches the whole document, bounded by the size cap.</summary>
+    public async Task<string> FetchAsync(CancellationToken cancellationToken)
+    {
+        if (_filePath is not null)
+        {
+            try
+            {
+                var info = new FileInfo(_filePath);
+                if (!info.Exists)
+                {
+                    throw new FeedFetchException($"{_filePath} does not exist");
+                }
+
+                if (info.Length > _maxBytes)
+                {
+                    throw new FeedFetchException($"{_filePath} is {info.Length} bytes, more than max_response_bytes ({_maxBytes})");
+                }
+
+                return await File.ReadAllTextAsync(_filePath, _encoding, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                throw new FeedFetchException($"cannot read {_filePath}: {ex.Message}", ex);
+            }
+        }
+
+        try
+        {
+            using var response = await _client!.GetAsync(_url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new FeedFetchException($"GET {_url} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+            }
+
+            if (response.Content.Headers.ContentLength > _maxBytes)
+            {
+                throw new FeedFetchException($"GET {_url}: {response.Content.Headers.ContentLength} bytes announced, more than max_response_bytes ({_maxBytes})");
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > _maxBytes)
+                {
+                    throw new FeedFetchException($"GET {_url}: more than max_response_bytes ({_maxBytes}) received, the response was cut off");
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            var charset = response.Content.Headers.ContentType?.CharSet;
+            var encoding = charset is null ? _encoding : TryEncoding(charset) ?? _encoding;
+            return encoding.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new FeedFetchException($"GET {_url} failed: {ex.Message}", ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new FeedFetchException($"GET {_url} timed out after {_client!.Timeout.TotalSeconds} s", ex);
+        }
+    }
+
+    public void Dispose() => _client?.Dispose();
+
+    private static Encoding? TryEncoding(string charset)
+    {
+        try
+        {
+            return Encoding.GetEncoding(charset.Trim('"'));
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+}

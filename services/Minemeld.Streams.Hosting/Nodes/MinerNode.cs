@@ -1,0 +1,257 @@
+using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Graph;
+using Minemeld.Streams.Core.Messages;
+using Minemeld.Streams.Core.Miners;
+using Minemeld.Streams.Core.Miners.Feeds;
+using Minemeld.Streams.Core.NodeClasses;
+using Minemeld.Streams.Hosting.Kafka;
+using Minemeld.Streams.Hosting.Redis;
+using StackExchange.Redis;
+
+namespace Minemeld.Streams.Hosting.Nodes;
+
+/// <summary>
+/// One miner node (spec §4): a poll cycle fetches and parses the feed (or reads the local list), diffs it against
+/// the table, applies sudden death (only after a successful poll), age-out and GC, publishes the result and
+/// waits for the acks, then saves the table. A Redis lease per node makes sure replicas never poll the same feed
+/// twice in one interval; the lease holder also runs the age-out sweeps.
+/// </summary>
+public sealed class MinerNode : IDisposable
+{
+    private readonly GraphNode _node;
+    private readonly string _graph;
+    private readonly string? _outputTopic;
+    private readonly IConnectionMultiplexer _redis;
+    private readonly MessagePublisher _publisher;
+    private readonly TimeProvider _time;
+    private readonly MinerRunOptions _options;
+    private readonly MinerStateStore _state;
+    private readonly NodeStatusStore _status;
+    private readonly FeedFetcher? _fetcher;
+    private readonly Func<TextReader, FeedParseReport, IEnumerable<FeedItem>>? _parse;
+    private readonly SemaphoreSlim _cycle = new(1, 1);
+    private bool _loaded;
+
+    public MinerNode(GraphNode node, string graph, string? outputTopic, IConnectionMultiplexer redis, MessagePublisher publisher, TimeProvider time, MinerRunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        _node = node;
+        _graph = graph;
+        _outputTopic = outputTopic;
+        _redis = redis;
+        _publisher = publisher;
+        _time = time;
+        _options = options;
+        Poller = new Poller(PollerSettings.FromConfig(node.Name, node.Config));
+        _state = new MinerStateStore(redis, graph, node.Name);
+        _status = new NodeStatusStore(redis, graph);
+        switch (node.ClassName)
+        {
+            case NodeClassRegistry.HttpFT:
+                _fetcher = new FeedFetcher(node.Config, options.GraphDirectory);
+                _parse = new LineFeedParser(node.Config).Parse;
+                break;
+            case NodeClassRegistry.CsvFT:
+                _fetcher = new FeedFetcher(node.Config, options.GraphDirectory);
+                _parse = new CsvFeedParser(node.Config).Parse;
+                break;
+            case NodeClassRegistry.SimpleJson:
+                _fetcher = new FeedFetcher(node.Config, options.GraphDirectory);
+                _parse = new JsonFeedParser(node.Config).Parse;
+                break;
+            default:
+                List = new LocalListStore(redis, graph, node.Name, node.Class.ForcedIndicatorType);
+                break;
+        }
+    }
+
+    public string Name => _node.Name;
+
+    public Poller Poller { get; }
+
+    /// <summary>The node's local list, for list miners; null for feed miners.</summary>
+    public LocalListStore? List { get; }
+
+    public string SubState { get; private set; } = "WAITING";
+
+    public string? LastError { get; private set; }
+
+    public TimeSpan Interval => TimeSpan.FromSeconds(Poller.Settings.IntervalSeconds);
+
+    public TimeSpan? SweepInterval => Poller.Settings.AgeOutIntervalSeconds is { } s ? TimeSpan.FromSeconds(s) : null;
+
+    /// <summary>Polls if this instance holds (or takes) the lease. Returns false when another replica polls.</summary>
+    public async Task<bool> PollAsync(CancellationToken cancellationToken)
+    {
+        await _cycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!await TakeLeaseAsync().ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            await EnsureCurrentAsync().ConfigureAwait(false);
+            SubState = "POLLING";
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var (items, succeeded) = await CollectAsync(now, cancellationToken).ConfigureAwait(false);
+            var emissions = Poller.ApplyPoll(now, items, succeeded);
+            if (Poller.Settings.SuddenDeath)
+            {
+                Poller.SuddenDeath();
+            }
+
+            emissions.AddRange(Poller.AgeOut(now));
+            Poller.CollectGarbage(now);
+            await PublishAsync(emissions, cancellationToken).ConfigureAwait(false);
+            await _state.SaveAsync(Poller).ConfigureAwait(false);
+            SubState = succeeded ? "SUCCESS" : "ERROR";
+            await WriteStatusAsync().ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _cycle.Release();
+        }
+    }
+
+    /// <summary>An age-out sweep between polls (lease holder only).</summary>
+    public async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        await _cycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!await HoldsLeaseAsync().ConfigureAwait(false))
+            {
+                return;
+            }
+
+            await EnsureCurrentAsync().ConfigureAwait(false);
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var emissions = Poller.AgeOut(now);
+            Poller.CollectGarbage(now);
+            await PublishAsync(emissions, cancellationToken).ConfigureAwait(false);
+            await _state.SaveAsync(Poller).ConfigureAwait(false);
+            await WriteStatusAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _cycle.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _fetcher?.Dispose();
+        _cycle.Dispose();
+    }
+
+    private async Task<(List<(string, JsonObject)> Items, bool Succeeded)> CollectAsync(long now, CancellationToken cancellationToken)
+    {
+        if (List is not null)
+        {
+            var entries = await List.ReadAsync(now).ConfigureAwait(false);
+            return ([.. entries.Select(e => (e.Indicator, ForList(e.Attributes)))], true);
+        }
+
+        var items = new List<(string, JsonObject)>();
+        var attempts = Math.Max(1, Poller.Settings.NumRetries);
+        for (var attempt = 1; attempt <= attempts; attempt++)
+        {
+            try
+            {
+                var document = await _fetcher!.FetchAsync(cancellationToken).ConfigureAwait(false);
+                var report = new FeedParseReport();
+                items = [.. _parse!(new StringReader(document), report).Select(static i => (i.Indicator, i.Attributes))];
+                Poller.Counters.ParseErrors += report.Errors;
+                LastError = report.Errors > 0 ? $"{report.Errors} lines not parsed, e.g. {report.ErrorSamples[0]}" : null;
+                return (items, true);
+            }
+            catch (FeedFetchException ex)
+            {
+                LastError = ex.Message;
+                SubState = "ERROR";
+                if (attempt < attempts)
+                {
+                    var span = _options.MaxRetryDelay - _options.MinRetryDelay;
+                    await Task.Delay(_options.MinRetryDelay + (span * Random.Shared.NextDouble()), _time, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        return (items, false);
+    }
+
+    /// <summary>List entries: the class forces the type; sources is the node name (MineMeld's YamlFT).</summary>
+    private JsonObject ForList(JsonObject attributes)
+    {
+        if (_node.Class.ForcedIndicatorType is { } type)
+        {
+            attributes[Core.Indicators.IndicatorValue.Type] = type;
+        }
+
+        attributes[Core.Indicators.IndicatorValue.Sources] = new JsonArray(_node.Name);
+        return attributes;
+    }
+
+    private async Task PublishAsync(List<Emission> emissions, CancellationToken cancellationToken)
+    {
+        if (_outputTopic is null || emissions.Count == 0)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        await _publisher.PublishAsync([.. emissions.Select(e => EmissionEncoder.Encode(_outputTopic, Name, e, now))], cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task EnsureCurrentAsync()
+    {
+        var version = await _state.ReadVersionAsync().ConfigureAwait(false);
+        if (!_loaded || version != _state.Version)
+        {
+            await _state.LoadAsync(Poller).ConfigureAwait(false);
+            _loaded = true;
+        }
+    }
+
+    private async Task<bool> TakeLeaseAsync()
+    {
+        var db = _redis.GetDatabase();
+        var key = RedisKeys.MinerLease(_graph, Name);
+        if (await db.StringSetAsync(key, NodeStatusStore.InstanceId, Interval, When.NotExists).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        return await HoldsLeaseAsync().ConfigureAwait(false);
+    }
+
+    private async Task<bool> HoldsLeaseAsync() =>
+        await _redis.GetDatabase().StringGetAsync(RedisKeys.MinerLease(_graph, Name)).ConfigureAwait(false) == NodeStatusStore.InstanceId;
+
+    private Task WriteStatusAsync()
+    {
+        var statistics = new JsonObject
+        {
+            ["added"] = Poller.Counters.Added,
+            ["removed"] = Poller.Counters.Removed,
+            ["aged_out"] = Poller.Counters.AgedOut,
+            ["garbage_collected"] = Poller.Counters.GarbageCollected,
+            ["update.tx"] = Poller.Counters.UpdateTx,
+            ["withdraw.tx"] = Poller.Counters.WithdrawTx,
+            ["error.parsing"] = Poller.Counters.ParseErrors,
+            ["error.polling"] = Poller.Counters.PollErrors,
+        };
+        return _status.WriteAsync(Name, _node.ClassName, "miner", new JsonObject
+        {
+            ["state"] = 5,
+            ["length"] = Poller.Length,
+            ["statistics"] = statistics,
+            ["last_run"] = Poller.LastRun,
+            ["last_successful_run"] = Poller.LastSuccessfulRun,
+            ["sub_state"] = SubState,
+            ["sub_state_message"] = LastError,
+        });
+    }
+}

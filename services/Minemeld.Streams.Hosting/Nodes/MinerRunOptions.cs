@@ -1,0 +1,13 @@
+namespace Minemeld.Streams.Hosting.Nodes;
+
+/// <summary>Knobs of the miner runtime that tests and benchmarks turn (production keeps the defaults).</summary>
+public sealed class MinerRunOptions
+{
+    /// <summary>Pause between failed poll attempts: MineMeld waits 1-5 s at random.</summary>
+    public TimeSpan MinRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Directory that relative <c>file:</c> URLs resolve against (the graph file's directory).</summary>
+    public string? GraphDirectory { get; set; }
+}

@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Minemeld.Streams.Hosting.Nodes;
+
+/// <summary>
+/// Schedules one miner: a poll every <c>interval</c> (and at once on a HUP: a local-list edit or an operator),
+/// age-out sweeps every <c>age_out.interval</c> in between. A failed cycle is logged and retried at the next
+/// interval; it never stops the host.
+/// </summary>
+public sealed partial class MinerService(MinerNode miner, IConnectionMultiplexer redis, string graph, TimeProvider time, ILogger<MinerService> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _hup = new(0, 1);
+
+    public int Polls { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var subscriber = redis.GetSubscriber();
+        var channel = LocalListStore.HupChannel(graph, miner.Name);
+        await subscriber.SubscribeAsync(channel, (_, _) => Hup()).ConfigureAwait(false);
+        try
+        {
+            var nextPoll = time.GetUtcNow();
+            var nextSweep = miner.SweepInterval is { } s ? time.GetUtcNow() + s : DateTimeOffset.MaxValue;
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var now = time.GetUtcNow();
+                var wake = nextPoll < nextSweep ? nextPoll : nextSweep;
+                var hup = wake > now && await _hup.WaitAsync(wake - now, stoppingToken).ConfigureAwait(false);
+                now = time.GetUtcNow();
+                try
+                {
+                    if (hup || now >= nextPoll)
+                    {
+                        var polled = await miner.PollAsync(stoppingToken).ConfigureAwait(false);
+                        Polls += polled ? 1 : 0;
+                        LogPolled(logger, miner.Name, polled, miner.SubState, miner.Poller.Length, miner.LastError ?? string.Empty);
+                        nextPoll = now + miner.Interval;
+                    }
+                    else
+                    {
+                        await miner.SweepAsync(stoppingToken).ConfigureAwait(false);
+                        nextSweep = now + (miner.SweepInterval ?? TimeSpan.FromDays(3650));
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogCycleFailed(logger, ex, miner.Name);
+                    nextPoll = now + miner.Interval;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await subscriber.UnsubscribeAsync(channel).ConfigureAwait(false);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _hup.Dispose();
+        base.Dispose();
+    }
+
+    private void Hup()
+    {
+        try
+        {
+            _hup.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A poll is already pending.
+        }
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Miner {Node}: polled {Polled} ({SubState}), {Length} indicators held {Error}")]
+    private static partial void LogPolled(ILogger logger, string node, bool polled, string subState, int length, string error);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Error, Message = "Miner {Node}: poll cycle failed; retrying at the next interval")]
+    private static partial void LogCycleFailed(ILogger logger, Exception exception, string node);
+}

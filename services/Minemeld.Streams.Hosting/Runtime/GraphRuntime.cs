@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Minemeld.Streams.Core.Graph;
+using Minemeld.Streams.Core.NodeClasses;
+using Minemeld.Streams.Hosting.Kafka;
+using Minemeld.Streams.Hosting.Nodes;
+using StackExchange.Redis;
+
+namespace Minemeld.Streams.Hosting.Runtime;
+
+/// <summary>
+/// Runs the nodes of a graph in this process: miners (polled), processors and outputs (consumed). Which roles run
+/// here is a choice (all of them for the embedded default; one role per container in compose); replicas of the
+/// same roles elsewhere share the work through consumer groups and poll leases.
+/// </summary>
+public sealed class GraphRuntime : IAsyncDisposable
+{
+    private readonly List<IHostedService> _services = [];
+    private readonly List<MinerNode> _miners = [];
+    private readonly ITopicProvisioner _topics;
+    private readonly NodeServiceFactory _factory;
+
+    public GraphRuntime(
+        NodeGraph graph,
+        IReadOnlySet<NodeKind> roles,
+        TopicNames names,
+        IKafkaClientFactory kafka,
+        MessagePublisher publisher,
+        IConnectionMultiplexer redis,
+        ITopicProvisioner topics,
+        IOptions<KafkaOptions> options,
+        MinerRunOptions minerOptions,
+        ILoggerFactory loggers,
+        TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(roles);
+        ArgumentNullException.ThrowIfNull(loggers);
+        Graph = graph;
+        _topics = topics;
+        _factory = new NodeServiceFactory(graph, names, kafka, publisher, redis, options, loggers, time);
+        foreach (var node in graph.TopologicalOrder().Where(n => roles.Contains(n.Kind)))
+        {
+            if (node.Kind == NodeKind.Miner)
+            {
+                var miner = new MinerNode(node, graph.Name, node.Output ? names.Edge(node.Name) : null, redis, publisher, time, minerOptions);
+                _miners.Add(miner);
+                _services.Add(new MinerService(miner, redis, graph.Name, time, loggers.CreateLogger<MinerService>()));
+            }
+            else
+            {
+                foreach (var (service, handler) in _factory.Create(node.Name))
+                {
+                    _services.Add(service);
+                    Handlers.Add(handler);
+                }
+            }
+        }
+    }
+
+    public NodeGraph Graph { get; }
+
+    public List<IBatchHandler> Handlers { get; } = [];
+
+    public IReadOnlyList<MinerNode> Miners => _miners;
+
+    public IEnumerable<EdgeConsumerService> Consumers => _services.OfType<EdgeConsumerService>();
+
+    public IEnumerable<MinerService> MinerServices => _services.OfType<MinerService>();
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _topics.EnsureAsync(_factory.Topics(), cancellationToken).ConfigureAwait(false);
+        // Consumers first, so that the first polls find their readers joining.
+        foreach (var service in _services.OrderBy(static s => s is MinerService ? 1 : 0))
+        {
+            await service.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var service in Enumerable.Reverse(_services))
+        {
+            await service.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        foreach (var service in _services.OfType<IDisposable>())
+        {
+            service.Dispose();
+        }
+
+        _miners.ForEach(static m => m.Dispose());
+    }
+}

@@ -1,0 +1,166 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Minemeld.Streams.Core.Graph;
+using Minemeld.Streams.Core.NodeClasses;
+using Minemeld.Streams.Core.Prototypes;
+using Minemeld.Streams.Core.Ranges;
+using Minemeld.Streams.Core.Yaml;
+using Minemeld.Streams.Hosting.Kafka;
+using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.Hosting.Redis;
+using Minemeld.Streams.Hosting.Runtime;
+using Minemeld.Streams.IntegrationTests.Fixtures;
+
+namespace Minemeld.Streams.IntegrationTests.Pipeline;
+
+/// <summary>
+/// The managed-services scenario end to end (graphs/customer-a.yml): miners poll a local HTTP server serving the
+/// fixtures in the feeds' real formats, two levels of range aggregation, local lists in Redis, three feeds. The
+/// expected feeds are computed here from the fixture text with a simple breakpoint oracle.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
+{
+    private static string Fixture(string name) => File.ReadAllText(Path.Combine(Repository.Graphs, "fixtures", name));
+
+    [Fact]
+    public async Task FeedsOfTheThreeOfferingsFollowTheirSources()
+    {
+        await using var feeds = await FeedServer.StartAsync();
+        var drop = Fixture("spamhaus-drop.txt");
+        feeds.Set("/block.txt", Fixture("dshield-block.txt"));
+        feeds.Set("/drop.txt", drop);
+        feeds.Set("/edrop.txt", Fixture("spamhaus-edrop.txt"));
+        feeds.Set("/exit-addresses", Fixture("tor-exit-addresses.txt"));
+
+        var graph = LoadGraph(feeds);
+        var connection = await redis.ConnectAsync();
+        using var harness = new PipelineHarness(kafka.BootstrapServers);
+        await using var runtime = new GraphRuntime(
+            graph, new HashSet<NodeKind> { NodeKind.Miner, NodeKind.Processor, NodeKind.Output }, new TopicNames("minemeld", graph.Name),
+            harness.Factory, harness.Publisher, connection, new KafkaFixtureProvisioner(kafka), harness.Options,
+            new MinerRunOptions { MinRetryDelay = TimeSpan.FromMilliseconds(10), MaxRetryDelay = TimeSpan.FromMilliseconds(20) },
+            NullLoggerFactory.Instance, TimeProvider.System);
+        await runtime.StartAsync(TestContext.Current.CancellationToken);
+        var db = connection.GetDatabase();
+        async Task<List<string>> Feed(string node) =>
+            [.. (await db.SortedSetRangeByRankAsync(RedisKeys.FeedMembers(graph.Name, node))).Select(static m => m.ToString()).Order(StringComparer.Ordinal)];
+        async Task Expect(string node, List<string> expected)
+        {
+            List<string> actual = [];
+            await PipelineHarness.EventuallyAsync(async () => (actual = await Feed(node)).SequenceEqual(expected), $"{node} to hold {expected.Count} entries", TimeSpan.FromSeconds(60));
+        }
+
+        // 1. The base and premium feeds equal the oracle over their sources.
+        var baseSources = Ranges(drop, Fixture("spamhaus-edrop.txt"), Fixture("dshield-block.txt"), tor: null);
+        var torRows = Ranges(null, null, null, Fixture("tor-exit-addresses.txt"));
+        await Expect("freeBaseOffering", Oracle(baseSources, []));
+        await Expect("premiumOffering", Oracle([.. baseSources, .. torRows], []));
+
+        // 2. A local-list entry and a whitelist hole reach customer A's feed (and only it).
+        var bucket = new LocalListStore(connection, graph.Name, "bucketCustomerA", "IPv4");
+        var whitelist = new LocalListStore(connection, graph.Name, "wlCustomerA", "IPv4");
+        await bucket.UpsertAsync([("198.51.100.7", new JsonObject { ["comment"] = "ticket 42" })], replaceAll: false);
+        await whitelist.UpsertAsync([("1.19.1.0/24", new JsonObject())], replaceAll: false);
+        var premiumPieces = Oracle([.. baseSources, .. torRows], []).Select(Parse).ToList();
+        await Expect("customerAFeed", Oracle([.. premiumPieces, Parse("198.51.100.7")], [Parse("1.19.1.0/24")]));
+        Assert.Equal(await Feed("premiumOffering"), Oracle([.. baseSources, .. torRows], []));
+        var value = JsonNode.Parse((string)(await db.HashGetAsync(RedisKeys.FeedValues(graph.Name, "customerAFeed"), "198.51.100.7-198.51.100.7"))!)!;
+        Assert.Equal("ticket 42", value["comment"]!.GetValue<string>());
+
+        // 3. The DROP list changes between polls: new entries appear, vanished ones are withdrawn.
+        var changed = drop.Replace("2.57.122.0/24 ; SBL636050\n", string.Empty, StringComparison.Ordinal) + "100.64.0.0/22 ; SBL999999\n";
+        feeds.Set("/drop.txt", changed);
+        await new LocalListStore(connection, graph.Name, "spamhaus_DROP", null).HupAsync();
+        var changedBase = Ranges(changed, Fixture("spamhaus-edrop.txt"), Fixture("dshield-block.txt"), tor: null);
+        await Expect("freeBaseOffering", Oracle(changedBase, []));
+
+        // 4. A failed poll withdraws nothing.
+        var edropMiner = runtime.Miners.Single(static m => m.Name == "spamhaus_EDROP");
+        var before = edropMiner.Poller.Counters.PollErrors;
+        feeds.Set("/edrop.txt", "upstream broken", status: 500);
+        await new LocalListStore(connection, graph.Name, "spamhaus_EDROP", null).HupAsync();
+        await PipelineHarness.EventuallyAsync(async () => edropMiner.Poller.Counters.PollErrors > before, "the failed EDROP poll");
+        Assert.Equal("ERROR", edropMiner.SubState);
+        Assert.Contains("500", edropMiner.LastError, StringComparison.Ordinal);
+        Assert.Equal(Oracle(changedBase, []), await Feed("freeBaseOffering"));
+        var status = await new NodeStatusStore(connection, graph.Name).ReadInstanceAsync("spamhaus_EDROP");
+        Assert.Equal("ERROR", status!["sub_state"]!.GetValue<string>());
+
+        await runtime.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>customer-a.yml with its miners pointed at the local server and a graph name of its own.</summary>
+    private static NodeGraph LoadGraph(FeedServer feeds)
+    {
+        var (root, _) = YamlDocument.Load(Path.Combine(Repository.Graphs, "customer-a.yml"));
+        var nodes = root!["nodes"]!.AsObject();
+        nodes["dshield_blocklist"]!["config"] = new JsonObject { ["url"] = feeds.Url("/block.txt") };
+        nodes["spamhaus_DROP"]!["config"] = new JsonObject { ["url"] = feeds.Url("/drop.txt") };
+        nodes["spamhaus_EDROP"]!["config"] = new JsonObject { ["url"] = feeds.Url("/edrop.txt") };
+        nodes["tor_exit_nodes"]!["config"] = new JsonObject { ["url"] = feeds.Url("/exit-addresses") };
+        var name = KafkaFixture.UniqueName("seed");
+        root["name"] = name;
+        var result = GraphLoader.Parse(root.ToJsonString(), "customer-a.json", name, PrototypeLibrary.BuiltIn);
+        Assert.True(result.IsValid, string.Join('\n', result.Errors));
+        return result.Graph!;
+    }
+
+    private static (long Start, long End) Parse(string indicator)
+    {
+        Assert.True(IPRangeParser.TryParse(indicator, out var parsed, out var error), error);
+        return (parsed.V4.Start, parsed.V4.End);
+    }
+
+    /// <summary>Intervals from the documents, read the simple way (not with the parsers under test).</summary>
+    private static List<(long Start, long End)> Ranges(string? drop, string? edrop, string? dshield, string? tor)
+    {
+        var rows = new List<(long, long)>();
+        foreach (var text in new[] { drop, edrop })
+        {
+            rows.AddRange((text ?? string.Empty).Split('\n').Where(static l => l.Length > 0 && l[0] != ';').Select(static l => Parse(l.Split(' ')[0])));
+        }
+
+        rows.AddRange((dshield ?? string.Empty).Split('\n').Where(static l => l.Length > 0 && l[0] is not ('#' or 'S')).Select(static l => l.Split('\t')).Select(static c => Parse($"{c[0]}-{c[1]}")));
+        rows.AddRange((tor ?? string.Empty).Split('\n').Where(static l => l.StartsWith("ExitAddress ", StringComparison.Ordinal)).Select(static l => Parse(l.Split(' ')[1])));
+        return rows;
+    }
+
+    /// <summary>
+    /// Pieces between consecutive breakpoints (every row start, one past every row end, every /8 boundary inside),
+    /// kept when a normal row covers them and no whitelist row does; written as a-b and sorted.
+    /// </summary>
+    private static List<string> Oracle(List<(long Start, long End)> rows, List<(long Start, long End)> whitelist)
+    {
+        var all = rows.Concat(whitelist).ToList();
+        var points = all.SelectMany(static r => new[] { r.Start, r.End + 1 }).ToHashSet();
+        for (var block = (all.Min(static r => r.Start) >> 24) + 1; block <= all.Max(static r => r.End) >> 24; block++)
+        {
+            points.Add(block << 24);
+        }
+
+        var sorted = points.Order().ToList();
+        var pieces = new List<string>();
+        for (var i = 0; i + 1 < sorted.Count; i++)
+        {
+            var a = sorted[i];
+            if (rows.Any(r => r.Start <= a && a <= r.End) && !whitelist.Any(r => r.Start <= a && a <= r.End))
+            {
+                pieces.Add($"{IPv4Family.Format((uint)a)}-{IPv4Family.Format((uint)(sorted[i + 1] - 1))}");
+            }
+        }
+
+        return [.. pieces.Order(StringComparer.Ordinal)];
+    }
+
+    private sealed class KafkaFixtureProvisioner(KafkaFixture kafka) : ITopicProvisioner
+    {
+        public async Task EnsureAsync(IReadOnlyList<(string Topic, int Partitions)> topics, CancellationToken cancellationToken)
+        {
+            foreach (var (topic, partitions) in topics)
+            {
+                await kafka.CreateTopicAsync(topic, partitions);
+            }
+        }
+    }
+}
