@@ -8,4 +8,6 @@ public interface IKafkaClientFactory
     IProducer<string, byte[]> CreateProducer(string clientId);
 
     IConsumer<string, byte[]> CreateConsumer(string groupId, string clientId, ConsumerCallbacks callbacks);
+
+    IAdminClient CreateAdminClient(string clientId);
 }

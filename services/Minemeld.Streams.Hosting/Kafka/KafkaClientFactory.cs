@@ -91,6 +91,12 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
             .Build();
     }
 
+    public IAdminClient CreateAdminClient(string clientId) =>
+        new AdminClientBuilder(Base(options.Value, clientId))
+            .SetLogHandler((_, m) => Log(m))
+            .SetErrorHandler((_, e) => LogClientError(logger, clientId, e.Code, e.Reason, e.IsFatal))
+            .Build();
+
     /// <summary>
     /// Where each assigned partition starts: its committed offset, or the beginning when the group has none yet.
     /// Together with <c>auto.offset.reset=error</c> this makes a vanished committed offset loud.

@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Minemeld.Streams.Hosting.Graph;
+using Minemeld.Streams.Hosting.Kafka;
+using Minemeld.Streams.Hosting.Redis;
+using Minemeld.Streams.Hosting.Runtime;
+using Prometheus;
+using StackExchange.Redis;
+
+namespace Minemeld.Streams.Hosting.Extensions;
+
+/// <summary>Service defaults every worker calls first (style.md B5).</summary>
+public static class HostingExtensions
+{
+    /// <summary>Time given to handlers and consumer Close() at shutdown; compose's stop_grace_period must exceed it.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(45);
+
+    public static IHostApplicationBuilder AddMinemeldDefaults(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Configuration.AddEnvironmentVariables("MINEMELD_");
+        var services = builder.Services;
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<GraphOptions>().BindConfiguration(GraphOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IConnectionMultiplexer>(sp =>
+        {
+            var options = ConfigurationOptions.Parse(sp.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration);
+            options.AbortOnConnectFail = false; // start even when Redis is late; readiness reports it
+            return ConnectionMultiplexer.Connect(options);
+        });
+        services.AddSingleton<IKafkaClientFactory, KafkaClientFactory>();
+        services.AddSingleton<MessagePublisher>();
+        services.AddSingleton<GraphProvider>();
+        services.AddSingleton<ITopicProvisioner>(static sp => new AdminTopicProvisioner(sp.GetRequiredService<IKafkaClientFactory>()));
+        return builder;
+    }
+
+    /// <summary>Runs this process's roles of the graph (Graph:Roles).</summary>
+    public static IServiceCollection AddGraphRuntime(this IServiceCollection services, string? roles = null)
+    {
+        if (roles is not null)
+        {
+            services.PostConfigure<GraphOptions>(o => o.Roles = roles);
+        }
+
+        services.AddSingleton<GraphRuntimeService>();
+        services.AddHostedService(static sp => sp.GetRequiredService<GraphRuntimeService>());
+        return services;
+    }
+
+    /// <summary><c>/metrics</c> (Prometheus), <c>/healthz</c> (alive), <c>/readyz</c> (Redis up, consumers assigned, no node stopped on an error).</summary>
+    public static WebApplication MapManagementEndpoints(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapMetrics("/metrics");
+        app.MapGet("/healthz", static () => Results.Text("ok\n"));
+        app.MapGet("/readyz", static (IConnectionMultiplexer redis, GraphRuntimeService runtime) =>
+        {
+            var problems = new List<string>();
+            if (!redis.IsConnected)
+            {
+                problems.Add("redis: not connected");
+            }
+
+            if (runtime.Runtime is not { } graph)
+            {
+                problems.Add("graph: not started");
+            }
+            else
+            {
+                problems.AddRange(graph.Consumers.Where(static c => c.FatalError is not null).Select(static c => $"{c.Node}: {c.FatalError}"));
+                problems.AddRange(graph.Consumers.Where(static c => !c.HasAssignment).Select(static c => $"{c.Node}: no partitions assigned yet"));
+            }
+
+            return problems.Count == 0
+                ? Results.Text("ready\n")
+                : Results.Text(string.Join('\n', problems) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
+        return app;
+    }
+}

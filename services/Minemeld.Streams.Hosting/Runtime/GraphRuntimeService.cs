@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Minemeld.Streams.Core.NodeClasses;
+using Minemeld.Streams.Hosting.Graph;
+using Minemeld.Streams.Hosting.Kafka;
+using Minemeld.Streams.Hosting.Nodes;
+using StackExchange.Redis;
+
+namespace Minemeld.Streams.Hosting.Runtime;
+
+/// <summary>
+/// Hosts the <see cref="GraphRuntime"/> for this process's roles. The graph is validated at start (an invalid graph
+/// stops the process with every error); topics and consumers start in the background, retrying while Kafka is
+/// not reachable yet, so health endpoints answer from the first second.
+/// </summary>
+public sealed partial class GraphRuntimeService(
+    GraphProvider graphs,
+    IOptions<GraphOptions> graphOptions,
+    IOptions<KafkaOptions> kafkaOptions,
+    IKafkaClientFactory kafka,
+    MessagePublisher publisher,
+    IConnectionMultiplexer redis,
+    ITopicProvisioner topics,
+    ILoggerFactory loggers,
+    TimeProvider time) : BackgroundService
+{
+    public GraphRuntime? Runtime { get; private set; }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        var graph = graphs.Graph;
+        var roles = graphOptions.Value.Roles.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(static r => Enum.Parse<NodeKind>(r, ignoreCase: true)).ToHashSet();
+        Runtime = new GraphRuntime(
+            graph, roles, new TopicNames(kafkaOptions.Value.TopicPrefix, graph.Name), kafka, publisher, redis, topics, kafkaOptions,
+            new MinerRunOptions { GraphDirectory = Path.GetDirectoryName(Path.GetFullPath(graphOptions.Value.Path)) }, loggers, time);
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (Runtime is not null)
+        {
+            await Runtime.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var logger = loggers.CreateLogger<GraphRuntimeService>();
+        var delay = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Runtime!.StartAsync(stoppingToken).ConfigureAwait(false);
+                LogStarted(logger, Runtime.Graph.Name, graphOptions.Value.Roles);
+                return;
+            }
+            catch (Exception ex) when (ex is Confluent.Kafka.KafkaException or InvalidOperationException)
+            {
+                LogStartFailed(logger, ex, delay.TotalSeconds);
+                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+                delay = TimeSpan.FromSeconds(Math.Min(30, delay.TotalSeconds * 2));
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Graph {Graph} running roles {Roles}")]
+    private static partial void LogStarted(ILogger logger, string graph, string roles);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Warning, Message = "Cannot start the graph yet (Kafka reachable? topics created?); retrying in {DelaySeconds} s")]
+    private static partial void LogStartFailed(ILogger logger, Exception exception, double delaySeconds);
+}
