@@ -78,14 +78,21 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
         // 4. A failed poll withdraws nothing.
         var edropMiner = runtime.Miners.Single(static m => m.Name == "spamhaus_EDROP");
         var before = edropMiner.Poller.Counters.PollErrors;
+        var (withdrawsBefore, removedBefore, lengthBefore) = (edropMiner.Poller.Counters.WithdrawTx, edropMiner.Poller.Counters.Removed, edropMiner.Poller.Length);
         feeds.Set("/edrop.txt", "upstream broken", status: 500);
         await new LocalListStore(connection, graph.Name, "spamhaus_EDROP", null).HupAsync();
         await PipelineHarness.EventuallyAsync(async () => edropMiner.Poller.Counters.PollErrors > before, "the failed EDROP poll");
         Assert.Equal("ERROR", edropMiner.SubState);
         Assert.Contains("500", edropMiner.LastError, StringComparison.Ordinal);
         Assert.Equal(Oracle(changedBase, []), await Feed("freeBaseOffering"));
-        var status = await new NodeStatusStore(connection, graph.Name).ReadInstanceAsync("spamhaus_EDROP");
-        Assert.Equal("ERROR", status!["sub_state"]!.GetValue<string>());
+        // The status is written at the end of the cycle, after the counters moved.
+        var statuses = new NodeStatusStore(connection, graph.Name);
+        await PipelineHarness.EventuallyAsync(
+            async () => (await statuses.ReadInstanceAsync("spamhaus_EDROP"))?["sub_state"]?.GetValue<string>() == "ERROR",
+            "the EDROP status to say ERROR");
+        var status = await statuses.ReadInstanceAsync("spamhaus_EDROP");
+        Assert.Equal((withdrawsBefore, removedBefore, lengthBefore), (edropMiner.Poller.Counters.WithdrawTx, edropMiner.Poller.Counters.Removed, edropMiner.Poller.Length));
+        Assert.Contains("500", status!["sub_state_message"]!.GetValue<string>(), StringComparison.Ordinal);
 
         await runtime.StopAsync(TestContext.Current.CancellationToken);
     }
