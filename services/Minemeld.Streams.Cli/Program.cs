@@ -6,6 +6,7 @@ var root = new RootCommand("minemeld: the Minemeld.Streams threat-intelligence f
     ValidateCommand.Create(),
     PrototypesCommand.Create(),
     RangesCommand.Create(),
+    BenchCommand.Create(),
 };
 
 return root.Parse(args).Invoke();

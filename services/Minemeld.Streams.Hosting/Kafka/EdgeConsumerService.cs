@@ -137,7 +137,7 @@ public sealed partial class EdgeConsumerService(
             try
             {
                 var envelope = IndicatorMessageSerializer.Deserialize(result.Message.Value);
-                messages.Add(new InputMessage(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key, envelope));
+                messages.Add(new InputMessage(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key, envelope, result.Message.Value));
             }
             catch (MessageFormatException ex)
             {

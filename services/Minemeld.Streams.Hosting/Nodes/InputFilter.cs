@@ -21,8 +21,14 @@ public static class InputFilter
         if (message.Op == MessageOp.Update)
         {
             counters.Add("update.rx");
-            var value = (JsonObject)message.Value!.DeepClone();
-            IndicatorValue.StripOnReceive(value);
+            // Copy only when there are private keys to strip; the received value is otherwise used as it is.
+            var value = message.Value!;
+            if (value.Any(static p => p.Key.Length > 0 && p.Key[0] == '_'))
+            {
+                value = (JsonObject)value.DeepClone();
+                IndicatorValue.StripOnReceive(value);
+            }
+
             if (infilters.Evaluate(new FilterContext(value, message.Indicator, "update", message.Origin)) == FilterDecision.Drop)
             {
                 counters.Add("withdraw.processed");

@@ -28,7 +28,8 @@ public sealed class RepartitionRouter(string node, string repartitionTopic, Func
                 continue;
             }
 
-            var bytes = IndicatorMessageSerializer.Serialize(input.Message);
+            // The envelope travels unchanged: forward the bytes that were read rather than serializing again.
+            var bytes = input.Raw ?? IndicatorMessageSerializer.Serialize(input.Message);
             outgoing.AddRange(routes.Select(key => new OutgoingMessage(repartitionTopic, key, bytes)));
         }
 

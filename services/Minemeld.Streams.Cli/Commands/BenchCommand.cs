@@ -1,0 +1,182 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
+using Minemeld.Streams.Core.Graph;
+using Minemeld.Streams.Core.Messages;
+using Minemeld.Streams.Core.NodeClasses;
+using Minemeld.Streams.Core.Prototypes;
+using Minemeld.Streams.Core.Ranges;
+using Minemeld.Streams.EmbeddedKafka;
+using Minemeld.Streams.Hosting.Kafka;
+using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.Hosting.Redis;
+using Minemeld.Streams.Hosting.Runtime;
+using StackExchange.Redis;
+
+namespace Minemeld.Streams.Cli.Commands;
+
+/// <summary>
+/// <c>minemeld bench pipeline --redis HOST:PORT [--count N]</c>: N synthetic IPv4 indicators from one miner (a local
+/// list) through an IPv4 range aggregator into a feed, on the embedded broker and a real Redis; prints indicators
+/// per second end to end next to raw Confluent.Kafka produce+consume on the same broker, and checks that the feed
+/// holds exactly the expected indicators.
+/// </summary>
+internal static class BenchCommand
+{
+    private const int Partitions = 32;
+
+    public static Command Create()
+    {
+        var redis = new Option<string>("--redis") { Description = "Redis to use (host:port); the benchmark writes keys under mm:bench-*.", Required = true };
+        var count = new Option<int>("--count") { Description = "Indicators to push.", DefaultValueFactory = static _ => 1_000_000 };
+        var pipeline = new Command("pipeline", "End-to-end throughput: miner → IPv4 aggregator → feed.") { redis, count };
+        pipeline.SetAction((parse, token) => RunAsync(parse.GetValue(redis)!, parse.GetValue(count), token));
+        return new Command("bench", "Benchmarks that print their figures.") { pipeline };
+    }
+
+    private static async Task<int> RunAsync(string redisEndpoint, int count, CancellationToken cancellationToken)
+    {
+        using var broker = EmbeddedKafkaBroker.Start();
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(redisEndpoint);
+        var name = $"bench-{DateTime.UtcNow:HHmmss}-{Environment.ProcessId}";
+        var addresses = Enumerable.Range(0, count).Select(static i => ((uint)i * 4096u) + 1u).ToArray();
+
+        // Baseline: raw produce + consume of messages of the same size, on the same broker, in this run.
+        var sample = IndicatorMessageSerializer.Serialize(Message("1.2.3.4", name));
+        var raw = await RawThroughputAsync(broker, count, sample, cancellationToken);
+        Console.WriteLine($"raw Confluent.Kafka produce+consume: {count:N0} messages of {sample.Length} bytes in {raw.TotalSeconds:F2} s = {count / raw.TotalSeconds:N0} msg/s");
+
+        // The graph: one list miner → aggregatorIPv4Generic → feedHCGreen.
+        var yaml = string.Join('\n',
+            $"name: {name}",
+            $"partitions: {Partitions}",
+            "nodes:",
+            "  synthetic: {prototype: stdlib.listIPv4Generic, output: true, config: {attributes: {confidence: 100, share_level: green}}}",
+            "  aggregate: {prototype: stdlib.aggregatorIPv4Generic, inputs: [synthetic], output: true}",
+            "  feed: {prototype: stdlib.feedHCGreen, inputs: [aggregate]}");
+        var graph = GraphLoader.Parse(yaml, "bench.yml", name, PrototypeLibrary.BuiltIn).Graph!;
+        var list = new LocalListStore(redis, name, "synthetic", "IPv4");
+        var load = Stopwatch.StartNew();
+        await list.UpsertAsync([.. addresses.Select(static a => (IPv4Family.Format(a), new JsonObject()))], replaceAll: true);
+        Console.WriteLine($"loaded the local list ({count:N0} entries) in {load.Elapsed.TotalSeconds:F2} s (not timed below)");
+
+        var options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers, Assignor = "range", SessionTimeoutMs = 6000 });
+        var factory = new KafkaClientFactory(options, NullLogger<KafkaClientFactory>.Instance);
+        using var publisher = new MessagePublisher(factory);
+        var roles = new HashSet<NodeKind> { NodeKind.Miner, NodeKind.Processor, NodeKind.Output };
+        await using var runtime = new GraphRuntime(graph, roles, new TopicNames("minemeld", name), factory, publisher, redis,
+            new EmbeddedTopicProvisioner(broker), options, new MinerRunOptions(), NullLoggerFactory.Instance, TimeProvider.System);
+        var members = RedisKeys.FeedMembers(name, "feed");
+        var db = redis.GetDatabase();
+        var clock = Stopwatch.StartNew();
+        await runtime.StartAsync(cancellationToken);
+        var lastReport = 0L;
+        while (await db.SortedSetLengthAsync(members) < count)
+        {
+            if (clock.ElapsedMilliseconds - lastReport > 2000)
+            {
+                lastReport = clock.ElapsedMilliseconds;
+                Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F1} s: feed holds {await db.SortedSetLengthAsync(members):N0}");
+            }
+
+            if (clock.Elapsed > TimeSpan.FromMinutes(10) || runtime.Consumers.Any(static c => c.FatalError is not null))
+            {
+                Console.Error.WriteLine($"FAILED: feed holds {await db.SortedSetLengthAsync(members):N0} of {count:N0}; {string.Join("; ", runtime.Consumers.Select(static c => c.FatalError).OfType<string>())}");
+                return 1;
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
+
+        var elapsed = clock.Elapsed;
+        await runtime.StopAsync(cancellationToken);
+        var expected = addresses.Select(static a => $"{IPv4Family.Format(a)}-{IPv4Family.Format(a)}").ToHashSet(StringComparer.Ordinal);
+        var actual = (await db.SortedSetRangeByRankAsync(members)).Select(static m => m.ToString()).ToHashSet(StringComparer.Ordinal);
+        var exact = actual.SetEquals(expected);
+        var rate = count / elapsed.TotalSeconds;
+        var rawRate = count / raw.TotalSeconds;
+        Console.WriteLine($"pipeline: {count:N0} indicators miner → aggregator → feed in {elapsed.TotalSeconds:F2} s = {rate:N0} indicators/s end to end");
+        Console.WriteLine($"ratio to raw single-hop produce+consume: {rate / rawRate * 100:F1}%");
+        Console.WriteLine($"feed check: {(exact ? "exactly the expected indicators, nothing lost or extra" : $"MISMATCH: {actual.Count:N0} members, {expected.Except(actual).Count():N0} missing, {actual.Except(expected).Count():N0} unexpected")}");
+        await CleanupAsync(redis, name);
+        return exact ? 0 : 1;
+    }
+
+    private static IndicatorMessage Message(string indicator, string origin) => new()
+    {
+        Op = MessageOp.Update,
+        Indicator = $"{indicator}-{indicator}",
+        Type = "IPv4",
+        Origin = origin,
+        Value = new JsonObject { ["type"] = "IPv4", ["confidence"] = 100, ["share_level"] = "green", ["sources"] = new JsonArray("synthetic"), ["first_seen"] = 1_763_805_600_000, ["last_seen"] = 1_763_805_600_000 },
+        Timestamp = DateTimeOffset.UtcNow,
+    };
+
+    private static async Task<TimeSpan> RawThroughputAsync(EmbeddedKafkaBroker broker, int count, byte[] value, CancellationToken cancellationToken)
+    {
+        var topic = $"bench-raw-{Guid.NewGuid():N}";
+        broker.CreateTopic(topic, Partitions);
+        var clock = Stopwatch.StartNew();
+        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = broker.BootstrapServers,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            CompressionType = CompressionType.Lz4,
+            LingerMs = 5,
+            QueueBufferingMaxMessages = 500_000,
+        }).Build())
+        {
+            for (var i = 0; i < count; i++)
+            {
+                while (true)
+                {
+                    try
+                    {
+                        producer.Produce(topic, new Message<string, byte[]> { Key = i.ToString(CultureInfo.InvariantCulture), Value = value });
+                        break;
+                    }
+                    catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+                    {
+                        producer.Poll(TimeSpan.FromMilliseconds(10));
+                    }
+                }
+            }
+
+            producer.Flush(cancellationToken);
+        }
+
+        using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = broker.BootstrapServers,
+            GroupId = topic,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
+            EnableAutoOffsetStore = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        var read = 0;
+        while (read < count && !cancellationToken.IsCancellationRequested)
+        {
+            if (consumer.Consume(TimeSpan.FromSeconds(10)) is not null)
+            {
+                read++;
+            }
+        }
+
+        consumer.Close();
+        return clock.Elapsed;
+    }
+
+    private static async Task CleanupAsync(ConnectionMultiplexer redis, string graph)
+    {
+        var server = redis.GetServers()[0];
+        await foreach (var key in server.KeysAsync(pattern: $"mm:{graph}:*"))
+        {
+            await redis.GetDatabase().KeyDeleteAsync(key);
+        }
+    }
+}
