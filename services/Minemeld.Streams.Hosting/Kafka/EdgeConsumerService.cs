@@ -30,6 +30,9 @@ public sealed partial class EdgeConsumerService(
 
     public bool HasAssignment { get; private set; }
 
+    /// <summary>What made the loop restart last (transient failures), for diagnostics.</summary>
+    public Exception? LastRestartCause { get; private set; }
+
     public string Node => handler.Node;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -58,6 +61,7 @@ public sealed partial class EdgeConsumerService(
             }
             catch (Exception ex) when (ex is KafkaException or ProduceFailedException or StackExchange.Redis.RedisException or TimeoutException or InvalidOperationException)
             {
+                LastRestartCause = ex;
                 LogRestart(logger, ex, Node, backoff.TotalMilliseconds);
                 handler.Reset();
                 await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
