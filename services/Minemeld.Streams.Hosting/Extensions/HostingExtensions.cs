@@ -38,7 +38,9 @@ public static class HostingExtensions
         services.AddSingleton<IKafkaClientFactory, KafkaClientFactory>();
         services.AddSingleton<MessagePublisher>();
         services.AddSingleton<GraphProvider>();
-        services.AddSingleton<ITopicProvisioner>(static sp => new AdminTopicProvisioner(sp.GetRequiredService<IKafkaClientFactory>()));
+        services.AddSingleton<ITopicProvisioner>(static sp => sp.GetRequiredService<IOptions<KafkaOptions>>().Value.CreateTopics
+            ? new AdminTopicProvisioner(sp.GetRequiredService<IKafkaClientFactory>())
+            : new ExistingTopics());
         return builder;
     }
 

@@ -38,6 +38,12 @@ public sealed class KafkaOptions
     [Range(0, 10_000)]
     public int MaxBatchWaitMs { get; set; } = 20;
 
+    /// <summary>
+    /// Create the graph's topics at start (through the admin API). Off when topics are made beforehand
+    /// (<c>minemeld topics</c>, or a broker that does not answer CreateTopics, such as the embedded one).
+    /// </summary>
+    public bool CreateTopics { get; set; } = true;
+
     /// <summary>Rare librdkafka settings passed through verbatim (security.protocol, sasl.*, ssl.*...).</summary>
     public Dictionary<string, string> Librdkafka { get; set; } = [];
 }

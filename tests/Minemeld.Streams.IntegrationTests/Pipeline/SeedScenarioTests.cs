@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.Core.Prototypes;
-using Minemeld.Streams.Core.Ranges;
 using Minemeld.Streams.Core.Yaml;
 using Minemeld.Streams.Hosting.Kafka;
 using Minemeld.Streams.Hosting.Nodes;
@@ -54,17 +53,17 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
         // 1. The base and premium feeds equal the oracle over their sources.
         var baseSources = Ranges(drop, Fixture("spamhaus-edrop.txt"), Fixture("dshield-block.txt"), tor: null);
         var torRows = Ranges(null, null, null, Fixture("tor-exit-addresses.txt"));
-        await Expect("freeBaseOffering", Oracle(baseSources, []));
-        await Expect("premiumOffering", Oracle([.. baseSources, .. torRows], []));
+        await Expect("freeBaseOffering", RangeOracle.Pieces(baseSources, []));
+        await Expect("premiumOffering", RangeOracle.Pieces([.. baseSources, .. torRows], []));
 
         // 2. A local-list entry and a whitelist hole reach customer A's feed (and only it).
         var bucket = new LocalListStore(connection, graph.Name, "bucketCustomerA", "IPv4");
         var whitelist = new LocalListStore(connection, graph.Name, "wlCustomerA", "IPv4");
         await bucket.UpsertAsync([("198.51.100.7", new JsonObject { ["comment"] = "ticket 42" })], replaceAll: false);
         await whitelist.UpsertAsync([("1.19.1.0/24", new JsonObject())], replaceAll: false);
-        var premiumPieces = Oracle([.. baseSources, .. torRows], []).Select(Parse).ToList();
-        await Expect("customerAFeed", Oracle([.. premiumPieces, Parse("198.51.100.7")], [Parse("1.19.1.0/24")]));
-        Assert.Equal(await Feed("premiumOffering"), Oracle([.. baseSources, .. torRows], []));
+        var premiumPieces = RangeOracle.Pieces([.. baseSources, .. torRows], []).Select(RangeOracle.Parse).ToList();
+        await Expect("customerAFeed", RangeOracle.Pieces([.. premiumPieces, RangeOracle.Parse("198.51.100.7")], [RangeOracle.Parse("1.19.1.0/24")]));
+        Assert.Equal(await Feed("premiumOffering"), RangeOracle.Pieces([.. baseSources, .. torRows], []));
         var value = JsonNode.Parse((string)(await db.HashGetAsync(RedisKeys.FeedValues(graph.Name, "customerAFeed"), "198.51.100.7-198.51.100.7"))!)!;
         Assert.Equal("ticket 42", value["comment"]!.GetValue<string>());
 
@@ -73,7 +72,7 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
         feeds.Set("/drop.txt", changed);
         await new LocalListStore(connection, graph.Name, "spamhaus_DROP", null).HupAsync();
         var changedBase = Ranges(changed, Fixture("spamhaus-edrop.txt"), Fixture("dshield-block.txt"), tor: null);
-        await Expect("freeBaseOffering", Oracle(changedBase, []));
+        await Expect("freeBaseOffering", RangeOracle.Pieces(changedBase, []));
 
         // 4. A failed poll withdraws nothing.
         var edropMiner = runtime.Miners.Single(static m => m.Name == "spamhaus_EDROP");
@@ -84,7 +83,7 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
         await PipelineHarness.EventuallyAsync(async () => edropMiner.Poller.Counters.PollErrors > before, "the failed EDROP poll");
         Assert.Equal("ERROR", edropMiner.SubState);
         Assert.Contains("500", edropMiner.LastError, StringComparison.Ordinal);
-        Assert.Equal(Oracle(changedBase, []), await Feed("freeBaseOffering"));
+        Assert.Equal(RangeOracle.Pieces(changedBase, []), await Feed("freeBaseOffering"));
         // The status is written at the end of the cycle, after the counters moved.
         var statuses = new NodeStatusStore(connection, graph.Name);
         await PipelineHarness.EventuallyAsync(
@@ -113,51 +112,18 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
         return result.Graph!;
     }
 
-    private static (long Start, long End) Parse(string indicator)
-    {
-        Assert.True(IPRangeParser.TryParse(indicator, out var parsed, out var error), error);
-        return (parsed.V4.Start, parsed.V4.End);
-    }
-
     /// <summary>Intervals from the documents, read the simple way (not with the parsers under test).</summary>
     private static List<(long Start, long End)> Ranges(string? drop, string? edrop, string? dshield, string? tor)
     {
         var rows = new List<(long, long)>();
         foreach (var text in new[] { drop, edrop })
         {
-            rows.AddRange((text ?? string.Empty).Split('\n').Where(static l => l.Length > 0 && l[0] != ';').Select(static l => Parse(l.Split(' ')[0])));
+            rows.AddRange((text ?? string.Empty).Split('\n').Where(static l => l.Length > 0 && l[0] != ';').Select(static l => RangeOracle.Parse(l.Split(' ')[0])));
         }
 
-        rows.AddRange((dshield ?? string.Empty).Split('\n').Where(static l => l.Length > 0 && l[0] is not ('#' or 'S')).Select(static l => l.Split('\t')).Select(static c => Parse($"{c[0]}-{c[1]}")));
-        rows.AddRange((tor ?? string.Empty).Split('\n').Where(static l => l.StartsWith("ExitAddress ", StringComparison.Ordinal)).Select(static l => Parse(l.Split(' ')[1])));
+        rows.AddRange((dshield ?? string.Empty).Split('\n').Where(static l => l.Length > 0 && l[0] is not ('#' or 'S')).Select(static l => l.Split('\t')).Select(static c => RangeOracle.Parse($"{c[0]}-{c[1]}")));
+        rows.AddRange((tor ?? string.Empty).Split('\n').Where(static l => l.StartsWith("ExitAddress ", StringComparison.Ordinal)).Select(static l => RangeOracle.Parse(l.Split(' ')[1])));
         return rows;
-    }
-
-    /// <summary>
-    /// Pieces between consecutive breakpoints (every row start, one past every row end, every /8 boundary inside),
-    /// kept when a normal row covers them and no whitelist row does; written as a-b and sorted.
-    /// </summary>
-    private static List<string> Oracle(List<(long Start, long End)> rows, List<(long Start, long End)> whitelist)
-    {
-        var all = rows.Concat(whitelist).ToList();
-        var points = all.SelectMany(static r => new[] { r.Start, r.End + 1 }).ToHashSet();
-        for (var block = (all.Min(static r => r.Start) >> 24) + 1; block <= all.Max(static r => r.End) >> 24; block++)
-        {
-            points.Add(block << 24);
-        }
-
-        var sorted = points.Order().ToList();
-        var pieces = new List<string>();
-        for (var i = 0; i + 1 < sorted.Count; i++)
-        {
-            var a = sorted[i];
-            if (rows.Any(r => r.Start <= a && a <= r.End) && !whitelist.Any(r => r.Start <= a && a <= r.End))
-            {
-                pieces.Add($"{IPv4Family.Format((uint)a)}-{IPv4Family.Format((uint)(sorted[i + 1] - 1))}");
-            }
-        }
-
-        return [.. pieces.Order(StringComparer.Ordinal)];
     }
 
     private sealed class KafkaFixtureProvisioner(KafkaFixture kafka) : ITopicProvisioner
