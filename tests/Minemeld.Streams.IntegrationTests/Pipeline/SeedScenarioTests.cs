@@ -67,6 +67,10 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
         var value = JsonNode.Parse((string)(await db.HashGetAsync(RedisKeys.FeedValues(graph.Name, "customerAFeed"), "198.51.100.7-198.51.100.7"))!)!;
         Assert.Equal("ticket 42", value["comment"]!.GetValue<string>());
 
+        // Removing the whitelist entry fills the hole again.
+        await whitelist.RemoveAsync(["1.19.1.0/24"]);
+        await Expect("customerAFeed", RangeOracle.Pieces([.. premiumPieces, RangeOracle.Parse("198.51.100.7")], []));
+
         // 3. The DROP list changes between polls: new entries appear, vanished ones are withdrawn.
         var changed = drop.Replace("2.57.122.0/24 ; SBL636050\n", string.Empty, StringComparison.Ordinal) + "100.64.0.0/22 ; SBL999999\n";
         feeds.Set("/drop.txt", changed);
