@@ -84,6 +84,12 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
             return [.. final.Values];
         }
 
+        // Membership only matters when this batch could reach the cap: one ZCARD decides whether to look.
+        if (await store.CountAsync().ConfigureAwait(false) + additions.Count <= settings.MaxEntries)
+        {
+            return [.. final.Values];
+        }
+
         var (count, members) = await store.ProbeAsync(additions).ConfigureAwait(false);
         var room = settings.MaxEntries - count + final.Values.Count(c => !c.Present && members.Contains(c.Indicator));
         var changes = new List<FeedChange>(final.Count);

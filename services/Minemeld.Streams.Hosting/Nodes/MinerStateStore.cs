@@ -57,16 +57,28 @@ public sealed class MinerStateStore(IConnectionMultiplexer redis, string graph, 
     {
         ArgumentNullException.ThrowIfNull(poller);
         var current = new Dictionary<string, string>(StringComparer.Ordinal);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using var writer = new System.Text.Json.Utf8JsonWriter(buffer);
         foreach (var row in poller.Rows)
         {
             var key = poller.Settings.MultipleIndicatorTypes ? $"{row.Type}::{row.Indicator}" : row.Indicator;
-            var obj = new JsonObject { ["i"] = row.Indicator, ["v"] = row.Value.DeepClone(), ["lr"] = row.LastRun, ["ao"] = row.AgeOut };
+            // Written straight from the row: no intermediate DOM or copy of the value.
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            writer.WriteStartObject();
+            writer.WriteString("i", row.Indicator);
+            writer.WritePropertyName("v");
+            row.Value.WriteTo(writer);
+            writer.WriteNumber("lr", row.LastRun);
+            writer.WriteNumber("ao", row.AgeOut);
             if (row.Withdrawn is { } w)
             {
-                obj["w"] = w;
+                writer.WriteNumber("w", w);
             }
 
-            current[key] = obj.ToJsonString();
+            writer.WriteEndObject();
+            writer.Flush();
+            current[key] = System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
         }
 
         var changed = current.Where(p => !_saved.TryGetValue(p.Key, out var old) || old != p.Value).Select(static p => new HashEntry(p.Key, p.Value)).ToArray();

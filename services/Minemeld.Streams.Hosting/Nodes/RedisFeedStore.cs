@@ -14,6 +14,8 @@ public sealed class RedisFeedStore(IConnectionMultiplexer redis, string graph, s
     private readonly RedisKey _values = RedisKeys.FeedValues(graph, node);
     private readonly RedisKey _version = RedisKeys.FeedVersion(graph, node);
 
+    public Task<long> CountAsync() => redis.GetDatabase().SortedSetLengthAsync(_members);
+
     public async Task<(long Count, IReadOnlySet<string> Members)> ProbeAsync(IReadOnlyCollection<string> indicators)
     {
         ArgumentNullException.ThrowIfNull(indicators);
