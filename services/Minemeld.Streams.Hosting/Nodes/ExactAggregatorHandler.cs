@@ -22,6 +22,8 @@ public sealed class ExactAggregatorHandler(
     MessagePublisher publisher,
     TimeProvider time) : IBatchHandler
 {
+    private readonly NodeOutput _output = new(node, outputTopic, settings.Outfilters, publisher, time);
+
     private readonly ExactAggregator _aggregator = new(settings.Whitelist, settings.IgnoreCase);
     private readonly Dictionary<string, Entry> _cache = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -58,14 +60,10 @@ public sealed class ExactAggregatorHandler(
             }
         }
 
+        // MineMeld counts emissions whether or not they are sent (spec §3.3).
         Counters.Add("update.tx", emissions.Count(static e => e.Op == MessageOp.Update));
         Counters.Add("withdraw.tx", emissions.Count(static e => e.Op == MessageOp.Withdraw));
-        emissions = OutputFilter.Apply(settings.Outfilters, Node, emissions);
-        if (outputTopic is not null && emissions.Count > 0)
-        {
-            var now = time.GetUtcNow();
-            await publisher.PublishAsync([.. emissions.Select(e => EmissionEncoder.Encode(outputTopic, Node, e, now))], cancellationToken).ConfigureAwait(false);
-        }
+        await _output.PublishAsync(emissions, cancellationToken).ConfigureAwait(false);
 
         await PersistAsync(dirty).ConfigureAwait(false);
     }

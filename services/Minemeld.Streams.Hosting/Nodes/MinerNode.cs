@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Filters;
 using Minemeld.Streams.Core.Graph;
-using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Core.Miners;
 using Minemeld.Streams.Core.Miners.Feeds;
 using Minemeld.Streams.Core.NodeClasses;
@@ -20,9 +20,7 @@ public sealed class MinerNode : IDisposable
 {
     private readonly GraphNode _node;
     private readonly string _graph;
-    private readonly string? _outputTopic;
     private readonly IConnectionMultiplexer _redis;
-    private readonly MessagePublisher _publisher;
     private readonly TimeProvider _time;
     private readonly MinerRunOptions _options;
     private readonly MinerStateStore _state;
@@ -30,6 +28,7 @@ public sealed class MinerNode : IDisposable
     private readonly FeedFetcher? _fetcher;
     private readonly Func<TextReader, FeedParseReport, IEnumerable<FeedItem>>? _parse;
     private readonly SemaphoreSlim _cycle = new(1, 1);
+    private readonly NodeOutput _output;
     private bool _loaded;
 
     public MinerNode(GraphNode node, string graph, string? outputTopic, IConnectionMultiplexer redis, MessagePublisher publisher, TimeProvider time, MinerRunOptions options)
@@ -37,14 +36,13 @@ public sealed class MinerNode : IDisposable
         ArgumentNullException.ThrowIfNull(node);
         _node = node;
         _graph = graph;
-        _outputTopic = outputTopic;
         _redis = redis;
-        _publisher = publisher;
         _time = time;
         _options = options;
         Poller = new Poller(PollerSettings.FromConfig(node.Name, node.Config));
         _state = new MinerStateStore(redis, graph, node.Name);
         _status = new NodeStatusStore(redis, graph);
+        _output = new NodeOutput(node.Name, outputTopic, FilterSet.FromConfig(node.Config["outfilters"], static (_, _) => { }), publisher, time);
         switch (node.ClassName)
         {
             case NodeClassRegistry.HttpFT:
@@ -103,7 +101,7 @@ public sealed class MinerNode : IDisposable
 
             emissions.AddRange(Poller.AgeOut(now));
             Poller.CollectGarbage(now);
-            await PublishAsync(emissions, cancellationToken).ConfigureAwait(false);
+            await _output.PublishAsync(emissions, cancellationToken).ConfigureAwait(false);
             await _state.SaveAsync(Poller).ConfigureAwait(false);
             SubState = succeeded ? "SUCCESS" : "ERROR";
             await WriteStatusAsync().ConfigureAwait(false);
@@ -130,7 +128,7 @@ public sealed class MinerNode : IDisposable
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             var emissions = Poller.AgeOut(now);
             Poller.CollectGarbage(now);
-            await PublishAsync(emissions, cancellationToken).ConfigureAwait(false);
+            await _output.PublishAsync(emissions, cancellationToken).ConfigureAwait(false);
             await _state.SaveAsync(Poller).ConfigureAwait(false);
             await WriteStatusAsync().ConfigureAwait(false);
         }
@@ -192,17 +190,6 @@ public sealed class MinerNode : IDisposable
 
         attributes[Core.Indicators.IndicatorValue.Sources] = new JsonArray(_node.Name);
         return attributes;
-    }
-
-    private async Task PublishAsync(List<Emission> emissions, CancellationToken cancellationToken)
-    {
-        if (_outputTopic is null || emissions.Count == 0)
-        {
-            return;
-        }
-
-        var now = _time.GetUtcNow();
-        await _publisher.PublishAsync([.. emissions.Select(e => EmissionEncoder.Encode(_outputTopic, Name, e, now))], cancellationToken).ConfigureAwait(false);
     }
 
     private async Task EnsureCurrentAsync()

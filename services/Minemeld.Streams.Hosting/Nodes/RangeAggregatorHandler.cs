@@ -29,6 +29,8 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
     where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>
     where TFamily : IAddressFamily<T>
 {
+    private readonly NodeOutput _output = new(node, outputTopic, settings.Outfilters, publisher, time);
+
     private readonly Dictionary<string, Block> _blocks = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
@@ -82,14 +84,10 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
             }
         }
 
+        // MineMeld counts emissions whether or not they are sent (spec §3.3).
         Counters.Add("update.tx", emissions.Count(static e => e.Op == MessageOp.Update));
         Counters.Add("withdraw.tx", emissions.Count(static e => e.Op == MessageOp.Withdraw));
-        emissions = OutputFilter.Apply(settings.Outfilters, Node, emissions);
-        if (outputTopic is not null && emissions.Count > 0)
-        {
-            var now = time.GetUtcNow();
-            await publisher.PublishAsync([.. emissions.Select(e => EmissionEncoder.Encode(outputTopic, Node, e, now))], cancellationToken).ConfigureAwait(false);
-        }
+        await _output.PublishAsync(emissions, cancellationToken).ConfigureAwait(false);
 
         await PersistAsync(dirty).ConfigureAwait(false);
     }

@@ -1,0 +1,32 @@
+using Minemeld.Streams.Core.Filters;
+using Minemeld.Streams.Core.Messages;
+using Minemeld.Streams.Hosting.Kafka;
+
+namespace Minemeld.Streams.Hosting.Nodes;
+
+/// <summary>
+/// The emit path every publishing node shares (spec §3.3): emissions pass the node's outfilters (run with
+/// <c>__origin</c> = the node; a dropped emission is simply not sent), are encoded onto the node's edge topic
+/// keyed by indicator, and the call returns once every message is acknowledged.
+/// </summary>
+public sealed class NodeOutput(string node, string? topic, FilterSet outfilters, MessagePublisher publisher, TimeProvider time)
+{
+    /// <summary>Publishes what passes the outfilters; returns how many messages were sent.</summary>
+    public async Task<int> PublishAsync(IReadOnlyList<Emission> emissions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(emissions);
+        if (topic is null || emissions.Count == 0)
+        {
+            return 0;
+        }
+
+        var sent = OutputFilter.Apply(outfilters, node, emissions);
+        if (sent.Count > 0)
+        {
+            var now = time.GetUtcNow();
+            await publisher.PublishAsync([.. sent.Select(e => EmissionEncoder.Encode(topic, node, e, now))], cancellationToken).ConfigureAwait(false);
+        }
+
+        return sent.Count;
+    }
+}
