@@ -206,7 +206,7 @@ public sealed class MinerNode : IDisposable
     {
         var db = _redis.GetDatabase();
         var key = RedisKeys.MinerLease(_graph, Name);
-        if (await db.StringSetAsync(key, NodeStatusStore.InstanceId, Interval, When.NotExists).ConfigureAwait(false))
+        if (await db.StringSetAsync(key, _options.InstanceId, Interval, When.NotExists).ConfigureAwait(false))
         {
             return true;
         }
@@ -215,7 +215,7 @@ public sealed class MinerNode : IDisposable
     }
 
     private async Task<bool> HoldsLeaseAsync() =>
-        await _redis.GetDatabase().StringGetAsync(RedisKeys.MinerLease(_graph, Name)).ConfigureAwait(false) == NodeStatusStore.InstanceId;
+        await _redis.GetDatabase().StringGetAsync(RedisKeys.MinerLease(_graph, Name)).ConfigureAwait(false) == _options.InstanceId;
 
     private Task WriteStatusAsync()
     {

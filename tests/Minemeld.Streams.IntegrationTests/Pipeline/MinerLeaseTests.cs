@@ -1,0 +1,44 @@
+using Minemeld.Streams.Core.Graph;
+using Minemeld.Streams.Core.Prototypes;
+using Minemeld.Streams.Hosting.Kafka;
+using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.IntegrationTests.Fixtures;
+
+namespace Minemeld.Streams.IntegrationTests.Pipeline;
+
+/// <summary>Two replicas of a miner never poll the same feed in one interval; the lease passes on when it expires.</summary>
+[Trait("Category", "Integration")]
+public sealed class MinerLeaseTests(KafkaFixture kafka, RedisFixture redis)
+{
+    [Fact]
+    public async Task OnlyTheLeaseHolderPollsUntilTheIntervalIsOver()
+    {
+        await using var feeds = await FeedServer.StartAsync();
+        feeds.Set("/list.txt", "203.0.113.1\n203.0.113.2\n");
+        var name = KafkaFixture.UniqueName("lease");
+        var url = feeds.Url("/list.txt");
+        var yaml = string.Join('\n',
+            $"name: {name}",
+            "nodes:",
+            "  feed: {prototype: blutmagie.tor_exit_nodes, output: true, config: {url: '" + url + "', interval: 2}}");
+        var graph = GraphLoader.Parse(yaml, "t.yml", name, PrototypeLibrary.BuiltIn).Graph!;
+        var connection = await redis.ConnectAsync();
+        using var harness = new PipelineHarness(kafka.BootstrapServers);
+        var topic = new TopicNames("minemeld", name).Edge("feed");
+        await kafka.CreateTopicAsync(topic, 1);
+        using var first = new MinerNode(graph["feed"], name, topic, connection, harness.Publisher, TimeProvider.System, new MinerRunOptions { InstanceId = "replica-a" });
+        using var second = new MinerNode(graph["feed"], name, topic, connection, harness.Publisher, TimeProvider.System, new MinerRunOptions { InstanceId = "replica-b" });
+
+        Assert.True(await first.PollAsync(TestContext.Current.CancellationToken));
+        Assert.False(await second.PollAsync(TestContext.Current.CancellationToken));
+        Assert.True(await first.PollAsync(TestContext.Current.CancellationToken), "the holder may poll again within its interval (a HUP)");
+        Assert.Equal(2, feeds.Requests["/list.txt"]);
+
+        // Once the interval is over the lease is free, and the other replica takes over with the same table.
+        await PipelineHarness.EventuallyAsync(async () => await second.PollAsync(TestContext.Current.CancellationToken), "the second replica to take the lease", TimeSpan.FromSeconds(10));
+        Assert.Equal(3, feeds.Requests["/list.txt"]);
+        Assert.Equal(2, second.Poller.Length);
+        Assert.Equal(0, second.Poller.Counters.Added);
+        Assert.Equal(0, second.Poller.Counters.UpdateTx);
+    }
+}
