@@ -20,7 +20,7 @@ public sealed class ExactAggregatorHandler(
     AggregatorSettings settings,
     IConnectionMultiplexer redis,
     MessagePublisher publisher,
-    TimeProvider time) : IBatchHandler
+    TimeProvider time) : IBatchHandler, INodeStatistics
 {
     private readonly NodeOutput _output = new(node, outputTopic, settings.Outfilters, publisher, time);
 

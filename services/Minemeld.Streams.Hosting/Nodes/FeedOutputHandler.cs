@@ -15,7 +15,7 @@ namespace Minemeld.Streams.Hosting.Nodes;
 /// dropped and counted, updates of members already present still apply (design.md decision 6). Replaying a batch
 /// writes the same members, scores and values again.
 /// </summary>
-public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, IFeedStore store) : IBatchHandler
+public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, IFeedStore store) : IBatchHandler, INodeStatistics
 {
     public string Node { get; } = node;
 

@@ -25,7 +25,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
     Func<string, IPRange<T>> blockRange,
     IConnectionMultiplexer redis,
     MessagePublisher publisher,
-    TimeProvider time) : IBatchHandler
+    TimeProvider time) : IBatchHandler, INodeStatistics
     where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>
     where TFamily : IAddressFamily<T>
 {

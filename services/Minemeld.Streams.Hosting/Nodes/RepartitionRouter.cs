@@ -9,7 +9,7 @@ namespace Minemeld.Streams.Hosting.Nodes;
 /// aggregation) or by address block (range aggregation; one message per block a range touches). Stateless; the
 /// original origin (the input node) travels in the envelope.
 /// </summary>
-public sealed class RepartitionRouter(string node, string repartitionTopic, Func<IndicatorMessage, IReadOnlyList<string>> keys, MessagePublisher publisher) : IBatchHandler
+public sealed class RepartitionRouter(string node, string repartitionTopic, Func<IndicatorMessage, IReadOnlyList<string>> keys, MessagePublisher publisher) : IBatchHandler, INodeStatistics
 {
     public string Node { get; } = node;
 

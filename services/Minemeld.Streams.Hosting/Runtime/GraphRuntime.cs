@@ -57,9 +57,19 @@ public sealed class GraphRuntime : IAsyncDisposable
                 }
             }
         }
+
+        var statistics = Handlers.OfType<INodeStatistics>().ToList();
+        if (statistics.Count > 0)
+        {
+            StatusReporter = new NodeStatusReporter(graph, statistics, [.. Consumers], redis, loggers.CreateLogger<NodeStatusReporter>());
+            _services.Add(StatusReporter);
+        }
     }
 
     public NodeGraph Graph { get; }
+
+    /// <summary>Writes the status of this process's consumed nodes (null when it runs none).</summary>
+    public NodeStatusReporter? StatusReporter { get; }
 
     public List<IBatchHandler> Handlers { get; } = [];
 
@@ -84,6 +94,18 @@ public sealed class GraphRuntime : IAsyncDisposable
         foreach (var service in Enumerable.Reverse(_services))
         {
             await service.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (StatusReporter is not null)
+        {
+            try
+            {
+                await StatusReporter.ReportAsync().ConfigureAwait(false);
+            }
+            catch (RedisException)
+            {
+                // The last status is best effort: Redis may be going away with us.
+            }
         }
     }
 

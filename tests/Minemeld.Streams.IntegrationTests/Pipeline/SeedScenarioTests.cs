@@ -98,6 +98,15 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
         Assert.Contains("500", status!["sub_state_message"]!.GetValue<string>(), StringComparison.Ordinal);
 
         await runtime.StopAsync(TestContext.Current.CancellationToken);
+
+        // Aggregators and outputs report their status too: counters summed over their handlers, feed length.
+        var feedStatus = await statuses.ReadInstanceAsync("freeBaseOffering");
+        Assert.Equal(5, feedStatus!["state"]!.GetValue<int>());
+        Assert.Equal(RangeOracle.Pieces(changedBase, []).Count, feedStatus["length"]!.GetValue<long>());
+        Assert.True(feedStatus["statistics"]!["update.rx"]!.GetValue<long>() > 0);
+        var aggregatorStatus = await statuses.ReadInstanceAsync("customerA");
+        Assert.True(aggregatorStatus!["statistics"]!["update.tx"]!.GetValue<long>() > 0);
+        Assert.True(aggregatorStatus["statistics"]!["routed"]!.GetValue<long>() > 0);
     }
 
     /// <summary>customer-a.yml with its miners pointed at the local server and a graph name of its own.</summary>
