@@ -11,6 +11,7 @@ namespace Minemeld.Streams.Hosting.Nodes;
 /// </summary>
 public sealed partial class MinerService(MinerNode miner, IConnectionMultiplexer redis, string graph, TimeProvider time, ILogger<MinerService> logger) : BackgroundService
 {
+    private static readonly TimeSpan MaxWait = TimeSpan.FromHours(1);
     private readonly SemaphoreSlim _hup = new(0, 1);
 
     public int Polls { get; private set; }
@@ -28,8 +29,15 @@ public sealed partial class MinerService(MinerNode miner, IConnectionMultiplexer
             {
                 var now = time.GetUtcNow();
                 var wake = nextPoll < nextSweep ? nextPoll : nextSweep;
-                var hup = wake > now && await _hup.WaitAsync(wake - now, stoppingToken).ConfigureAwait(false);
+                // Timers cannot wait longer than about 49.7 days at once: wait at most an hour, then look again.
+                var wait = wake - now > MaxWait ? MaxWait : wake - now;
+                var hup = wake > now && await _hup.WaitAsync(wait, stoppingToken).ConfigureAwait(false);
                 now = time.GetUtcNow();
+                if (!hup && now < nextPoll && now < nextSweep)
+                {
+                    continue;
+                }
+
                 try
                 {
                     if (hup || now >= nextPoll)
