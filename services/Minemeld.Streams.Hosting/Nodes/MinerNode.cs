@@ -91,6 +91,7 @@ public sealed class MinerNode : IDisposable
 
             await EnsureCurrentAsync().ConfigureAwait(false);
             SubState = "POLLING";
+            var started = _time.GetTimestamp();
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             var (items, succeeded) = await CollectAsync(now, cancellationToken).ConfigureAwait(false);
             var emissions = Poller.ApplyPoll(now, items, succeeded);
@@ -104,6 +105,7 @@ public sealed class MinerNode : IDisposable
             await _output.PublishAsync(emissions, cancellationToken).ConfigureAwait(false);
             await _state.SaveAsync(Poller).ConfigureAwait(false);
             SubState = succeeded ? "SUCCESS" : "ERROR";
+            Metrics.NodeMetrics.PollDuration.WithLabels(Name, succeeded ? "success" : "error").Observe(_time.GetElapsedTime(started).TotalSeconds);
             await WriteStatusAsync().ConfigureAwait(false);
             return true;
         }
@@ -230,6 +232,7 @@ public sealed class MinerNode : IDisposable
             ["error.parsing"] = Poller.Counters.ParseErrors,
             ["error.polling"] = Poller.Counters.PollErrors,
         };
+        Metrics.NodeMetrics.Report(Name, statistics.Select(static s => KeyValuePair.Create(s.Key, s.Value!.GetValue<long>())), Poller.Length);
         return _status.WriteAsync(Name, _node.ClassName, "miner", new JsonObject
         {
             ["state"] = 5,

@@ -47,6 +47,7 @@ public sealed partial class NodeStatusReporter(
                 ["sub_state_message"] = error,
             };
             await statuses.WriteAsync(node.Name, node.ClassName, node.Kind.ToString().ToLowerInvariant(), status).ConfigureAwait(false);
+            Metrics.NodeMetrics.Report(node.Name, statistics.Select(static s => KeyValuePair.Create(s.Key, s.Value!.GetValue<long>())), status["length"]?.GetValue<long>());
         }
     }
 

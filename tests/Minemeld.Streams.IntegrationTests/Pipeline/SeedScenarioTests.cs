@@ -107,6 +107,14 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
         var aggregatorStatus = await statuses.ReadInstanceAsync("customerA");
         Assert.True(aggregatorStatus!["statistics"]!["update.tx"]!.GetValue<long>() > 0);
         Assert.True(aggregatorStatus["statistics"]!["routed"]!.GetValue<long>() > 0);
+
+        // The same counters are Prometheus series.
+        using var exported = new MemoryStream();
+        await Prometheus.Metrics.DefaultRegistry.CollectAndExportAsTextAsync(exported, TestContext.Current.CancellationToken);
+        var text = System.Text.Encoding.UTF8.GetString(exported.ToArray());
+        Assert.Contains($"minemeld_node_length{{node=\"freeBaseOffering\"}} {RangeOracle.Pieces(changedBase, []).Count}", text, StringComparison.Ordinal);
+        Assert.Contains("minemeld_node_events_total{node=\"customerA\",counter=\"update.tx\"}", text, StringComparison.Ordinal);
+        Assert.Contains("minemeld_miner_poll_duration_seconds_count{node=\"spamhaus_EDROP\",outcome=\"error\"}", text, StringComparison.Ordinal);
     }
 
     /// <summary>customer-a.yml with its miners pointed at the local server and a graph name of its own.</summary>
