@@ -25,7 +25,7 @@ public sealed class ExactAggregatorHandler(
     private readonly NodeOutput _output = new(node, outputTopic, settings.Outfilters, publisher, time);
 
     private readonly ExactAggregator _aggregator = new(settings.Whitelist, settings.IgnoreCase);
-    private readonly Dictionary<string, Entry> _cache = new(StringComparer.Ordinal);
+    private readonly PartitionedState<SortedDictionary<string, JsonObject>> _cache = new();
     private readonly Lock _gate = new();
     private readonly RedisKey _rowsKey = RedisKeys.AggregatorRows(graph, node);
 
@@ -51,19 +51,16 @@ public sealed class ExactAggregatorHandler(
                 }
 
                 var key = _aggregator.Key(input.Message.Indicator);
-                var entry = _cache[key];
-                entry.Partition = input.Partition;
+                var rows = _cache[key];
+                _cache.Seen(key, input.Partition);
                 emissions.AddRange(applied.Op == MessageOp.Update
-                    ? _aggregator.Update(entry.Rows, input.Message.Origin, key, applied.Value!, Aggregation)
-                    : _aggregator.Withdraw(entry.Rows, input.Message.Origin, key, applied.Value, Aggregation));
+                    ? _aggregator.Update(rows, input.Message.Origin, key, applied.Value!, Aggregation)
+                    : _aggregator.Withdraw(rows, input.Message.Origin, key, applied.Value, Aggregation));
                 dirty.Add(key);
             }
         }
 
-        // MineMeld counts emissions whether or not they are sent (spec §3.3).
-        Counters.Add("update.tx", emissions.Count(static e => e.Op == MessageOp.Update));
-        Counters.Add("withdraw.tx", emissions.Count(static e => e.Op == MessageOp.Withdraw));
-        await _output.PublishAsync(emissions, cancellationToken).ConfigureAwait(false);
+        await _output.PublishAsync(emissions, Counters, cancellationToken).ConfigureAwait(false);
 
         await PersistAsync(dirty).ConfigureAwait(false);
     }
@@ -74,14 +71,9 @@ public sealed class ExactAggregatorHandler(
 
     public void PartitionsRevoked(IReadOnlyList<TopicPartition> partitions)
     {
-        ArgumentNullException.ThrowIfNull(partitions);
-        var revoked = partitions.Select(static p => p.Partition.Value).ToHashSet();
         lock (_gate)
         {
-            foreach (var key in _cache.Where(e => revoked.Contains(e.Value.Partition)).Select(static e => e.Key).ToList())
-            {
-                _cache.Remove(key);
-            }
+            _cache.Revoke(partitions);
         }
     }
 
@@ -123,7 +115,7 @@ public sealed class ExactAggregatorHandler(
                     }
                 }
 
-                _cache.TryAdd(missing[i], new Entry(rows));
+                _cache.TryAdd(missing[i], rows);
             }
         }
     }
@@ -139,8 +131,8 @@ public sealed class ExactAggregatorHandler(
         RedisValue[] deletes;
         lock (_gate)
         {
-            sets = [.. dirty.Where(k => _cache[k].Rows.Count > 0).Select(k => new HashEntry(k, Serialize(_cache[k].Rows)))];
-            deletes = [.. dirty.Where(k => _cache[k].Rows.Count == 0).Select(static k => (RedisValue)k)];
+            sets = [.. dirty.Where(k => _cache[k].Count > 0).Select(k => new HashEntry(k, Serialize(_cache[k])))];
+            deletes = [.. dirty.Where(k => _cache[k].Count == 0).Select(static k => (RedisValue)k)];
         }
 
         var db = redis.GetDatabase();
@@ -167,12 +159,5 @@ public sealed class ExactAggregatorHandler(
         }
 
         return obj.ToJsonString();
-    }
-
-    private sealed class Entry(SortedDictionary<string, JsonObject> rows)
-    {
-        public SortedDictionary<string, JsonObject> Rows { get; } = rows;
-
-        public int Partition { get; set; } = -1;
     }
 }

@@ -102,7 +102,7 @@ public sealed class MinerNode : IDisposable
 
             emissions.AddRange(Poller.AgeOut(now));
             Poller.CollectGarbage(now);
-            await _output.PublishAsync(emissions, cancellationToken).ConfigureAwait(false);
+            await _output.PublishAsync(emissions, counters: null /* the poller counts its own emissions */, cancellationToken).ConfigureAwait(false);
             await _state.SaveAsync(Poller).ConfigureAwait(false);
             SubState = succeeded ? "SUCCESS" : "ERROR";
             Metrics.NodeMetrics.PollDuration.WithLabels(Name, succeeded ? "success" : "error").Observe(_time.GetElapsedTime(started).TotalSeconds);
@@ -130,7 +130,7 @@ public sealed class MinerNode : IDisposable
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             var emissions = Poller.AgeOut(now);
             Poller.CollectGarbage(now);
-            await _output.PublishAsync(emissions, cancellationToken).ConfigureAwait(false);
+            await _output.PublishAsync(emissions, counters: null /* the poller counts its own emissions */, cancellationToken).ConfigureAwait(false);
             await _state.SaveAsync(Poller).ConfigureAwait(false);
             await WriteStatusAsync().ConfigureAwait(false);
         }

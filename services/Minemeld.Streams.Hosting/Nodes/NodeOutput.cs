@@ -11,10 +11,19 @@ namespace Minemeld.Streams.Hosting.Nodes;
 /// </summary>
 public sealed class NodeOutput(string node, string? topic, FilterSet outfilters, MessagePublisher publisher, TimeProvider time)
 {
-    /// <summary>Publishes what passes the outfilters; returns how many messages were sent.</summary>
-    public async Task<int> PublishAsync(IReadOnlyList<Emission> emissions, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes what passes the outfilters; returns how many messages were sent. <paramref name="counters"/>, when
+    /// given, counts <c>update.tx</c>/<c>withdraw.tx</c> for every emission, sent or not, as MineMeld counted them.
+    /// </summary>
+    public async Task<int> PublishAsync(IReadOnlyList<Emission> emissions, NodeCounters? counters, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(emissions);
+        if (counters is not null)
+        {
+            counters.Add("update.tx", emissions.Count(static e => e.Op == MessageOp.Update));
+            counters.Add("withdraw.tx", emissions.Count(static e => e.Op == MessageOp.Withdraw));
+        }
+
         if (topic is null || emissions.Count == 0)
         {
             return 0;

@@ -31,7 +31,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
 {
     private readonly NodeOutput _output = new(node, outputTopic, settings.Outfilters, publisher, time);
 
-    private readonly Dictionary<string, Block> _blocks = new(StringComparer.Ordinal);
+    private readonly PartitionedState<RangeAggregator<T, TFamily>> _blocks = new();
     private readonly Lock _gate = new();
 
     public string Node { get; } = node;
@@ -47,7 +47,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
         {
             lock (_gate)
             {
-                return _blocks.Values.Sum(static b => b.Aggregator.RowCount);
+                return _blocks.Values.Sum(static b => b.RowCount);
             }
         }
     }
@@ -68,7 +68,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
                     continue;
                 }
 
-                block.Partition = input.Partition;
+                _blocks.Seen(input.Key, input.Partition);
                 if (InputFilter.Apply(settings.Infilters, input, Counters) is not { } applied)
                 {
                     continue;
@@ -77,17 +77,14 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
                 var origin = input.Message.Origin;
                 var indicator = input.Message.Indicator;
                 var result = applied.Op == MessageOp.Update
-                    ? block.Aggregator.Update(origin, indicator, applied.Value!, Aggregation)
-                    : block.Aggregator.Withdraw(origin, indicator, applied.Value, Aggregation);
+                    ? block.Update(origin, indicator, applied.Value!, Aggregation)
+                    : block.Withdraw(origin, indicator, applied.Value, Aggregation);
                 emissions.AddRange(result);
-                dirty[(input.Key, Field(origin, indicator))] = block.Aggregator.TryGetRow(origin, indicator, out var row) ? row : null;
+                dirty[(input.Key, Field(origin, indicator))] = block.TryGetRow(origin, indicator, out var row) ? row : null;
             }
         }
 
-        // MineMeld counts emissions whether or not they are sent (spec §3.3).
-        Counters.Add("update.tx", emissions.Count(static e => e.Op == MessageOp.Update));
-        Counters.Add("withdraw.tx", emissions.Count(static e => e.Op == MessageOp.Withdraw));
-        await _output.PublishAsync(emissions, cancellationToken).ConfigureAwait(false);
+        await _output.PublishAsync(emissions, Counters, cancellationToken).ConfigureAwait(false);
 
         await PersistAsync(dirty).ConfigureAwait(false);
     }
@@ -98,14 +95,9 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
 
     public void PartitionsRevoked(IReadOnlyList<TopicPartition> partitions)
     {
-        ArgumentNullException.ThrowIfNull(partitions);
-        var revoked = partitions.Select(static p => p.Partition.Value).ToHashSet();
         lock (_gate)
         {
-            foreach (var key in _blocks.Where(b => revoked.Contains(b.Value.Partition)).Select(static b => b.Key).ToList())
-            {
-                _blocks.Remove(key);
-            }
+            _blocks.Revoke(partitions);
         }
     }
 
@@ -149,7 +141,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
 
             lock (_gate)
             {
-                _blocks.TryAdd(key, new Block(aggregator));
+                _blocks.TryAdd(key, aggregator);
             }
         }
     }
@@ -198,12 +190,5 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
 
         batch.Execute();
         await Task.WhenAll(writes).ConfigureAwait(false);
-    }
-
-    private sealed class Block(RangeAggregator<T, TFamily> aggregator)
-    {
-        public RangeAggregator<T, TFamily> Aggregator { get; } = aggregator;
-
-        public int Partition { get; set; } = -1;
     }
 }
