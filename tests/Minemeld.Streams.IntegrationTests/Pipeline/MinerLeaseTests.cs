@@ -1,6 +1,3 @@
-using Minemeld.Streams.Core.Graph;
-using Minemeld.Streams.Core.Prototypes;
-using Minemeld.Streams.Hosting.Kafka;
 using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 
@@ -15,19 +12,10 @@ public sealed class MinerLeaseTests(KafkaFixture kafka, RedisFixture redis)
     {
         await using var feeds = await FeedServer.StartAsync();
         feeds.Set("/list.txt", "203.0.113.1\n203.0.113.2\n");
-        var name = KafkaFixture.UniqueName("lease");
-        var url = feeds.Url("/list.txt");
-        var yaml = string.Join('\n',
-            $"name: {name}",
-            "nodes:",
-            "  feed: {prototype: blutmagie.tor_exit_nodes, output: true, config: {url: '" + url + "', interval: 2}}");
-        var graph = GraphLoader.Parse(yaml, "t.yml", name, PrototypeLibrary.BuiltIn).Graph!;
-        var connection = await redis.ConnectAsync();
-        using var harness = new PipelineHarness(kafka.BootstrapServers);
-        var topic = new TopicNames("minemeld", name).Edge("feed");
-        await kafka.CreateTopicAsync(topic, 1);
-        using var first = new MinerNode(graph["feed"], name, topic, connection, harness.Publisher, TimeProvider.System, new MinerRunOptions { InstanceId = "replica-a" });
-        using var second = new MinerNode(graph["feed"], name, topic, connection, harness.Publisher, TimeProvider.System, new MinerRunOptions { InstanceId = "replica-b" });
+        using var graph = await SingleMinerGraph.CreateAsync(kafka, redis, "lease",
+            "{prototype: blutmagie.tor_exit_nodes, output: true, config: {url: '" + feeds.Url("/list.txt") + "', interval: 2}}");
+        using var first = graph.Replica(new MinerRunOptions { InstanceId = "replica-a" });
+        using var second = graph.Replica(new MinerRunOptions { InstanceId = "replica-b" });
 
         Assert.True(await first.PollAsync(TestContext.Current.CancellationToken));
         Assert.False(await second.PollAsync(TestContext.Current.CancellationToken));

@@ -1,10 +1,6 @@
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
-using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.Messages;
-using Minemeld.Streams.Core.Prototypes;
-using Minemeld.Streams.Hosting.Kafka;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 
 namespace Minemeld.Streams.IntegrationTests.Pipeline;
@@ -16,23 +12,9 @@ public sealed class MinerOutfilterTests(KafkaFixture kafka, RedisFixture redis)
     [Fact]
     public async Task OutfiltersKeepDroppedIndicatorsOffTheTopic()
     {
-        var name = KafkaFixture.UniqueName("outf");
-        var yaml = $$"""
-            name: {{name}}
-            nodes:
-              list:
-                prototype: stdlib.listIPv4Generic
-                output: true
-                config:
-                  outfilters:
-                    - {name: no test nets, conditions: ["starts_with(__indicator, '192.0.2.') == true"], actions: [drop]}
-            """;
-        var graph = GraphLoader.Parse(yaml, "t.yml", name, PrototypeLibrary.BuiltIn).Graph!;
-        var connection = await redis.ConnectAsync();
-        using var harness = new PipelineHarness(kafka.BootstrapServers);
-        var topic = new TopicNames("minemeld", name).Edge("list");
-        await kafka.CreateTopicAsync(topic, 1);
-        using var miner = new MinerNode(graph["list"], name, topic, connection, harness.Publisher, TimeProvider.System, new MinerRunOptions());
+        using var graph = await SingleMinerGraph.CreateAsync(kafka, redis, "outf",
+            "{prototype: stdlib.listIPv4Generic, output: true, config: {outfilters: [{name: no test nets, conditions: [\"starts_with(__indicator, '192.0.2.') == true\"], actions: [drop]}]}}");
+        using var miner = graph.Replica();
         await miner.List!.UpsertAsync([("192.0.2.1", new JsonObject()), ("198.51.100.1", new JsonObject())], replaceAll: true);
         Assert.True(await miner.PollAsync(TestContext.Current.CancellationToken));
         Assert.Equal(2, miner.Poller.Counters.UpdateTx);
@@ -43,7 +25,7 @@ public sealed class MinerOutfilterTests(KafkaFixture kafka, RedisFixture redis)
             GroupId = KafkaFixture.UniqueName("reader"),
             AutoOffsetReset = AutoOffsetReset.Earliest,
         }).Build();
-        consumer.Subscribe(topic);
+        consumer.Subscribe(graph.Topic);
         var seen = new List<string>();
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (DateTime.UtcNow < deadline && seen.Count < 1)
