@@ -20,7 +20,7 @@ namespace Minemeld.Streams.IntegrationTests.Pipeline;
 [Trait("Category", "Integration")]
 public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
 {
-    private static string Fixture(string name) => File.ReadAllText(Path.Combine(Repository.Graphs, "fixtures", name));
+    private static string Fixture(string name) => File.ReadAllText(Path.Combine(RepositoryPaths.Graphs, "fixtures", name));
 
     [Fact]
     public async Task FeedsOfTheThreeOfferingsFollowTheirSources()
@@ -120,7 +120,7 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
     /// <summary>customer-a.yml with its miners pointed at the local server and a graph name of its own.</summary>
     private static NodeGraph LoadGraph(FeedServer feeds)
     {
-        var (root, _) = YamlDocument.Load(Path.Combine(Repository.Graphs, "customer-a.yml"));
+        var (root, _) = YamlDocument.Load(Path.Combine(RepositoryPaths.Graphs, "customer-a.yml"));
         var nodes = root!["nodes"]!.AsObject();
         nodes["dshield_blocklist"]!["config"] = new JsonObject { ["url"] = feeds.Url("/block.txt") };
         nodes["spamhaus_DROP"]!["config"] = new JsonObject { ["url"] = feeds.Url("/drop.txt") };

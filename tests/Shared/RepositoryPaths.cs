@@ -1,4 +1,4 @@
-namespace Minemeld.Streams.UnitTests;
+namespace Minemeld.Streams.Tests.Shared;
 
 /// <summary>Locates the repository (the folder holding Minemeld.Streams.sln) from the test's output directory.</summary>
 internal static class RepositoryPaths
