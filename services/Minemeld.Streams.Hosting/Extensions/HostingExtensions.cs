@@ -54,16 +54,17 @@ public static class HostingExtensions
 
         services.AddSingleton<GraphRuntimeService>();
         services.AddHostedService(static sp => sp.GetRequiredService<GraphRuntimeService>());
+        services.AddSingleton<IReadinessCheck, GraphRuntimeReadiness>();
         return services;
     }
 
-    /// <summary><c>/metrics</c> (Prometheus), <c>/healthz</c> (alive), <c>/readyz</c> (Redis up, consumers assigned, no node stopped on an error).</summary>
+    /// <summary><c>/metrics</c> (Prometheus), <c>/healthz</c> (alive), <c>/readyz</c> (Redis up and every registered <see cref="IReadinessCheck"/> content).</summary>
     public static WebApplication MapManagementEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapMetrics("/metrics");
         app.MapGet("/healthz", static () => Results.Text("ok\n"));
-        app.MapGet("/readyz", static (IConnectionMultiplexer redis, GraphRuntimeService runtime) =>
+        app.MapGet("/readyz", static (IConnectionMultiplexer redis, IEnumerable<IReadinessCheck> checks) =>
         {
             var problems = new List<string>();
             if (!redis.IsConnected)
@@ -71,16 +72,7 @@ public static class HostingExtensions
                 problems.Add("redis: not connected");
             }
 
-            if (runtime.Runtime is not { } graph)
-            {
-                problems.Add("graph: not started");
-            }
-            else
-            {
-                problems.AddRange(graph.Consumers.Where(static c => c.FatalError is not null).Select(static c => $"{c.Node}: {c.FatalError}"));
-                problems.AddRange(graph.Consumers.Where(static c => !c.HasAssignment).Select(static c => $"{c.Node}: no partitions assigned yet"));
-            }
-
+            problems.AddRange(checks.SelectMany(static c => c.Problems()));
             return problems.Count == 0
                 ? Results.Text("ready\n")
                 : Results.Text(string.Join('\n', problems) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);

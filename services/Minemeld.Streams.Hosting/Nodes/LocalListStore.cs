@@ -16,32 +16,55 @@ public sealed class LocalListStore(IConnectionMultiplexer redis, string graph, s
 {
     public const string ExpiresAt = "_expires_at";
 
+    /// <summary>When the entry was last written (epoch ms), for MineMeld's localdb <c>_update_ts</c>.</summary>
+    public const string UpdatedAt = "_updated_at";
+
+    private const string DeleteIfUnchanged = """
+        for i = 1, #ARGV, 2 do
+          if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
+        end
+        return 0
+        """;
+
     private readonly RedisKey _key = RedisKeys.LocalList(graph, node);
 
     /// <summary>The channel a miner listens on for "poll now".</summary>
     public static RedisChannel HupChannel(string graph, string node) => RedisChannel.Literal($"mm:{graph}:{node}:hup");
 
-    public async Task<IReadOnlyList<(string Indicator, JsonObject Attributes)>> ReadAsync(long nowMs)
+    /// <summary>The live entries, without the store's bookkeeping keys (what the miner emits).</summary>
+    public async Task<IReadOnlyList<(string Indicator, JsonObject Attributes)>> ReadAsync(long nowMs) =>
+        [.. (await ReadEntriesAsync(nowMs).ConfigureAwait(false)).Select(static e => (e.Indicator, e.Attributes))];
+
+    /// <summary>
+    /// The live entries with their expiry and last update. Expired entries are deleted on the way, each only if it
+    /// is still the value read (an entry re-added meanwhile survives).
+    /// </summary>
+    public async Task<IReadOnlyList<LocalListEntry>> ReadEntriesAsync(long nowMs)
     {
-        var entries = await redis.GetDatabase().HashGetAllAsync(_key).ConfigureAwait(false);
-        var live = new List<(string, JsonObject)>(entries.Length);
+        var db = redis.GetDatabase();
+        var entries = await db.HashGetAllAsync(_key).ConfigureAwait(false);
+        var live = new List<LocalListEntry>(entries.Length);
         var expired = new List<RedisValue>();
         foreach (var entry in entries)
         {
             var attributes = JsonNode.Parse(entry.Value.ToString()) as JsonObject ?? [];
-            if (JsonNodeValues.TryGetInt64(attributes[ExpiresAt], out var expires) && expires <= nowMs)
+            long? expires = JsonNodeValues.TryGetInt64(attributes[ExpiresAt], out var e) ? e : null;
+            long? updated = JsonNodeValues.TryGetInt64(attributes[UpdatedAt], out var u) ? u : null;
+            if (expires <= nowMs)
             {
                 expired.Add(entry.Name);
+                expired.Add(entry.Value);
                 continue;
             }
 
             attributes.Remove(ExpiresAt);
-            live.Add((entry.Name.ToString(), attributes));
+            attributes.Remove(UpdatedAt);
+            live.Add(new LocalListEntry(entry.Name.ToString(), attributes, expires, updated));
         }
 
         if (expired.Count > 0)
         {
-            await redis.GetDatabase().HashDeleteAsync(_key, [.. expired]).ConfigureAwait(false);
+            await db.ScriptEvaluateAsync(DeleteIfUnchanged, [_key], [.. expired]).ConfigureAwait(false);
         }
 
         return live;
@@ -52,6 +75,7 @@ public sealed class LocalListStore(IConnectionMultiplexer redis, string graph, s
     {
         ArgumentNullException.ThrowIfNull(entries);
         var normalized = Validate(entries);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var db = redis.GetDatabase();
         var transaction = db.CreateTransaction();
         if (replaceAll)
@@ -62,7 +86,7 @@ public sealed class LocalListStore(IConnectionMultiplexer redis, string graph, s
         // Large replaces go in slices so that one HSET never carries millions of fields.
         foreach (var slice in normalized.Chunk(10_000))
         {
-            _ = transaction.HashSetAsync(_key, [.. slice.Select(static e => new HashEntry(e.Indicator, e.Attributes.ToJsonString()))]);
+            _ = transaction.HashSetAsync(_key, [.. slice.Select(e => new HashEntry(e.Indicator, Stamped(e.Attributes, now)))]);
         }
 
         if (!await transaction.ExecuteAsync().ConfigureAwait(false))
@@ -84,6 +108,12 @@ public sealed class LocalListStore(IConnectionMultiplexer redis, string graph, s
     }
 
     public Task HupAsync() => redis.GetSubscriber().PublishAsync(HupChannel(graph, node), "hup");
+
+    private static string Stamped(JsonObject attributes, long now)
+    {
+        attributes[UpdatedAt] = now;
+        return attributes.ToJsonString();
+    }
 
     private List<(string Indicator, JsonObject Attributes)> Validate(IReadOnlyList<(string Indicator, JsonObject Attributes)> entries)
     {

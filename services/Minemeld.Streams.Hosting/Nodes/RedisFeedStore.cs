@@ -6,7 +6,8 @@ namespace Minemeld.Streams.Hosting.Nodes;
 /// <summary>
 /// A feed in Redis: <c>members</c> sorted set (score = MineMeld's scoring attribute, last_seen by default, so
 /// equal scores order by member bytes as in MineMeld), <c>values</c> hash (JSON text, kept verbatim), and
-/// <c>version</c>, incremented by every batch that changed the feed (the feed server's ETag).
+/// <c>version</c>, incremented by every batch that changed the feed (the feed server's ETag); a new feed's
+/// version starts at the clock in microseconds, so versions never repeat after the store is wiped.
 /// </summary>
 public sealed class RedisFeedStore(IConnectionMultiplexer redis, string graph, string node) : IFeedStore
 {
@@ -63,6 +64,8 @@ public sealed class RedisFeedStore(IConnectionMultiplexer redis, string graph, s
             _ = transaction.HashDeleteAsync(_values, absent);
         }
 
+        // A new feed's version starts at the clock (µs), so a store that was wiped never reuses an ETag.
+        _ = transaction.StringSetAsync(_version, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000, when: When.NotExists);
         _ = transaction.StringIncrementAsync(_version);
         if (!await transaction.ExecuteAsync().ConfigureAwait(false))
         {

@@ -15,6 +15,18 @@ public static class RedisKeys
     /// <summary>Feed version (string, integer): incremented by every batch that changed the feed.</summary>
     public static string FeedVersion(string graph, string node) => Key(graph, node, "version");
 
+    /// <summary>
+    /// Prefix of a feed's read snapshots (<c>&lt;prefix&gt;&lt;version&gt;:members</c> and <c>:values</c>): copies of one
+    /// version that the feed server streams large feeds from, shared by requests and expiring when unused.
+    /// </summary>
+    public static string FeedSnapshotPrefix(string graph, string node) => Key(graph, node, "snap:");
+
+    /// <summary>Feed users or admin users (hash): name → JSON {hash, tags, origin}; <paramref name="kind"/> is feeds or admin.</summary>
+    public static string AccessUsers(string graph, string kind) => $"mm:{graph}:aaa:users:{kind}";
+
+    /// <summary>Feed attributes (hash): output node name → JSON {tags}.</summary>
+    public static string AccessFeeds(string graph) => $"mm:{graph}:aaa:feeds";
+
     /// <summary>Node status (hash): state, counters, length, last run, last successful run, last error.</summary>
     public static string Status(string graph, string node) => Key(graph, node, "status");
 

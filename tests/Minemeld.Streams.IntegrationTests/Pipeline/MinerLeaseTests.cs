@@ -10,7 +10,7 @@ public sealed class MinerLeaseTests(KafkaFixture kafka, RedisFixture redis)
     [Fact]
     public async Task OnlyTheLeaseHolderPollsUntilTheIntervalIsOver()
     {
-        await using var feeds = await FeedServer.StartAsync();
+        await using var feeds = await FixtureHttpServer.StartAsync();
         feeds.Set("/list.txt", "203.0.113.1\n203.0.113.2\n");
         using var graph = await SingleMinerGraph.CreateAsync(kafka, redis, "lease",
             "{prototype: blutmagie.tor_exit_nodes, output: true, config: {url: '" + feeds.Url("/list.txt") + "', interval: 2}}");

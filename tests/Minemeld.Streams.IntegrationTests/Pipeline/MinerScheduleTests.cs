@@ -11,7 +11,7 @@ public sealed class MinerScheduleTests(KafkaFixture kafka, RedisFixture redis)
     [Fact]
     public async Task ABimonthlyMinerPollsAndKeepsWaiting()
     {
-        await using var feeds = await FeedServer.StartAsync();
+        await using var feeds = await FixtureHttpServer.StartAsync();
         feeds.Set("/monthly.txt", "203.0.113.9\n");
         using var graph = await SingleMinerGraph.CreateAsync(kafka, redis, "bimonthly",
             "{prototype: blutmagie.tor_exit_nodes, output: true, config: {url: '" + feeds.Url("/monthly.txt") + "', interval: 5184000, age_out: {interval: 5184000}}}");

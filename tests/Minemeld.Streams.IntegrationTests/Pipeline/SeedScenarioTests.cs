@@ -25,7 +25,7 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
     [Fact]
     public async Task FeedsOfTheThreeOfferingsFollowTheirSources()
     {
-        await using var feeds = await FeedServer.StartAsync();
+        await using var feeds = await FixtureHttpServer.StartAsync();
         var drop = Fixture("spamhaus-drop.txt");
         feeds.Set("/block.txt", Fixture("dshield-block.txt"));
         feeds.Set("/drop.txt", drop);
@@ -118,7 +118,7 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
     }
 
     /// <summary>customer-a.yml with its miners pointed at the local server and a graph name of its own.</summary>
-    private static NodeGraph LoadGraph(FeedServer feeds)
+    private static NodeGraph LoadGraph(FixtureHttpServer feeds)
     {
         var (root, _) = YamlDocument.Load(Path.Combine(RepositoryPaths.Graphs, "customer-a.yml"));
         var nodes = root!["nodes"]!.AsObject();

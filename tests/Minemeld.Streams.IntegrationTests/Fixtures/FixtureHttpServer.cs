@@ -11,24 +11,24 @@ using Microsoft.Extensions.Logging;
 namespace Minemeld.Streams.IntegrationTests.Fixtures;
 
 /// <summary>A real HTTP server on loopback serving feed documents that tests can change or break.</summary>
-public sealed class FeedServer : IAsyncDisposable
+public sealed class FixtureHttpServer : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, (int Status, string Body)> _documents = new(StringComparer.Ordinal);
     private readonly WebApplication _app;
 
-    private FeedServer(WebApplication app) => _app = app;
+    private FixtureHttpServer(WebApplication app) => _app = app;
 
     public string BaseUrl { get; private set; } = string.Empty;
 
     public ConcurrentDictionary<string, int> Requests { get; } = new(StringComparer.Ordinal);
 
-    public static async Task<FeedServer> StartAsync()
+    public static async Task<FixtureHttpServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var server = new FeedServer(app);
+        var server = new FixtureHttpServer(app);
         app.Run(server.ServeAsync);
         await app.StartAsync();
         server.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

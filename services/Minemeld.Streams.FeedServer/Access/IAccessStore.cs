@@ -1,0 +1,20 @@
+using System.Text.Json.Nodes;
+
+namespace Minemeld.Streams.FeedServer.Access;
+
+/// <summary>Feed users, admin users and feed attributes (MineMeld's htpasswd files and FEEDS_ATTRS) in the state store.</summary>
+public interface IAccessStore
+{
+    Task<AccessSnapshot> LoadAsync(CancellationToken cancellationToken);
+
+    Task SetUserAsync(UserKind kind, string name, UserRecord user, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the hash only if it is still <paramref name="expectedHash"/> (a rehash must not undo a password change).</summary>
+    Task<bool> ReplaceHashAsync(UserKind kind, string name, string expectedHash, string newHash, CancellationToken cancellationToken);
+
+    Task<bool> DeleteUserAsync(UserKind kind, string name, CancellationToken cancellationToken);
+
+    Task SetFeedAsync(string feed, JsonObject attributes, CancellationToken cancellationToken);
+
+    Task<bool> DeleteFeedAsync(string feed, CancellationToken cancellationToken);
+}

@@ -1,0 +1,8 @@
+namespace Minemeld.Streams.FeedServer.Access;
+
+/// <summary>MineMeld's two user stores: <c>feeds</c> (read feeds) and <c>api</c> (admins).</summary>
+public enum UserKind
+{
+    Feeds,
+    Api,
+}

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Minemeld.Streams.FeedServer.Access;
+using Minemeld.Streams.FeedServer.Lists;
+
+namespace Minemeld.Streams.FeedServer.Endpoints;
+
+/// <summary>
+/// The JSON API for local lists: <c>GET /lists/&lt;node&gt;</c>; <c>POST /lists/&lt;node&gt;/entries</c> (add or update),
+/// <c>PUT /lists/&lt;node&gt;/entries</c> (replace the whole list), <c>POST /lists/&lt;node&gt;/remove</c>. Entries are
+/// <c>{"indicator": …, "ttl": seconds | "expires_at": epoch ms, …attributes}</c>. A request is all or nothing:
+/// one invalid entry rejects it (the problem names the entry). Errors are RFC 7807 problem details.
+/// </summary>
+public static class ListEndpoints
+{
+    public static IEndpointRouteBuilder MapListEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/lists").AddEndpointFilter(new AdminEndpointFilter("lists", write: false))
+            .MapGet("/{node}", GetAsync);
+        var write = app.MapGroup("/lists").AddEndpointFilter(new AdminEndpointFilter("lists", write: true));
+        write.MapPost("/{node}/entries", (string node, HttpContext http, LocalListCatalog lists, TimeProvider time, IOptions<FeedServerOptions> options) =>
+            UpsertAsync(node, http, lists, time, options, replace: false));
+        write.MapPut("/{node}/entries", (string node, HttpContext http, LocalListCatalog lists, TimeProvider time, IOptions<FeedServerOptions> options) =>
+            UpsertAsync(node, http, lists, time, options, replace: true));
+        write.MapPost("/{node}/remove", RemoveAsync);
+        return app;
+    }
+
+    private static async Task<IResult> GetAsync(string node, LocalListCatalog lists, TimeProvider time)
+    {
+        if (!lists.TryGet(node, out var list))
+        {
+            return UnknownList(node);
+        }
+
+        var entries = await list.Store.ReadEntriesAsync(time.GetUtcNow().ToUnixTimeMilliseconds()).ConfigureAwait(false);
+        var items = new JsonArray();
+        foreach (var entry in entries.OrderBy(static e => e.Indicator, StringComparer.Ordinal))
+        {
+            items.Add(new JsonObject
+            {
+                ["indicator"] = entry.Indicator,
+                ["attributes"] = entry.Attributes.DeepClone(),
+                ["expires_at"] = entry.ExpiresAt,
+                ["updated_at"] = entry.UpdatedAt,
+            });
+        }
+
+        return Results.Text(new JsonObject { ["node"] = node, ["count"] = entries.Count, ["entries"] = items }.ToJsonString(), "application/json");
+    }
+
+    private static async Task<IResult> UpsertAsync(string node, HttpContext http, LocalListCatalog lists, TimeProvider time, IOptions<FeedServerOptions> options, bool replace)
+    {
+        if (!lists.TryGet(node, out var list))
+        {
+            return UnknownList(node);
+        }
+
+        AllowLargeBody(http, options.Value.MaxListBodyBytes);
+        if (await ReadAsync(http, "entries").ConfigureAwait(false) is not { } items)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid body", detail: "expected {\"entries\": [{\"indicator\": ...}, ...]}");
+        }
+
+        try
+        {
+            var entries = ListEntryParser.ApiEntries(items, list, time.GetUtcNow().ToUnixTimeMilliseconds());
+            var (written, _) = await ConfigDataEndpoints.WriteAsync(list.Store, entries, replace).ConfigureAwait(false);
+            return Results.Json(new { node, written, replaced = replace });
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid entries, nothing written", detail: ex.Message);
+        }
+    }
+
+    private static async Task<IResult> RemoveAsync(string node, HttpContext http, LocalListCatalog lists, IOptions<FeedServerOptions> options)
+    {
+        if (!lists.TryGet(node, out var list))
+        {
+            return UnknownList(node);
+        }
+
+        AllowLargeBody(http, options.Value.MaxListBodyBytes);
+        if (await ReadAsync(http, "indicators").ConfigureAwait(false) is not { } items ||
+            items.Any(static i => i is not JsonValue v || !v.TryGetValue<string>(out _)))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid body", detail: "expected {\"indicators\": [\"...\", ...]}");
+        }
+
+        var removed = await list.Store.RemoveAsync([.. items.Select(static i => i!.GetValue<string>())]).ConfigureAwait(false);
+        return Results.Json(new { node, removed });
+    }
+
+    private static async Task<JsonArray?> ReadAsync(HttpContext http, string property)
+    {
+        try
+        {
+            var body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+            return body?[property] as JsonArray;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static void AllowLargeBody(HttpContext http, long limit)
+    {
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        {
+            feature.MaxRequestBodySize = limit;
+        }
+    }
+
+    private static IResult UnknownList(string node) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown list", detail: $"{node} is not a local-list miner of this graph");
+}

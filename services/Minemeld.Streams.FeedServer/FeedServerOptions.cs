@@ -1,0 +1,59 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Minemeld.Streams.FeedServer;
+
+/// <summary>The feed server's settings (section <c>FeedServer</c>; environment <c>FeedServer__…</c>).</summary>
+public sealed class FeedServerOptions
+{
+    public const string SectionName = "FeedServer";
+
+    /// <summary>
+    /// The users file (feed users, admin users, feed tags); default: <c>&lt;graph&gt;.users.yml</c> next to the graph
+    /// when it exists. Declared users and feed tags are written to Redis at start-up (the file wins).
+    /// </summary>
+    public string? UsersPath { get; set; }
+
+    /// <summary>Answer the admin API (everything but /feeds, /healthz, /readyz, /metrics) from non-loopback clients too.</summary>
+    public bool AdminRemoteAccess { get; set; }
+
+    /// <summary>
+    /// Name of an environment variable holding an admin bearer token (for scripts); unset means Basic auth only.
+    /// The token itself never goes into a config file.
+    /// </summary>
+    public string? AdminTokenVariable { get; set; }
+
+    /// <summary>Feeds up to this many entries are read in one atomic Redis call; larger ones from a shared snapshot.</summary>
+    [Range(1, 5000)]
+    public int AtomicReadLimit { get; set; } = 2000;
+
+    /// <summary>Entries per Redis round trip while streaming a snapshot.</summary>
+    [Range(100, 100_000)]
+    public int ReadPageSize { get; set; } = 5000;
+
+    /// <summary>Seconds a snapshot of one feed version lives after its last use.</summary>
+    [Range(10, 3600)]
+    public int SnapshotTtlSeconds { get; set; } = 120;
+
+    /// <summary>Rendered responses are cached per feed version and format here (empty: a directory under the temp path).</summary>
+    public string? CacheDirectory { get; set; }
+
+    /// <summary>Upper bound of the render cache on disk; least recently used files go first. 0 turns caching off.</summary>
+    [Range(0, long.MaxValue)]
+    public long CacheMaxBytes { get; set; } = 1L << 30;
+
+    /// <summary>carbonblack expands IPv4 ranges into single addresses; at most this many per response (decision 5).</summary>
+    [Range(1, 100_000_000)]
+    public int CarbonBlackMaxAddresses { get; set; } = 1_000_000;
+
+    /// <summary>Largest request body accepted by the list-edit routes (1,000,000 entries fit well within the default).</summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxListBodyBytes { get; set; } = 512L << 20;
+
+    /// <summary>How long a verified credential is remembered (a firewall polling every minute costs no hashing).</summary>
+    [Range(0, 86400)]
+    public int CredentialCacheSeconds { get; set; } = 300;
+
+    /// <summary>How long users and feed tags read from Redis are reused before reading them again.</summary>
+    [Range(0, 600)]
+    public double AccessRefreshSeconds { get; set; } = 2;
+}

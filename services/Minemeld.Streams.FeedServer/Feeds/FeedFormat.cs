@@ -1,0 +1,14 @@
+namespace Minemeld.Streams.FeedServer.Feeds;
+
+/// <summary>The <c>v</c> parameter of <c>/feeds/&lt;feed&gt;</c> (feed-api.md B §1.2).</summary>
+public enum FeedFormat
+{
+    Plain,
+    Json,
+    JsonSeq,
+    Csv,
+    Mwg,
+    BlueCoat,
+    PanosUrl,
+    CarbonBlack,
+}

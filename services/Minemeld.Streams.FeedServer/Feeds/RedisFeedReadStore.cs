@@ -1,0 +1,143 @@
+using Microsoft.Extensions.Options;
+using Minemeld.Streams.Hosting.Redis;
+using StackExchange.Redis;
+
+namespace Minemeld.Streams.FeedServer.Feeds;
+
+/// <summary>
+/// Reads feeds from the layout the output workers write (<c>members</c>, <c>values</c>, <c>version</c>). A feed of at
+/// most <see cref="FeedServerOptions.AtomicReadLimit"/> entries is read whole in one script; a larger one is
+/// copied once per version into snapshot keys (ZRANGESTORE + COPY in one script, so the copy is exactly one
+/// version), which every request for that version shares and which expire when no longer read (feed-api.md A8).
+/// </summary>
+public sealed class RedisFeedReadStore(IConnectionMultiplexer redis, string graph, IOptions<FeedServerOptions> options) : IFeedReadStore
+{
+    private const string OpenScript = """
+        local version = redis.call('GET', KEYS[3]) or '0'
+        local count = redis.call('ZCARD', KEYS[1])
+        if count <= tonumber(ARGV[1]) then
+          local members = redis.call('ZRANGE', KEYS[1], 0, -1)
+          local values = {}
+          if ARGV[2] == '1' and #members > 0 then
+            for i = 1, #members, 1000 do
+              local part = redis.call('HMGET', KEYS[2], unpack(members, i, math.min(i + 999, #members)))
+              for j = 1, #part do values[#values + 1] = part[j] end
+            end
+          end
+          return {version, count, members, values}
+        end
+        local sm = ARGV[3] .. version .. ':members'
+        local sv = ARGV[3] .. version .. ':values'
+        if redis.call('EXISTS', sm) == 0 then
+          redis.call('ZRANGESTORE', sm, KEYS[1], 0, -1)
+          redis.call('DEL', sv)
+          redis.call('COPY', KEYS[2], sv)
+        end
+        redis.call('EXPIRE', sm, ARGV[4])
+        redis.call('EXPIRE', sv, ARGV[4])
+        return {version, count}
+        """;
+
+    private const string PageScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+        local members
+        if ARGV[3] == '1' then
+          members = redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[2], 'REV')
+        else
+          members = redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[2])
+        end
+        local values = {}
+        if ARGV[4] == '1' and #members > 0 then
+          for i = 1, #members, 1000 do
+            local part = redis.call('HMGET', KEYS[2], unpack(members, i, math.min(i + 999, #members)))
+            for j = 1, #part do values[#values + 1] = part[j] end
+          end
+        end
+        if ARGV[5] == '1' then
+          redis.call('EXPIRE', KEYS[1], ARGV[6])
+          redis.call('EXPIRE', KEYS[2], ARGV[6])
+        end
+        return {members, values}
+        """;
+
+    public async Task<long> GetVersionAsync(string feed, CancellationToken cancellationToken)
+    {
+        var value = await redis.GetDatabase().StringGetAsync(RedisKeys.FeedVersion(graph, feed)).ConfigureAwait(false);
+        return value.IsNull ? 0 : (long)value;
+    }
+
+    public async Task<IFeedSnapshot> OpenSnapshotAsync(string feed, bool withValues, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var prefix = RedisKeys.FeedSnapshotPrefix(graph, feed);
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
+            OpenScript,
+            [RedisKeys.FeedMembers(graph, feed), RedisKeys.FeedValues(graph, feed), RedisKeys.FeedVersion(graph, feed)],
+            [settings.AtomicReadLimit, withValues ? "1" : "0", prefix, settings.SnapshotTtlSeconds]).ConfigureAwait(false))!;
+        var version = (long)result[0];
+        var count = (long)result[1];
+        if (result.Length == 2)
+        {
+            return new Snapshot(redis, $"{prefix}{version}:", version, count, withValues, settings.SnapshotTtlSeconds);
+        }
+
+        var members = (RedisValue[])result[2]!;
+        var values = (RedisValue[])result[3]!;
+        var entries = new FeedEntry[members.Length];
+        for (var i = 0; i < members.Length; i++)
+        {
+            entries[i] = new FeedEntry(members[i]!, i < values.Length && !values[i].IsNull ? values[i].ToString() : null);
+        }
+
+        return new InMemorySnapshot(version, entries);
+    }
+
+    private sealed class Snapshot(IConnectionMultiplexer redis, string prefix, long version, long count, bool withValues, int ttlSeconds) : IFeedSnapshot
+    {
+        private readonly RedisKey[] _keys = [prefix + "members", prefix + "values"];
+        private long _lastTouch = Environment.TickCount64;
+
+        public long Version => version;
+
+        public long Count => count;
+
+        public async Task<IReadOnlyList<FeedEntry>> ReadAsync(long start, int count, bool descending, CancellationToken cancellationToken)
+        {
+            if (start >= Count || count <= 0)
+            {
+                return [];
+            }
+
+            var stop = Math.Min(start + count, Count) - 1;
+            // Keep the snapshot alive while a slow client reads it (at most one EXPIRE pair a second).
+            var touch = Environment.TickCount64 - _lastTouch > 1000;
+            if (touch)
+            {
+                _lastTouch = Environment.TickCount64;
+            }
+
+            var result = await redis.GetDatabase().ScriptEvaluateAsync(
+                PageScript, _keys, [start, stop, descending ? "1" : "0", withValues ? "1" : "0", touch ? "1" : "0", ttlSeconds]).ConfigureAwait(false);
+            if (result.IsNull)
+            {
+                throw new FeedSnapshotLostException($"snapshot {prefix}* expired or was evicted while it was being read");
+            }
+
+            var parts = (RedisResult[])result!;
+            var members = (RedisValue[])parts[0]!;
+            var values = (RedisValue[])parts[1]!;
+            if (members.Length != stop - start + 1)
+            {
+                throw new FeedSnapshotLostException($"snapshot {prefix}* returned {members.Length} entries where {stop - start + 1} were expected");
+            }
+
+            var entries = new FeedEntry[members.Length];
+            for (var i = 0; i < members.Length; i++)
+            {
+                entries[i] = new FeedEntry(members[i]!, i < values.Length && !values[i].IsNull ? values[i].ToString() : null);
+            }
+
+            return entries;
+        }
+    }
+}

@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Minemeld.Streams.Hosting.Nodes;
+
+namespace Minemeld.Streams.FeedServer.Lists;
+
+/// <summary>
+/// Turns list-edit bodies into store entries: MineMeld's YAML-list JSON (<c>[{"indicator": …, …}]</c>), its localdb
+/// append (JSON object or array with <c>type</c> and <c>ttl</c>, or the blank-line separated text form), and the
+/// JSON API's entries (<c>ttl</c> seconds or <c>expires_at</c> epoch ms). Errors name the entry.
+/// </summary>
+public static class ListEntryParser
+{
+    /// <summary>One parsed entry; <see cref="Remove"/> is a localdb <c>ttl: 0</c> (expire now).</summary>
+    public readonly record struct Entry(string Indicator, JsonObject Attributes, bool Remove);
+
+    /// <summary>YAML-list entries: objects with <c>indicator</c>; every other key is an attribute.</summary>
+    public static List<Entry> YamlEntries(JsonArray items, LocalList list)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var entries = new List<Entry>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            entries.Add(Item(items[i], i, list, requireType: false, nowMs: 0, ttlMode: TtlMode.None));
+        }
+
+        return entries;
+    }
+
+    /// <summary>localdb append JSON: each entry needs <c>indicator</c> and <c>type</c>; <c>ttl</c> as MineMeld read it.</summary>
+    public static List<Entry> LocalDbEntries(JsonNode body, LocalList list, long nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var items = body is JsonArray array ? array : new JsonArray(body.DeepClone());
+        var entries = new List<Entry>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            entries.Add(Item(items[i], i, list, requireType: true, nowMs, TtlMode.LocalDb));
+        }
+
+        return entries;
+    }
+
+    /// <summary>The JSON API's entries: <c>indicator</c>, optional <c>ttl</c> (seconds) or <c>expires_at</c> (epoch ms).</summary>
+    public static List<Entry> ApiEntries(JsonArray items, LocalList list, long nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var entries = new List<Entry>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            entries.Add(Item(items[i], i, list, requireType: false, nowMs, TtlMode.Api));
+        }
+
+        return entries;
+    }
+
+    /// <summary>
+    /// localdb's text form: blocks separated by blank lines; line 1 the type, line 2 the indicator, then name/value
+    /// line pairs; <c>#</c> lines skipped; <c>confidence</c> must be digits; <c>ttl</c> digits or anything else for
+    /// "never".
+    /// </summary>
+    public static List<Entry> LocalDbText(string text, LocalList list, long nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var entries = new List<Entry>();
+        var block = new List<string>();
+        foreach (var raw in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').Append(string.Empty))
+        {
+            if (raw.StartsWith('#'))
+            {
+                continue;
+            }
+
+            if (raw.Trim().Length > 0)
+            {
+                block.Add(raw.Trim());
+                continue;
+            }
+
+            if (block.Count >= 2)
+            {
+                var item = new JsonObject { ["type"] = block[0], ["indicator"] = block[1] };
+                for (var i = 2; i + 1 < block.Count; i += 2)
+                {
+                    var (name, value) = (block[i], block[i + 1]);
+                    if (name == "confidence")
+                    {
+                        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var confidence))
+                        {
+                            throw new FormatException($"entry {entries.Count}: confidence must be digits");
+                        }
+
+                        item[name] = confidence;
+                    }
+                    else if (name == "ttl")
+                    {
+                        item[name] = long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ttl) ? ttl : "disabled";
+                    }
+                    else
+                    {
+                        item[name] = value;
+                    }
+                }
+
+                entries.Add(Item(item, entries.Count, list, requireType: true, nowMs, TtlMode.LocalDb));
+            }
+
+            block.Clear();
+        }
+
+        return entries.Count > 0 ? entries : throw new FormatException("No valid record in request");
+    }
+
+    private enum TtlMode
+    {
+        None,
+        LocalDb,
+        Api,
+    }
+
+    private static Entry Item(JsonNode? node, int index, LocalList list, bool requireType, long nowMs, TtlMode ttlMode)
+    {
+        if (node is not JsonObject source)
+        {
+            throw new FormatException($"entry {index}: not a JSON object");
+        }
+
+        var item = (JsonObject)source.DeepClone();
+        if (item["indicator"] is not JsonValue indicatorValue || !indicatorValue.TryGetValue<string>(out var indicator) || indicator.Length == 0)
+        {
+            throw new FormatException($"entry {index}: indicator field is missing");
+        }
+
+        item.Remove("indicator");
+        if (requireType && item["type"] is null)
+        {
+            throw new FormatException($"entry {index}: type field is missing");
+        }
+
+        if (list.ForcedType is not null)
+        {
+            item.Remove("type"); // a typed list sets the type itself
+        }
+
+        foreach (var key in item.Select(static p => p.Key).Where(static k => k.StartsWith('_')).ToList())
+        {
+            item.Remove(key); // bookkeeping keys are the store's
+        }
+
+        var remove = false;
+        long? expires = null;
+        switch (ttlMode)
+        {
+            case TtlMode.LocalDb:
+                var ttl = item["ttl"];
+                item.Remove("ttl");
+                if (ttl is null)
+                {
+                    expires = list.DefaultTtlSeconds is { } seconds ? nowMs + (seconds * 1000) : null;
+                }
+                else if (ttl.GetValueKind() == JsonValueKind.Number && ttl.AsValue().TryGetValue<long>(out var ttlSeconds))
+                {
+                    remove = ttlSeconds <= 0;
+                    expires = nowMs + (ttlSeconds * 1000);
+                }
+
+                break; // any other ttl value ("disabled", even "3600") means never, as in MineMeld
+            case TtlMode.Api:
+                if (item["ttl"] is { } apiTtl)
+                {
+                    expires = apiTtl.GetValueKind() == JsonValueKind.Number && apiTtl.AsValue().TryGetValue<long>(out var s) && s > 0
+                        ? nowMs + (s * 1000)
+                        : throw new FormatException($"entry {index}: ttl must be a positive number of seconds");
+                    item.Remove("ttl");
+                }
+
+                if (item["expires_at"] is { } at)
+                {
+                    expires = at.GetValueKind() == JsonValueKind.Number && at.AsValue().TryGetValue<long>(out var ms)
+                        ? ms
+                        : throw new FormatException($"entry {index}: expires_at must be epoch milliseconds");
+                    item.Remove("expires_at");
+                }
+
+                break;
+        }
+
+        if (expires is { } value)
+        {
+            item[LocalListStore.ExpiresAt] = value;
+        }
+
+        return new Entry(indicator, item, remove);
+    }
+}

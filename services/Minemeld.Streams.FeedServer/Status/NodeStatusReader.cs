@@ -1,0 +1,83 @@
+using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Graph;
+using Minemeld.Streams.Core.Json;
+using Minemeld.Streams.Core.NodeClasses;
+using Minemeld.Streams.Hosting.Redis;
+using StackExchange.Redis;
+
+namespace Minemeld.Streams.FeedServer.Status;
+
+/// <summary>
+/// Node status in MineMeld's shape, from the per-instance status the workers write (<c>mm:&lt;graph&gt;:&lt;node&gt;:status</c>):
+/// counters summed over live instances (reported within <see cref="StaleAfter"/>), the latest instance's state and
+/// sub state, the newest run times, a feed's length from the feed itself.
+/// </summary>
+public sealed class NodeStatusReader(NodeGraph graph, IConnectionMultiplexer redis, TimeProvider time)
+{
+    /// <summary>An instance that has not reported for this long is gone (its counters no longer count).</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(10);
+
+    public async Task<JsonArray> ReadAllAsync(CancellationToken cancellationToken)
+    {
+        var db = redis.GetDatabase();
+        var batch = db.CreateBatch();
+        var reads = graph.Nodes.Select(n => (Node: n,
+            Status: batch.HashGetAllAsync(RedisKeys.Status(graph.Name, n.Name)),
+            Length: n.Kind == NodeKind.Output ? batch.SortedSetLengthAsync(RedisKeys.FeedMembers(graph.Name, n.Name)) : null)).ToList();
+        batch.Execute();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var result = new JsonArray();
+        foreach (var (node, statusTask, lengthTask) in reads)
+        {
+            var instances = (await statusTask.ConfigureAwait(false))
+                .Where(static e => e.Name.ToString().StartsWith("instance:", StringComparison.Ordinal))
+                .Select(static e => JsonNode.Parse(e.Value.ToString()) as JsonObject)
+                .Where(s => s is not null && JsonNodeValues.TryGetInt64(s["updated"], out var updated) && now - updated <= StaleAfter.TotalMilliseconds)
+                .Select(static s => s!)
+                .OrderBy(static s => s["updated"]!.GetValue<long>())
+                .ToList();
+            var latest = instances.LastOrDefault();
+            var statistics = new JsonObject();
+            foreach (var (name, value) in instances.SelectMany(static s => s["statistics"] as JsonObject ?? [])
+                .GroupBy(static c => c.Key, StringComparer.Ordinal)
+                .Select(static g => (g.Key, g.Sum(static c => JsonNodeValues.TryGetInt64(c.Value, out var v) ? v : 0)))
+                .OrderBy(static c => c.Key, StringComparer.Ordinal))
+            {
+                statistics[name] = value;
+            }
+
+            var status = new JsonObject
+            {
+                ["name"] = node.Name,
+                ["class"] = node.ClassName,
+                ["state"] = latest is null ? 4 : instances.Any(static s => s["state"]?.GetValue<int>() == 8) ? 8 : latest["state"]?.DeepClone(),
+                ["statistics"] = statistics,
+                ["length"] = lengthTask is not null ? await lengthTask.ConfigureAwait(false) : latest?["length"]?.DeepClone(),
+                ["inputs"] = new JsonArray([.. node.Inputs.Select(static i => JsonValue.Create(i))]),
+                ["output"] = node.Output,
+                ["clock"] = latest is null ? 0 : latest["updated"]!.GetValue<long>(),
+                ["trace"] = false,
+                ["instances"] = instances.Count,
+            };
+            if (node.Kind == NodeKind.Miner)
+            {
+                status["last_run"] = Max(instances, "last_run");
+                status["last_successful_run"] = Max(instances, "last_successful_run");
+                status["sub_state"] = latest?["sub_state"]?.DeepClone();
+            }
+
+            if (instances.FirstOrDefault(static s => s["sub_state"]?.GetValue<string>() == "ERROR") is { } failed)
+            {
+                status["sub_state"] = "ERROR";
+                status["sub_state_message"] = failed["sub_state_message"]?.DeepClone();
+            }
+
+            result.Add(status);
+        }
+
+        return result;
+    }
+
+    private static long? Max(List<JsonObject> instances, string field) =>
+        instances.Select(s => JsonNodeValues.TryGetInt64(s[field], out var v) ? v : (long?)null).Max();
+}

@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.IntegrationTests.Fixtures;
+
+namespace Minemeld.Streams.IntegrationTests.FeedApi;
+
+/// <summary>Local-list editing (MineMeld's config data routes and the JSON API), status, prototypes, graph validation.</summary>
+[Trait("Category", "Integration")]
+public sealed class AdminApiTests(RedisFixture redis)
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task YamlListRoutesReplaceAndAppendAsMineMeldSyncDoes()
+    {
+        await using var host = await FeedAccessTests.DemoAsync(redis);
+        var admin = host.Client("admin", "demo-admin");
+        var store = new LocalListStore(host.Redis, host.GraphName, "bucketCustomerA", "IPv4");
+        using (var put = await admin.PutAsync("/config/data/bucketCustomerA_indicators?h=bucketCustomerA",
+            Json("""[{"indicator":"192.0.2.7","share_level":"green","direction":"inbound","comment":"scanner"},{"indicator":"198.51.100.0/24"}]"""), Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            Assert.Equal("""{"result":"ok"}""", await put.Content.ReadAsStringAsync(Ct));
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/config/data/bucketCustomerA_indicators/append", Json("""{"indicator":"203.0.113.9"}"""), Ct)).StatusCode);
+        var entries = await store.ReadAsync(0);
+        Assert.Equal(["192.0.2.7", "198.51.100.0/24", "203.0.113.9"], entries.Select(static e => e.Indicator).Order(StringComparer.Ordinal));
+        Assert.Equal("scanner", entries.Single(static e => e.Indicator == "192.0.2.7").Attributes["comment"]!.GetValue<string>());
+
+        var read = JsonNode.Parse(await admin.GetStringAsync("/config/data/bucketCustomerA_indicators", Ct))!["result"]!.AsArray();
+        Assert.Equal(3, read.Count);
+        Assert.Equal("192.0.2.7", read[0]!["indicator"]!.GetValue<string>());
+
+        // A bad entry rejects the whole request and names it; nothing already accepted is lost.
+        using var bad = await admin.PutAsync("/config/data/bucketCustomerA_indicators", Json("""[{"indicator":"192.0.2.8"},{"indicator":"not-an-ip"}]"""), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var message = await bad.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("entry 1", message, StringComparison.Ordinal);
+        Assert.Contains("not-an-ip", message, StringComparison.Ordinal);
+        Assert.Equal(3, (await store.ReadAsync(0)).Count);
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/config/data/freeBaseOffering_indicators", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client("customer-a", "demo-customer-a").GetAsync("/config/data/bucketCustomerA_indicators", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task LocalDbAppendHonoursTtlInJsonAndTextForms()
+    {
+        await using var host = await FeedAccessTests.DemoAsync(redis);
+        var admin = host.Client("admin", "demo-admin");
+        var store = new LocalListStore(host.Redis, host.GraphName, "wlCustomerA", "IPv4");
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/config/data/wlCustomerA_indicators/append?t=localdb&h=wlCustomerA",
+            Json("""[{"indicator":"10.9.0.1","type":"IPv4","ttl":3600},{"indicator":"10.9.0.2","type":"IPv4","ttl":"disabled","comment":"forever"}]"""), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/config/data/wlCustomerA_indicators/append?t=localdb",
+            new StringContent("IPv4\n10.9.0.3\ncomment\nbad host\nttl\n60\n\n# a comment\nIPv4\n10.9.0.4\n"), Ct)).StatusCode);
+        var entries = (await store.ReadEntriesAsync(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).ToDictionary(static e => e.Indicator);
+        Assert.Equal(4, entries.Count);
+        Assert.InRange(entries["10.9.0.1"].ExpiresAt!.Value - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 3_500_000, 3_600_000);
+        Assert.Null(entries["10.9.0.2"].ExpiresAt);
+        Assert.Equal("bad host", entries["10.9.0.3"].Attributes["comment"]!.GetValue<string>());
+
+        // ttl 0 deletes, as minemeld-sync deletes.
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/config/data/wlCustomerA_indicators/append?t=localdb", Json("""{"indicator":"10.9.0.1","type":"IPv4","ttl":0}"""), Ct)).StatusCode);
+        Assert.DoesNotContain("10.9.0.1", (await store.ReadAsync(0)).Select(static e => e.Indicator));
+
+        using var missingType = await admin.PostAsync("/config/data/wlCustomerA_indicators/append?t=localdb", Json("""[{"indicator":"10.9.0.5"}]"""), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, missingType.StatusCode);
+        Assert.Contains("entry 0: type field is missing", await missingType.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        var records = JsonNode.Parse(await admin.GetStringAsync("/config/data/wlCustomerA_indicators?t=localdb", Ct))!.AsArray();
+        Assert.Equal("disabled", records.Single(r => r!["indicator"]!.GetValue<string>() == "10.9.0.2")!["_expiration_ts"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task JsonListApiAddsReplacesAndRemovesInBulk()
+    {
+        await using var host = await FeedAccessTests.DemoAsync(redis);
+        var admin = host.Client("admin", "demo-admin");
+        var replace = new JsonObject { ["entries"] = new JsonArray([.. Enumerable.Range(0, 20_000).Select(static i => (JsonNode)new JsonObject { ["indicator"] = $"10.{i / 65536}.{i / 256 % 256}.{i % 256}", ["confidence"] = 80 })]) };
+        using (var put = await admin.PutAsync("/lists/bucketCustomerA/entries", Json(replace.ToJsonString()), Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            Assert.Contains("\"written\":20000", await put.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/lists/bucketCustomerA/entries", Json("""{"entries":[{"indicator":"192.0.2.1","ttl":60},{"indicator":"192.0.2.2","expires_at":1}]}"""), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/lists/bucketCustomerA/remove", Json("""{"indicators":["10.0.0.0","10.0.0.1"]}"""), Ct)).StatusCode);
+        var list = JsonNode.Parse(await admin.GetStringAsync("/lists/bucketCustomerA", Ct))!;
+        Assert.Equal(19_999, list["count"]!.GetValue<int>()); // 20,000 - 2 removed + 1 live (192.0.2.2 expired at once)
+
+        using var bad = await admin.PostAsync("/lists/bucketCustomerA/entries", Json("""{"entries":[{"indicator":"192.0.2.3"},{"indicator":"192.0.2.4","ttl":"soon"}]}"""), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("application/problem+json", bad.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("entry 1: ttl", await bad.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/lists/freeBaseOffering", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task StatusReportsMineMeldsFieldsFromWorkerInstances()
+    {
+        await using var host = await FeedAccessTests.DemoAsync(redis);
+        await host.FillAsync("customerAFeed", [("10.0.0.1-10.0.0.1", 1, null), ("10.0.0.3-10.0.0.3", 2, null)]);
+        var statuses = new NodeStatusStore(host.Redis, host.GraphName);
+        await statuses.WriteAsync("customerAFeed", "minemeld.ft.redis.RedisSet", "output", new JsonObject { ["state"] = 5, ["statistics"] = new JsonObject { ["update.rx"] = 7, ["added"] = 2 } });
+        await statuses.WriteAsync("spamhaus_DROP", "minemeld.ft.http.HttpFT", "miner", new JsonObject
+        {
+            ["state"] = 5, ["statistics"] = new JsonObject { ["added"] = 3 }, ["length"] = 3, ["last_run"] = 1000, ["last_successful_run"] = 900, ["sub_state"] = "SUCCESS",
+        });
+        var admin = host.Client("admin", "demo-admin");
+        var result = JsonNode.Parse(await admin.GetStringAsync("/status/minemeld", Ct))!["result"]!.AsArray().ToDictionary(static n => n!["name"]!.GetValue<string>());
+        Assert.Equal(2, result["customerAFeed"]!["length"]!.GetValue<long>());
+        Assert.Equal(7, result["customerAFeed"]!["statistics"]!["update.rx"]!.GetValue<long>());
+        Assert.Equal("minemeld.ft.redis.RedisSet", result["customerAFeed"]!["class"]!.GetValue<string>());
+        Assert.Equal(["customerA"], result["customerAFeed"]!["inputs"]!.AsArray().Select(static i => i!.GetValue<string>()));
+        Assert.False(result["customerAFeed"]!["output"]!.GetValue<bool>());
+        Assert.Equal(900, result["spamhaus_DROP"]!["last_successful_run"]!.GetValue<long>());
+        Assert.Equal("SUCCESS", result["spamhaus_DROP"]!["sub_state"]!.GetValue<string>());
+        Assert.Equal(4, result["tor_exit_nodes"]!["state"]!.GetValue<int>()); // never reported: INIT
+    }
+
+    [Fact]
+    public async Task PrototypesAndGraphValidation()
+    {
+        await using var host = await FeedAccessTests.DemoAsync(redis);
+        var admin = host.Client("admin", "demo-admin");
+        var all = JsonNode.Parse(await admin.GetStringAsync("/prototype", Ct))!;
+        Assert.Equal("minemeld.ft.redis.RedisSet", all["stdlib"]!["prototypes"]!["feedHCGreen"]!["class"]!.GetValue<string>());
+        var one = JsonNode.Parse(await admin.GetStringAsync("/prototype/stdlib.feedHCGreen", Ct))!;
+        Assert.Contains("infilters", one["config"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/prototype/stdlib.noSuchThing", Ct)).StatusCode);
+
+        using var ok = await admin.PostAsync("/validate/graph", new StringContent(File.ReadAllText(Path.Combine(RepositoryPaths.Graphs, "customer-a.yml"))), Ct);
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        using var bad = await admin.PostAsync("/validate/graph", new StringContent("nodes:\n  a:\n    prototype: stdlib.nope\n  b:\n    prototype: stdlib.feedHCGreen\n    inputs: [zz]\n"), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = await bad.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("stdlib.nope", errors, StringComparison.Ordinal);
+        Assert.Contains("zz", errors, StringComparison.Ordinal);
+    }
+
+    private static StringContent Json(string json) => new(json, new MediaTypeHeaderValue("application/json"));
+}

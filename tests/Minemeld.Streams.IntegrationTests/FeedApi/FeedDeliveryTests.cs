@@ -1,0 +1,114 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using Minemeld.Streams.Hosting.Redis;
+using Minemeld.Streams.IntegrationTests.Fixtures;
+
+namespace Minemeld.Streams.IntegrationTests.FeedApi;
+
+/// <summary>ETag/304, gzip, the render cache across versions, Redis down → 503, a mid-stream fault → aborted body.</summary>
+[Trait("Category", "Integration")]
+public sealed class FeedDeliveryTests(RedisFixture redis)
+{
+    [Fact]
+    public async Task ETagGives304UntilTheFeedChanges()
+    {
+        await using var host = await FeedServerHost.StartAsync(redis, FeedFormatTests.Graph, usersYaml: null);
+        await host.FillAsync("bigfeed", [("10.0.0.1-10.0.0.1", 1, null)]);
+        var client = host.Client();
+        var ct = TestContext.Current.CancellationToken;
+        using var first = await client.GetAsync("/feeds/bigfeed", ct);
+        var etag = first.Headers.ETag!;
+        Assert.False(etag.IsWeak);
+
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/feeds/bigfeed");
+        again.Headers.IfNoneMatch.Add(etag);
+        using var notModified = await client.SendAsync(again, ct);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.Empty(await notModified.Content.ReadAsByteArrayAsync(ct));
+
+        // Another format of the same version is another representation: a new tag.
+        using var json = await client.GetAsync("/feeds/bigfeed?v=json", ct);
+        Assert.NotEqual(etag, json.Headers.ETag);
+
+        await host.FillAsync("bigfeed", [("10.0.0.2-10.0.0.2", 2, null)]);
+        using var changed = new HttpRequestMessage(HttpMethod.Get, "/feeds/bigfeed");
+        changed.Headers.IfNoneMatch.Add(etag);
+        using var fresh = await client.SendAsync(changed, ct);
+        Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        Assert.Equal("10.0.0.1-10.0.0.1\n10.0.0.2-10.0.0.2\n", await fresh.Content.ReadAsStringAsync(ct));
+        Assert.NotEqual(etag, fresh.Headers.ETag);
+    }
+
+    [Fact]
+    public async Task GzipAndTheRenderCacheServeTheSameBytes()
+    {
+        await using var host = await FeedServerHost.StartAsync(redis, FeedFormatTests.Graph, usersYaml: null, new() { ["FeedServer:AtomicReadLimit"] = "100" });
+        await host.FillAsync("bigfeed", Enumerable.Range(0, 5000).Select(static i => ($"10.{i / 65536}.{i / 256 % 256}.{i % 256}", (double)i, (string?)null)));
+        var client = host.Client();
+        var ct = TestContext.Current.CancellationToken;
+        var plain = await client.GetStringAsync("/feeds/bigfeed?tr=1", ct); // rendered from a snapshot
+        Assert.Equal(5000, plain.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.EndsWith("10.0.19.135\n\n", plain, StringComparison.Ordinal); // 5000 = 50 full pages: MineMeld's extra empty page
+        Assert.Equal(plain, await client.GetStringAsync("/feeds/bigfeed?tr=1", ct)); // from the cache
+
+        foreach (var attempt in new[] { "cold", "cached" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, attempt == "cold" ? "/feeds/bigfeed?d=1" : "/feeds/bigfeed?tr=1");
+            request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));
+            using var response = await client.SendAsync(request, ct);
+            Assert.Equal("gzip", response.Content.Headers.ContentEncoding.Single());
+            await using var unzip = new GZipStream(await response.Content.ReadAsStreamAsync(ct), CompressionMode.Decompress);
+            using var reader = new StreamReader(unzip);
+            var text = await reader.ReadToEndAsync(ct);
+            Assert.Equal(attempt == "cold" ? await client.GetStringAsync("/feeds/bigfeed?d=1", ct) : plain, text);
+        }
+
+        Assert.Contains("minemeld_feed_render_cache_total{result=\"hit\"}", await client.GetStringAsync("/metrics", ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RedisDownIs503NeverAnEmpty200()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var deadPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var host = await FeedServerHost.StartAsync(redis, FeedFormatTests.Graph, usersYaml: null,
+            redisConfiguration: $"127.0.0.1:{deadPort},abortConnect=false,connectTimeout=200,asyncTimeout=500,syncTimeout=500");
+        using var response = await host.Client().GetAsync("/feeds/bigfeed", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("<html><body>Service unavailable</body></html>", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await host.Client().GetAsync("/readyz", TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AFaultMidStreamAbortsTheResponse()
+    {
+        await using var host = await FeedServerHost.StartAsync(redis, FeedFormatTests.Graph, usersYaml: null,
+            new() { ["FeedServer:AtomicReadLimit"] = "100", ["FeedServer:ReadPageSize"] = "100", ["FeedServer:CacheMaxBytes"] = "0" });
+        await host.FillAsync("bigfeed", Enumerable.Range(0, 60_000).Select(static i => ($"10.{i / 65536}.{i / 256 % 256}.{i % 256}-10.{i / 65536}.{i / 256 % 256}.{i % 256}", (double)i, (string?)null)));
+        var ct = TestContext.Current.CancellationToken;
+        using var response = await host.Client().GetAsync("/feeds/bigfeed", HttpCompletionOption.ResponseHeadersRead, ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        var buffer = new byte[4096];
+        Assert.True(await body.ReadAsync(buffer, ct) > 0);
+
+        // The snapshot the response is streamed from disappears (eviction, expiry, a Redis restart).
+        var server = host.Redis.GetServers().Single();
+        await foreach (var key in server.KeysAsync(pattern: RedisKeys.FeedSnapshotPrefix(host.GraphName, "bigfeed") + "*"))
+        {
+            await host.Redis.GetDatabase().KeyDeleteAsync(key);
+        }
+
+        var failed = await Record.ExceptionAsync(async () =>
+        {
+            while (await body.ReadAsync(buffer, ct) > 0)
+            {
+            }
+        });
+        Assert.NotNull(failed); // a broken transfer, not a complete-looking 200
+        Assert.Contains("minemeld_feed_requests_total{feed=\"bigfeed\",format=\"plain\",status=\"aborted\"}", await host.Client().GetStringAsync("/metrics", ct), StringComparison.Ordinal);
+    }
+}
