@@ -34,7 +34,7 @@ internal static class BenchCommand
         var count = new Option<int>("--count") { Description = "Indicators to push.", DefaultValueFactory = static _ => 1_000_000 };
         var pipeline = new Command("pipeline", "End-to-end throughput: miner → IPv4 aggregator → feed.") { redis, count };
         pipeline.SetAction((parse, token) => RunAsync(parse.GetValue(redis)!, parse.GetValue(count), token));
-        return new Command("bench", "Benchmarks that print their figures.") { pipeline };
+        return new Command("bench", "Benchmarks that print their figures.") { pipeline, FeedBenchmark.Create() };
     }
 
     private static async Task<int> RunAsync(string redisEndpoint, int count, CancellationToken cancellationToken)

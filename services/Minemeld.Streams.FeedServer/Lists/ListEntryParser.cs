@@ -46,10 +46,13 @@ public static class ListEntryParser
     public static List<Entry> ApiEntries(JsonArray items, LocalList list, long nowMs)
     {
         ArgumentNullException.ThrowIfNull(items);
-        var entries = new List<Entry>(items.Count);
-        for (var i = 0; i < items.Count; i++)
+        // Detach the parsed items so each is edited in place (no copy of a million objects).
+        var nodes = items.ToArray();
+        items.Clear();
+        var entries = new List<Entry>(nodes.Length);
+        for (var i = 0; i < nodes.Length; i++)
         {
-            entries.Add(Item(items[i], i, list, requireType: false, nowMs, TtlMode.Api));
+            entries.Add(Item(nodes[i], i, list, requireType: false, nowMs, TtlMode.Api, owned: true));
         }
 
         return entries;
@@ -119,14 +122,14 @@ public static class ListEntryParser
         Api,
     }
 
-    private static Entry Item(JsonNode? node, int index, LocalList list, bool requireType, long nowMs, TtlMode ttlMode)
+    private static Entry Item(JsonNode? node, int index, LocalList list, bool requireType, long nowMs, TtlMode ttlMode, bool owned = false)
     {
         if (node is not JsonObject source)
         {
             throw new FormatException($"entry {index}: not a JSON object");
         }
 
-        var item = (JsonObject)source.DeepClone();
+        var item = owned ? source : (JsonObject)source.DeepClone();
         if (item["indicator"] is not JsonValue indicatorValue || !indicatorValue.TryGetValue<string>(out var indicator) || indicator.Length == 0)
         {
             throw new FormatException($"entry {index}: indicator field is missing");
@@ -143,9 +146,12 @@ public static class ListEntryParser
             item.Remove("type"); // a typed list sets the type itself
         }
 
-        foreach (var key in item.Select(static p => p.Key).Where(static k => k.StartsWith('_')).ToList())
+        if (item.Any(static p => p.Key.StartsWith('_')))
         {
-            item.Remove(key); // bookkeeping keys are the store's
+            foreach (var key in item.Select(static p => p.Key).Where(static k => k.StartsWith('_')).ToList())
+            {
+                item.Remove(key); // bookkeeping keys are the store's
+            }
         }
 
         var remove = false;
