@@ -7,6 +7,7 @@ var root = new RootCommand("minemeld: the Minemeld.Streams threat-intelligence f
     PrototypesCommand.Create(),
     RangesCommand.Create(),
     BenchCommand.Create(),
+    UsersCommand.Create(),
 };
 
 return root.Parse(args).Invoke();
