@@ -8,6 +8,7 @@ var root = new RootCommand("minemeld: the Minemeld.Streams threat-intelligence f
     RangesCommand.Create(),
     BenchCommand.Create(),
     UsersCommand.Create(),
+    TopicsCommand.Create(),
 };
 
 return root.Parse(args).Invoke();

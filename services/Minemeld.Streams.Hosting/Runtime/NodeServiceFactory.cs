@@ -27,26 +27,7 @@ public sealed class NodeServiceFactory(
     TimeProvider time)
 {
     /// <summary>Every topic the graph uses, with its partition count.</summary>
-    public IReadOnlyList<(string Topic, int Partitions)> Topics()
-    {
-        var topics = new List<(string, int)>();
-        foreach (var node in graph.Nodes)
-        {
-            if (node.Output)
-            {
-                topics.Add((names.Edge(node.Name), node.Partitions));
-                topics.Add((TopicNames.DeadLetter(names.Edge(node.Name)), 1));
-            }
-
-            if (node.Kind == NodeKind.Processor)
-            {
-                topics.Add((names.Repartition(node.Name), node.Partitions));
-                topics.Add((TopicNames.DeadLetter(names.Repartition(node.Name)), 1));
-            }
-        }
-
-        return topics;
-    }
+    public IReadOnlyList<(string Topic, int Partitions)> Topics() => GraphTopics.For(graph, names);
 
     /// <summary>The consume loops of a processor or output node, with the handlers that hold its state.</summary>
     public IReadOnlyList<(EdgeConsumerService Service, IBatchHandler Handler)> Create(string nodeName)
