@@ -9,6 +9,7 @@ var root = new RootCommand("minemeld: the Minemeld.Streams threat-intelligence f
     BenchCommand.Create(),
     UsersCommand.Create(),
     TopicsCommand.Create(),
+    RunCommand.Create(),
 };
 
 return root.Parse(args).Invoke();

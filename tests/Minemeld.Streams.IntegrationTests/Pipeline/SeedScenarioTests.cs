@@ -134,7 +134,7 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
     }
 
     /// <summary>Intervals from the documents, read the simple way (not with the parsers under test).</summary>
-    private static List<(long Start, long End)> Ranges(string? drop, string? edrop, string? dshield, string? tor)
+    internal static List<(long Start, long End)> Ranges(string? drop, string? edrop, string? dshield, string? tor)
     {
         var rows = new List<(long, long)>();
         foreach (var text in new[] { drop, edrop })
