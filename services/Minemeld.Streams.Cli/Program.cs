@@ -10,6 +10,7 @@ var root = new RootCommand("minemeld: the Minemeld.Streams threat-intelligence f
     UsersCommand.Create(),
     TopicsCommand.Create(),
     RunCommand.Create(),
+    GraphCommand.Create(),
 };
 
 return root.Parse(args).Invoke();
