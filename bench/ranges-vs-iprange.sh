@@ -5,9 +5,7 @@
 set -euo pipefail
 lines=${1:-1000000}
 seed=${2:-42}
-root=$(cd "$(dirname "$0")/.." && pwd)
-out="$root/bench/out"
-mkdir -p "$out"
+source "$(dirname "$0")/lib.sh"
 command -v iprange >/dev/null || { echo "iprange is not installed (apt-get install -y iprange)" >&2; exit 2; }
 
 input="$out/ranges-$lines-$seed.txt"
@@ -32,7 +30,7 @@ if [ ! -s "$input" ]; then
   }' > "$input"
 fi
 
-dotnet build "$root/services/Minemeld.Streams.Cli" -c Release -o "$out/cli" -v quiet -nologo >/dev/null
+build_cli
 cli="$out/cli/minemeld"
 
 # Best of three runs each, interleaved, so both see the same machine state.
