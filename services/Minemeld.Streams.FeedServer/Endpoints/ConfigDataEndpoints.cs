@@ -108,7 +108,7 @@ public static class ConfigDataEndpoints
             return MineMeldResults.Error(StatusCodes.Status400BadRequest, "append takes one JSON object {\"indicator\": ...}");
         }
 
-        return await ApplyAsync(list, () => ListEntryParser.YamlEntries([item.DeepClone()], list), replace: false).ConfigureAwait(false);
+        return await ApplyAsync(list, () => ListEntryParser.YamlEntries([item], list), replace: false).ConfigureAwait(false);
     }
 
     /// <summary>Parses, validates and writes an edit; nothing is written when any entry is invalid.</summary>
@@ -116,8 +116,7 @@ public static class ConfigDataEndpoints
     {
         try
         {
-            var (written, removed) = await WriteAsync(list.Store, parse(), replace).ConfigureAwait(false);
-            _ = (written, removed);
+            await WriteAsync(list.Store, parse(), replace).ConfigureAwait(false);
             return MineMeldResults.Ok("ok");
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException)

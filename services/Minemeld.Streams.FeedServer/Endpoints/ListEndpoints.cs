@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -94,22 +93,8 @@ public static class ListEndpoints
         return Results.Json(new { node, removed });
     }
 
-    private static async Task<JsonArray?> ReadAsync(HttpContext http, string property)
-    {
-        try
-        {
-            var body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
-            return body?[property] as JsonArray;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
+    private static async Task<JsonArray?> ReadAsync(HttpContext http, string property) =>
+        (await MineMeldResults.ReadJsonAsync(http.Request).ConfigureAwait(false) as JsonObject)?[property] as JsonArray;
 
     private static void AllowLargeBody(HttpContext http, long limit)
     {

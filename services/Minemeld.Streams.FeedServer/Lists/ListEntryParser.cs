@@ -16,47 +16,17 @@ public static class ListEntryParser
     public readonly record struct Entry(string Indicator, JsonObject Attributes, bool Remove);
 
     /// <summary>YAML-list entries: objects with <c>indicator</c>; every other key is an attribute.</summary>
-    public static List<Entry> YamlEntries(JsonArray items, LocalList list)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        var entries = new List<Entry>(items.Count);
-        for (var i = 0; i < items.Count; i++)
-        {
-            entries.Add(Item(items[i], i, list, requireType: false, nowMs: 0, ttlMode: TtlMode.None));
-        }
+    public static List<Entry> YamlEntries(JsonArray items, LocalList list) => Entries(items, list, requireType: false, nowMs: 0, TtlMode.None);
 
-        return entries;
-    }
-
-    /// <summary>localdb append JSON: each entry needs <c>indicator</c> and <c>type</c>; <c>ttl</c> as MineMeld read it.</summary>
+    /// <summary>localdb append JSON (one object or a list): each entry needs <c>indicator</c> and <c>type</c>; <c>ttl</c> as MineMeld read it.</summary>
     public static List<Entry> LocalDbEntries(JsonNode body, LocalList list, long nowMs)
     {
         ArgumentNullException.ThrowIfNull(body);
-        var items = body is JsonArray array ? array : new JsonArray(body.DeepClone());
-        var entries = new List<Entry>(items.Count);
-        for (var i = 0; i < items.Count; i++)
-        {
-            entries.Add(Item(items[i], i, list, requireType: true, nowMs, TtlMode.LocalDb));
-        }
-
-        return entries;
+        return Entries(body as JsonArray ?? [body], list, requireType: true, nowMs, TtlMode.LocalDb);
     }
 
     /// <summary>The JSON API's entries: <c>indicator</c>, optional <c>ttl</c> (seconds) or <c>expires_at</c> (epoch ms).</summary>
-    public static List<Entry> ApiEntries(JsonArray items, LocalList list, long nowMs)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        // Detach the parsed items so each is edited in place (no copy of a million objects).
-        var nodes = items.ToArray();
-        items.Clear();
-        var entries = new List<Entry>(nodes.Length);
-        for (var i = 0; i < nodes.Length; i++)
-        {
-            entries.Add(Item(nodes[i], i, list, requireType: false, nowMs, TtlMode.Api, owned: true));
-        }
-
-        return entries;
-    }
+    public static List<Entry> ApiEntries(JsonArray items, LocalList list, long nowMs) => Entries(items, list, requireType: false, nowMs, TtlMode.Api);
 
     /// <summary>
     /// localdb's text form: blocks separated by blank lines; line 1 the type, line 2 the indicator, then name/value
@@ -122,14 +92,32 @@ public static class ListEntryParser
         Api,
     }
 
-    private static Entry Item(JsonNode? node, int index, LocalList list, bool requireType, long nowMs, TtlMode ttlMode, bool owned = false)
+    /// <summary>
+    /// Parses a request's items. They are detached from the parsed body first, so each is edited in place (no copy
+    /// of a million objects); the body is the caller's and is not used afterwards.
+    /// </summary>
+    private static List<Entry> Entries(JsonArray items, LocalList list, bool requireType, long nowMs, TtlMode ttlMode)
     {
-        if (node is not JsonObject source)
+        ArgumentNullException.ThrowIfNull(items);
+        var nodes = items.ToArray();
+        items.Clear();
+        var entries = new List<Entry>(nodes.Length);
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            entries.Add(Item(nodes[i], i, list, requireType, nowMs, ttlMode));
+        }
+
+        return entries;
+    }
+
+    /// <summary>One entry; <paramref name="node"/> has no parent and becomes the entry's attributes.</summary>
+    private static Entry Item(JsonNode? node, int index, LocalList list, bool requireType, long nowMs, TtlMode ttlMode)
+    {
+        if (node is not JsonObject item)
         {
             throw new FormatException($"entry {index}: not a JSON object");
         }
 
-        var item = owned ? source : (JsonObject)source.DeepClone();
         if (item["indicator"] is not JsonValue indicatorValue || !indicatorValue.TryGetValue<string>(out var indicator) || indicator.Length == 0)
         {
             throw new FormatException($"entry {index}: indicator field is missing");
