@@ -76,31 +76,29 @@ public sealed partial class AccessSeeder(AccessConfig? config, IAccessStore stor
         var current = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
         foreach (var (kind, declared) in new[] { (UserKind.Feeds, feedUsers), (UserKind.Api, adminUsers) })
         {
-            foreach (var (name, user) in current.Users(kind).Where(u => u.Value.Origin == FileOrigin && !declared.ContainsKey(u.Key)))
+            foreach (var name in current.Users(kind).Where(u => u.Value.Origin == FileOrigin && !declared.ContainsKey(u.Key)).Select(static u => u.Key))
             {
-                _ = user;
                 await store.DeleteUserAsync(kind, name, cancellationToken).ConfigureAwait(false);
             }
 
             foreach (var (name, user) in declared)
             {
                 // An unchanged imported hash that was already replaced by PBKDF2 at a login stays replaced.
-                if (current.Users(kind).TryGetValue(name, out var stored) && stored.Origin == FileOrigin && user.Hash.StartsWith('$') &&
+                if (current.Users(kind).TryGetValue(name, out var stored) && stored.Origin == FileOrigin && PasswordHashes.IsImported(user.Hash) &&
                     stored.Attributes["imported"]?.GetValue<string>() == user.Hash)
                 {
                     await store.SetUserAsync(kind, name, stored with { Attributes = Merge(user.Attributes, user.Hash) }, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
-                await store.SetUserAsync(kind, name, user.Hash.StartsWith('$') || user.Hash.StartsWith("{SHA}", StringComparison.Ordinal)
+                await store.SetUserAsync(kind, name, PasswordHashes.IsImported(user.Hash)
                     ? user with { Attributes = Merge(user.Attributes, user.Hash) }
                     : user, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        foreach (var (feed, attributes) in current.Feeds.Where(f => f.Value["origin"]?.GetValue<string>() == FileOrigin && !config!.FeedTags.ContainsKey(f.Key)))
+        foreach (var feed in current.Feeds.Where(f => f.Value["origin"]?.GetValue<string>() == FileOrigin && !config!.FeedTags.ContainsKey(f.Key)).Select(static f => f.Key))
         {
-            _ = attributes;
             await store.DeleteFeedAsync(feed, cancellationToken).ConfigureAwait(false);
         }
 

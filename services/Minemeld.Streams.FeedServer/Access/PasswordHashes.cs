@@ -19,11 +19,18 @@ public static class PasswordHashes
 
     public static string Hash(string password) => Hasher.HashPassword(string.Empty, password);
 
+    /// <summary>A hash imported from an htpasswd file (MD5-crypt, bcrypt, SHA-1): verified once, then replaced.</summary>
+    public static bool IsImported(string hash)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        return Md5Crypt.IsMd5Crypt(hash) || IsBcrypt(hash) || hash.StartsWith("{SHA}", StringComparison.Ordinal);
+    }
+
     /// <summary>Whether the text is a hash this server can verify (used to reject a users file at start-up).</summary>
     public static bool IsSupported(string hash)
     {
         ArgumentNullException.ThrowIfNull(hash);
-        if (Md5Crypt.IsMd5Crypt(hash) || IsBcrypt(hash) || hash.StartsWith("{SHA}", StringComparison.Ordinal))
+        if (IsImported(hash))
         {
             return true;
         }
