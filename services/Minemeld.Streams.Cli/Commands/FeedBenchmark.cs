@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Minemeld.Streams.Core.Ranges;
 using Minemeld.Streams.FeedServer.Extensions;
 using Minemeld.Streams.Hosting.Extensions;
 using Minemeld.Streams.Hosting.Nodes;
@@ -128,7 +129,7 @@ internal static class FeedBenchmark
         var body = new System.Text.StringBuilder(count * 48).Append("{\"entries\":[");
         for (var i = 0; i < count; i++)
         {
-            body.Append(i == 0 ? "" : ",").Append("{\"indicator\":\"").Append(Format(0x0C000000u + (uint)i)).Append("\",\"comment\":\"bench\"}");
+            body.Append(i == 0 ? "" : ",").Append("{\"indicator\":\"").Append(IPv4Family.Format(0x0C000000u + (uint)i)).Append("\",\"comment\":\"bench\"}");
         }
 
         var json = body.Append("]}").ToString();
@@ -148,12 +149,10 @@ internal static class FeedBenchmark
             await store.ApplyAsync([.. chunk.Select(static i =>
             {
                 var start = ((uint)i * 16) + 0x0B000000;
-                return new FeedChange($"{Format(start)}-{Format(start + (uint)(i % 16))}", true, 1_700_000_000_000 + i, null);
+                return new FeedChange($"{IPv4Family.Format(start)}-{IPv4Family.Format(start + (uint)(i % 16))}", true, 1_700_000_000_000 + i, null);
             })]);
         }
     }
-
-    private static string Format(uint address) => $"{address >> 24}.{(address >> 16) & 255}.{(address >> 8) & 255}.{address & 255}";
 
     private static async Task<(TimeSpan Time, long Bytes)> DownloadAsync(HttpClient client, string url, CancellationToken cancellationToken)
     {

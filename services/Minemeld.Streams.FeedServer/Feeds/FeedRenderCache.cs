@@ -107,7 +107,7 @@ public sealed class FeedRenderCache : IDisposable
         var temp = file.Name;
         await file.DisposeAsync().ConfigureAwait(false);
         var path = Path.Combine(_directory, key.Replace('/', '_'));
-        var entry = new Entry(path, length);
+        var entry = new Entry(path);
         if (!_entries.TryAdd(key, entry))
         {
             File.Delete(temp);
@@ -202,11 +202,9 @@ public sealed class FeedRenderCache : IDisposable
         }
     }
 
-    private sealed class Entry(string path, long length)
+    private sealed class Entry(string path)
     {
         public string Path => path;
-
-        public long Length => length;
 
         public long LastAccess { get; private set; } = Environment.TickCount64;
 

@@ -59,7 +59,7 @@ public static class RangeTranslation
         where TFamily : IAddressFamily<T>
     {
         ArgumentNullException.ThrowIfNull(into);
-        Span<CidrBlock<T>> blocks = new CidrBlock<T>[Cidr.MaxBlocksPerRange];
+        Span<CidrBlock<T>> blocks = stackalloc CidrBlock<T>[Cidr.MaxBlocksPerRange]; // once per entry on tr=1: no heap
         Span<char> text = stackalloc char[64];
         var count = Cidr.Decompose<T, TFamily>(start, end, blocks);
         for (var i = 0; i < count; i++)
