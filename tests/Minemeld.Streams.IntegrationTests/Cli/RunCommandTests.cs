@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 using Minemeld.Streams.IntegrationTests.Pipeline;
@@ -21,7 +20,7 @@ public sealed class RunCommandTests(RedisFixture redis)
     public async Task TheDemoGraphServesItsFeedsToTheSeededUsers()
     {
         var ct = TestContext.Current.CancellationToken;
-        var port = FreePort();
+        var port = FreePorts.Next();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepositoryPaths.Root };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "minemeld.dll"), "run", "graphs/demo.yml", "--redis", await redis.EndpointAsync(), "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
@@ -90,12 +89,5 @@ public sealed class RunCommandTests(RedisFixture redis)
                 process.Kill(entireProcessTree: true);
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

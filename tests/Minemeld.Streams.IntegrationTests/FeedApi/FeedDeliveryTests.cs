@@ -70,10 +70,7 @@ public sealed class FeedDeliveryTests(RedisFixture redis)
     [Fact]
     public async Task RedisDownIs503NeverAnEmpty200()
     {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var deadPort = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var deadPort = FreePorts.Next();
         await using var host = await FeedServerHost.StartAsync(redis, FeedFormatTests.Graph, usersYaml: null,
             redisConfiguration: $"127.0.0.1:{deadPort},abortConnect=false,connectTimeout=200,asyncTimeout=500,syncTimeout=500");
         using var response = await host.Client().GetAsync("/feeds/bigfeed", TestContext.Current.CancellationToken);

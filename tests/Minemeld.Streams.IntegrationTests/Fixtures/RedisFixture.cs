@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using StackExchange.Redis;
 
 namespace Minemeld.Streams.IntegrationTests.Fixtures;
@@ -72,7 +70,7 @@ public sealed class RedisFixture : IAsyncDisposable
                 return (null, null, "redis-server is not installed (apt-get install -y redis-server)");
             }
 
-            var port = FreePort();
+            var port = FreePorts.Next();
             var start = new ProcessStartInfo(binary)
             {
                 UseShellExecute = false,
@@ -110,12 +108,5 @@ public sealed class RedisFixture : IAsyncDisposable
         }
 
         return (null, null, $"Redis at {endpoint} did not answer PING: {last?.Message}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
