@@ -12,15 +12,18 @@ using Minemeld.Streams.Core.Ranges;
 using Minemeld.Streams.EmbeddedKafka;
 using Minemeld.Streams.Hosting.Kafka;
 using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.Hosting.Memory;
 using Minemeld.Streams.Hosting.Redis;
 using Minemeld.Streams.Hosting.Runtime;
+using Minemeld.Streams.Hosting.State;
 using StackExchange.Redis;
 
 namespace Minemeld.Streams.Cli.Commands;
 
 /// <summary>
-/// <c>minemeld bench pipeline --redis HOST:PORT [--count N]</c>: N synthetic IPv4 indicators from one miner (a local
-/// list) through an IPv4 range aggregator into a feed, on the embedded broker and a real Redis; prints indicators
+/// <c>minemeld bench pipeline [--redis HOST:PORT] [--count N]</c>: N synthetic IPv4 indicators from one miner (a local
+/// list) through an IPv4 range aggregator into a feed, on the embedded broker and a real Redis (or the in-memory
+/// store without <c>--redis</c>, to see what Redis costs); prints indicators
 /// per second end to end next to raw Confluent.Kafka produce+consume on the same broker, and checks that the feed
 /// holds exactly the expected indicators.
 /// </summary>
@@ -30,17 +33,19 @@ internal static class BenchCommand
 
     public static Command Create()
     {
-        var redis = new Option<string>("--redis") { Description = "Redis to use (host:port); the benchmark writes keys under mm:bench-*.", Required = true };
+        var redis = new Option<string?>("--redis") { Description = "Redis to use (host:port); the benchmark writes keys under mm:bench-* and deletes them. Without it: the in-memory store." };
         var count = new Option<int>("--count") { Description = "Indicators to push.", DefaultValueFactory = static _ => 1_000_000 };
         var pipeline = new Command("pipeline", "End-to-end throughput: miner → IPv4 aggregator → feed.") { redis, count };
-        pipeline.SetAction((parse, token) => RunAsync(parse.GetValue(redis)!, parse.GetValue(count), token));
+        pipeline.SetAction((parse, token) => RunAsync(parse.GetValue(redis), parse.GetValue(count), token));
         return new Command("bench", "Benchmarks that print their figures.") { pipeline, FeedBenchmark.Create() };
     }
 
-    private static async Task<int> RunAsync(string redisEndpoint, int count, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? redisEndpoint, int count, CancellationToken cancellationToken)
     {
         using var broker = EmbeddedKafkaBroker.Start();
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(redisEndpoint);
+        await using var redis = redisEndpoint is null ? null : await ConnectionMultiplexer.ConnectAsync(redisEndpoint);
+        IStateStore store = redis is null ? new MemoryStateStore() : new RedisStateStore(redis);
+        Console.WriteLine($"state store: {store.Description}");
         var name = $"bench-{DateTime.UtcNow:HHmmss}-{Environment.ProcessId}";
         var addresses = Enumerable.Range(0, count).Select(static i => ((uint)i * 4096u) + 1u).ToArray();
 
@@ -58,7 +63,7 @@ internal static class BenchCommand
             "  aggregate: {prototype: stdlib.aggregatorIPv4Generic, inputs: [synthetic], output: true}",
             "  feed: {prototype: stdlib.feedHCGreen, inputs: [aggregate]}");
         var graph = GraphLoader.Parse(yaml, "bench.yml", name, PrototypeLibrary.BuiltIn).Graph!;
-        var list = new LocalListStore(redis, name, "synthetic", "IPv4");
+        var list = new LocalListStore(store, name, "synthetic", "IPv4");
         var load = Stopwatch.StartNew();
         await list.UpsertAsync([.. addresses.Select(static a => (IPv4Family.Format(a), new JsonObject()))], replaceAll: true);
         Console.WriteLine($"loaded the local list ({count:N0} entries) in {load.Elapsed.TotalSeconds:F2} s (not timed below)");
@@ -67,24 +72,23 @@ internal static class BenchCommand
         var factory = new KafkaClientFactory(options, NullLogger<KafkaClientFactory>.Instance);
         using var publisher = new MessagePublisher(factory);
         var roles = new HashSet<NodeKind> { NodeKind.Miner, NodeKind.Processor, NodeKind.Output };
-        await using var runtime = new GraphRuntime(graph, roles, new TopicNames("minemeld", name), factory, publisher, redis,
+        await using var runtime = new GraphRuntime(graph, roles, new TopicNames("minemeld", name), factory, publisher, store,
             new EmbeddedTopicProvisioner(broker), options, new MinerRunOptions(), NullLoggerFactory.Instance, TimeProvider.System);
-        var members = RedisKeys.FeedMembers(name, "feed");
-        var db = redis.GetDatabase();
+        var feed = store.Feed(name, "feed");
         var clock = Stopwatch.StartNew();
         await runtime.StartAsync(cancellationToken);
         var lastReport = 0L;
-        while (await db.SortedSetLengthAsync(members) < count)
+        while (await feed.CountAsync() < count)
         {
             if (clock.ElapsedMilliseconds - lastReport > 2000)
             {
                 lastReport = clock.ElapsedMilliseconds;
-                Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F1} s: feed holds {await db.SortedSetLengthAsync(members):N0}");
+                Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F1} s: feed holds {await feed.CountAsync():N0}");
             }
 
             if (clock.Elapsed > TimeSpan.FromMinutes(10) || runtime.Consumers.Any(static c => c.FatalError is not null))
             {
-                Console.Error.WriteLine($"FAILED: feed holds {await db.SortedSetLengthAsync(members):N0} of {count:N0}; {string.Join("; ", runtime.Consumers.Select(static c => c.FatalError).OfType<string>())}");
+                Console.Error.WriteLine($"FAILED: feed holds {await feed.CountAsync():N0} of {count:N0}; {string.Join("; ", runtime.Consumers.Select(static c => c.FatalError).OfType<string>())}");
                 return 1;
             }
 
@@ -94,14 +98,19 @@ internal static class BenchCommand
         var elapsed = clock.Elapsed;
         await runtime.StopAsync(cancellationToken);
         var expected = addresses.Select(static a => $"{IPv4Family.Format(a)}-{IPv4Family.Format(a)}").ToHashSet(StringComparer.Ordinal);
-        var actual = (await db.SortedSetRangeByRankAsync(members)).Select(static m => m.ToString()).ToHashSet(StringComparer.Ordinal);
+        var snapshot = await store.FeedReader(name, new FeedReadOptions(AtomicReadLimit: int.MaxValue, SnapshotTtlSeconds: 60)).OpenSnapshotAsync("feed", withValues: false, cancellationToken);
+        var actual = (await snapshot.ReadAsync(0, (int)snapshot.Count, descending: false, cancellationToken)).Select(static e => e.Indicator).ToHashSet(StringComparer.Ordinal);
         var exact = actual.SetEquals(expected);
         var rate = count / elapsed.TotalSeconds;
         var rawRate = count / raw.TotalSeconds;
         Console.WriteLine($"pipeline: {count:N0} indicators miner → aggregator → feed in {elapsed.TotalSeconds:F2} s = {rate:N0} indicators/s end to end");
         Console.WriteLine($"ratio to raw single-hop produce+consume: {rate / rawRate * 100:F1}%");
         Console.WriteLine($"feed check: {(exact ? "exactly the expected indicators, nothing lost or extra" : $"MISMATCH: {actual.Count:N0} members, {expected.Except(actual).Count():N0} missing, {actual.Except(expected).Count():N0} unexpected")}");
-        await CleanupAsync(redis, name);
+        if (redis is not null)
+        {
+            await CleanupAsync(redis, name);
+        }
+
         return exact ? 0 : 1;
     }
 

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 using Minemeld.Streams.Core.Ranges;
 using Minemeld.Streams.FeedServer.Extensions;
 using Minemeld.Streams.Hosting.Extensions;
-using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.Hosting.State;
 using StackExchange.Redis;
 
 namespace Minemeld.Streams.Cli.Commands;
@@ -69,10 +69,11 @@ internal static class FeedBenchmark
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var redis = app.Services.GetRequiredService<IConnectionMultiplexer>();
+        var store = app.Services.GetRequiredService<IStateStore>();
         try
         {
-            await FillAsync(redis, name, "big", count);
-            await FillAsync(redis, name, "small", SmallFeed);
+            await FillAsync(store, name, "big", count);
+            await FillAsync(store, name, "small", SmallFeed);
             using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency, AutomaticDecompression = DecompressionMethods.None })
             {
                 BaseAddress = new Uri(address),
@@ -141,9 +142,9 @@ internal static class FeedBenchmark
         Console.WriteLine($"local list replaced with {count:N0} entries in one request ({json.Length / 1e6:F0} MB JSON): {clock.Elapsed.TotalSeconds:F2} s");
     }
 
-    private static async Task FillAsync(IConnectionMultiplexer redis, string graph, string feed, int count)
+    private static async Task FillAsync(IStateStore states, string graph, string feed, int count)
     {
-        var store = new RedisFeedStore(redis, graph, feed);
+        var store = states.Feed(graph, feed);
         foreach (var chunk in Enumerable.Range(0, count).Chunk(50_000))
         {
             await store.ApplyAsync([.. chunk.Select(static i =>

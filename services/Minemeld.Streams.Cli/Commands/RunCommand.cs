@@ -13,76 +13,141 @@ using Minemeld.Streams.FeedServer.Access;
 using Minemeld.Streams.FeedServer.Extensions;
 using Minemeld.Streams.FeedServer.Status;
 using Minemeld.Streams.Hosting.Extensions;
+using Minemeld.Streams.Hosting.Graph;
 using Minemeld.Streams.Hosting.Runtime;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Cli.Commands;
 
 /// <summary>
-/// <c>minemeld run GRAPH --redis HOST:PORT</c>: every role of the graph (miners, aggregators, outputs) and the feed
-/// server in one process, on the embedded Kafka broker and the given Redis. Prints the feed URLs and the users it
-/// seeded, reports the first polls, and stops cleanly on Ctrl-C.
+/// <c>minemeld run GRAPH</c>: every role of the graph (miners, aggregators, outputs) and the feed server in one
+/// process, on the embedded Kafka broker and the in-memory state store; <c>--redis</c> keeps the state in Redis,
+/// <c>--kafka</c> uses a real broker, <c>--roles</c> runs only some roles (what each compose service does). Prints the
+/// feed URLs and the users it seeded, reports the first polls, and stops cleanly on Ctrl-C.
 /// </summary>
 internal static class RunCommand
 {
+    /// <summary>The feed server's role name (the others are the node kinds).</summary>
+    private const string FeedsRole = "feeds";
+
+    private static readonly string[] AllRoles = ["miner", "processor", "output", FeedsRole];
+
     public static Command Create()
     {
         var graph = new Argument<FileInfo>("graph") { Description = "Graph file (its GRAPH.users.yml is used when present)." };
-        var redis = new Option<string?>("--redis") { Description = "Redis (host:port); default: the Redis__Configuration environment variable." };
-        var port = new Option<int>("--port") { Description = "HTTP port of the feed server.", DefaultValueFactory = static _ => 8080 };
-        var command = new Command("run", "Run a whole graph and its feed server in one process (embedded Kafka broker).") { graph, redis, port };
-        command.SetAction((parse, token) => RunAsync(parse.GetValue(graph)!, parse.GetValue(redis) ?? Environment.GetEnvironmentVariable("Redis__Configuration"), parse.GetValue(port), token));
+        var redis = new Option<string?>("--redis") { Description = "Keep the state in this Redis (host:port); default: the Redis__Configuration environment variable, else in memory." };
+        var kafka = new Option<string?>("--kafka") { Description = "Bootstrap servers of a real Kafka (topics are created); default: the embedded broker. Needs --redis." };
+        var roles = new Option<string>("--roles") { Description = $"Roles to run here, comma-separated: {string.Join(", ", AllRoles)}.", DefaultValueFactory = static _ => string.Join(',', AllRoles) };
+        var port = new Option<int>("--port") { Description = "HTTP port of the feed server (and /metrics, /healthz, /readyz).", DefaultValueFactory = static _ => 8080 };
+        var bind = new Option<string>("--bind") { Description = "Address to listen on.", DefaultValueFactory = static _ => "127.0.0.1" };
+        var command = new Command("run", "Run a graph: by default all of it and its feed server in one process (embedded Kafka, in-memory state).")
+        {
+            graph, redis, kafka, roles, port, bind,
+        };
+        command.SetAction((parse, token) => RunAsync(
+            new RunSettings(
+                parse.GetValue(graph)!,
+                parse.GetValue(redis) ?? Environment.GetEnvironmentVariable("Redis__Configuration"),
+                parse.GetValue(kafka),
+                parse.GetValue(roles)!,
+                parse.GetValue(port),
+                parse.GetValue(bind)!),
+            token));
         return command;
     }
 
-    private static async Task<int> RunAsync(FileInfo graphFile, string? redis, int port, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(RunSettings settings, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(redis))
+        var roles = settings.Roles.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(static r => r.ToLowerInvariant()).ToHashSet();
+        var unknown = roles.Where(static r => !AllRoles.Contains(r)).ToList();
+        if (roles.Count == 0 || unknown.Count > 0)
         {
-            await Console.Error.WriteLineAsync("minemeld run needs a Redis for now: --redis HOST:PORT (or Redis__Configuration). The in-memory store is not built yet.");
+            await Console.Error.WriteLineAsync($"--roles: {(unknown.Count > 0 ? $"unknown role {string.Join(", ", unknown)}" : "no role given")}; roles are {string.Join(", ", AllRoles)}");
             return 2;
         }
 
-        using var broker = EmbeddedKafkaBroker.Start();
+        if (settings.Kafka is not null && string.IsNullOrWhiteSpace(settings.Redis))
+        {
+            // Offsets committed to a real broker with state kept only in memory: a restart would lose what the
+            // committed offsets say was applied.
+            await Console.Error.WriteLineAsync("--kafka needs --redis: with a real broker the state must outlive this process.");
+            return 2;
+        }
+
+        using var broker = settings.Kafka is null ? EmbeddedKafkaBroker.Start() : null;
+        var graphRoles = string.Join(',', roles.Where(static r => r != FeedsRole));
         var builder = WebApplication.CreateBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseUrls($"http://{settings.Bind}:{settings.Port}");
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Graph:Path"] = graphFile.FullName,
-            ["Redis:Configuration"] = redis,
-            ["Kafka:BootstrapServers"] = broker.BootstrapServers,
-            ["Kafka:Assignor"] = "range",
-            ["Kafka:CreateTopics"] = "false",
+            ["Graph:Path"] = settings.Graph.FullName,
+            ["State:Store"] = string.IsNullOrWhiteSpace(settings.Redis) ? nameof(StateStoreKind.Memory) : nameof(StateStoreKind.Redis),
+            ["Redis:Configuration"] = string.IsNullOrWhiteSpace(settings.Redis) ? "unused" : settings.Redis,
+            ["Kafka:BootstrapServers"] = broker?.BootstrapServers ?? settings.Kafka,
+            ["Kafka:Assignor"] = broker is null ? null : "range",
+            ["Kafka:CreateTopics"] = broker is null ? "true" : "false",
         });
         builder.AddMinemeldDefaults();
-        builder.Services.AddSingleton<ITopicProvisioner>(new EmbeddedTopicProvisioner(broker));
-        builder.Services.AddGraphRuntime(roles: "miner,processor,output");
-        builder.AddFeedServer();
+        if (broker is not null)
+        {
+            builder.Services.AddSingleton<ITopicProvisioner>(new EmbeddedTopicProvisioner(broker));
+        }
+
+        if (graphRoles.Length > 0)
+        {
+            builder.Services.AddGraphRuntime(roles: graphRoles);
+        }
+
+        var feeds = roles.Contains(FeedsRole);
+        if (feeds)
+        {
+            builder.AddFeedServer();
+        }
+
         await using var app = builder.Build();
         app.MapManagementEndpoints();
-        app.MapFeedServer();
+        if (feeds)
+        {
+            app.MapFeedServer();
+        }
+
         await app.StartAsync(cancellationToken);
 
-        var graph = app.Services.GetRequiredService<NodeGraph>();
-        var users = app.Services.GetRequiredService<UsersFile>().Config;
-        Console.WriteLine($"graph {graph.Name}: {graph.Nodes.Count} nodes, embedded Kafka at {broker.BootstrapServers}, Redis {redis}");
+        var graph = app.Services.GetRequiredService<GraphProvider>().Graph;
+        var store = app.Services.GetRequiredService<IStateStore>();
+        Console.WriteLine($"graph {graph.Name}: {graph.Nodes.Count} nodes; roles {string.Join(", ", AllRoles.Where(roles.Contains))}");
+        Console.WriteLine($"  kafka {(broker is null ? settings.Kafka : $"embedded, {broker.BootstrapServers}")}; state {store.Description}");
+        if (feeds)
+        {
+            PrintFeedsAndUsers(graph, app.Services.GetRequiredService<UsersFile>(), settings);
+        }
+
+        if (roles.Contains("miner"))
+        {
+            await ReportFirstPollsAsync(new NodeStatusReader(graph, store, TimeProvider.System), graph, cancellationToken);
+        }
+
+        Console.WriteLine($"running; metrics and health on http://{settings.Bind}:{settings.Port}/metrics|healthz|readyz; Ctrl-C stops");
+        await app.WaitForShutdownAsync(cancellationToken);
+        return 0;
+    }
+
+    private static void PrintFeedsAndUsers(NodeGraph graph, UsersFile usersFile, RunSettings settings)
+    {
+        var users = usersFile.Config;
         foreach (var feed in graph.Nodes.Where(static n => n.ClassName == NodeClassRegistry.RedisSet))
         {
             var tags = users?.FeedTags.TryGetValue(feed.Name, out var t) == true ? string.Join(", ", t) : "untagged";
-            Console.WriteLine($"  feed  http://127.0.0.1:{port}/feeds/{feed.Name}   (tags: {tags})");
+            Console.WriteLine($"  feed  http://{settings.Bind}:{settings.Port}/feeds/{feed.Name}   (tags: {tags})");
         }
 
         foreach (var user in users?.FeedUsers.Concat(users.AdminUsers) ?? [])
         {
             var kind = users!.AdminUsers.Contains(user) ? "admin" : "feed user";
             var password = user.ClearTextPassword ?? (user.PasswordEnvironmentVariable is { } v ? $"${v}" : "(hashed)");
-            Console.WriteLine($"  {kind} {user.Name} / {password}   tags: {string.Join(", ", user.Tags)}");
+            Console.WriteLine($"  {kind} {user.Name} / {password}{(user.Tags.Count > 0 ? $"   tags: {string.Join(", ", user.Tags)}" : string.Empty)}");
         }
-
-        await ReportFirstPollsAsync(app.Services.GetRequiredService<NodeStatusReader>(), graph, cancellationToken);
-        Console.WriteLine("running; Ctrl-C stops");
-        await app.WaitForShutdownAsync(cancellationToken);
-        return 0;
     }
 
     /// <summary>Prints each miner's first poll as it finishes and each feed's length, for up to two minutes.</summary>
@@ -99,7 +164,7 @@ internal static class RunCommand
             {
                 statuses = await reader.ReadAllAsync(cancellationToken);
             }
-            catch (StackExchange.Redis.RedisException)
+            catch (Exception ex) when (StateStoreFaults.IsFault(ex))
             {
                 continue;
             }
@@ -121,4 +186,6 @@ internal static class RunCommand
             Console.WriteLine($"  feed {status["name"]}: {status["length"]} entries");
         }
     }
+
+    private sealed record RunSettings(FileInfo Graph, string? Redis, string? Kafka, string Roles, int Port, string Bind);
 }

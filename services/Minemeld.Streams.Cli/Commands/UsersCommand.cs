@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Access;
 using Minemeld.Streams.Core.Yaml;
 using Minemeld.Streams.FeedServer.Access;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Access;
 using StackExchange.Redis;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.Access;
 
@@ -63,7 +64,7 @@ public sealed partial class AccessSeeder(AccessConfig? config, IAccessStore stor
                 LogSeeded(logger, feedUsers.Count, adminUsers.Count, config.FeedTags.Count);
                 return;
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (StateStoreFaults.IsFault(ex))
             {
                 LogRetry(logger, ex);
                 await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false);

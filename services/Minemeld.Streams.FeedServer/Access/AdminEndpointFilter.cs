@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using Minemeld.Streams.FeedServer.Feeds;
-using StackExchange.Redis;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.Access;
 
@@ -35,7 +35,7 @@ public sealed partial class AdminEndpointFilter(string group, bool write) : IEnd
             {
                 identity = await services.GetRequiredService<AccessDirectory>().ResolveAsync(http.Request.Headers.Authorization, adminsOnly: true, http.RequestAborted).ConfigureAwait(false);
             }
-            catch (RedisException)
+            catch (Exception ex) when (StateStoreFaults.IsFault(ex))
             {
                 status = "503";
                 return Results.Text("<html><body>Service unavailable</body></html>", "text/html; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);

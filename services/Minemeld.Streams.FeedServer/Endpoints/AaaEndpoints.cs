@@ -4,6 +4,7 @@ using Minemeld.Streams.Core.Access;
 using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.FeedServer.Access;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.Endpoints;
 

@@ -2,8 +2,7 @@ using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.FeedServer.Access;
 using Minemeld.Streams.FeedServer.Status;
-using Minemeld.Streams.Hosting.Nodes;
-using StackExchange.Redis;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.Endpoints;
 
@@ -26,20 +25,20 @@ public static class StatusEndpoints
         {
             return MineMeldResults.Ok(await reader.ReadAllAsync(cancellationToken).ConfigureAwait(false));
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (StateStoreFaults.IsFault(ex))
         {
             return MineMeldResults.Error(StatusCodes.Status503ServiceUnavailable, $"state store unavailable: {ex.Message}");
         }
     }
 
-    private static async Task<IResult> HupAsync(string node, NodeGraph graph, IConnectionMultiplexer redis)
+    private static async Task<IResult> HupAsync(string node, NodeGraph graph, IStateStore store)
     {
         if (!graph.TryGetNode(node, out _))
         {
             return MineMeldResults.Error(StatusCodes.Status404NotFound, $"Unknown node {node}");
         }
 
-        await redis.GetSubscriber().PublishAsync(LocalListStore.HupChannel(graph.Name, node), "hup").ConfigureAwait(false);
+        await store.Hup.PublishAsync(graph.Name, node).ConfigureAwait(false);
         return MineMeldResults.Ok("ok");
     }
 

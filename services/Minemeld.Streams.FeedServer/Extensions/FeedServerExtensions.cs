@@ -11,7 +11,7 @@ using Minemeld.Streams.FeedServer.Lists;
 using Minemeld.Streams.FeedServer.Status;
 using Minemeld.Streams.Hosting.Graph;
 using Minemeld.Streams.Hosting.Runtime;
-using StackExchange.Redis;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.Extensions;
 
@@ -26,7 +26,7 @@ public static class FeedServerExtensions
         services.AddSingleton(static sp => sp.GetRequiredService<GraphProvider>().Graph);
         services.AddSingleton(static sp => PrototypeLibrary.Create(sp.GetRequiredService<IOptions<GraphOptions>>().Value.PrototypeDirectories));
         services.AddSingleton(static sp => new UsersFile(LoadUsers(sp)));
-        services.AddSingleton<IAccessStore>(static sp => new RedisAccessStore(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<NodeGraph>().Name));
+        services.AddSingleton(static sp => sp.GetRequiredService<IStateStore>().Access(sp.GetRequiredService<NodeGraph>().Name));
         services.AddSingleton(static sp =>
         {
             var options = sp.GetRequiredService<IOptions<FeedServerOptions>>();
@@ -45,11 +45,15 @@ public static class FeedServerExtensions
             sp.GetRequiredService<UsersFile>().Config, sp.GetRequiredService<IAccessStore>(), sp.GetRequiredService<AccessDirectory>(), sp.GetRequiredService<ILogger<AccessSeeder>>()));
         services.AddHostedService(static sp => sp.GetRequiredService<AccessSeeder>());
         services.AddSingleton<IReadinessCheck, AccessReadiness>();
-        services.AddSingleton<IFeedReadStore>(static sp => new RedisFeedReadStore(
-            sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<NodeGraph>().Name, sp.GetRequiredService<IOptions<FeedServerOptions>>()));
+        services.AddSingleton(static sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<FeedServerOptions>>().Value;
+            return sp.GetRequiredService<IStateStore>().FeedReader(
+                sp.GetRequiredService<NodeGraph>().Name, new FeedReadOptions(options.AtomicReadLimit, options.SnapshotTtlSeconds));
+        });
         services.AddSingleton<FeedRenderCache>();
         services.AddSingleton<FeedResponder>();
-        services.AddSingleton(static sp => new LocalListCatalog(sp.GetRequiredService<NodeGraph>(), sp.GetRequiredService<IConnectionMultiplexer>()));
+        services.AddSingleton<LocalListCatalog>();
         services.AddSingleton<NodeStatusReader>();
         return builder;
     }

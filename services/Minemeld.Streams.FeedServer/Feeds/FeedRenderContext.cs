@@ -1,3 +1,5 @@
+using Minemeld.Streams.Hosting.State;
+
 namespace Minemeld.Streams.FeedServer.Feeds;
 
 /// <summary>Everything a formatter needs: the feed's name, one consistent snapshot, the query, and the output.</summary>

@@ -6,7 +6,7 @@ using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.FeedServer.Access;
 using Minemeld.Streams.FeedServer.Feeds.Formats;
-using StackExchange.Redis;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.Feeds;
 
@@ -60,7 +60,7 @@ public sealed partial class FeedResponder(
                 return (await HtmlAsync(response, StatusCodes.Status401Unauthorized, "Unauthorized").ConfigureAwait(false), "plain");
             }
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (StateStoreFaults.IsFault(ex))
         {
             LogBackendDown(logger, feed, ex);
             return (await HtmlAsync(response, StatusCodes.Status503ServiceUnavailable, "Service unavailable").ConfigureAwait(false), "plain");
@@ -85,7 +85,7 @@ public sealed partial class FeedResponder(
         {
             version = await feeds.GetVersionAsync(feed, cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (StateStoreFaults.IsFault(ex))
         {
             LogBackendDown(logger, feed, ex);
             return (await HtmlAsync(response, StatusCodes.Status503ServiceUnavailable, "Service unavailable").ConfigureAwait(false), format);
@@ -126,7 +126,7 @@ public sealed partial class FeedResponder(
         {
             snapshot = await feeds.OpenSnapshotAsync(feed, formatter.NeedsValues, cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (StateStoreFaults.IsFault(ex))
         {
             LogBackendDown(logger, feed, ex);
             return await HtmlAsync(response, StatusCodes.Status503ServiceUnavailable, "Service unavailable").ConfigureAwait(false);
@@ -165,7 +165,7 @@ public sealed partial class FeedResponder(
             FeedServerMetrics.ResponseBytes.WithLabels(feed, query.Format.ToString().ToLowerInvariant()).Inc(output.Written);
             return "200";
         }
-        catch (Exception ex) when (ex is RedisException or FeedSnapshotLostException or IOException or OperationCanceledException)
+        catch (Exception ex) when (StateStoreFaults.IsFault(ex) || ex is FeedSnapshotLostException or IOException or OperationCanceledException)
         {
             FeedRenderCache.Abandon(copy);
             if (context.RequestAborted.IsCancellationRequested)

@@ -1,12 +1,12 @@
 using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.Hosting.Nodes;
-using StackExchange.Redis;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.Lists;
 
 /// <summary>The graph's local-list miners (MineMeld's <c>Yaml*FT</c> and <c>localdb.Miner</c>) and their stores.</summary>
-public sealed class LocalListCatalog(NodeGraph graph, IConnectionMultiplexer redis)
+public sealed class LocalListCatalog(NodeGraph graph, IStateStore store)
 {
     private static readonly HashSet<string> ListClasses = new(StringComparer.Ordinal)
     {
@@ -18,7 +18,7 @@ public sealed class LocalListCatalog(NodeGraph graph, IConnectionMultiplexer red
     {
         if (graph.TryGetNode(node, out var graphNode) && ListClasses.Contains(graphNode.ClassName))
         {
-            list = new LocalList(graphNode, new LocalListStore(redis, graph.Name, node, graphNode.Class.ForcedIndicatorType));
+            list = new LocalList(graphNode, new LocalListStore(store, graph.Name, node, graphNode.Class.ForcedIndicatorType));
             return true;
         }
 

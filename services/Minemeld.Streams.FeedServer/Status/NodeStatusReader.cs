@@ -2,38 +2,33 @@ using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.NodeClasses;
-using Minemeld.Streams.Hosting.Redis;
-using StackExchange.Redis;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.Status;
 
 /// <summary>
-/// Node status in MineMeld's shape, from the per-instance status the workers write (<c>mm:&lt;graph&gt;:&lt;node&gt;:status</c>):
+/// Node status in MineMeld's shape, from the per-instance status the workers write to the state store:
 /// counters summed over live instances (reported within <see cref="StaleAfter"/>), the latest instance's state and
 /// sub state, the newest run times, a feed's length from the feed itself.
 /// </summary>
-public sealed class NodeStatusReader(NodeGraph graph, IConnectionMultiplexer redis, TimeProvider time)
+public sealed class NodeStatusReader(NodeGraph graph, IStateStore store, TimeProvider time)
 {
     /// <summary>An instance that has not reported for this long is gone (its counters no longer count).</summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(10);
 
     public async Task<JsonArray> ReadAllAsync(CancellationToken cancellationToken)
     {
-        var db = redis.GetDatabase();
-        var batch = db.CreateBatch();
+        var statuses = store.Status(graph.Name);
         var reads = graph.Nodes.Select(n => (Node: n,
-            Status: batch.HashGetAllAsync(RedisKeys.Status(graph.Name, n.Name)),
-            Length: n.Kind == NodeKind.Output ? batch.SortedSetLengthAsync(RedisKeys.FeedMembers(graph.Name, n.Name)) : null)).ToList();
-        batch.Execute();
+            Status: statuses.ReadAllAsync(n.Name),
+            Length: n.Kind == NodeKind.Output ? store.Feed(graph.Name, n.Name).CountAsync() : null)).ToList();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var result = new JsonArray();
         foreach (var (node, statusTask, lengthTask) in reads)
         {
             var instances = (await statusTask.ConfigureAwait(false))
-                .Where(static e => e.Name.ToString().StartsWith("instance:", StringComparison.Ordinal))
-                .Select(static e => JsonNode.Parse(e.Value.ToString()) as JsonObject)
-                .Where(s => s is not null && JsonNodeValues.TryGetInt64(s["updated"], out var updated) && now - updated <= StaleAfter.TotalMilliseconds)
-                .Select(static s => s!)
+                .Select(static r => r.Status)
+                .Where(s => JsonNodeValues.TryGetInt64(s["updated"], out var updated) && now - updated <= StaleAfter.TotalMilliseconds)
                 .OrderBy(static s => s["updated"]!.GetValue<long>())
                 .ToList();
             var latest = instances.LastOrDefault();

@@ -6,8 +6,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Minemeld.Streams.Hosting.Graph;
 using Minemeld.Streams.Hosting.Kafka;
+using Minemeld.Streams.Hosting.Memory;
 using Minemeld.Streams.Hosting.Redis;
 using Minemeld.Streams.Hosting.Runtime;
+using Minemeld.Streams.Hosting.State;
 using Prometheus;
 using StackExchange.Redis;
 
@@ -26,6 +28,7 @@ public static class HostingExtensions
         var services = builder.Services;
         services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StateOptions>().BindConfiguration(StateOptions.SectionName);
         services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<GraphOptions>().BindConfiguration(GraphOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
@@ -35,6 +38,10 @@ public static class HostingExtensions
             options.AbortOnConnectFail = false; // start even when Redis is late; readiness reports it
             return ConnectionMultiplexer.Connect(options);
         });
+        // The multiplexer is only created when the Redis store is chosen: the in-memory store needs no Redis at all.
+        services.AddSingleton<IStateStore>(static sp => sp.GetRequiredService<IOptions<StateOptions>>().Value.Store == StateStoreKind.Memory
+            ? new MemoryStateStore(sp.GetRequiredService<TimeProvider>())
+            : new RedisStateStore(sp.GetRequiredService<IConnectionMultiplexer>()));
         services.AddSingleton<IKafkaClientFactory, KafkaClientFactory>();
         services.AddSingleton<MessagePublisher>();
         services.AddSingleton<GraphProvider>();
@@ -58,18 +65,18 @@ public static class HostingExtensions
         return services;
     }
 
-    /// <summary><c>/metrics</c> (Prometheus), <c>/healthz</c> (alive), <c>/readyz</c> (Redis up and every registered <see cref="IReadinessCheck"/> content).</summary>
+    /// <summary><c>/metrics</c> (Prometheus), <c>/healthz</c> (alive), <c>/readyz</c> (state store reachable and every registered <see cref="IReadinessCheck"/> content).</summary>
     public static WebApplication MapManagementEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapMetrics("/metrics");
         app.MapGet("/healthz", static () => Results.Text("ok\n"));
-        app.MapGet("/readyz", static (IConnectionMultiplexer redis, IEnumerable<IReadinessCheck> checks) =>
+        app.MapGet("/readyz", static (IStateStore store, IEnumerable<IReadinessCheck> checks) =>
         {
             var problems = new List<string>();
-            if (!redis.IsConnected)
+            if (!store.IsConnected)
             {
-                problems.Add("redis: not connected");
+                problems.Add($"state store ({store.Description}): not connected");
             }
 
             problems.AddRange(checks.SelectMany(static c => c.Problems()));

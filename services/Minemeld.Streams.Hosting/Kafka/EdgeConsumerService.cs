@@ -59,7 +59,7 @@ public sealed partial class EdgeConsumerService(
                 LogOffsetGone(logger, Node, subscription.GroupId, ex.Error.Reason);
                 return;
             }
-            catch (Exception ex) when (ex is KafkaException or ProduceFailedException or StackExchange.Redis.RedisException or TimeoutException or InvalidOperationException)
+            catch (Exception ex) when (ex is KafkaException or ProduceFailedException or TimeoutException or InvalidOperationException || State.StateStoreFaults.IsFault(ex))
             {
                 LastRestartCause = ex;
                 LogRestart(logger, ex, Node, backoff.TotalMilliseconds);

@@ -3,14 +3,13 @@ using Confluent.Kafka;
 using Minemeld.Streams.Core.Aggregation;
 using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Hosting.Kafka;
-using Minemeld.Streams.Hosting.Redis;
-using StackExchange.Redis;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Nodes;
 
 /// <summary>
 /// Stage 2 of an exact-match aggregator (MineMeld's AggregateFT): consumes the repartition topic keyed by
-/// indicator; an indicator's rows (input → value) are loaded from Redis on first use and cached while the
+/// indicator; an indicator's rows (input → value) are loaded from the state store on first use and cached while the
 /// partition is owned. Per batch: emissions are published and acknowledged, then the changed rows are written.
 /// </summary>
 public sealed class ExactAggregatorHandler(
@@ -18,7 +17,7 @@ public sealed class ExactAggregatorHandler(
     string node,
     string? outputTopic,
     AggregatorSettings settings,
-    IConnectionMultiplexer redis,
+    IStateStore store,
     MessagePublisher publisher,
     TimeProvider time) : IBatchHandler, INodeStatistics
 {
@@ -27,7 +26,7 @@ public sealed class ExactAggregatorHandler(
     private readonly ExactAggregator _aggregator = new(settings.Whitelist, settings.IgnoreCase);
     private readonly PartitionedState<SortedDictionary<string, JsonObject>> _cache = new();
     private readonly Lock _gate = new();
-    private readonly RedisKey _rowsKey = RedisKeys.AggregatorRows(graph, node);
+    private readonly IRecordStore _rows = store.AggregatorRows(graph, node);
 
     public string Node { get; } = node;
 
@@ -98,13 +97,13 @@ public sealed class ExactAggregatorHandler(
             return;
         }
 
-        var values = await redis.GetDatabase().HashGetAsync(_rowsKey, [.. missing.Select(static k => (RedisValue)k)]).ConfigureAwait(false);
+        var values = await _rows.GetAsync(missing).ConfigureAwait(false);
         lock (_gate)
         {
             for (var i = 0; i < missing.Count; i++)
             {
                 var rows = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
-                if (!values[i].IsNull && JsonNode.Parse(values[i].ToString()) is JsonObject stored)
+                if (values[i] is { } text && JsonNode.Parse(text) is JsonObject stored)
                 {
                     foreach (var (input, value) in stored)
                     {
@@ -127,27 +126,15 @@ public sealed class ExactAggregatorHandler(
             return;
         }
 
-        HashEntry[] sets;
-        RedisValue[] deletes;
+        List<KeyValuePair<string, string>> sets;
+        List<string> deletes;
         lock (_gate)
         {
-            sets = [.. dirty.Where(k => _cache[k].Count > 0).Select(k => new HashEntry(k, Serialize(_cache[k])))];
-            deletes = [.. dirty.Where(k => _cache[k].Count == 0).Select(static k => (RedisValue)k)];
+            sets = [.. dirty.Where(k => _cache[k].Count > 0).Select(k => KeyValuePair.Create(k, Serialize(_cache[k])))];
+            deletes = [.. dirty.Where(k => _cache[k].Count == 0)];
         }
 
-        var db = redis.GetDatabase();
-        var writes = new List<Task>();
-        if (sets.Length > 0)
-        {
-            writes.Add(db.HashSetAsync(_rowsKey, sets));
-        }
-
-        if (deletes.Length > 0)
-        {
-            writes.Add(db.HashDeleteAsync(_rowsKey, deletes));
-        }
-
-        await Task.WhenAll(writes).ConfigureAwait(false);
+        await _rows.WriteAsync(sets, deletes).ConfigureAwait(false);
     }
 
     private static string Serialize(SortedDictionary<string, JsonObject> rows)

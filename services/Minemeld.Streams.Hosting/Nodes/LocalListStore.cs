@@ -1,35 +1,24 @@
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Indicators;
 using Minemeld.Streams.Core.Json;
-using Minemeld.Streams.Hosting.Redis;
-using StackExchange.Redis;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Nodes;
 
 /// <summary>
-/// A local list (MineMeld's <c>stdlib.list*Generic</c>) kept in Redis: a hash of indicator → attributes, where an
+/// A local list (MineMeld's <c>stdlib.list*Generic</c>) in the state store: records of indicator → attributes, where an
 /// optional <c>_expires_at</c> (epoch ms) gives the entry a lifetime. Every edit is validated for the list's
 /// indicator type first (nothing is written when any entry is invalid), then published on the node's HUP
 /// channel, so the miner re-reads the list at once.
 /// </summary>
-public sealed class LocalListStore(IConnectionMultiplexer redis, string graph, string node, string? indicatorType)
+public sealed class LocalListStore(IStateStore store, string graph, string node, string? indicatorType)
 {
     public const string ExpiresAt = "_expires_at";
 
     /// <summary>When the entry was last written (epoch ms), for MineMeld's localdb <c>_update_ts</c>.</summary>
     public const string UpdatedAt = "_updated_at";
 
-    private const string DeleteIfUnchanged = """
-        for i = 1, #ARGV, 2 do
-          if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
-        end
-        return 0
-        """;
-
-    private readonly RedisKey _key = RedisKeys.LocalList(graph, node);
-
-    /// <summary>The channel a miner listens on for "poll now".</summary>
-    public static RedisChannel HupChannel(string graph, string node) => RedisChannel.Literal($"mm:{graph}:{node}:hup");
+    private readonly IRecordStore _records = store.LocalList(graph, node);
 
     /// <summary>The live entries, without the store's bookkeeping keys (what the miner emits).</summary>
     public async Task<IReadOnlyList<(string Indicator, JsonObject Attributes)>> ReadAsync(long nowMs) =>
@@ -41,30 +30,28 @@ public sealed class LocalListStore(IConnectionMultiplexer redis, string graph, s
     /// </summary>
     public async Task<IReadOnlyList<LocalListEntry>> ReadEntriesAsync(long nowMs)
     {
-        var db = redis.GetDatabase();
-        var entries = await db.HashGetAllAsync(_key).ConfigureAwait(false);
-        var live = new List<LocalListEntry>(entries.Length);
-        var expired = new List<RedisValue>();
+        var entries = await _records.GetAllAsync().ConfigureAwait(false);
+        var live = new List<LocalListEntry>(entries.Count);
+        var expired = new List<KeyValuePair<string, string>>();
         foreach (var entry in entries)
         {
-            var attributes = JsonNode.Parse(entry.Value.ToString()) as JsonObject ?? [];
+            var attributes = JsonNode.Parse(entry.Value) as JsonObject ?? [];
             long? expires = JsonNodeValues.TryGetInt64(attributes[ExpiresAt], out var e) ? e : null;
             long? updated = JsonNodeValues.TryGetInt64(attributes[UpdatedAt], out var u) ? u : null;
             if (expires <= nowMs)
             {
-                expired.Add(entry.Name);
-                expired.Add(entry.Value);
+                expired.Add(entry);
                 continue;
             }
 
             attributes.Remove(ExpiresAt);
             attributes.Remove(UpdatedAt);
-            live.Add(new LocalListEntry(entry.Name.ToString(), attributes, expires, updated));
+            live.Add(new LocalListEntry(entry.Key, attributes, expires, updated));
         }
 
         if (expired.Count > 0)
         {
-            await db.ScriptEvaluateAsync(DeleteIfUnchanged, [_key], [.. expired]).ConfigureAwait(false);
+            await _records.DeleteIfUnchangedAsync(expired).ConfigureAwait(false);
         }
 
         return live;
@@ -76,24 +63,8 @@ public sealed class LocalListStore(IConnectionMultiplexer redis, string graph, s
         ArgumentNullException.ThrowIfNull(entries);
         var normalized = Validate(entries);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var db = redis.GetDatabase();
-        var transaction = db.CreateTransaction();
-        if (replaceAll)
-        {
-            _ = transaction.KeyDeleteAsync(_key);
-        }
-
-        // Large replaces go in slices so that one HSET never carries millions of fields.
-        foreach (var slice in normalized.Chunk(10_000))
-        {
-            _ = transaction.HashSetAsync(_key, [.. slice.Select(e => new HashEntry(e.Indicator, Stamped(e.Attributes, now)))]);
-        }
-
-        if (!await transaction.ExecuteAsync().ConfigureAwait(false))
-        {
-            throw new RedisException($"the edit of list {node} was not applied");
-        }
-
+        var records = normalized.Select(e => KeyValuePair.Create(e.Indicator, Stamped(e.Attributes, now))).ToList();
+        await (replaceAll ? _records.ReplaceAllAsync(records) : _records.WriteAsync(records, [])).ConfigureAwait(false);
         await HupAsync().ConfigureAwait(false);
         return normalized.Count;
     }
@@ -101,13 +72,13 @@ public sealed class LocalListStore(IConnectionMultiplexer redis, string graph, s
     public async Task<long> RemoveAsync(IReadOnlyList<string> indicators)
     {
         ArgumentNullException.ThrowIfNull(indicators);
-        var normalized = indicators.Select(i => indicatorType is null ? i : IndicatorNormalizer.Normalize(indicatorType, i).Normalized ?? i).Select(static i => (RedisValue)i).ToArray();
-        var removed = await redis.GetDatabase().HashDeleteAsync(_key, normalized).ConfigureAwait(false);
+        var normalized = indicators.Select(i => indicatorType is null ? i : IndicatorNormalizer.Normalize(indicatorType, i).Normalized ?? i).ToList();
+        var removed = await _records.DeleteAsync(normalized).ConfigureAwait(false);
         await HupAsync().ConfigureAwait(false);
         return removed;
     }
 
-    public Task HupAsync() => redis.GetSubscriber().PublishAsync(HupChannel(graph, node), "hup");
+    public Task HupAsync() => store.Hup.PublishAsync(graph, node);
 
     private static string Stamped(JsonObject attributes, long now)
     {

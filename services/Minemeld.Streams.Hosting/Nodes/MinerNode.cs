@@ -5,43 +5,41 @@ using Minemeld.Streams.Core.Miners;
 using Minemeld.Streams.Core.Miners.Feeds;
 using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.Hosting.Kafka;
-using Minemeld.Streams.Hosting.Redis;
-using StackExchange.Redis;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Nodes;
 
 /// <summary>
 /// One miner node (spec §4): a poll cycle fetches and parses the feed (or reads the local list), diffs it against
 /// the table, applies sudden death (only after a successful poll), age-out and GC, publishes the result and
-/// waits for the acks, then saves the table. A Redis lease per node makes sure replicas never poll the same feed
+/// waits for the acks, then saves the table. A lease per node in the state store makes sure replicas never poll the same feed
 /// twice in one interval; the lease holder also runs the age-out sweeps.
 /// </summary>
 public sealed class MinerNode : IDisposable
 {
     private readonly GraphNode _node;
-    private readonly string _graph;
-    private readonly IConnectionMultiplexer _redis;
     private readonly TimeProvider _time;
     private readonly MinerRunOptions _options;
     private readonly MinerStateStore _state;
-    private readonly NodeStatusStore _status;
+    private readonly IMinerLease _lease;
+    private readonly INodeStatusStore _status;
     private readonly FeedFetcher? _fetcher;
     private readonly Func<TextReader, FeedParseReport, IEnumerable<FeedItem>>? _parse;
     private readonly SemaphoreSlim _cycle = new(1, 1);
     private readonly NodeOutput _output;
     private bool _loaded;
 
-    public MinerNode(GraphNode node, string graph, string? outputTopic, IConnectionMultiplexer redis, MessagePublisher publisher, TimeProvider time, MinerRunOptions options)
+    public MinerNode(GraphNode node, string graph, string? outputTopic, IStateStore store, MessagePublisher publisher, TimeProvider time, MinerRunOptions options)
     {
         ArgumentNullException.ThrowIfNull(node);
         _node = node;
-        _graph = graph;
-        _redis = redis;
+        ArgumentNullException.ThrowIfNull(store);
         _time = time;
         _options = options;
         Poller = new Poller(PollerSettings.FromConfig(node.Name, node.Config));
-        _state = new MinerStateStore(redis, graph, node.Name);
-        _status = new NodeStatusStore(redis, graph);
+        _state = new MinerStateStore(store.MinerTable(graph, node.Name));
+        _lease = store.MinerLease(graph, node.Name);
+        _status = store.Status(graph);
         _output = new NodeOutput(node.Name, outputTopic, FilterSet.FromConfig(node.Config["outfilters"], static (_, _) => { }), publisher, time);
         switch (node.ClassName)
         {
@@ -58,7 +56,7 @@ public sealed class MinerNode : IDisposable
                 _parse = new JsonFeedParser(node.Config).Parse;
                 break;
             default:
-                List = new LocalListStore(redis, graph, node.Name, node.Class.ForcedIndicatorType);
+                List = new LocalListStore(store, graph, node.Name, node.Class.ForcedIndicatorType);
                 break;
         }
     }
@@ -204,20 +202,9 @@ public sealed class MinerNode : IDisposable
         }
     }
 
-    private async Task<bool> TakeLeaseAsync()
-    {
-        var db = _redis.GetDatabase();
-        var key = RedisKeys.MinerLease(_graph, Name);
-        if (await db.StringSetAsync(key, _options.InstanceId, Interval, When.NotExists).ConfigureAwait(false))
-        {
-            return true;
-        }
+    private Task<bool> TakeLeaseAsync() => _lease.TryAcquireAsync(_options.InstanceId, Interval);
 
-        return await HoldsLeaseAsync().ConfigureAwait(false);
-    }
-
-    private async Task<bool> HoldsLeaseAsync() =>
-        await _redis.GetDatabase().StringGetAsync(RedisKeys.MinerLease(_graph, Name)).ConfigureAwait(false) == _options.InstanceId;
+    private Task<bool> HoldsLeaseAsync() => _lease.IsHeldByAsync(_options.InstanceId);
 
     private Task WriteStatusAsync()
     {

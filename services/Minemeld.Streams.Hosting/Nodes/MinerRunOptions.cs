@@ -9,7 +9,7 @@ public sealed class MinerRunOptions
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Who this replica is, as the poll lease records it (one per process by default).</summary>
-    public string InstanceId { get; set; } = NodeStatusStore.InstanceId;
+    public string InstanceId { get; set; } = NodeStatus.InstanceId;
 
     /// <summary>Directory that relative <c>file:</c> URLs resolve against (the graph file's directory).</summary>
     public string? GraphDirectory { get; set; }

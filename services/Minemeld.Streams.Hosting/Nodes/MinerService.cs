@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Nodes;
 
@@ -9,7 +9,7 @@ namespace Minemeld.Streams.Hosting.Nodes;
 /// age-out sweeps every <c>age_out.interval</c> in between. A failed cycle is logged and retried at the next
 /// interval; it never stops the host.
 /// </summary>
-public sealed partial class MinerService(MinerNode miner, IConnectionMultiplexer redis, string graph, TimeProvider time, ILogger<MinerService> logger) : BackgroundService
+public sealed partial class MinerService(MinerNode miner, IHupChannel hups, string graph, TimeProvider time, ILogger<MinerService> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxWait = TimeSpan.FromHours(1);
     private readonly SemaphoreSlim _hup = new(0, 1);
@@ -18,9 +18,7 @@ public sealed partial class MinerService(MinerNode miner, IConnectionMultiplexer
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var subscriber = redis.GetSubscriber();
-        var channel = LocalListStore.HupChannel(graph, miner.Name);
-        await subscriber.SubscribeAsync(channel, (_, _) => Hup()).ConfigureAwait(false);
+        var subscription = await hups.SubscribeAsync(graph, miner.Name, Hup).ConfigureAwait(false);
         try
         {
             var nextPoll = time.GetUtcNow();
@@ -65,7 +63,7 @@ public sealed partial class MinerService(MinerNode miner, IConnectionMultiplexer
         }
         finally
         {
-            await subscriber.UnsubscribeAsync(channel).ConfigureAwait(false);
+            await subscription.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -1,40 +1,32 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.Miners;
-using Minemeld.Streams.Hosting.Redis;
-using StackExchange.Redis;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Nodes;
 
 /// <summary>
-/// A miner's table and run times in Redis (<c>rows</c> hash: key → JSON row; <c>runs</c> hash: last_run,
-/// last_successful_run, version). Only rows that changed since the last save are written; <c>version</c> lets a
-/// replica that takes over the poll lease see that another one wrote in between and reload.
+/// A miner's table and run times in the state store, one JSON row per indicator. Only rows that changed since the
+/// last save are written; the table's version lets a replica that takes over the poll lease see that another one
+/// wrote in between and reload.
 /// </summary>
-public sealed class MinerStateStore(IConnectionMultiplexer redis, string graph, string node)
+public sealed class MinerStateStore(IMinerTableStore table)
 {
-    private readonly RedisKey _rows = RedisKeys.MinerRows(graph, node);
-    private readonly RedisKey _runs = RedisKeys.MinerRuns(graph, node);
     private Dictionary<string, string> _saved = new(StringComparer.Ordinal);
 
     /// <summary>The version this instance last read or wrote.</summary>
     public long Version { get; private set; } = -1;
 
-    public async Task<long> ReadVersionAsync() =>
-        (long?)await redis.GetDatabase().HashGetAsync(_runs, "version").ConfigureAwait(false) ?? 0;
+    public Task<long> ReadVersionAsync() => table.ReadVersionAsync();
 
     public async Task LoadAsync(Poller poller)
     {
         ArgumentNullException.ThrowIfNull(poller);
-        var db = redis.GetDatabase();
-        var entries = await db.HashGetAllAsync(_rows).ConfigureAwait(false);
-        var runs = (await db.HashGetAllAsync(_runs).ConfigureAwait(false)).ToDictionary(static e => e.Name.ToString(), static e => e.Value);
-        var rows = new List<MinerRow>(entries.Length);
+        var saved = await table.LoadAsync().ConfigureAwait(false);
+        var rows = new List<MinerRow>(saved.Rows.Count);
         _saved = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var entry in entries)
+        foreach (var (key, json) in saved.Rows)
         {
-            var json = entry.Value.ToString();
             if (JsonNode.Parse(json) is JsonObject obj && obj["v"] is JsonObject value && JsonNodeValues.TryGetString(obj["i"], out var indicator))
             {
                 rows.Add(new MinerRow
@@ -45,12 +37,12 @@ public sealed class MinerStateStore(IConnectionMultiplexer redis, string graph, 
                     AgeOut = JsonNodeValues.TryGetInt64(obj["ao"], out var ao) ? ao : 0,
                     Withdrawn = JsonNodeValues.TryGetInt64(obj["w"], out var w) ? w : null,
                 });
-                _saved[entry.Name.ToString()] = json;
+                _saved[key] = json;
             }
         }
 
-        poller.Restore(rows, Long(runs, "last_run"), Long(runs, "last_successful_run"));
-        Version = Long(runs, "version") ?? 0;
+        poller.Restore(rows, saved.LastRun, saved.LastSuccessfulRun);
+        Version = saved.Version;
     }
 
     public async Task SaveAsync(Poller poller)
@@ -81,45 +73,9 @@ public sealed class MinerStateStore(IConnectionMultiplexer redis, string graph, 
             current[key] = System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
         }
 
-        var changed = current.Where(p => !_saved.TryGetValue(p.Key, out var old) || old != p.Value).Select(static p => new HashEntry(p.Key, p.Value)).ToArray();
-        var deleted = _saved.Keys.Where(k => !current.ContainsKey(k)).Select(static k => (RedisValue)k).ToArray();
-        var transaction = redis.GetDatabase().CreateTransaction();
-        if (changed.Length > 0)
-        {
-            _ = transaction.HashSetAsync(_rows, changed);
-        }
-
-        if (deleted.Length > 0)
-        {
-            _ = transaction.HashDeleteAsync(_rows, deleted);
-        }
-
-        var runs = new List<HashEntry>();
-        if (poller.LastRun is { } lastRun)
-        {
-            runs.Add(new HashEntry("last_run", lastRun));
-        }
-
-        if (poller.LastSuccessfulRun is { } lastSuccess)
-        {
-            runs.Add(new HashEntry("last_successful_run", lastSuccess));
-        }
-
-        if (runs.Count > 0)
-        {
-            _ = transaction.HashSetAsync(_runs, [.. runs]);
-        }
-
-        var version = transaction.HashIncrementAsync(_runs, "version");
-        if (!await transaction.ExecuteAsync().ConfigureAwait(false))
-        {
-            throw new RedisException($"the state of miner {node} was not saved");
-        }
-
-        Version = await version.ConfigureAwait(false);
+        var changed = current.Where(p => !_saved.TryGetValue(p.Key, out var old) || old != p.Value).ToList();
+        var deleted = _saved.Keys.Where(k => !current.ContainsKey(k)).ToList();
+        Version = await table.SaveAsync(changed, deleted, poller.LastRun, poller.LastSuccessfulRun).ConfigureAwait(false);
         _saved = current;
     }
-
-    private static long? Long(Dictionary<string, RedisValue> values, string name) =>
-        values.TryGetValue(name, out var value) && long.TryParse(value.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
 }

@@ -5,16 +5,15 @@ using Minemeld.Streams.Core.Aggregation;
 using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Core.Ranges;
 using Minemeld.Streams.Hosting.Kafka;
-using Minemeld.Streams.Hosting.Redis;
-using StackExchange.Redis;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Nodes;
 
 /// <summary>
 /// Stage 2 of a range aggregator: consumes the node's repartition topic (keyed by address block), keeps one
-/// <see cref="RangeAggregator{T,TFamily}"/> per block it owns (loaded from Redis on first use, dropped when the
+/// <see cref="RangeAggregator{T,TFamily}"/> per block it owns (loaded from the state store on first use, dropped when the
 /// partition is revoked), and per batch: computes the emissions, publishes them and waits for the acks, then
-/// writes the changed rows to Redis. Publishing before persisting makes a replay after a crash start from the
+/// writes the changed rows to the state store. Publishing before persisting makes a replay after a crash start from the
 /// old rows and publish the very same messages again.
 /// </summary>
 public sealed class RangeAggregatorHandler<T, TFamily>(
@@ -23,7 +22,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
     string? outputTopic,
     AggregatorSettings settings,
     Func<string, IPRange<T>> blockRange,
-    IConnectionMultiplexer redis,
+    IStateStore store,
     MessagePublisher publisher,
     TimeProvider time) : IBatchHandler, INodeStatistics
     where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>
@@ -124,16 +123,15 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
             return;
         }
 
-        var db = redis.GetDatabase();
-        var loads = missing.Select(key => (Key: key, Rows: db.HashGetAllAsync(RedisKeys.RangeRows(graph, Node, key)))).ToList();
+        var loads = missing.Select(key => (Key: key, Rows: store.AggregatorRows(graph, Node, key).GetAllAsync())).ToList();
         foreach (var (key, rows) in loads)
         {
             var aggregator = new RangeAggregator<T, TFamily>(settings.Whitelist, settings.IndicatorType, settings.MergeLists, blockRange(key));
             foreach (var entry in await rows.ConfigureAwait(false))
             {
-                var field = entry.Name.ToString();
+                var field = entry.Key;
                 var separator = field.IndexOf('\0', StringComparison.Ordinal);
-                if (separator > 0 && JsonNode.Parse(entry.Value.ToString()) is JsonObject value)
+                if (separator > 0 && JsonNode.Parse(entry.Value) is JsonObject value)
                 {
                     aggregator.Restore(field[..separator], field[(separator + 1)..], value);
                 }
@@ -170,25 +168,8 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
             return;
         }
 
-        var batch = redis.GetDatabase().CreateBatch();
-        var writes = new List<Task>();
-        foreach (var group in dirty.GroupBy(static d => d.Key.Block))
-        {
-            var key = RedisKeys.RangeRows(graph, Node, group.Key);
-            var sets = group.Where(static d => d.Value is not null).Select(static d => new HashEntry(d.Key.Field, d.Value!.ToJsonString())).ToArray();
-            var deletes = group.Where(static d => d.Value is null).Select(static d => (RedisValue)d.Key.Field).ToArray();
-            if (sets.Length > 0)
-            {
-                writes.Add(batch.HashSetAsync(key, sets));
-            }
-
-            if (deletes.Length > 0)
-            {
-                writes.Add(batch.HashDeleteAsync(key, deletes));
-            }
-        }
-
-        batch.Execute();
-        await Task.WhenAll(writes).ConfigureAwait(false);
+        await Task.WhenAll(dirty.GroupBy(static d => d.Key.Block).Select(group => store.AggregatorRows(graph, Node, group.Key).WriteAsync(
+            [.. group.Where(static d => d.Value is not null).Select(static d => KeyValuePair.Create(d.Key.Field, d.Value!.ToJsonString()))],
+            [.. group.Where(static d => d.Value is null).Select(static d => d.Key.Field)]))).ConfigureAwait(false);
     }
 }

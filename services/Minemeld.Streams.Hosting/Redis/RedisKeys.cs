@@ -47,8 +47,8 @@ public static class RedisKeys
     /// <summary>A local list's entries (hash): indicator → JSON attributes (with optional expiry).</summary>
     public static string LocalList(string graph, string node) => Key(graph, node, "list");
 
-    /// <summary>Every key of a node, for deleting a node removed from the graph.</summary>
-    public static string NodePattern(string graph, string node) => Key(graph, node, "*");
+    /// <summary>The pub/sub channel a miner listens on for "poll now" (MineMeld's HUP).</summary>
+    public static string HupChannel(string graph, string node) => Key(graph, node, "hup");
 
     private static string Key(string graph, string node, string kind) => $"mm:{graph}:{node}:{kind}";
 }

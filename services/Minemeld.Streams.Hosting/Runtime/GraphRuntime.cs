@@ -5,7 +5,7 @@ using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.Hosting.Kafka;
 using Minemeld.Streams.Hosting.Nodes;
-using StackExchange.Redis;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Runtime;
 
@@ -27,7 +27,7 @@ public sealed class GraphRuntime : IAsyncDisposable
         TopicNames names,
         IKafkaClientFactory kafka,
         MessagePublisher publisher,
-        IConnectionMultiplexer redis,
+        IStateStore store,
         ITopicProvisioner topics,
         IOptions<KafkaOptions> options,
         MinerRunOptions minerOptions,
@@ -39,14 +39,14 @@ public sealed class GraphRuntime : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(loggers);
         Graph = graph;
         _topics = topics;
-        _factory = new NodeServiceFactory(graph, names, kafka, publisher, redis, options, loggers, time);
+        _factory = new NodeServiceFactory(graph, names, kafka, publisher, store, options, loggers, time);
         foreach (var node in graph.TopologicalOrder().Where(n => roles.Contains(n.Kind)))
         {
             if (node.Kind == NodeKind.Miner)
             {
-                var miner = new MinerNode(node, graph.Name, node.Output ? names.Edge(node.Name) : null, redis, publisher, time, minerOptions);
+                var miner = new MinerNode(node, graph.Name, node.Output ? names.Edge(node.Name) : null, store, publisher, time, minerOptions);
                 _miners.Add(miner);
-                _services.Add(new MinerService(miner, redis, graph.Name, time, loggers.CreateLogger<MinerService>()));
+                _services.Add(new MinerService(miner, store.Hup, graph.Name, time, loggers.CreateLogger<MinerService>()));
             }
             else
             {
@@ -61,7 +61,7 @@ public sealed class GraphRuntime : IAsyncDisposable
         var statistics = Handlers.OfType<INodeStatistics>().ToList();
         if (statistics.Count > 0)
         {
-            StatusReporter = new NodeStatusReporter(graph, statistics, [.. Consumers], redis, loggers.CreateLogger<NodeStatusReporter>());
+            StatusReporter = new NodeStatusReporter(graph, statistics, [.. Consumers], store, loggers.CreateLogger<NodeStatusReporter>());
             _services.Add(StatusReporter);
         }
     }
@@ -102,9 +102,9 @@ public sealed class GraphRuntime : IAsyncDisposable
             {
                 await StatusReporter.ReportAsync().ConfigureAwait(false);
             }
-            catch (RedisException)
+            catch (Exception ex) when (StateStoreFaults.IsFault(ex))
             {
-                // The last status is best effort: Redis may be going away with us.
+                // The last status is best effort: the store may be going away with us.
             }
         }
     }

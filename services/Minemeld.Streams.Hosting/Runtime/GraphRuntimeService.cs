@@ -5,7 +5,7 @@ using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.Hosting.Graph;
 using Minemeld.Streams.Hosting.Kafka;
 using Minemeld.Streams.Hosting.Nodes;
-using StackExchange.Redis;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Runtime;
 
@@ -20,7 +20,7 @@ public sealed partial class GraphRuntimeService(
     IOptions<KafkaOptions> kafkaOptions,
     IKafkaClientFactory kafka,
     MessagePublisher publisher,
-    IConnectionMultiplexer redis,
+    IStateStore store,
     ITopicProvisioner topics,
     ILoggerFactory loggers,
     TimeProvider time) : BackgroundService
@@ -33,7 +33,7 @@ public sealed partial class GraphRuntimeService(
         var roles = graphOptions.Value.Roles.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(static r => Enum.Parse<NodeKind>(r, ignoreCase: true)).ToHashSet();
         Runtime = new GraphRuntime(
-            graph, roles, new TopicNames(kafkaOptions.Value.TopicPrefix, graph.Name), kafka, publisher, redis, topics, kafkaOptions,
+            graph, roles, new TopicNames(kafkaOptions.Value.TopicPrefix, graph.Name), kafka, publisher, store, topics, kafkaOptions,
             new MinerRunOptions { GraphDirectory = Path.GetDirectoryName(Path.GetFullPath(graphOptions.Value.Path)) }, loggers, time);
         return base.StartAsync(cancellationToken);
     }

@@ -7,7 +7,7 @@ using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.Core.Ranges;
 using Minemeld.Streams.Hosting.Kafka;
 using Minemeld.Streams.Hosting.Nodes;
-using StackExchange.Redis;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Runtime;
 
@@ -21,7 +21,7 @@ public sealed class NodeServiceFactory(
     TopicNames names,
     IKafkaClientFactory factory,
     MessagePublisher publisher,
-    IConnectionMultiplexer redis,
+    IStateStore store,
     IOptions<KafkaOptions> options,
     ILoggerFactory loggers,
     TimeProvider time)
@@ -38,7 +38,7 @@ public sealed class NodeServiceFactory(
         {
             case NodeKind.Output:
             {
-                var handler = new FeedOutputHandler(node.Name, FeedOutputSettings.FromConfig(node.Config), new RedisFeedStore(redis, graph.Name, node.Name));
+                var handler = new FeedOutputHandler(node.Name, FeedOutputSettings.FromConfig(node.Config), store.Feed(graph.Name, node.Name));
                 return [(Service(names.Group(node.Name), inputs, handler), handler)];
             }
 
@@ -51,15 +51,15 @@ public sealed class NodeServiceFactory(
                     NodeClassRegistry.AggregateIPv4FT => (
                         Keys(AddressFamilyKind.IPv4),
                         (IBatchHandler)new RangeAggregatorHandler<uint, IPv4Family>(graph.Name, node.Name, output,
-                            AggregatorSettings.FromConfig(node.Inputs, node.Config, IndicatorTypes.IPv4), AddressBlocks.IPv4Range, redis, publisher, time)),
+                            AggregatorSettings.FromConfig(node.Inputs, node.Config, IndicatorTypes.IPv4), AddressBlocks.IPv4Range, store, publisher, time)),
                     NodeClassRegistry.AggregateIPv6FT => (
                         Keys(AddressFamilyKind.IPv6),
                         new RangeAggregatorHandler<UInt128, IPv6Family>(graph.Name, node.Name, output,
-                            AggregatorSettings.FromConfig(node.Inputs, node.Config, IndicatorTypes.IPv6), AddressBlocks.IPv6Range, redis, publisher, time)),
+                            AggregatorSettings.FromConfig(node.Inputs, node.Config, IndicatorTypes.IPv6), AddressBlocks.IPv6Range, store, publisher, time)),
                     _ => (
                         ByIndicator(node),
                         new ExactAggregatorHandler(graph.Name, node.Name, output,
-                            AggregatorSettings.FromConfig(node.Inputs, node.Config, string.Empty), redis, publisher, time)),
+                            AggregatorSettings.FromConfig(node.Inputs, node.Config, string.Empty), store, publisher, time)),
                 };
                 var router = new RepartitionRouter(node.Name, repartition, keys, publisher);
                 return

@@ -3,8 +3,7 @@ using Microsoft.Extensions.Logging;
 using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Hosting.Kafka;
 using Minemeld.Streams.Hosting.Nodes;
-using Minemeld.Streams.Hosting.Redis;
-using StackExchange.Redis;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Runtime;
 
@@ -17,7 +16,7 @@ public sealed partial class NodeStatusReporter(
     NodeGraph graph,
     IReadOnlyList<INodeStatistics> handlers,
     IReadOnlyList<EdgeConsumerService> consumers,
-    IConnectionMultiplexer redis,
+    IStateStore store,
     ILogger<NodeStatusReporter> logger) : Microsoft.Extensions.Hosting.BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(3);
@@ -25,7 +24,7 @@ public sealed partial class NodeStatusReporter(
     /// <summary>Writes every node's status once (also used at stop, so the last counters are kept).</summary>
     public async Task ReportAsync()
     {
-        var statuses = new NodeStatusStore(redis, graph.Name);
+        var statuses = store.Status(graph.Name);
         foreach (var group in handlers.GroupBy(static h => h.Node))
         {
             var node = graph[group.Key];
@@ -41,7 +40,7 @@ public sealed partial class NodeStatusReporter(
                 ["state"] = error is null ? 5 : 8,
                 ["statistics"] = statistics,
                 ["length"] = node.Kind == Core.NodeClasses.NodeKind.Output
-                    ? await redis.GetDatabase().SortedSetLengthAsync(RedisKeys.FeedMembers(graph.Name, node.Name)).ConfigureAwait(false)
+                    ? await store.Feed(graph.Name, node.Name).CountAsync().ConfigureAwait(false)
                     : null,
                 ["sub_state"] = error is null ? null : "ERROR",
                 ["sub_state_message"] = error,
@@ -62,7 +61,7 @@ public sealed partial class NodeStatusReporter(
                 {
                     await ReportAsync().ConfigureAwait(false);
                 }
-                catch (RedisException ex)
+                catch (Exception ex) when (StateStoreFaults.IsFault(ex))
                 {
                     LogFailed(logger, ex);
                 }

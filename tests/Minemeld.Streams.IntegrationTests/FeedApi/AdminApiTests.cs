@@ -17,7 +17,7 @@ public sealed class AdminApiTests(RedisFixture redis)
     {
         await using var host = await FeedAccessTests.DemoAsync(redis);
         var admin = host.Client("admin", "demo-admin");
-        var store = new LocalListStore(host.Redis, host.GraphName, "bucketCustomerA", "IPv4");
+        var store = new LocalListStore(host.Store, host.GraphName, "bucketCustomerA", "IPv4");
         using (var put = await admin.PutAsync("/config/data/bucketCustomerA_indicators?h=bucketCustomerA",
             Json("""[{"indicator":"192.0.2.7","share_level":"green","direction":"inbound","comment":"scanner"},{"indicator":"198.51.100.0/24"}]"""), Ct))
         {
@@ -51,7 +51,7 @@ public sealed class AdminApiTests(RedisFixture redis)
     {
         await using var host = await FeedAccessTests.DemoAsync(redis);
         var admin = host.Client("admin", "demo-admin");
-        var store = new LocalListStore(host.Redis, host.GraphName, "wlCustomerA", "IPv4");
+        var store = new LocalListStore(host.Store, host.GraphName, "wlCustomerA", "IPv4");
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/config/data/wlCustomerA_indicators/append?t=localdb&h=wlCustomerA",
             Json("""[{"indicator":"10.9.0.1","type":"IPv4","ttl":3600},{"indicator":"10.9.0.2","type":"IPv4","ttl":"disabled","comment":"forever"}]"""), Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/config/data/wlCustomerA_indicators/append?t=localdb",
@@ -102,7 +102,7 @@ public sealed class AdminApiTests(RedisFixture redis)
     {
         await using var host = await FeedAccessTests.DemoAsync(redis);
         await host.FillAsync("customerAFeed", [("10.0.0.1-10.0.0.1", 1, null), ("10.0.0.3-10.0.0.3", 2, null)]);
-        var statuses = new NodeStatusStore(host.Redis, host.GraphName);
+        var statuses = host.Store.Status(host.GraphName);
         await statuses.WriteAsync("customerAFeed", "minemeld.ft.redis.RedisSet", "output", new JsonObject { ["state"] = 5, ["statistics"] = new JsonObject { ["update.rx"] = 7, ["added"] = 2 } });
         await statuses.WriteAsync("spamhaus_DROP", "minemeld.ft.http.HttpFT", "miner", new JsonObject
         {

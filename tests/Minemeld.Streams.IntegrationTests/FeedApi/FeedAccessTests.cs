@@ -92,7 +92,7 @@ public sealed class FeedAccessTests(RedisFixture redis)
         Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client("legacy", "Password").GetAsync("/feeds/premiumOffering", TestContext.Current.CancellationToken)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await host.Client("legacy", "password").GetAsync("/feeds/premiumOffering", TestContext.Current.CancellationToken)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await host.Client("sha", "password").GetAsync("/feeds/premiumOffering", TestContext.Current.CancellationToken)).StatusCode);
-        var stored = await new RedisAccessStore(host.Redis, host.GraphName).LoadAsync(TestContext.Current.CancellationToken);
+        var stored = await host.Store.Access(host.GraphName).LoadAsync(TestContext.Current.CancellationToken);
         Assert.Equal(PasswordCheck.Valid, PasswordHashes.Verify(stored.FeedUsers["legacy"].Hash, "password"));
         Assert.StartsWith("AQAAAA", stored.FeedUsers["legacy"].Hash, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await host.Client("legacy", "password").GetAsync("/feeds/premiumOffering", TestContext.Current.CancellationToken)).StatusCode);

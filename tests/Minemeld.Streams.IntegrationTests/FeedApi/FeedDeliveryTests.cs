@@ -3,10 +3,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using Minemeld.Streams.Hosting.Redis;
 using Minemeld.Streams.IntegrationTests.Fixtures;
+using Minemeld.Streams.IntegrationTests.Pipeline;
 
 namespace Minemeld.Streams.IntegrationTests.FeedApi;
 
-/// <summary>ETag/304, gzip, the render cache across versions, Redis down → 503, a mid-stream fault → aborted body.</summary>
+/// <summary>ETag/304, gzip, the render cache across versions, Redis down or hung → 503, a mid-stream fault → aborted body.</summary>
 [Trait("Category", "Integration")]
 public sealed class FeedDeliveryTests(RedisFixture redis)
 {
@@ -80,6 +81,41 @@ public sealed class FeedDeliveryTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task ARedisThatStopsAnsweringIs503NeverA500()
+    {
+        // A hung Redis surfaces as RedisTimeoutException, a TimeoutException rather than a RedisException: it is a
+        // backend fault all the same. A private redis-server, frozen with SIGSTOP after the feed is written.
+        await redis.ConnectAsync(); // fails loudly under CI when there is no redis-server
+        var port = FreePorts.Next();
+        using var server = RedisFixture.StartServer(RedisFixture.Binary!, port);
+        try
+        {
+            await using var host = await FeedServerHost.StartAsync(redis, FeedFormatTests.Graph, usersYaml: null,
+                redisConfiguration: $"127.0.0.1:{port},abortConnect=false,connectTimeout=2000,asyncTimeout=500,syncTimeout=500");
+            var ct = TestContext.Current.CancellationToken;
+            await PipelineHarness.EventuallyAsync(() => Task.FromResult(host.Store.IsConnected), "the private Redis to accept the connection", TimeSpan.FromSeconds(15));
+            await host.FillAsync("bigfeed", [("10.0.0.1-10.0.0.1", 1, null)]);
+            Assert.Equal("10.0.0.1-10.0.0.1\n", await host.Client().GetStringAsync("/feeds/bigfeed", ct));
+
+            await SignalAsync("-STOP", server.Id);
+            try
+            {
+                using var response = await host.Client().GetAsync("/feeds/bigfeed", ct);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            }
+            finally
+            {
+                await SignalAsync("-CONT", server.Id);
+            }
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task AFaultMidStreamAbortsTheResponse()
     {
         await using var host = await FeedServerHost.StartAsync(redis, FeedFormatTests.Graph, usersYaml: null,
@@ -107,5 +143,11 @@ public sealed class FeedDeliveryTests(RedisFixture redis)
         });
         Assert.NotNull(failed); // a broken transfer, not a complete-looking 200
         Assert.Contains("minemeld_feed_requests_total{feed=\"bigfeed\",format=\"plain\",status=\"aborted\"}", await host.Client().GetStringAsync("/metrics", ct), StringComparison.Ordinal);
+    }
+
+    private static async Task SignalAsync(string signal, int pid)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
     }
 }

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Minemeld.Streams.FeedServer;
-using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.Hosting.State;
 using StackExchange.Redis;
 
 using Minemeld.Streams.IntegrationTests.Fixtures;
@@ -58,9 +58,12 @@ internal sealed class FeedServerHost : WebApplicationFactory<FeedServerOptions>
 
     public IConnectionMultiplexer Redis => Services.GetRequiredService<IConnectionMultiplexer>();
 
+    /// <summary>The state store the server uses.</summary>
+    public IStateStore Store => Services.GetRequiredService<IStateStore>();
+
     /// <summary>Writes feed members through the output worker's store (values verbatim, score = last_seen).</summary>
     public Task FillAsync(string feed, IEnumerable<(string Indicator, double Score, string? Value)> entries) =>
-        new RedisFeedStore(Redis, GraphName, feed).ApplyAsync([.. entries.Select(static e => new FeedChange(e.Indicator, true, e.Score, e.Value))]);
+        Store.Feed(GraphName, feed).ApplyAsync([.. entries.Select(static e => new FeedChange(e.Indicator, true, e.Score, e.Value))]);
 
     public HttpClient Client(string? user = null, string? password = null)
     {

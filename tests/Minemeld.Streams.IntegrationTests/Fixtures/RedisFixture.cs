@@ -59,34 +59,44 @@ public sealed class RedisFixture : IAsyncDisposable
         _server?.Dispose();
     }
 
+    /// <summary>The installed redis-server, or null.</summary>
+    public static string? Binary => new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists);
+
+    /// <summary>Starts a private redis-server on a loopback port, persistence off (the caller kills it).</summary>
+    public static Process StartServer(string binary, int port)
+    {
+        var start = new ProcessStartInfo(binary)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--protected-mode", "yes" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var server = Process.Start(start)!;
+        server.OutputDataReceived += static (_, _) => { };
+        server.ErrorDataReceived += static (_, _) => { };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        return server;
+    }
+
     private async Task<(ConnectionMultiplexer?, string?, string?)> StartAsync()
     {
         var endpoint = Environment.GetEnvironmentVariable("MINEMELD_TEST_REDIS");
         if (string.IsNullOrWhiteSpace(endpoint))
         {
-            var binary = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists);
+            var binary = Binary;
             if (binary is null)
             {
                 return (null, null, "redis-server is not installed (apt-get install -y redis-server)");
             }
 
             var port = FreePorts.Next();
-            var start = new ProcessStartInfo(binary)
-            {
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (var arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--protected-mode", "yes" })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            _server = Process.Start(start);
-            _server!.OutputDataReceived += static (_, _) => { };
-            _server.ErrorDataReceived += static (_, _) => { };
-            _server.BeginOutputReadLine();
-            _server.BeginErrorReadLine();
+            _server = StartServer(binary, port);
             endpoint = $"127.0.0.1:{port}";
         }
 

@@ -62,7 +62,7 @@ public sealed class AggregationPipelineTests(KafkaFixture kafka, RedisFixture re
         var services = new List<EdgeConsumerService>();
         for (var r = 0; r < replicas; r++)
         {
-            var factory = new NodeServiceFactory(graph, names, harness.Factory, harness.Publisher, connection, harness.Options, NullLoggerFactory.Instance, TimeProvider.System);
+            var factory = new NodeServiceFactory(graph, names, harness.Factory, harness.Publisher, new RedisStateStore(connection), harness.Options, NullLoggerFactory.Instance, TimeProvider.System);
             if (r == 0)
             {
                 foreach (var (topic, partitions) in factory.Topics())

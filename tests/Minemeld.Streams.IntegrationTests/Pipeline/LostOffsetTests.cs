@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Minemeld.Streams.Hosting.Kafka;
 using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.IntegrationTests.Fixtures;
+using Minemeld.Streams.Hosting.Redis;
 
 namespace Minemeld.Streams.IntegrationTests.Pipeline;
 

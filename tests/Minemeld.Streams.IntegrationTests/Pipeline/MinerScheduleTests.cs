@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.IntegrationTests.Fixtures;
+using Minemeld.Streams.Hosting.Redis;
 
 namespace Minemeld.Streams.IntegrationTests.Pipeline;
 
@@ -16,7 +17,7 @@ public sealed class MinerScheduleTests(KafkaFixture kafka, RedisFixture redis)
         using var graph = await SingleMinerGraph.CreateAsync(kafka, redis, "bimonthly",
             "{prototype: blutmagie.tor_exit_nodes, output: true, config: {url: '" + feeds.Url("/monthly.txt") + "', interval: 5184000, age_out: {interval: 5184000}}}");
         using var miner = graph.Replica();
-        using var service = new MinerService(miner, graph.Connection, graph.Name, TimeProvider.System, NullLogger<MinerService>.Instance);
+        using var service = new MinerService(miner, new RedisStateStore(graph.Connection).Hup, graph.Name, TimeProvider.System, NullLogger<MinerService>.Instance);
         await service.StartAsync(TestContext.Current.CancellationToken);
         await PipelineHarness.EventuallyAsync(async () => service.Polls == 1, "the first poll");
         await Task.Delay(500, TestContext.Current.CancellationToken);

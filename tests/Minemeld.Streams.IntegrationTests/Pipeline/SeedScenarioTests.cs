@@ -34,10 +34,11 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
 
         var graph = LoadGraph(feeds);
         var connection = await redis.ConnectAsync();
+        var store = new RedisStateStore(connection);
         using var harness = new PipelineHarness(kafka.BootstrapServers);
         await using var runtime = new GraphRuntime(
             graph, new HashSet<NodeKind> { NodeKind.Miner, NodeKind.Processor, NodeKind.Output }, new TopicNames("minemeld", graph.Name),
-            harness.Factory, harness.Publisher, connection, new KafkaFixtureProvisioner(kafka), harness.Options,
+            harness.Factory, harness.Publisher, store, new KafkaFixtureProvisioner(kafka), harness.Options,
             new MinerRunOptions { MinRetryDelay = TimeSpan.FromMilliseconds(10), MaxRetryDelay = TimeSpan.FromMilliseconds(20) },
             NullLoggerFactory.Instance, TimeProvider.System);
         await runtime.StartAsync(TestContext.Current.CancellationToken);
@@ -57,8 +58,8 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
         await Expect("premiumOffering", RangeOracle.Pieces([.. baseSources, .. torRows], []));
 
         // 2. A local-list entry and a whitelist hole reach customer A's feed (and only it).
-        var bucket = new LocalListStore(connection, graph.Name, "bucketCustomerA", "IPv4");
-        var whitelist = new LocalListStore(connection, graph.Name, "wlCustomerA", "IPv4");
+        var bucket = new LocalListStore(store, graph.Name, "bucketCustomerA", "IPv4");
+        var whitelist = new LocalListStore(store, graph.Name, "wlCustomerA", "IPv4");
         await bucket.UpsertAsync([("198.51.100.7", new JsonObject { ["comment"] = "ticket 42" })], replaceAll: false);
         await whitelist.UpsertAsync([("1.19.1.0/24", new JsonObject())], replaceAll: false);
         var premiumPieces = RangeOracle.Pieces([.. baseSources, .. torRows], []).Select(RangeOracle.Parse).ToList();
@@ -74,7 +75,7 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
         // 3. The DROP list changes between polls: new entries appear, vanished ones are withdrawn.
         var changed = drop.Replace("2.57.122.0/24 ; SBL636050\n", string.Empty, StringComparison.Ordinal) + "100.64.0.0/22 ; SBL999999\n";
         feeds.Set("/drop.txt", changed);
-        await new LocalListStore(connection, graph.Name, "spamhaus_DROP", null).HupAsync();
+        await new LocalListStore(store, graph.Name, "spamhaus_DROP", null).HupAsync();
         var changedBase = Ranges(changed, Fixture("spamhaus-edrop.txt"), Fixture("dshield-block.txt"), tor: null);
         await Expect("freeBaseOffering", RangeOracle.Pieces(changedBase, []));
 
@@ -83,13 +84,13 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
         var before = edropMiner.Poller.Counters.PollErrors;
         var (withdrawsBefore, removedBefore, lengthBefore) = (edropMiner.Poller.Counters.WithdrawTx, edropMiner.Poller.Counters.Removed, edropMiner.Poller.Length);
         feeds.Set("/edrop.txt", "upstream broken", status: 500);
-        await new LocalListStore(connection, graph.Name, "spamhaus_EDROP", null).HupAsync();
+        await new LocalListStore(store, graph.Name, "spamhaus_EDROP", null).HupAsync();
         await PipelineHarness.EventuallyAsync(async () => edropMiner.Poller.Counters.PollErrors > before, "the failed EDROP poll");
         Assert.Equal("ERROR", edropMiner.SubState);
         Assert.Contains("500", edropMiner.LastError, StringComparison.Ordinal);
         Assert.Equal(RangeOracle.Pieces(changedBase, []), await Feed("freeBaseOffering"));
         // The status is written at the end of the cycle, after the counters moved.
-        var statuses = new NodeStatusStore(connection, graph.Name);
+        var statuses = store.Status(graph.Name);
         await PipelineHarness.EventuallyAsync(
             async () => (await statuses.ReadInstanceAsync("spamhaus_EDROP"))?["sub_state"]?.GetValue<string>() == "ERROR",
             "the EDROP status to say ERROR");

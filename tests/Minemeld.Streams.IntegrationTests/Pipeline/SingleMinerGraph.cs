@@ -4,6 +4,7 @@ using Minemeld.Streams.Hosting.Kafka;
 using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 using StackExchange.Redis;
+using Minemeld.Streams.Hosting.Redis;
 
 namespace Minemeld.Streams.IntegrationTests.Pipeline;
 
@@ -46,7 +47,7 @@ internal sealed class SingleMinerGraph : IDisposable
 
     /// <summary>A replica of the miner (the caller disposes it).</summary>
     public MinerNode Replica(MinerRunOptions? options = null) =>
-        new(Node, Name, Topic, Connection, Harness.Publisher, TimeProvider.System, options ?? new MinerRunOptions());
+        new(Node, Name, Topic, new RedisStateStore(Connection), Harness.Publisher, TimeProvider.System, options ?? new MinerRunOptions());
 
     public void Dispose() => Harness.Dispose();
 }

@@ -37,7 +37,7 @@ public sealed class WorkerCrashTests(KafkaFixture kafka, RedisFixture redis)
         var endpoint = await redis.EndpointAsync();
         using var harness = new PipelineHarness(kafka.BootstrapServers);
         var names = new TopicNames("minemeld", graph.Name);
-        var factory = new NodeServiceFactory(graph, names, harness.Factory, harness.Publisher, connection, harness.Options, NullLoggerFactory.Instance, TimeProvider.System);
+        var factory = new NodeServiceFactory(graph, names, harness.Factory, harness.Publisher, new RedisStateStore(connection), harness.Options, NullLoggerFactory.Instance, TimeProvider.System);
         foreach (var (topic, partitions) in factory.Topics())
         {
             await kafka.CreateTopicAsync(topic, partitions);

@@ -38,6 +38,18 @@ public sealed class CliCommandTests
     }
 
     [Fact]
+    public async Task RunRefusesUnknownRolesAndARealKafkaWithStateOnlyInMemory()
+    {
+        var (code, _, stderr) = await CliProcess.RunAsync("run", "graphs/demo.yml", "--roles", "miner,cooker");
+        Assert.Equal(2, code);
+        Assert.Contains("--roles: unknown role cooker; roles are miner, processor, output, feeds", stderr, StringComparison.Ordinal);
+
+        (code, _, stderr) = await CliProcess.RunAsync("run", "graphs/demo.yml", "--kafka", "127.0.0.1:9");
+        Assert.Equal(2, code);
+        Assert.Contains("--kafka needs --redis", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PrototypesListsAndFiltersByType()
     {
         var (code, stdout, stderr) = await CliProcess.RunAsync("prototypes", "--type", "output");

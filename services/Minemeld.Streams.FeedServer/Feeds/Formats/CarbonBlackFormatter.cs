@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Minemeld.Streams.Core.Ranges;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.Feeds.Formats;
 

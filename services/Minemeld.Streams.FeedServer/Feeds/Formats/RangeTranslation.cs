@@ -1,5 +1,6 @@
 using System.Numerics;
 using Minemeld.Streams.Core.Ranges;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.Feeds.Formats;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.Feeds.Formats;
 

@@ -1,4 +1,4 @@
-namespace Minemeld.Streams.FeedServer.Access;
+namespace Minemeld.Streams.Hosting.State;
 
 /// <summary>MineMeld's two user stores: <c>feeds</c> (read feeds) and <c>api</c> (admins).</summary>
 public enum UserKind

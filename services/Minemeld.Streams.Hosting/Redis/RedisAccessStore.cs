@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using Minemeld.Streams.Hosting.Redis;
+using Minemeld.Streams.Hosting.State;
 using StackExchange.Redis;
 
-namespace Minemeld.Streams.FeedServer.Access;
+namespace Minemeld.Streams.Hosting.Redis;
 
 /// <summary>
 /// The access store in Redis: <c>mm:&lt;graph&gt;:aaa:users:feeds</c> and <c>…:users:api</c> (hash: name → JSON

@@ -1,4 +1,4 @@
-namespace Minemeld.Streams.FeedServer.Feeds;
+namespace Minemeld.Streams.Hosting.State;
 
 /// <summary>A feed snapshot expired or was evicted while a response was being streamed from it.</summary>
 public sealed class FeedSnapshotLostException : Exception

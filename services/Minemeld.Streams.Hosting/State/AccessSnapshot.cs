@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Minemeld.Streams.FeedServer.Access;
+namespace Minemeld.Streams.Hosting.State;
 
 /// <summary>Users of both kinds and the feed attributes, as read from the store at one moment.</summary>
 public sealed record AccessSnapshot(

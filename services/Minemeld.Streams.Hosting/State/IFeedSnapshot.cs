@@ -1,4 +1,4 @@
-namespace Minemeld.Streams.FeedServer.Feeds;
+namespace Minemeld.Streams.Hosting.State;
 
 /// <summary>One version of a feed, ordered as MineMeld read it: by score (last_seen), ties by member bytes.</summary>
 public interface IFeedSnapshot

@@ -1,7 +1,10 @@
-namespace Minemeld.Streams.FeedServer.Feeds;
+namespace Minemeld.Streams.Hosting.State;
 
-/// <summary>A small feed read whole in one atomic call: the snapshot is the list itself.</summary>
-internal sealed class InMemorySnapshot(long version, IReadOnlyList<FeedEntry> entries) : IFeedSnapshot
+/// <summary>
+/// A feed version held as a list: a small feed read whole in one atomic call, or the in-memory store's copy of a
+/// version. <paramref name="withValues"/> false hides the values (as a reader that did not ask for them sees it).
+/// </summary>
+public sealed class InMemorySnapshot(long version, IReadOnlyList<FeedEntry> entries, bool withValues = true) : IFeedSnapshot
 {
     public long Version => version;
 
@@ -19,7 +22,8 @@ internal sealed class InMemorySnapshot(long version, IReadOnlyList<FeedEntry> en
         for (var i = 0; i < take; i++)
         {
             var rank = start + i;
-            page[i] = entries[(int)(descending ? entries.Count - 1 - rank : rank)];
+            var entry = entries[(int)(descending ? entries.Count - 1 - rank : rank)];
+            page[i] = withValues ? entry : entry with { Value = null };
         }
 
         return Task.FromResult<IReadOnlyList<FeedEntry>>(page);

@@ -1,4 +1,4 @@
-namespace Minemeld.Streams.FeedServer.Feeds;
+namespace Minemeld.Streams.Hosting.State;
 
 /// <summary>Reads the feeds the output workers keep: the version (for ETags) and consistent snapshots (for bodies).</summary>
 public interface IFeedReadStore

@@ -1,4 +1,4 @@
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.State;
 
 /// <summary>Where a feed output keeps its members (the feed server reads the same layout).</summary>
 public interface IFeedStore

@@ -1,16 +1,15 @@
-using Microsoft.Extensions.Options;
-using Minemeld.Streams.Hosting.Redis;
+using Minemeld.Streams.Hosting.State;
 using StackExchange.Redis;
 
-namespace Minemeld.Streams.FeedServer.Feeds;
+namespace Minemeld.Streams.Hosting.Redis;
 
 /// <summary>
 /// Reads feeds from the layout the output workers write (<c>members</c>, <c>values</c>, <c>version</c>). A feed of at
-/// most <see cref="FeedServerOptions.AtomicReadLimit"/> entries is read whole in one script; a larger one is
+/// most <see cref="FeedReadOptions.AtomicReadLimit"/> entries is read whole in one script; a larger one is
 /// copied once per version into snapshot keys (ZRANGESTORE + COPY in one script, so the copy is exactly one
 /// version), which every request for that version shares and which expire when no longer read (feed-api.md A8).
 /// </summary>
-public sealed class RedisFeedReadStore(IConnectionMultiplexer redis, string graph, IOptions<FeedServerOptions> options) : IFeedReadStore
+public sealed class RedisFeedReadStore(IConnectionMultiplexer redis, string graph, FeedReadOptions settings) : IFeedReadStore
 {
     private const string OpenScript = """
         local version = redis.call('GET', KEYS[3]) or '0'
@@ -68,7 +67,6 @@ public sealed class RedisFeedReadStore(IConnectionMultiplexer redis, string grap
 
     public async Task<IFeedSnapshot> OpenSnapshotAsync(string feed, bool withValues, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
         var prefix = RedisKeys.FeedSnapshotPrefix(graph, feed);
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
             OpenScript,

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Minemeld.Streams.FeedServer.Access;
+namespace Minemeld.Streams.Hosting.State;
 
 /// <summary>Feed users, admin users and feed attributes (MineMeld's htpasswd files and FEEDS_ATTRS) in the state store.</summary>
 public interface IAccessStore

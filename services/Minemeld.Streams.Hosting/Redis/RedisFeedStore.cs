@@ -1,7 +1,7 @@
-using Minemeld.Streams.Hosting.Redis;
+using Minemeld.Streams.Hosting.State;
 using StackExchange.Redis;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Redis;
 
 /// <summary>
 /// A feed in Redis: <c>members</c> sorted set (score = MineMeld's scoring attribute, last_seen by default, so

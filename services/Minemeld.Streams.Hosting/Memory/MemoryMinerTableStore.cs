@@ -1,0 +1,50 @@
+using Minemeld.Streams.Hosting.State;
+
+namespace Minemeld.Streams.Hosting.Memory;
+
+internal sealed class MemoryMinerTableStore : IMinerTableStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, string> _rows = new(StringComparer.Ordinal);
+    private long? _lastRun;
+    private long? _lastSuccessfulRun;
+    private long _version;
+
+    public Task<long> ReadVersionAsync()
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_version);
+        }
+    }
+
+    public Task<MinerTable> LoadAsync()
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(new MinerTable(new Dictionary<string, string>(_rows, StringComparer.Ordinal), _lastRun, _lastSuccessfulRun, _version));
+        }
+    }
+
+    public Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, string>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        ArgumentNullException.ThrowIfNull(deleted);
+        lock (_gate)
+        {
+            foreach (var (key, value) in changed)
+            {
+                _rows[key] = value;
+            }
+
+            foreach (var key in deleted)
+            {
+                _rows.Remove(key);
+            }
+
+            _lastRun = lastRun ?? _lastRun;
+            _lastSuccessfulRun = lastSuccessfulRun ?? _lastSuccessfulRun;
+            return Task.FromResult(++_version);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text.Json.Nodes;
+using Minemeld.Streams.Hosting.State;
+
+namespace Minemeld.Streams.Hosting.Memory;
+
+/// <summary>Node status per node and instance; kept as JSON text, so a caller's later edits never leak in.</summary>
+internal sealed class MemoryNodeStatusStore : INodeStatusStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (string ClassName, string Kind, Dictionary<string, string> Instances)> _nodes = new(StringComparer.Ordinal);
+
+    public Task WriteAsync(string node, string instance, NodeStatusRecord status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var json = status.Status.ToJsonString();
+        lock (_gate)
+        {
+            var instances = _nodes.TryGetValue(node, out var entry) ? entry.Instances : new Dictionary<string, string>(StringComparer.Ordinal);
+            instances[instance] = json;
+            _nodes[node] = (status.ClassName, status.Kind, instances);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<NodeStatusRecord?> ReadAsync(string node, string instance)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_nodes.TryGetValue(node, out var entry) && entry.Instances.TryGetValue(instance, out var json)
+                ? new NodeStatusRecord(entry.ClassName, entry.Kind, (JsonObject)JsonNode.Parse(json)!)
+                : null);
+        }
+    }
+
+    public Task<IReadOnlyList<NodeStatusRecord>> ReadAllAsync(string node)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<NodeStatusRecord>>(_nodes.TryGetValue(node, out var entry)
+                ? [.. entry.Instances.Values.Select(json => new NodeStatusRecord(entry.ClassName, entry.Kind, (JsonObject)JsonNode.Parse(json)!))]
+                : []);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using Minemeld.Streams.Hosting.State;
+
+namespace Minemeld.Streams.Hosting.Memory;
+
+internal sealed class MemoryRecordStore : IRecordStore
+{
+    private readonly Lock _gate = new();
+    private Dictionary<string, string> _records = new(StringComparer.Ordinal);
+
+    public Task<IReadOnlyList<string?>> GetAsync(IReadOnlyList<string> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<string?>>([.. keys.Select(k => _records.GetValueOrDefault(k))]);
+        }
+    }
+
+    public Task<IReadOnlyList<KeyValuePair<string, string>>> GetAllAsync()
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<KeyValuePair<string, string>>>([.. _records]);
+        }
+    }
+
+    public Task WriteAsync(IReadOnlyCollection<KeyValuePair<string, string>> sets, IReadOnlyCollection<string> deletes)
+    {
+        ArgumentNullException.ThrowIfNull(sets);
+        ArgumentNullException.ThrowIfNull(deletes);
+        lock (_gate)
+        {
+            foreach (var (key, value) in sets)
+            {
+                _records[key] = value;
+            }
+
+            foreach (var key in deletes)
+            {
+                _records.Remove(key);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task ReplaceAllAsync(IReadOnlyCollection<KeyValuePair<string, string>> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var replacement = new Dictionary<string, string>(records.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in records)
+        {
+            replacement[key] = value;
+        }
+
+        lock (_gate)
+        {
+            _records = replacement;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<long> DeleteAsync(IReadOnlyCollection<string> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        lock (_gate)
+        {
+            return Task.FromResult((long)keys.Distinct(StringComparer.Ordinal).Count(_records.Remove));
+        }
+    }
+
+    public Task<long> DeleteIfUnchangedAsync(IReadOnlyCollection<KeyValuePair<string, string>> expected)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        lock (_gate)
+        {
+            long deleted = 0;
+            foreach (var (key, value) in expected)
+            {
+                if (_records.TryGetValue(key, out var current) && current == value)
+                {
+                    _records.Remove(key);
+                    deleted++;
+                }
+            }
+
+            return Task.FromResult(deleted);
+        }
+    }
+}

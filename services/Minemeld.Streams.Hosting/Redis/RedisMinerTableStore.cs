@@ -1,0 +1,70 @@
+using System.Globalization;
+using Minemeld.Streams.Hosting.State;
+using StackExchange.Redis;
+
+namespace Minemeld.Streams.Hosting.Redis;
+
+/// <summary>A miner's table in Redis: <c>rows</c> hash (row key → JSON row) and <c>runs</c> hash (last_run, last_successful_run, version).</summary>
+public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string graph, string node) : IMinerTableStore
+{
+    private readonly RedisKey _rows = RedisKeys.MinerRows(graph, node);
+    private readonly RedisKey _runs = RedisKeys.MinerRuns(graph, node);
+
+    public async Task<long> ReadVersionAsync() =>
+        (long?)await redis.GetDatabase().HashGetAsync(_runs, "version").ConfigureAwait(false) ?? 0;
+
+    public async Task<MinerTable> LoadAsync()
+    {
+        // One MULTI, so rows and run times belong to the same save.
+        var transaction = redis.GetDatabase().CreateTransaction();
+        var rowsTask = transaction.HashGetAllAsync(_rows);
+        var runsTask = transaction.HashGetAllAsync(_runs);
+        await transaction.ExecuteAsync().ConfigureAwait(false);
+        var rows = (await rowsTask.ConfigureAwait(false)).ToDictionary(static e => e.Name.ToString(), static e => e.Value.ToString(), StringComparer.Ordinal);
+        var runs = (await runsTask.ConfigureAwait(false)).ToDictionary(static e => e.Name.ToString(), static e => e.Value);
+        return new MinerTable(rows, Long(runs, "last_run"), Long(runs, "last_successful_run"), Long(runs, "version") ?? 0);
+    }
+
+    public async Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, string>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        ArgumentNullException.ThrowIfNull(deleted);
+        var transaction = redis.GetDatabase().CreateTransaction();
+        foreach (var slice in changed.Chunk(10_000))
+        {
+            _ = transaction.HashSetAsync(_rows, [.. slice.Select(static e => new HashEntry(e.Key, e.Value))]);
+        }
+
+        if (deleted.Count > 0)
+        {
+            _ = transaction.HashDeleteAsync(_rows, [.. deleted.Select(static k => (RedisValue)k)]);
+        }
+
+        var runs = new List<HashEntry>(2);
+        if (lastRun is { } run)
+        {
+            runs.Add(new HashEntry("last_run", run));
+        }
+
+        if (lastSuccessfulRun is { } success)
+        {
+            runs.Add(new HashEntry("last_successful_run", success));
+        }
+
+        if (runs.Count > 0)
+        {
+            _ = transaction.HashSetAsync(_runs, [.. runs]);
+        }
+
+        var version = transaction.HashIncrementAsync(_runs, "version");
+        if (!await transaction.ExecuteAsync().ConfigureAwait(false))
+        {
+            throw new RedisException($"the state of miner {node} was not saved");
+        }
+
+        return await version.ConfigureAwait(false);
+    }
+
+    private static long? Long(Dictionary<string, RedisValue> values, string name) =>
+        values.TryGetValue(name, out var value) && long.TryParse(value.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+}

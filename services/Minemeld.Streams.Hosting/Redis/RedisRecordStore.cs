@@ -1,0 +1,101 @@
+using Minemeld.Streams.Hosting.State;
+using StackExchange.Redis;
+
+namespace Minemeld.Streams.Hosting.Redis;
+
+/// <summary>Records as one Redis hash (field = key, value = text); multi-command writes run in a MULTI/EXEC.</summary>
+public sealed class RedisRecordStore(IConnectionMultiplexer redis, RedisKey key) : IRecordStore
+{
+    /// <summary>Large writes go in slices so that one HSET never carries millions of fields.</summary>
+    private const int Slice = 10_000;
+
+    private const string DeleteIfUnchangedScript = """
+        local n = 0
+        for i = 1, #ARGV, 2 do
+          if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then n = n + redis.call('HDEL', KEYS[1], ARGV[i]) end
+        end
+        return n
+        """;
+
+    public async Task<IReadOnlyList<string?>> GetAsync(IReadOnlyList<string> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Count == 0)
+        {
+            return [];
+        }
+
+        var values = await redis.GetDatabase().HashGetAsync(key, [.. keys.Select(static k => (RedisValue)k)]).ConfigureAwait(false);
+        return [.. values.Select(static v => v.IsNull ? null : v.ToString())];
+    }
+
+    public async Task<IReadOnlyList<KeyValuePair<string, string>>> GetAllAsync() =>
+        [.. (await redis.GetDatabase().HashGetAllAsync(key).ConfigureAwait(false)).Select(static e => KeyValuePair.Create(e.Name.ToString(), e.Value.ToString()))];
+
+    public Task WriteAsync(IReadOnlyCollection<KeyValuePair<string, string>> sets, IReadOnlyCollection<string> deletes)
+    {
+        ArgumentNullException.ThrowIfNull(sets);
+        ArgumentNullException.ThrowIfNull(deletes);
+        return ExecuteAsync(replace: false, sets, deletes);
+    }
+
+    public Task ReplaceAllAsync(IReadOnlyCollection<KeyValuePair<string, string>> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        return ExecuteAsync(replace: true, records, []);
+    }
+
+    public Task<long> DeleteAsync(IReadOnlyCollection<string> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return keys.Count == 0 ? Task.FromResult(0L) : redis.GetDatabase().HashDeleteAsync(key, [.. keys.Select(static k => (RedisValue)k)]);
+    }
+
+    public async Task<long> DeleteIfUnchangedAsync(IReadOnlyCollection<KeyValuePair<string, string>> expected)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        if (expected.Count == 0)
+        {
+            return 0;
+        }
+
+        var args = expected.SelectMany(static e => new RedisValue[] { e.Key, e.Value }).ToArray();
+        return (long)await redis.GetDatabase().ScriptEvaluateAsync(DeleteIfUnchangedScript, [key], args).ConfigureAwait(false);
+    }
+
+    private async Task ExecuteAsync(bool replace, IReadOnlyCollection<KeyValuePair<string, string>> sets, IReadOnlyCollection<string> deletes)
+    {
+        var db = redis.GetDatabase();
+        var slices = sets.Chunk(Slice).ToList();
+        var single = !replace && slices.Count + (deletes.Count > 0 ? 1 : 0) <= 1;
+        if (single)
+        {
+            // One command is atomic on its own: no MULTI needed.
+            await (slices.Count == 1
+                ? db.HashSetAsync(key, [.. slices[0].Select(static e => new HashEntry(e.Key, e.Value))])
+                : deletes.Count > 0 ? db.HashDeleteAsync(key, [.. deletes.Select(static k => (RedisValue)k)]) : Task.CompletedTask).ConfigureAwait(false);
+            return;
+        }
+
+        var transaction = db.CreateTransaction();
+        if (replace)
+        {
+            _ = transaction.KeyDeleteAsync(key);
+        }
+
+        foreach (var slice in slices)
+        {
+            _ = transaction.HashSetAsync(key, [.. slice.Select(static e => new HashEntry(e.Key, e.Value))]);
+        }
+
+        if (deletes.Count > 0)
+        {
+            _ = transaction.HashDeleteAsync(key, [.. deletes.Select(static k => (RedisValue)k)]);
+        }
+
+        if (!await transaction.ExecuteAsync().ConfigureAwait(false))
+        {
+            throw new RedisException($"the write to {key} was not applied");
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using Minemeld.Streams.Hosting.State;
+using StackExchange.Redis;
+
+namespace Minemeld.Streams.Hosting.Redis;
+
+/// <summary>
+/// The state store in Redis, with the key layout of <see cref="RedisKeys"/> (the README lists it). Shared by every
+/// worker process of a graph; the connection belongs to the caller.
+/// </summary>
+public sealed class RedisStateStore(IConnectionMultiplexer redis) : IStateStore
+{
+    public IConnectionMultiplexer Connection => redis;
+
+    public string Description => $"redis {string.Join(',', redis.GetEndPoints().Select(static e => e.ToString()))}";
+
+    public bool IsConnected => redis.IsConnected;
+
+    public IHupChannel Hup { get; } = new RedisHupChannel(redis);
+
+    public IFeedStore Feed(string graph, string node) => new RedisFeedStore(redis, graph, node);
+
+    public IFeedReadStore FeedReader(string graph, FeedReadOptions options) => new RedisFeedReadStore(redis, graph, options);
+
+    public IMinerTableStore MinerTable(string graph, string node) => new RedisMinerTableStore(redis, graph, node);
+
+    public IMinerLease MinerLease(string graph, string node) => new RedisMinerLease(redis, RedisKeys.MinerLease(graph, node));
+
+    public IRecordStore AggregatorRows(string graph, string node, string? block = null) =>
+        new RedisRecordStore(redis, block is null ? RedisKeys.AggregatorRows(graph, node) : RedisKeys.RangeRows(graph, node, block));
+
+    public IRecordStore LocalList(string graph, string node) => new RedisRecordStore(redis, RedisKeys.LocalList(graph, node));
+
+    public INodeStatusStore Status(string graph) => new RedisNodeStatusStore(redis, graph);
+
+    public IAccessStore Access(string graph) => new RedisAccessStore(redis, graph);
+}

@@ -1,0 +1,19 @@
+namespace Minemeld.Streams.Hosting.State;
+
+/// <summary>
+/// A miner's table (row key → JSON row) and run times. <see cref="MinerTable.Version"/> grows with every save, so a
+/// replica that takes over the poll lease can tell that another one wrote in between and reload.
+/// </summary>
+public interface IMinerTableStore
+{
+    /// <summary>The version of the last save; 0 when never saved.</summary>
+    Task<long> ReadVersionAsync();
+
+    Task<MinerTable> LoadAsync();
+
+    /// <summary>Writes changed rows, deletes vanished ones and records the run times in one step; returns the new version.</summary>
+    Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, string>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun);
+}
+
+/// <summary>A miner's saved table.</summary>
+public sealed record MinerTable(IReadOnlyDictionary<string, string> Rows, long? LastRun, long? LastSuccessfulRun, long Version);

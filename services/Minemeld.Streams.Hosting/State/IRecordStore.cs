@@ -1,0 +1,26 @@
+namespace Minemeld.Streams.Hosting.State;
+
+/// <summary>
+/// A set of records, key → text (JSON), that one writer owns: an aggregator's rows, a local list. Every call is
+/// atomic: a reader never sees half of a write.
+/// </summary>
+public interface IRecordStore
+{
+    /// <summary>The values of <paramref name="keys"/>, in order; null where a key has no record.</summary>
+    Task<IReadOnlyList<string?>> GetAsync(IReadOnlyList<string> keys);
+
+    /// <summary>Every record.</summary>
+    Task<IReadOnlyList<KeyValuePair<string, string>>> GetAllAsync();
+
+    /// <summary>Writes <paramref name="sets"/> and deletes <paramref name="deletes"/> in one step.</summary>
+    Task WriteAsync(IReadOnlyCollection<KeyValuePair<string, string>> sets, IReadOnlyCollection<string> deletes);
+
+    /// <summary>Makes <paramref name="records"/> the whole set, in one step.</summary>
+    Task ReplaceAllAsync(IReadOnlyCollection<KeyValuePair<string, string>> records);
+
+    /// <summary>Deletes <paramref name="keys"/>; returns how many existed.</summary>
+    Task<long> DeleteAsync(IReadOnlyCollection<string> keys);
+
+    /// <summary>Deletes each record only if its value is still the one given (a record rewritten meanwhile survives); returns how many went.</summary>
+    Task<long> DeleteIfUnchangedAsync(IReadOnlyCollection<KeyValuePair<string, string>> expected);
+}

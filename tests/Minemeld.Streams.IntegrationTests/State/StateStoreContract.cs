@@ -1,0 +1,356 @@
+using System.Text.Json.Nodes;
+using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.Hosting.State;
+
+namespace Minemeld.Streams.IntegrationTests.State;
+
+/// <summary>
+/// The contract of every state store, written once and run against each one (<see cref="RedisStateStoreTests"/>,
+/// <see cref="MemoryStateStoreTests"/>), so the in-memory store that <c>minemeld run</c> uses cannot drift from the
+/// Redis store the workers share. Each test works under a graph name of its own.
+/// </summary>
+public abstract class StateStoreContract
+{
+    private static readonly CancellationToken Token = TestContext.Current.CancellationToken;
+
+    /// <summary>The store under test.</summary>
+    protected abstract Task<IStateStore> StoreAsync();
+
+    /// <summary>A second handle on the same state, as another process (or another part of this one) would have.</summary>
+    protected abstract Task<IStateStore> OtherHandleAsync();
+
+    private static string Graph() => "contract" + Guid.NewGuid().ToString("N")[..10];
+
+    [Fact]
+    public async Task StoreDescribesItselfAndIsConnected()
+    {
+        var store = await StoreAsync();
+        Assert.True(store.IsConnected);
+        Assert.False(string.IsNullOrWhiteSpace(store.Description));
+    }
+
+    [Fact]
+    public async Task NewFeedIsEmptyAtVersionZero()
+    {
+        var store = await StoreAsync();
+        var graph = Graph();
+        var reader = store.FeedReader(graph, new FeedReadOptions(2000, 60));
+        Assert.Equal(0, await store.Feed(graph, "feed").CountAsync());
+        Assert.Equal(0, await reader.GetVersionAsync("feed", Token));
+        var snapshot = await reader.OpenSnapshotAsync("feed", withValues: true, Token);
+        Assert.Equal((0L, 0L), (snapshot.Version, snapshot.Count));
+        Assert.Empty(await snapshot.ReadAsync(0, 100, descending: false, Token));
+    }
+
+    [Fact]
+    public async Task ApplyCountsAddedAndRemovedAndEveryBatchBumpsTheVersion()
+    {
+        var store = await StoreAsync();
+        var graph = Graph();
+        var feed = store.Feed(graph, "feed");
+        var reader = (await OtherHandleAsync()).FeedReader(graph, new FeedReadOptions(2000, 60));
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+
+        Assert.Equal((2L, 0L), await feed.ApplyAsync([Present("a", 1), Present("b", 2)]));
+        var first = await reader.GetVersionAsync("feed", Token);
+        Assert.InRange(first, before, before + 60_000_000); // starts at the clock in µs: a wiped store never reuses an ETag
+
+        // A member already present is not added again (its score moves); removing a non-member removes nothing.
+        Assert.Equal((0L, 0L), await feed.ApplyAsync([Present("a", 3), Absent("zzz")]));
+        Assert.Equal(first + 1, await reader.GetVersionAsync("feed", Token));
+
+        Assert.Equal((0L, 0L), await feed.ApplyAsync([]));
+        Assert.Equal(first + 1, await reader.GetVersionAsync("feed", Token));
+
+        Assert.Equal((1L, 1L), await feed.ApplyAsync([Absent("b"), Present("c", 0)]));
+        Assert.Equal(first + 2, await reader.GetVersionAsync("feed", Token));
+        Assert.Equal(2, await feed.CountAsync());
+        var (count, members) = await feed.ProbeAsync(["a", "b", "x"]);
+        Assert.Equal(2, count);
+        Assert.Equal(["a"], members.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task SnapshotsOrderByScoreThenByMemberBytes()
+    {
+        var store = await StoreAsync();
+        var graph = Graph();
+        var feed = store.Feed(graph, "feed");
+        // Ties order by UTF-8 bytes, as Redis orders them: U+FF5E (EF BD 9E) before U+1F600 (F0 9F 98 80), although
+        // its UTF-16 code unit (FF5E) is above the surrogate D83D.
+        await feed.ApplyAsync([Present("b", 1), Present("a", 1), Present("c", 0.5), Present("\uFF5E", 2), Present("\U0001F600", 2), Present("z", 2), Present("moved", 9)]);
+        await feed.ApplyAsync([Present("moved", -1)]);
+        string[] ascending = ["moved", "c", "a", "b", "z", "\uFF5E", "\U0001F600"];
+
+        foreach (var limit in new[] { 2000, 2 })
+        {
+            // Both paths of a reader: read whole (small feed) and paged from a copy of the version (large feed).
+            var snapshot = await store.FeedReader(graph, new FeedReadOptions(limit, 60)).OpenSnapshotAsync("feed", withValues: false, Token);
+            Assert.Equal(ascending.Length, snapshot.Count);
+            Assert.Equal(ascending, (await snapshot.ReadAsync(0, 100, descending: false, Token)).Select(static e => e.Indicator));
+            Assert.Equal(ascending.Reverse(), (await snapshot.ReadAsync(0, 100, descending: true, Token)).Select(static e => e.Indicator));
+            Assert.Equal(ascending[2..5], (await snapshot.ReadAsync(2, 3, descending: false, Token)).Select(static e => e.Indicator));
+            Assert.Equal(["z", "b"], (await snapshot.ReadAsync(2, 2, descending: true, Token)).Select(static e => e.Indicator));
+            Assert.Empty(await snapshot.ReadAsync(7, 5, descending: false, Token));
+        }
+    }
+
+    [Fact]
+    public async Task ValuesGoWithTheirMembers()
+    {
+        var store = await StoreAsync();
+        var graph = Graph();
+        var feed = store.Feed(graph, "feed");
+        var reader = store.FeedReader(graph, new FeedReadOptions(2000, 60));
+        async Task<Dictionary<string, string?>> ReadAsync(bool withValues) =>
+            (await (await reader.OpenSnapshotAsync("feed", withValues, Token)).ReadAsync(0, 100, false, Token)).ToDictionary(static e => e.Indicator, static e => e.Value);
+
+        await feed.ApplyAsync([Present("a", 1, """{"n":1}"""), Present("b", 2, """{"n":2}""")]);
+        // Present again without a value keeps the stored one (the node keeps no values for this batch).
+        await feed.ApplyAsync([Present("a", 3)]);
+        Assert.Equal(new Dictionary<string, string?> { ["a"] = """{"n":1}""", ["b"] = """{"n":2}""" }, await ReadAsync(withValues: true));
+        Assert.Equal(new Dictionary<string, string?> { ["a"] = null, ["b"] = null }, await ReadAsync(withValues: false));
+
+        // A withdrawn member loses its value: re-added without one, it has none.
+        await feed.ApplyAsync([Absent("b")]);
+        await feed.ApplyAsync([Present("b", 4)]);
+        Assert.Equal(new Dictionary<string, string?> { ["a"] = """{"n":1}""", ["b"] = null }, await ReadAsync(withValues: true));
+    }
+
+    [Fact]
+    public async Task ASnapshotKeepsItsVersionWhileTheFeedChanges()
+    {
+        var store = await StoreAsync();
+        var graph = Graph();
+        var feed = store.Feed(graph, "feed");
+        await feed.ApplyAsync([.. Enumerable.Range(0, 5).Select(i => Present($"m{i}", i, $"{{\"i\":{i}}}"))]);
+        foreach (var limit in new[] { 2000, 2 })
+        {
+            var reader = (await OtherHandleAsync()).FeedReader(graph, new FeedReadOptions(limit, 60));
+            var snapshot = await reader.OpenSnapshotAsync("feed", withValues: true, Token);
+            var version = snapshot.Version;
+            var firstPage = await snapshot.ReadAsync(0, 2, descending: false, Token);
+
+            await feed.ApplyAsync([Absent("m3"), Absent("m4"), Present("new", 0.5, "{}")]);
+            var rest = await snapshot.ReadAsync(2, 10, descending: false, Token);
+            Assert.Equal(["m0", "m1", "m2", "m3", "m4"], firstPage.Concat(rest).Select(static e => e.Indicator));
+            Assert.Equal("""{"i":4}""", rest[^1].Value);
+            Assert.Equal(version, snapshot.Version);
+
+            var current = await reader.OpenSnapshotAsync("feed", withValues: true, Token);
+            Assert.True(current.Version > version);
+            Assert.Equal(["m0", "new", "m1", "m2"], (await current.ReadAsync(0, 10, descending: false, Token)).Select(static e => e.Indicator));
+            await feed.ApplyAsync([Present("m3", 3, """{"i":3}"""), Present("m4", 4, """{"i":4}"""), Absent("new")]);
+        }
+    }
+
+    [Fact]
+    public async Task MinerTablesSaveOnlyWhatTheyAreGivenAndCountVersions()
+    {
+        var store = await StoreAsync();
+        var graph = Graph();
+        var table = store.MinerTable(graph, "miner");
+        Assert.Equal(0, await table.ReadVersionAsync());
+        var empty = await table.LoadAsync();
+        Assert.Equal((0, (long?)null, (long?)null, 0L), (empty.Rows.Count, empty.LastRun, empty.LastSuccessfulRun, empty.Version));
+
+        Assert.Equal(1, await table.SaveAsync([KeyValuePair.Create("k1", "r1"), KeyValuePair.Create("k2", "r2")], [], 100, 90));
+        var other = (await OtherHandleAsync()).MinerTable(graph, "miner");
+        Assert.Equal(1, await other.ReadVersionAsync());
+        var loaded = await other.LoadAsync();
+        Assert.Equal(new Dictionary<string, string> { ["k1"] = "r1", ["k2"] = "r2" }, loaded.Rows);
+        Assert.Equal((100L, 90L, 1L), (loaded.LastRun, loaded.LastSuccessfulRun, loaded.Version));
+
+        // A failed poll records last_run only; last_successful_run stays.
+        Assert.Equal(2, await other.SaveAsync([KeyValuePair.Create("k1", "r1b")], ["k2"], 200, null));
+        loaded = await table.LoadAsync();
+        Assert.Equal(new Dictionary<string, string> { ["k1"] = "r1b" }, loaded.Rows);
+        Assert.Equal((200L, 90L, 2L), (loaded.LastRun, loaded.LastSuccessfulRun, loaded.Version));
+        Assert.Equal(0, await store.MinerTable(graph, "another").ReadVersionAsync());
+    }
+
+    [Fact]
+    public async Task LeaseIsExclusiveUntilItExpires()
+    {
+        var store = await StoreAsync();
+        var graph = Graph();
+        var lease = store.MinerLease(graph, "miner");
+        var other = (await OtherHandleAsync()).MinerLease(graph, "miner");
+        var ttl = TimeSpan.FromMilliseconds(500);
+
+        Assert.True(await lease.TryAcquireAsync("a", ttl));
+        Assert.False(await other.TryAcquireAsync("b", ttl));
+        Assert.True(await other.TryAcquireAsync("a", ttl));
+        Assert.True(await other.IsHeldByAsync("a"));
+        Assert.False(await lease.IsHeldByAsync("b"));
+        Assert.True(await store.MinerLease(graph, "another").TryAcquireAsync("b", ttl));
+
+        await PipelineEventually(async () => await other.TryAcquireAsync("b", ttl), "the lease to expire and pass to b");
+        Assert.False(await lease.IsHeldByAsync("a"));
+        Assert.True(await lease.IsHeldByAsync("b"));
+    }
+
+    [Fact]
+    public async Task RecordsAreWrittenDeletedAndReplacedAsAWhole()
+    {
+        var store = await StoreAsync();
+        var graph = Graph();
+        var rows = store.AggregatorRows(graph, "agg");
+        Assert.Equal([null], await rows.GetAsync(["a"]));
+        Assert.Empty(await rows.GetAsync([]));
+
+        await rows.WriteAsync([KeyValuePair.Create("a", "1"), KeyValuePair.Create("b", "2")], []);
+        await rows.WriteAsync([KeyValuePair.Create("c", "3")], ["a", "nothing"]);
+        Assert.Equal([null, "2", "3"], await rows.GetAsync(["a", "b", "c"]));
+        Assert.Equal(["b=2", "c=3"], await AllAsync(rows));
+
+        // Rows of address blocks, plain rows and local lists are separate sets.
+        var block = store.AggregatorRows(graph, "agg", "10.0.0.0/16");
+        await block.WriteAsync([KeyValuePair.Create("b", "block")], []);
+        Assert.Equal(["b=2", "c=3"], await AllAsync((await OtherHandleAsync()).AggregatorRows(graph, "agg")));
+        Assert.Equal(["b=block"], await AllAsync(store.AggregatorRows(graph, "agg", "10.0.0.0/16")));
+        Assert.Empty(await AllAsync(store.LocalList(graph, "agg")));
+
+        await rows.ReplaceAllAsync([KeyValuePair.Create("d", "4")]);
+        Assert.Equal(["d=4"], await AllAsync(rows));
+        Assert.Equal(1, await rows.DeleteAsync(["d", "missing"]));
+        Assert.Empty(await AllAsync(rows));
+
+        // A replace larger than one write slice is still one step.
+        await rows.ReplaceAllAsync([.. Enumerable.Range(0, 25_000).Select(static i => KeyValuePair.Create($"k{i}", "v"))]);
+        Assert.Equal(25_000, (await rows.GetAllAsync()).Count);
+        await rows.ReplaceAllAsync([]);
+        Assert.Empty(await rows.GetAllAsync());
+    }
+
+    [Fact]
+    public async Task DeleteIfUnchangedSparesRecordsRewrittenMeanwhile()
+    {
+        var store = await StoreAsync();
+        var list = store.LocalList(Graph(), "list");
+        await list.WriteAsync([KeyValuePair.Create("e", "1"), KeyValuePair.Create("f", "1")], []);
+        var read = await list.GetAllAsync();
+        await list.WriteAsync([KeyValuePair.Create("f", "2")], []);
+
+        Assert.Equal(1, await list.DeleteIfUnchangedAsync(read));
+        Assert.Equal(["f=2"], await AllAsync(list));
+        Assert.Equal(0, await list.DeleteIfUnchangedAsync([]));
+    }
+
+    [Fact]
+    public async Task HupReachesTheSubscribersOfThatNodeOnly()
+    {
+        var store = await StoreAsync();
+        var other = await OtherHandleAsync();
+        var graph = Graph();
+        var first = 0;
+        var second = 0;
+        var subscription = await store.Hup.SubscribeAsync(graph, "n1", () => Interlocked.Increment(ref first));
+        await using var unrelated = await store.Hup.SubscribeAsync(graph, "n2", () => Interlocked.Increment(ref second));
+
+        await other.Hup.PublishAsync(graph, "n1");
+        await PipelineEventually(() => Task.FromResult(Volatile.Read(ref first) == 1), "the HUP of n1");
+        await subscription.DisposeAsync();
+        await other.Hup.PublishAsync(graph, "n1");
+        await other.Hup.PublishAsync(Graph(), "n2");
+
+        // Pub/sub gives no "nothing arrived" signal: a HUP sent after the ones above arriving proves they were not delivered.
+        var marker = 0;
+        await using var probe = await store.Hup.SubscribeAsync(graph, "probe", () => Interlocked.Increment(ref marker));
+        await other.Hup.PublishAsync(graph, "probe");
+        await PipelineEventually(() => Task.FromResult(Volatile.Read(ref marker) == 1), "the probe HUP");
+        Assert.Equal((1, 0), (Volatile.Read(ref first), Volatile.Read(ref second)));
+    }
+
+    [Fact]
+    public async Task StatusIsKeptPerNodeAndInstance()
+    {
+        var store = await StoreAsync();
+        var graph = Graph();
+        var statuses = store.Status(graph);
+        var status = new JsonObject { ["state"] = 5, ["statistics"] = new JsonObject { ["added"] = 3 } };
+        await statuses.WriteAsync("node", "one", new NodeStatusRecord("minemeld.ft.redis.RedisSet", "output", status));
+        status["state"] = 8; // the caller's object is not the stored one
+        await statuses.WriteAsync("node", "two", new NodeStatusRecord("minemeld.ft.redis.RedisSet", "output", new JsonObject { ["state"] = 4 }));
+
+        var read = await (await OtherHandleAsync()).Status(graph).ReadAsync("node", "one");
+        Assert.Equal(("minemeld.ft.redis.RedisSet", "output", 5, 3), (read!.ClassName, read.Kind, read.Status["state"]!.GetValue<int>(), read.Status["statistics"]!["added"]!.GetValue<int>()));
+        Assert.Null(await statuses.ReadAsync("node", "three"));
+        Assert.Null(await statuses.ReadAsync("other", "one"));
+        Assert.Equal([4, 5], (await statuses.ReadAllAsync("node")).Select(static s => s.Status["state"]!.GetValue<int>()).Order());
+        Assert.Empty(await statuses.ReadAllAsync("other"));
+
+        await statuses.WriteAsync("node", "one", new NodeStatusRecord("minemeld.ft.redis.RedisSet", "output", new JsonObject { ["state"] = 8 }));
+        Assert.Equal([4, 8], (await statuses.ReadAllAsync("node")).Select(static s => s.Status["state"]!.GetValue<int>()).Order());
+    }
+
+    [Fact]
+    public async Task AccessStoreKeepsUsersOfEachKindAndFeedTags()
+    {
+        var store = await StoreAsync();
+        var graph = Graph();
+        var access = store.Access(graph);
+        var attributes = new JsonObject { ["tags"] = new JsonArray("premium") };
+        await access.SetUserAsync(UserKind.Feeds, "alice", new UserRecord("h1", attributes, "file"), Token);
+        attributes["tags"] = new JsonArray("changed"); // the caller's object is not the stored one
+        await access.SetUserAsync(UserKind.Api, "admin", new UserRecord("h2", [], "api"), Token);
+        await access.SetFeedAsync("feed", new JsonObject { ["tags"] = new JsonArray("premium", "base") }, Token);
+
+        var snapshot = await (await OtherHandleAsync()).Access(graph).LoadAsync(Token);
+        Assert.Equal(["alice"], snapshot.FeedUsers.Keys);
+        Assert.Equal(["admin"], snapshot.AdminUsers.Keys);
+        Assert.Equal(("h1", "file", "premium"), (snapshot.FeedUsers["alice"].Hash, snapshot.FeedUsers["alice"].Origin, string.Join(',', snapshot.FeedUsers["alice"].Tags)));
+        Assert.Equal(["premium", "base"], AccessSnapshot.TagsOf(snapshot.Feeds["feed"]));
+
+        // A rehash applies only over the hash it replaces (a password change meanwhile wins).
+        Assert.False(await access.ReplaceHashAsync(UserKind.Feeds, "alice", "stale", "h3", Token));
+        Assert.False(await access.ReplaceHashAsync(UserKind.Api, "alice", "h1", "h3", Token));
+        Assert.True(await access.ReplaceHashAsync(UserKind.Feeds, "alice", "h1", "h3", Token));
+        Assert.False(await access.ReplaceHashAsync(UserKind.Feeds, "nobody", "h1", "h3", Token));
+        snapshot = await access.LoadAsync(Token);
+        Assert.Equal(("h3", "premium"), (snapshot.FeedUsers["alice"].Hash, string.Join(',', snapshot.FeedUsers["alice"].Tags)));
+
+        Assert.True(await access.DeleteUserAsync(UserKind.Feeds, "alice", Token));
+        Assert.False(await access.DeleteUserAsync(UserKind.Feeds, "alice", Token));
+        Assert.True(await access.DeleteFeedAsync("feed", Token));
+        Assert.False(await access.DeleteFeedAsync("feed", Token));
+        snapshot = await access.LoadAsync(Token);
+        Assert.Equal((0, 1, 0), (snapshot.FeedUsers.Count, snapshot.AdminUsers.Count, snapshot.Feeds.Count));
+    }
+
+    [Fact]
+    public async Task LocalListsValidateAllOrNothingExpireEntriesAndSignalTheirMiner()
+    {
+        var store = await StoreAsync();
+        var graph = Graph();
+        var hups = 0;
+        await using var subscription = await store.Hup.SubscribeAsync(graph, "list", () => Interlocked.Increment(ref hups));
+        var list = new LocalListStore(await OtherHandleAsync(), graph, "list", "IPv4");
+
+        await list.UpsertAsync([("192.0.2.1", new JsonObject { ["comment"] = "keep" }), ("192.0.2.0/24", [])], replaceAll: false);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => list.UpsertAsync([("192.0.2.9", []), ("not-an-ip", [])], replaceAll: true));
+        Assert.Contains("not-an-ip", error.Message, StringComparison.Ordinal);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Assert.Equal(["192.0.2.0/24", "192.0.2.1"], (await list.ReadAsync(now)).Select(static e => e.Indicator).Order(StringComparer.Ordinal));
+
+        await list.UpsertAsync([("198.51.100.1", new JsonObject { [LocalListStore.ExpiresAt] = now - 1 }), ("198.51.100.2", new JsonObject { [LocalListStore.ExpiresAt] = now + 60_000 })], replaceAll: true);
+        var live = await list.ReadEntriesAsync(now);
+        var entry = Assert.Single(live);
+        Assert.Equal(("198.51.100.2", now + 60_000), (entry.Indicator, entry.ExpiresAt));
+        Assert.False(entry.Attributes.ContainsKey(LocalListStore.ExpiresAt));
+        Assert.Single(await store.LocalList(graph, "list").GetAllAsync()); // the expired entry was deleted on the way
+
+        Assert.Equal(1, await list.RemoveAsync(["198.51.100.2", "203.0.113.1"]));
+        await PipelineEventually(() => Task.FromResult(Volatile.Read(ref hups) == 3), "one HUP per applied edit");
+    }
+
+    private static FeedChange Present(string indicator, double score, string? value = null) => new(indicator, true, score, value);
+
+    private static FeedChange Absent(string indicator) => new(indicator, false, 0, null);
+
+    private static async Task<string[]> AllAsync(IRecordStore records) =>
+        [.. (await records.GetAllAsync()).Select(static r => $"{r.Key}={r.Value}").Order(StringComparer.Ordinal)];
+
+    private static Task PipelineEventually(Func<Task<bool>> condition, string what) =>
+        Pipeline.PipelineHarness.EventuallyAsync(condition, what, TimeSpan.FromSeconds(10));
+}
