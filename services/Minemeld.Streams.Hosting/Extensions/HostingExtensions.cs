@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Minemeld.Streams.Hosting.Configuration;
 using Minemeld.Streams.Hosting.Graph;
 using Minemeld.Streams.Hosting.Kafka;
 using Minemeld.Streams.Hosting.Memory;
@@ -21,10 +22,13 @@ public static class HostingExtensions
     /// <summary>Time given to handlers and consumer Close() at shutdown; compose's stop_grace_period must exceed it.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(45);
 
+    /// <summary>The variable (or configuration key) naming the YAML host-config file.</summary>
+    public const string ConfigVariable = "MINEMELD_CONFIG";
+
     public static IHostApplicationBuilder AddMinemeldDefaults(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Configuration.AddEnvironmentVariables("MINEMELD_");
+        AddConfigurationSources(builder);
         var services = builder.Services;
         services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -49,6 +53,35 @@ public static class HostingExtensions
             ? new AdminTopicProvisioner(sp.GetRequiredService<IKafkaClientFactory>())
             : new ExistingTopics());
         return builder;
+    }
+
+    /// <summary>
+    /// Host configuration, later sources winning (style.md B4): the builder's defaults (appsettings.json, environment,
+    /// command line), then the YAML file named by <c>MINEMELD_CONFIG</c> (an error when missing) or, optionally,
+    /// <c>config/&lt;service&gt;.yaml</c>, then the environment (also with the <c>MINEMELD_</c> prefix) and the command
+    /// line again, so that what compose or an operator sets beats the file.
+    /// </summary>
+    private static void AddConfigurationSources(IHostApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var commandLine = configuration.Sources.OfType<Microsoft.Extensions.Configuration.CommandLine.CommandLineConfigurationSource>().LastOrDefault();
+        var named = configuration[ConfigVariable];
+        if (named is { Length: > 0 })
+        {
+            configuration.AddYamlFile(Path.GetFullPath(named), optional: false);
+        }
+        else
+        {
+            var service = builder.Environment.ApplicationName.Split('.')[^1].ToLowerInvariant();
+            configuration.AddYamlFile(Path.GetFullPath(Path.Combine("config", $"{service}.yaml")), optional: true);
+        }
+
+        configuration.AddEnvironmentVariables();
+        configuration.AddEnvironmentVariables("MINEMELD_");
+        if (commandLine is not null)
+        {
+            configuration.Add(new Microsoft.Extensions.Configuration.CommandLine.CommandLineConfigurationSource { Args = commandLine.Args, SwitchMappings = commandLine.SwitchMappings });
+        }
     }
 
     /// <summary>Runs this process's roles of the graph (Graph:Roles).</summary>

@@ -1,6 +1,8 @@
+using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Minemeld.Streams.Hosting.Metrics;
 
 namespace Minemeld.Streams.Hosting.Kafka;
 
@@ -11,7 +13,7 @@ namespace Minemeld.Streams.Hosting.Kafka;
 /// the background; a partition without a committed offset starts at the beginning, while a committed offset
 /// that no longer exists is an error (<c>auto.offset.reset=error</c>), never a silent skip;</item>
 /// <item>producers are idempotent, wait for all replicas and compress;</item>
-/// <item>librdkafka's logs and errors go to ILogger.</item>
+/// <item>librdkafka's logs and errors go to ILogger; consumers' statistics become the consumer-lag gauges.</item>
 /// </list>
 /// </summary>
 public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, ILogger<KafkaClientFactory> logger) : IKafkaClientFactory
@@ -28,6 +30,8 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
             LingerMs = o.LingerMs,
             CompressionType = Enum.Parse<CompressionType>(o.Compression, ignoreCase: true),
             QueueBufferingMaxMessages = 500_000,
+            // Delivery reports carry only the status: the caller counts acks and never reads the message back.
+            DeliveryReportFields = "status",
         };
         return new ProducerBuilder<string, byte[]>(config)
             .SetLogHandler((_, m) => Log(m))
@@ -47,6 +51,9 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Error,
             SessionTimeoutMs = o.SessionTimeoutMs,
+            // Only what the loop reads is marshalled from librdkafka: key, value, topic, partition, offset.
+            ConsumeResultFields = "topic",
+            StatisticsIntervalMs = o.StatisticsIntervalMs,
             PartitionAssignmentStrategy = o.Assignor switch
             {
                 "range" => PartitionAssignmentStrategy.Range,
@@ -57,6 +64,7 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
         return new ConsumerBuilder<string, byte[]>(config)
             .SetLogHandler((_, m) => Log(m))
             .SetErrorHandler((_, e) => LogClientError(logger, clientId, e.Code, e.Reason, e.IsFatal))
+            .SetStatisticsHandler((_, json) => ReportLag(groupId, json))
             .SetPartitionsAssignedHandler((consumer, partitions) =>
             {
                 if (logger.IsEnabled(LogLevel.Information))
@@ -76,6 +84,7 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
                     LogRevoked(logger, groupId, names);
                 }
 
+                ConsumerLag.Forget(groupId, partitions.Select(static p => p.TopicPartition));
                 callbacks.Revoked?.Invoke([.. partitions.Select(static p => p.TopicPartition)]);
             })
             .SetPartitionsLostHandler((_, partitions) =>
@@ -86,6 +95,7 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
                     LogLost(logger, groupId, names);
                 }
 
+                ConsumerLag.Forget(groupId, partitions.Select(static p => p.TopicPartition));
                 callbacks.Revoked?.Invoke([.. partitions.Select(static p => p.TopicPartition)]);
             })
             .Build();
@@ -122,6 +132,18 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
         return config;
     }
 
+    private void ReportLag(string groupId, string statistics)
+    {
+        try
+        {
+            ConsumerLag.Report(groupId, statistics);
+        }
+        catch (JsonException ex)
+        {
+            LogStatisticsUnreadable(logger, ex, groupId);
+        }
+    }
+
     private void Log(LogMessage message)
     {
         var level = message.Level switch
@@ -140,6 +162,9 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Kafka client {Client} error {Code}: {Reason} (fatal: {Fatal})")]
     private static partial void LogClientError(ILogger logger, string client, ErrorCode code, string reason, bool fatal);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "Group {Group}: librdkafka statistics could not be read")]
+    private static partial void LogStatisticsUnreadable(ILogger logger, Exception exception, string group);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Group {Group} assigned {Partitions}")]
     private static partial void LogAssigned(ILogger logger, string group, string partitions);

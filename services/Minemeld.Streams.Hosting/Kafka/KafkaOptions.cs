@@ -34,6 +34,10 @@ public sealed class KafkaOptions
     [Range(1, 100_000)]
     public int MaxBatchSize { get; set; } = 5_000;
 
+    /// <summary>How often consumers report librdkafka statistics (the consumer-lag gauges); 0 turns them off.</summary>
+    [Range(0, 3_600_000)]
+    public int StatisticsIntervalMs { get; set; } = 5_000;
+
     /// <summary>How long a batch waits to fill once its first message is in.</summary>
     [Range(0, 10_000)]
     public int MaxBatchWaitMs { get; set; } = 20;
