@@ -82,13 +82,16 @@ internal static class RunCommand
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Graph:Path"] = settings.Graph.FullName,
-            ["State:Store"] = string.IsNullOrWhiteSpace(settings.Redis) ? nameof(StateStoreKind.Memory) : nameof(StateStoreKind.Redis),
             ["Redis:Configuration"] = string.IsNullOrWhiteSpace(settings.Redis) ? "unused" : settings.Redis,
             ["Kafka:BootstrapServers"] = broker?.BootstrapServers ?? settings.Kafka,
             ["Kafka:Assignor"] = broker is null ? null : "range",
             ["Kafka:CreateTopics"] = broker is null ? "true" : "false",
         });
         builder.AddMinemeldDefaults();
+        if (string.IsNullOrWhiteSpace(settings.Redis))
+        {
+            builder.Services.UseMemoryStateStore();
+        }
         if (broker is not null)
         {
             builder.Services.AddSingleton<ITopicProvisioner>(new EmbeddedTopicProvisioner(broker));

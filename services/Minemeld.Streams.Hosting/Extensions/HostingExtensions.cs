@@ -32,7 +32,6 @@ public static class HostingExtensions
         var services = builder.Services;
         services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<StateOptions>().BindConfiguration(StateOptions.SectionName);
         services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<GraphOptions>().BindConfiguration(GraphOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
@@ -42,10 +41,9 @@ public static class HostingExtensions
             options.AbortOnConnectFail = false; // start even when Redis is late; readiness reports it
             return ConnectionMultiplexer.Connect(options);
         });
-        // The multiplexer is only created when the Redis store is chosen: the in-memory store needs no Redis at all.
-        services.AddSingleton<IStateStore>(static sp => sp.GetRequiredService<IOptions<StateOptions>>().Value.Store == StateStoreKind.Memory
-            ? new MemoryStateStore(sp.GetRequiredService<TimeProvider>())
-            : new RedisStateStore(sp.GetRequiredService<IConnectionMultiplexer>()));
+        // Workers always share Redis. Only a process that runs the whole graph may keep its state in memory
+        // (UseMemoryStateStore): a lone feed server on a memory store would serve empty feeds as if they were real.
+        services.AddSingleton<IStateStore>(static sp => new RedisStateStore(sp.GetRequiredService<IConnectionMultiplexer>()));
         services.AddSingleton<IKafkaClientFactory, KafkaClientFactory>();
         services.AddSingleton<MessagePublisher>();
         services.AddSingleton<GraphProvider>();
@@ -82,6 +80,16 @@ public static class HostingExtensions
         {
             configuration.Add(new Microsoft.Extensions.Configuration.CommandLine.CommandLineConfigurationSource { Args = commandLine.Args, SwitchMappings = commandLine.SwitchMappings });
         }
+    }
+
+    /// <summary>
+    /// Keeps the state in this process's memory instead of Redis (no Redis connection is made). Only for a process
+    /// that runs every role of the graph and its feed server, as <c>minemeld run</c> does without <c>--redis</c>.
+    /// </summary>
+    public static IServiceCollection UseMemoryStateStore(this IServiceCollection services)
+    {
+        services.AddSingleton<IStateStore>(static sp => new MemoryStateStore(sp.GetRequiredService<TimeProvider>()));
+        return services;
     }
 
     /// <summary>Runs this process's roles of the graph (Graph:Roles).</summary>
