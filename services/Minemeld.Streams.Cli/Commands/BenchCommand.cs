@@ -180,7 +180,8 @@ internal static class BenchCommand
         return clock.Elapsed;
     }
 
-    private static async Task CleanupAsync(ConnectionMultiplexer redis, string graph)
+    /// <summary>Deletes every key a benchmark wrote under its graph name.</summary>
+    internal static async Task CleanupAsync(IConnectionMultiplexer redis, string graph)
     {
         var server = redis.GetServers()[0];
         await foreach (var key in server.KeysAsync(pattern: $"mm:{graph}:*"))

@@ -113,12 +113,7 @@ internal static class FeedBenchmark
         }
         finally
         {
-            var server = redis.GetServers().First();
-            await foreach (var key in server.KeysAsync(pattern: $"mm:{name}:*"))
-            {
-                await redis.GetDatabase().KeyDeleteAsync(key);
-            }
-
+            await BenchCommand.CleanupAsync(redis, name);
             await app.StopAsync(CancellationToken.None);
             Directory.Delete(directory, recursive: true);
         }

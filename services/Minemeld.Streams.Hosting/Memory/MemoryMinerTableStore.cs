@@ -32,16 +32,7 @@ internal sealed class MemoryMinerTableStore : IMinerTableStore
         ArgumentNullException.ThrowIfNull(deleted);
         lock (_gate)
         {
-            foreach (var (key, value) in changed)
-            {
-                _rows[key] = value;
-            }
-
-            foreach (var key in deleted)
-            {
-                _rows.Remove(key);
-            }
-
+            MemoryRecordStore.Apply(_rows, changed, deleted);
             _lastRun = lastRun ?? _lastRun;
             _lastSuccessfulRun = lastSuccessfulRun ?? _lastSuccessfulRun;
             return Task.FromResult(++_version);

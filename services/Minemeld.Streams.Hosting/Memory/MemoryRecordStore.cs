@@ -30,18 +30,24 @@ internal sealed class MemoryRecordStore : IRecordStore
         ArgumentNullException.ThrowIfNull(deletes);
         lock (_gate)
         {
-            foreach (var (key, value) in sets)
-            {
-                _records[key] = value;
-            }
-
-            foreach (var key in deletes)
-            {
-                _records.Remove(key);
-            }
+            Apply(_records, sets, deletes);
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Writes then deletes, as one Redis MULTI would (also the miner table's rows).</summary>
+    internal static void Apply(Dictionary<string, string> records, IEnumerable<KeyValuePair<string, string>> sets, IEnumerable<string> deletes)
+    {
+        foreach (var (key, value) in sets)
+        {
+            records[key] = value;
+        }
+
+        foreach (var key in deletes)
+        {
+            records.Remove(key);
+        }
     }
 
     public Task ReplaceAllAsync(IReadOnlyCollection<KeyValuePair<string, string>> records)

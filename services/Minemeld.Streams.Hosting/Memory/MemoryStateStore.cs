@@ -19,7 +19,7 @@ public sealed class MemoryStateStore(TimeProvider? time = null) : IStateStore
 
     public IHupChannel Hup { get; } = new MemoryHupChannel();
 
-    public IFeedStore Feed(string graph, string node) => Get($"{graph}/{node}/feed", () => new MemoryFeed(_time));
+    public IFeedStore Feed(string graph, string node) => Get(FeedKey(graph, node), () => new MemoryFeed(_time));
 
     public IFeedReadStore FeedReader(string graph, FeedReadOptions options) => new MemoryFeedReader(this, graph);
 
@@ -37,7 +37,9 @@ public sealed class MemoryStateStore(TimeProvider? time = null) : IStateStore
     public IAccessStore Access(string graph) => Get($"{graph}/access", static () => new MemoryAccessStore());
 
     /// <summary>The feed if it was ever asked for (readers must not create feeds).</summary>
-    internal MemoryFeed? FindFeed(string graph, string node) => _objects.TryGetValue($"{graph}/{node}/feed", out var feed) ? (MemoryFeed)feed : null;
+    internal MemoryFeed? FindFeed(string graph, string node) => _objects.TryGetValue(FeedKey(graph, node), out var feed) ? (MemoryFeed)feed : null;
+
+    private static string FeedKey(string graph, string node) => $"{graph}/{node}/feed";
 
     private T Get<T>(string key, Func<T> create)
         where T : class => (T)_objects.GetOrAdd(key, _ => create());

@@ -30,7 +30,7 @@ public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string gr
         ArgumentNullException.ThrowIfNull(changed);
         ArgumentNullException.ThrowIfNull(deleted);
         var transaction = redis.GetDatabase().CreateTransaction();
-        foreach (var slice in changed.Chunk(10_000))
+        foreach (var slice in changed.Chunk(RedisRecordStore.Slice))
         {
             _ = transaction.HashSetAsync(_rows, [.. slice.Select(static e => new HashEntry(e.Key, e.Value))]);
         }

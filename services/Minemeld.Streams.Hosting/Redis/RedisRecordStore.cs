@@ -7,7 +7,7 @@ namespace Minemeld.Streams.Hosting.Redis;
 public sealed class RedisRecordStore(IConnectionMultiplexer redis, RedisKey key) : IRecordStore
 {
     /// <summary>Large writes go in slices so that one HSET never carries millions of fields.</summary>
-    private const int Slice = 10_000;
+    internal const int Slice = 10_000;
 
     private const string DeleteIfUnchangedScript = """
         local n = 0
@@ -67,13 +67,21 @@ public sealed class RedisRecordStore(IConnectionMultiplexer redis, RedisKey key)
     {
         var db = redis.GetDatabase();
         var slices = sets.Chunk(Slice).ToList();
-        var single = !replace && slices.Count + (deletes.Count > 0 ? 1 : 0) <= 1;
-        if (single)
+        if (!replace && slices.Count == 0 && deletes.Count == 0)
         {
-            // One command is atomic on its own: no MULTI needed.
-            await (slices.Count == 1
-                ? db.HashSetAsync(key, [.. slices[0].Select(static e => new HashEntry(e.Key, e.Value))])
-                : deletes.Count > 0 ? db.HashDeleteAsync(key, [.. deletes.Select(static k => (RedisValue)k)]) : Task.CompletedTask).ConfigureAwait(false);
+            return;
+        }
+
+        // One command is atomic on its own: no MULTI needed.
+        if (!replace && slices.Count == 1 && deletes.Count == 0)
+        {
+            await db.HashSetAsync(key, [.. slices[0].Select(static e => new HashEntry(e.Key, e.Value))]).ConfigureAwait(false);
+            return;
+        }
+
+        if (!replace && slices.Count == 0)
+        {
+            await db.HashDeleteAsync(key, [.. deletes.Select(static k => (RedisValue)k)]).ConfigureAwait(false);
             return;
         }
 

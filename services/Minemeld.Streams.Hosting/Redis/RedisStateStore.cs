@@ -9,8 +9,6 @@ namespace Minemeld.Streams.Hosting.Redis;
 /// </summary>
 public sealed class RedisStateStore(IConnectionMultiplexer redis) : IStateStore
 {
-    public IConnectionMultiplexer Connection => redis;
-
     public string Description => $"redis {string.Join(',', redis.GetEndPoints().Select(static e => e.ToString()))}";
 
     public bool IsConnected => redis.IsConnected;
