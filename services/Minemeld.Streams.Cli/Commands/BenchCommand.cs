@@ -11,6 +11,7 @@ using Minemeld.Streams.Core.Prototypes;
 using Minemeld.Streams.Core.Ranges;
 using Minemeld.Streams.EmbeddedKafka;
 using Minemeld.Streams.Hosting.Kafka;
+using Minemeld.Streams.Hosting.Metrics;
 using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.Memory;
 using Minemeld.Streams.Hosting.Redis;
@@ -72,9 +73,12 @@ internal static class BenchCommand
         var factory = new KafkaClientFactory(options, NullLogger<KafkaClientFactory>.Instance);
         using var publisher = new MessagePublisher(factory);
         var roles = new HashSet<NodeKind> { NodeKind.Miner, NodeKind.Processor, NodeKind.Output };
-        await using var runtime = new GraphRuntime(graph, roles, new TopicNames("minemeld", name), factory, publisher, store,
+        var names = new TopicNames("minemeld", name);
+        await using var runtime = new GraphRuntime(graph, roles, names, factory, publisher, store,
             new EmbeddedTopicProvisioner(broker), options, new MinerRunOptions(), NullLoggerFactory.Instance, TimeProvider.System);
         var feed = store.Feed(name, "feed");
+        var pausedBefore = GC.GetTotalPauseDuration();
+        var collections = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
         var clock = Stopwatch.StartNew();
         await runtime.StartAsync(cancellationToken);
         var lastReport = 0L;
@@ -83,7 +87,7 @@ internal static class BenchCommand
             if (clock.ElapsedMilliseconds - lastReport > 2000)
             {
                 lastReport = clock.ElapsedMilliseconds;
-                Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F1} s: feed holds {await feed.CountAsync():N0}");
+                Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F1} s: {Progress(names)}, feed holds {await feed.CountAsync():N0}");
             }
 
             if (clock.Elapsed > TimeSpan.FromMinutes(10) || runtime.Consumers.Any(static c => c.FatalError is not null))
@@ -96,6 +100,7 @@ internal static class BenchCommand
         }
 
         var elapsed = clock.Elapsed;
+        var paused = GC.GetTotalPauseDuration() - pausedBefore;
         await runtime.StopAsync(cancellationToken);
         var expected = addresses.Select(static a => $"{IPv4Family.Format(a)}-{IPv4Family.Format(a)}").ToHashSet(StringComparer.Ordinal);
         var snapshot = await store.FeedReader(name, new FeedReadOptions(AtomicReadLimit: int.MaxValue, SnapshotTtlSeconds: 60)).OpenSnapshotAsync("feed", withValues: false, cancellationToken);
@@ -105,6 +110,7 @@ internal static class BenchCommand
         var rawRate = count / raw.TotalSeconds;
         Console.WriteLine($"pipeline: {count:N0} indicators miner → aggregator → feed in {elapsed.TotalSeconds:F2} s = {rate:N0} indicators/s end to end");
         Console.WriteLine($"ratio to raw single-hop produce+consume: {rate / rawRate * 100:F1}%");
+        Console.WriteLine($"garbage collections meanwhile: gen0 {GC.CollectionCount(0) - collections[0]}, gen1 {GC.CollectionCount(1) - collections[1]}, gen2 {GC.CollectionCount(2) - collections[2]}; paused {paused.TotalSeconds:F2} s ({paused / elapsed * 100:F0}% of the run); heap {GC.GetTotalMemory(false) / (1 << 20):N0} MiB");
         Console.WriteLine($"feed check: {(exact ? "exactly the expected indicators, nothing lost or extra" : $"MISMATCH: {actual.Count:N0} members, {expected.Except(actual).Count():N0} missing, {actual.Except(expected).Count():N0} unexpected")}");
         if (redis is not null)
         {
@@ -113,6 +119,12 @@ internal static class BenchCommand
 
         return exact ? 0 : 1;
     }
+
+    /// <summary>Messages each stage has read so far: where the pipeline spends its time.</summary>
+    private static string Progress(TopicNames names) =>
+        $"router read {Consumed("aggregate", names.Edge("synthetic")):N0}, aggregator read {Consumed("aggregate", names.Repartition("aggregate")):N0}, feed read {Consumed("feed", names.Edge("aggregate")):N0}";
+
+    private static double Consumed(string node, string topic) => PipelineMetrics.Consumed.WithLabels(node, topic).Value;
 
     private static IndicatorMessage Message(string indicator, string origin) => new()
     {

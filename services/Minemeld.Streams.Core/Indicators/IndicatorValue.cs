@@ -27,12 +27,28 @@ public static class IndicatorValue
 
     public static bool IsPrivate(string key) => key.Length > 0 && key[0] is '_' or '$';
 
+    /// <summary>Whether any key is private in the sense of <see cref="IsPrivate"/> (without allocating).</summary>
+    public static bool HasPrivateKeys(JsonObject value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        for (var i = 0; i < value.Count; i++)
+        {
+            if (IsPrivate(value.GetAt(i).Key))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static void Strip(JsonObject value, Func<string, bool> isPrivate)
     {
         ArgumentNullException.ThrowIfNull(value);
         List<string>? doomed = null;
-        foreach (var (key, _) in value)
+        for (var i = 0; i < value.Count; i++)
         {
+            var key = value.GetAt(i).Key;
             if (key.Length > 0 && isPrivate(key))
             {
                 (doomed ??= []).Add(key);

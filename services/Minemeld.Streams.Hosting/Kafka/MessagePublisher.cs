@@ -18,18 +18,18 @@ public sealed class MessagePublisher : IDisposable
         _producer = factory.CreateProducer($"minemeld-{Environment.MachineName}-{Environment.ProcessId}");
     }
 
-    public async Task PublishAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
+    /// <summary>
+    /// Produces <paramref name="messages"/> as they are enumerated (a lazy sequence is encoded while earlier messages
+    /// are already on their way) and completes when every one of them is acknowledged.
+    /// </summary>
+    public async Task PublishAsync(IEnumerable<OutgoingMessage> messages, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        if (messages.Count == 0)
-        {
-            return;
-        }
-
-        var tracker = new DeliveryTracker(messages.Count);
+        var tracker = new DeliveryTracker();
         foreach (var message in messages)
         {
             var kafkaMessage = new Message<string, byte[]> { Key = message.Key, Value = message.Value };
+            tracker.Producing();
             while (true)
             {
                 try
@@ -43,7 +43,18 @@ public sealed class MessagePublisher : IDisposable
                     _producer.Poll(TimeSpan.FromMilliseconds(50));
                     cancellationToken.ThrowIfCancellationRequested();
                 }
+                catch
+                {
+                    tracker.Abandoned();
+                    throw;
+                }
             }
+        }
+
+        var count = tracker.Sealed();
+        if (count == 0)
+        {
+            return;
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -54,12 +65,12 @@ public sealed class MessagePublisher : IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ProduceFailedException($"{tracker.Pending} of {messages.Count} messages not acknowledged within {FlushTimeout.TotalSeconds} s");
+            throw new ProduceFailedException($"{tracker.Pending} of {count} messages not acknowledged within {FlushTimeout.TotalSeconds} s");
         }
 
         if (tracker.FirstError is { } error)
         {
-            throw new ProduceFailedException($"{tracker.Failed} of {messages.Count} messages failed: {error.Code} {error.Reason}");
+            throw new ProduceFailedException($"{tracker.Failed} of {count} messages failed: {error.Code} {error.Reason}");
         }
     }
 
@@ -69,10 +80,15 @@ public sealed class MessagePublisher : IDisposable
         _producer.Dispose();
     }
 
-    private sealed class DeliveryTracker(int count)
+    /// <summary>
+    /// Counts acknowledgements of a sequence whose length is known only at its end: one extra pending count is held
+    /// while producing and released by <see cref="Sealed"/>, so completion cannot fire early.
+    /// </summary>
+    private sealed class DeliveryTracker
     {
         private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _pending = count;
+        private int _pending = 1;
+        private int _produced;
         private int _failed;
 
         public Task Completion => _done.Task;
@@ -82,6 +98,26 @@ public sealed class MessagePublisher : IDisposable
         public int Failed => Volatile.Read(ref _failed);
 
         public Error? FirstError { get; private set; }
+
+        public void Producing()
+        {
+            _produced++;
+            Interlocked.Increment(ref _pending);
+        }
+
+        /// <summary>The message announced by <see cref="Producing"/> was not handed to the producer.</summary>
+        public void Abandoned()
+        {
+            _produced--;
+            Interlocked.Decrement(ref _pending);
+        }
+
+        /// <summary>Every message is handed over; returns how many.</summary>
+        public int Sealed()
+        {
+            Release();
+            return _produced;
+        }
 
         public void Report(DeliveryReport<string, byte[]> report)
         {
@@ -93,6 +129,11 @@ public sealed class MessagePublisher : IDisposable
                 }
             }
 
+            Release();
+        }
+
+        private void Release()
+        {
             if (Interlocked.Decrement(ref _pending) == 0)
             {
                 _done.TrySetResult();

@@ -29,7 +29,8 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
         foreach (var input in batch)
         {
             var message = input.Message;
-            var value = message.Value is null ? null : (JsonObject)message.Value.DeepClone();
+            // The decoded message belongs to this batch alone (a replay decodes it again): strip it in place.
+            var value = message.Value;
             if (message.Op == MessageOp.Update)
             {
                 Counters.Add("update.rx");

@@ -23,7 +23,7 @@ public static class InputFilter
             counters.Add("update.rx");
             // Copy only when there are private keys to strip; the received value is otherwise used as it is.
             var value = message.Value!;
-            if (value.Any(static p => p.Key.Length > 0 && p.Key[0] == '_'))
+            if (HasUnderscoreKeys(value))
             {
                 value = (JsonObject)value.DeepClone();
                 IndicatorValue.StripOnReceive(value);
@@ -47,5 +47,18 @@ public static class InputFilter
 
         counters.Add("withdraw.processed");
         return (MessageOp.Withdraw, message.Value);
+    }
+
+    private static bool HasUnderscoreKeys(JsonObject value)
+    {
+        for (var i = 0; i < value.Count; i++)
+        {
+            if (value.GetAt(i).Key.StartsWith('_'))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

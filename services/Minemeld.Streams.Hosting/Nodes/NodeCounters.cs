@@ -11,7 +11,7 @@ public sealed class NodeCounters
     {
         if (delta != 0)
         {
-            _values.AddOrUpdate(name, delta, (_, v) => v + delta);
+            _values.AddOrUpdate(name, static (_, d) => d, static (_, v, d) => v + d, delta);
         }
     }
 

@@ -1,6 +1,7 @@
 using Minemeld.Streams.Core.Filters;
 using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Hosting.Kafka;
+using Minemeld.Streams.Hosting.Metrics;
 
 namespace Minemeld.Streams.Hosting.Nodes;
 
@@ -32,8 +33,12 @@ public sealed class NodeOutput(string node, string? topic, FilterSet outfilters,
         var sent = OutputFilter.Apply(outfilters, node, emissions);
         if (sent.Count > 0)
         {
+            // Encoded as they are produced: the first messages are on the wire while later ones are still encoded.
             var now = time.GetUtcNow();
-            await publisher.PublishAsync([.. sent.Select(e => EmissionEncoder.Encode(topic, node, e, now))], cancellationToken).ConfigureAwait(false);
+            await publisher.PublishAsync(sent.Select(e => EmissionEncoder.Encode(topic, node, e, now)), cancellationToken).ConfigureAwait(false);
+            var updates = sent.Count(static e => e.Op == MessageOp.Update);
+            PipelineMetrics.Published.WithLabels(node, "update").Inc(updates);
+            PipelineMetrics.Published.WithLabels(node, "withdraw").Inc(sent.Count - updates);
         }
 
         return sent.Count;

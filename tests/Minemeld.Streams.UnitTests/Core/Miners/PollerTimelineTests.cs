@@ -54,6 +54,25 @@ public sealed class PollerTimelineTests
         (p.Counters.Added, p.Counters.Removed, p.Counters.GarbageCollected, p.Counters.AgedOut);
 
     [Fact]
+    public void PrivateKeysStayInTheTableAndNeverLeaveInAnEmission()
+    {
+        var p = Create("last_seen+4", suddenDeath: true);
+        var emitted = Poll(p, 2, [("A", new JsonObject { ["_raw"] = "line 7", ["$hint"] = 1, ["note"] = "x" }), ("B", new JsonObject { ["note"] = "y" })]);
+
+        var a = Assert.Single(emitted, static e => e.Indicator == "A").Value!;
+        Assert.False(a.ContainsKey("_raw"));
+        Assert.False(a.ContainsKey("$hint"));
+        Assert.Equal("x", (string?)a["note"]);
+        var row = Assert.Single(p.Rows, static r => r.Indicator == "A");
+        Assert.Equal("line 7", (string?)row.Value["_raw"]);
+
+        // The sudden-death withdraw of A is stripped too.
+        var withdraw = Assert.Single(Poll(p, 3, Items("B")), static e => e.Op == MessageOp.Withdraw);
+        Assert.Equal("A", withdraw.Indicator);
+        Assert.False(withdraw.Value!.ContainsKey("_raw"));
+    }
+
+    [Fact]
     public void DeltaFeed()
     {
         var p = Create("last_seen+4", suddenDeath: false);
