@@ -11,6 +11,7 @@ var root = new RootCommand("minemeld: the Minemeld.Streams threat-intelligence f
     TopicsCommand.Create(),
     RunCommand.Create(),
     GraphCommand.Create(),
+    CommitCommand.Create(),
 };
 
 return root.Parse(args).Invoke();

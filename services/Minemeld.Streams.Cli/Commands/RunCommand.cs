@@ -30,7 +30,9 @@ internal static class RunCommand
     /// <summary>The feed server's role name (the others are the node kinds).</summary>
     private const string FeedsRole = "feeds";
 
-    private static readonly string[] AllRoles = ["miner", "processor", "output", FeedsRole];
+    private static readonly string[] GraphRolesAll = ["miner", "processor", "output"];
+
+    private static readonly string[] AllRoles = [.. GraphRolesAll, FeedsRole];
 
     public static Command Create()
     {
@@ -92,6 +94,7 @@ internal static class RunCommand
         {
             builder.Services.UseMemoryStateStore();
         }
+
         if (broker is not null)
         {
             builder.Services.AddSingleton<ITopicProvisioner>(new EmbeddedTopicProvisioner(broker));
@@ -113,6 +116,14 @@ internal static class RunCommand
         if (feeds)
         {
             app.MapFeedServer();
+        }
+
+        if (!string.IsNullOrWhiteSpace(settings.Redis) && roles.IsSupersetOf(GraphRolesAll))
+        {
+            // The whole graph runs in this process: a changed graph is committed at once, as MineMeld did on start.
+            var committer = new GraphCommitter(app.Services.GetRequiredService<IStateStore>());
+            var committing = app.Services.GetRequiredService<GraphProvider>().Graph;
+            await CommitCommand.ReportAndApplyAsync(committer, committing, await committer.PlanAsync(committing), dryRun: false);
         }
 
         await app.StartAsync(cancellationToken);

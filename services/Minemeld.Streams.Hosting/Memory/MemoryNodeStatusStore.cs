@@ -23,6 +23,15 @@ internal sealed class MemoryNodeStatusStore : INodeStatusStore
         return Task.CompletedTask;
     }
 
+    /// <summary>Drops the node's status (its state was deleted); returns 1 if there was one.</summary>
+    public int Forget(string node)
+    {
+        lock (_gate)
+        {
+            return _nodes.Remove(node) ? 1 : 0;
+        }
+    }
+
     public Task<NodeStatusRecord?> ReadAsync(string node, string instance)
     {
         lock (_gate)

@@ -36,6 +36,24 @@ public sealed class MemoryStateStore(TimeProvider? time = null) : IStateStore
 
     public IAccessStore Access(string graph) => Get($"{graph}/access", static () => new MemoryAccessStore());
 
+    public IRecordStore CommittedGraph(string graph) => Get($"{graph}/@committed", static () => new MemoryRecordStore());
+
+    public IRecordStore NodeCommands(string graph) => Get($"{graph}/@commands", static () => new MemoryRecordStore());
+
+    public Task<long> DeleteNodeStateAsync(string graph, string node, bool keepList)
+    {
+        var prefix = $"{graph}/{node}/";
+        var list = $"{prefix}list";
+        var doomed = _objects.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && (!keepList || k != list)).ToList();
+        long deleted = doomed.Count(k => _objects.TryRemove(k, out _));
+        if (_objects.TryGetValue($"{graph}/status", out var status))
+        {
+            deleted += ((MemoryNodeStatusStore)status).Forget(node);
+        }
+
+        return Task.FromResult(deleted);
+    }
+
     /// <summary>The feed if it was ever asked for (readers must not create feeds).</summary>
     internal MemoryFeed? FindFeed(string graph, string node) => _objects.TryGetValue(FeedKey(graph, node), out var feed) ? (MemoryFeed)feed : null;
 

@@ -23,6 +23,7 @@ public sealed class MinerNode : IDisposable
     private readonly MinerStateStore _state;
     private readonly IMinerLease _lease;
     private readonly INodeStatusStore _status;
+    private readonly IRecordStore _commands;
     private readonly FeedFetcher? _fetcher;
     private readonly Func<TextReader, FeedParseReport, IEnumerable<FeedItem>>? _parse;
     private readonly SemaphoreSlim _cycle = new(1, 1);
@@ -40,6 +41,7 @@ public sealed class MinerNode : IDisposable
         _state = new MinerStateStore(store.MinerTable(graph, node.Name));
         _lease = store.MinerLease(graph, node.Name);
         _status = store.Status(graph);
+        _commands = store.NodeCommands(graph);
         _output = new NodeOutput(node.Name, outputTopic, FilterSet.FromConfig(node.Config["outfilters"], static (_, _) => { }), publisher, time);
         switch (node.ClassName)
         {
@@ -91,8 +93,11 @@ public sealed class MinerNode : IDisposable
             SubState = "POLLING";
             var started = _time.GetTimestamp();
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            // A commit that reset nodes downstream left a rebuild: every live indicator is re-emitted, before the poll's own changes.
+            var rebuild = (await _commands.GetAsync([Name]).ConfigureAwait(false))[0] == Runtime.GraphCommitter.RebuildCommand;
+            var emissions = rebuild ? Poller.Rebuild(now) : [];
             var (items, succeeded) = await CollectAsync(now, cancellationToken).ConfigureAwait(false);
-            var emissions = Poller.ApplyPoll(now, items, succeeded);
+            emissions.AddRange(Poller.ApplyPoll(now, items, succeeded));
             if (Poller.Settings.SuddenDeath)
             {
                 Poller.SuddenDeath();
@@ -102,6 +107,11 @@ public sealed class MinerNode : IDisposable
             Poller.CollectGarbage(now);
             await _output.PublishAsync(emissions, counters: null /* the poller counts its own emissions */, cancellationToken).ConfigureAwait(false);
             await _state.SaveAsync(Poller).ConfigureAwait(false);
+            if (rebuild)
+            {
+                await _commands.DeleteIfUnchangedAsync([KeyValuePair.Create(Name, Runtime.GraphCommitter.RebuildCommand)]).ConfigureAwait(false);
+            }
+
             SubState = succeeded ? "SUCCESS" : "ERROR";
             Metrics.NodeMetrics.PollDuration.WithLabels(Name, succeeded ? "success" : "error").Observe(_time.GetElapsedTime(started).TotalSeconds);
             await WriteStatusAsync().ConfigureAwait(false);

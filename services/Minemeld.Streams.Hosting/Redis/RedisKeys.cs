@@ -50,5 +50,14 @@ public static class RedisKeys
     /// <summary>The pub/sub channel a miner listens on for "poll now" (MineMeld's HUP).</summary>
     public static string HupChannel(string graph, string node) => Key(graph, node, "hup");
 
+    /// <summary>The committed graph (hash): node name → JSON fingerprint. <c>@</c> is never part of a node name.</summary>
+    public static string CommittedGraph(string graph) => $"mm:{graph}:@committed";
+
+    /// <summary>Commands left by a commit (hash): node name → <c>rebuild</c>.</summary>
+    public static string NodeCommands(string graph) => $"mm:{graph}:@commands";
+
+    /// <summary>The glob that matches every key of one node (node names hold no glob characters).</summary>
+    public static string NodeKeys(string graph, string node) => Key(graph, node, "*");
+
     private static string Key(string graph, string node, string kind) => $"mm:{graph}:{node}:{kind}";
 }

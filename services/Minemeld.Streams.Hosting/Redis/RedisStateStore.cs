@@ -31,4 +31,26 @@ public sealed class RedisStateStore(IConnectionMultiplexer redis) : IStateStore
     public INodeStatusStore Status(string graph) => new RedisNodeStatusStore(redis, graph);
 
     public IAccessStore Access(string graph) => new RedisAccessStore(redis, graph);
+
+    public IRecordStore CommittedGraph(string graph) => new RedisRecordStore(redis, RedisKeys.CommittedGraph(graph));
+
+    public IRecordStore NodeCommands(string graph) => new RedisRecordStore(redis, RedisKeys.NodeCommands(graph));
+
+    public async Task<long> DeleteNodeStateAsync(string graph, string node, bool keepList)
+    {
+        var list = RedisKeys.LocalList(graph, node);
+        var keys = new List<RedisKey>();
+        foreach (var server in redis.GetServers().Where(static s => !s.IsReplica))
+        {
+            await foreach (var key in server.KeysAsync(pattern: RedisKeys.NodeKeys(graph, node)).ConfigureAwait(false))
+            {
+                if (!keepList || key != list)
+                {
+                    keys.Add(key);
+                }
+            }
+        }
+
+        return keys.Count == 0 ? 0 : await redis.GetDatabase().KeyDeleteAsync([.. keys]).ConfigureAwait(false);
+    }
 }

@@ -10,6 +10,11 @@ public sealed class GraphRuntimeReadiness(GraphRuntimeService runtime) : IReadin
             return ["graph: not started"];
         }
 
+        if (runtime.NotCommitted is { } difference)
+        {
+            return [difference];
+        }
+
         return graph.Consumers.Where(static c => c.FatalError is not null).Select(static c => $"{c.Node}: {c.FatalError}")
             .Concat(graph.Consumers.Where(static c => !c.HasAssignment).Select(static c => $"{c.Node}: no partitions assigned yet"));
     }

@@ -40,4 +40,16 @@ public interface IStateStore
 
     /// <summary>Feed users, admin users and feed tags.</summary>
     IAccessStore Access(string graph);
+
+    /// <summary>The committed graph: node name → its fingerprint (<c>minemeld commit</c>).</summary>
+    IRecordStore CommittedGraph(string graph);
+
+    /// <summary>Commands a commit leaves for nodes that are not running (node name → <c>rebuild</c>).</summary>
+    IRecordStore NodeCommands(string graph);
+
+    /// <summary>
+    /// Deletes everything stored for one node (feed, rows, table, lease, status); a local list is kept when
+    /// <paramref name="keepList"/> is true (a reset), deleted with the node otherwise. Returns how many objects went.
+    /// </summary>
+    Task<long> DeleteNodeStateAsync(string graph, string node, bool keepList);
 }

@@ -147,15 +147,4 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
         rows.AddRange((tor ?? string.Empty).Split('\n').Where(static l => l.StartsWith("ExitAddress ", StringComparison.Ordinal)).Select(static l => RangeOracle.Parse(l.Split(' ')[1])));
         return rows;
     }
-
-    private sealed class KafkaFixtureProvisioner(KafkaFixture kafka) : ITopicProvisioner
-    {
-        public async Task EnsureAsync(IReadOnlyList<(string Topic, int Partitions)> topics, CancellationToken cancellationToken)
-        {
-            foreach (var (topic, partitions) in topics)
-            {
-                await kafka.CreateTopicAsync(topic, partitions);
-            }
-        }
-    }
 }

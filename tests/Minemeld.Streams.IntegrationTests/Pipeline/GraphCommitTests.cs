@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Minemeld.Streams.Core.Graph;
+using Minemeld.Streams.Core.NodeClasses;
+using Minemeld.Streams.Core.Prototypes;
+using Minemeld.Streams.Hosting.Kafka;
+using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.Hosting.Redis;
+using Minemeld.Streams.Hosting.Runtime;
+using Minemeld.Streams.Hosting.State;
+using Minemeld.Streams.IntegrationTests.Fixtures;
+
+namespace Minemeld.Streams.IntegrationTests.Pipeline;
+
+/// <summary>
+/// A graph change applied by the commit procedure, on the embedded broker and a real Redis: the workers refuse the
+/// changed graph until it is committed; the commit resets what changed (a list keeps its entries), the miner's
+/// rebuild refills the reset feed under its new config, and a node that left the graph leaves no state behind.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class GraphCommitTests(KafkaFixture kafka, RedisFixture redis)
+{
+    private const string Miner = "a: {prototype: stdlib.listIPv4Generic, output: true, config: {attributes: {confidence: 100, share_level: green}}}";
+
+    [Fact]
+    public async Task AChangedFeedIsResetAndRefilledByTheMinersRebuildAndADeletedFeedLeavesNothing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var name = KafkaFixture.UniqueName("commit");
+        var v1 = Graph(name, Miner, "f1: {prototype: stdlib.feedHCGreen, inputs: [a]}");
+        var v2 = Graph(name, Miner, "f1: {prototype: stdlib.feedHCGreen, inputs: [a], config: {max_entries: 2}}", "f2: {prototype: stdlib.feedHCGreen, inputs: [a]}");
+        var v3 = Graph(name, Miner, "f1: {prototype: stdlib.feedHCGreen, inputs: [a], config: {max_entries: 2}}");
+        var store = new RedisStateStore(await redis.ConnectAsync());
+        var committer = new GraphCommitter(store);
+        await new LocalListStore(store, name, "a", "IPv4").UpsertAsync([("10.0.0.1", new JsonObject()), ("10.0.0.2", new JsonObject()), ("10.0.0.3", new JsonObject())], replaceAll: true);
+        Assert.Null(await committer.CheckAsync(v1)); // the first start records the graph
+
+        await RunUntilAsync(v1, store, async () => await store.Feed(name, "f1").CountAsync() == 3, "f1 to hold the 3 list entries");
+
+        // The changed graph is refused until committed.
+        var refusal = await committer.CheckAsync(v2);
+        Assert.NotNull(refusal);
+        Assert.Contains("f1: config changed -> reset", refusal, StringComparison.Ordinal);
+        Assert.Contains("minemeld commit", refusal, StringComparison.Ordinal);
+
+        var plan = await committer.PlanAsync(v2);
+        Assert.Equal(NodeStartup.Rebuild, plan.Startups["a"]);
+        Assert.Equal(NodeStartup.Reset, plan.Startups["f1"]);
+        await committer.ApplyAsync(v2, plan);
+        Assert.Null(await committer.CheckAsync(v2));
+        Assert.Equal(0, await store.Feed(name, "f1").CountAsync());
+        Assert.Equal(3, (await store.MinerTable(name, "a").LoadAsync()).Rows.Count);
+        Assert.Equal(3, (await store.LocalList(name, "a").GetAllAsync()).Count);
+        Assert.Equal([GraphCommitter.RebuildCommand], await store.NodeCommands(name).GetAsync(["a"]));
+
+        // f1's offsets are past every message: only the rebuild can refill it, now capped at 2.
+        await RunUntilAsync(v2, store, async () => await store.Feed(name, "f1").CountAsync() == 2 && await store.Feed(name, "f2").CountAsync() == 3
+            && (await store.NodeCommands(name).GetAsync(["a"]))[0] is null, "f1 refilled up to its new cap, f2 filled, the rebuild done");
+
+        var removal = await committer.PlanAsync(v3);
+        Assert.Equal(["f2"], removal.Deleted);
+        await committer.ApplyAsync(v3, removal);
+        Assert.Equal(0, await store.Feed(name, "f2").CountAsync());
+        Assert.Empty(await store.Status(name).ReadAllAsync("f2"));
+        Assert.Equal(2, await store.Feed(name, "f1").CountAsync()); // f1 unchanged, a unchanged: both initialize
+    }
+
+    private static NodeGraph Graph(string name, params string[] nodes)
+    {
+        var result = GraphLoader.Parse($"name: {name}\nnodes:\n{string.Concat(nodes.Select(static n => $"  {n}\n"))}", "g.yml", name, PrototypeLibrary.BuiltIn);
+        Assert.True(result.IsValid, string.Join('\n', result.Errors));
+        return result.Graph!;
+    }
+
+    private async Task RunUntilAsync(NodeGraph graph, IStateStore store, Func<Task<bool>> condition, string what)
+    {
+        using var harness = new PipelineHarness(kafka.BootstrapServers);
+        await using var runtime = new GraphRuntime(
+            graph, new HashSet<NodeKind> { NodeKind.Miner, NodeKind.Processor, NodeKind.Output }, new TopicNames("minemeld", graph.Name),
+            harness.Factory, harness.Publisher, store, new KafkaFixtureProvisioner(kafka), harness.Options, new MinerRunOptions(),
+            NullLoggerFactory.Instance, TimeProvider.System);
+        await runtime.StartAsync(TestContext.Current.CancellationToken);
+        await PipelineHarness.EventuallyAsync(condition, what, TimeSpan.FromSeconds(60));
+    }
+}
