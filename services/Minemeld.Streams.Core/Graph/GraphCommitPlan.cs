@@ -106,13 +106,24 @@ public sealed class GraphCommitPlan
     public bool IsUnchanged => Deleted.Count == 0 && Changes.Values.All(static c => c == Unchanged);
 
     private const string Unchanged = "unchanged";
-    private const string Added = "added";
+
+    private enum ChangeKind
+    {
+        Unchanged,
+        Added,
+        ClassChanged,
+        ConfigChanged,
+        InputsAdded,
+        InputsRemoved,
+        InputsReordered,
+    }
 
     public static GraphCommitPlan Compute(NodeGraph next, IReadOnlyDictionary<string, NodeFingerprint> committed)
     {
         ArgumentNullException.ThrowIfNull(next);
         ArgumentNullException.ThrowIfNull(committed);
-        var changes = next.Nodes.ToDictionary(static n => n.Name, n => Change(n, committed), StringComparer.Ordinal);
+        var diffs = next.Nodes.ToDictionary(static n => n.Name, n => Diff(n, committed), StringComparer.Ordinal);
+        var changes = diffs.ToDictionary(static d => d.Key, static d => d.Value.Text, StringComparer.Ordinal);
         var deleted = committed.Keys.Where(name => !next.TryGetNode(name, out _)).Order(StringComparer.Ordinal).ToList();
         var startups = new Dictionary<string, NodeStartup>(StringComparer.Ordinal);
         if (committed.Count == 0)
@@ -127,16 +138,16 @@ public sealed class GraphCommitPlan
 
         foreach (var component in Components(next))
         {
-            var changed = component.Where(n => changes[n.Name] != Unchanged).ToList();
+            var changed = component.Where(n => diffs[n.Name].Kind != ChangeKind.Unchanged).ToList();
             if (changed.Count == 0)
             {
                 component.ForEach(n => startups[n.Name] = NodeStartup.Initialize);
             }
-            else if (NewEdgeSources(changed, committed) is { } feeders)
+            else if (NewEdgeSources(changed) is { } feeders)
             {
                 foreach (var node in component)
                 {
-                    startups[node.Name] = changes[node.Name] == Added ? NodeStartup.Reset
+                    startups[node.Name] = diffs[node.Name].Kind == ChangeKind.Added ? NodeStartup.Reset
                         : feeders.Contains(node.Name) ? NodeStartup.Rebuild
                         : NodeStartup.Initialize;
                 }
@@ -145,7 +156,7 @@ public sealed class GraphCommitPlan
             {
                 foreach (var node in component)
                 {
-                    startups[node.Name] = node.Kind != NodeKind.Miner || changes[node.Name] != Unchanged ? NodeStartup.Reset : NodeStartup.Rebuild;
+                    startups[node.Name] = node.Kind != NodeKind.Miner || diffs[node.Name].Kind != ChangeKind.Unchanged ? NodeStartup.Reset : NodeStartup.Rebuild;
                 }
             }
         }
@@ -154,32 +165,19 @@ public sealed class GraphCommitPlan
 
         // The existing miners feeding new edges, when additions are all that changed and every new edge starts at a
         // miner or a new node; null otherwise.
-        HashSet<string>? NewEdgeSources(List<GraphNode> changed, IReadOnlyDictionary<string, NodeFingerprint> committed)
+        HashSet<string>? NewEdgeSources(List<GraphNode> changed)
         {
             var feeders = new HashSet<string>(StringComparer.Ordinal);
             foreach (var node in changed)
             {
-                IEnumerable<string> newInputs;
-                if (changes[node.Name] == Added)
-                {
-                    newInputs = node.Inputs;
-                }
-                else if (changes[node.Name].StartsWith("inputs added", StringComparison.Ordinal))
-                {
-                    newInputs = node.Inputs.Except(committed[node.Name].Inputs, StringComparer.Ordinal);
-                }
-                else
+                var diff = diffs[node.Name];
+                if (diff.Kind is not (ChangeKind.Added or ChangeKind.InputsAdded))
                 {
                     return null;
                 }
 
-                foreach (var input in newInputs)
+                foreach (var input in diff.NewInputs.Where(i => diffs[i].Kind != ChangeKind.Added))
                 {
-                    if (changes[input] == Added)
-                    {
-                        continue;
-                    }
-
                     if (next[input].Kind != NodeKind.Miner)
                     {
                         return null;
@@ -198,36 +196,39 @@ public sealed class GraphCommitPlan
         Startups.OrderBy(static s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}: {Changes[s.Key]} -> {s.Value.ToString().ToLowerInvariant()}")
             .Concat(Deleted.Select(static d => $"{d}: deleted -> state removed"));
 
-    private static string Change(GraphNode node, IReadOnlyDictionary<string, NodeFingerprint> committed)
+    private static NodeDiff Diff(GraphNode node, IReadOnlyDictionary<string, NodeFingerprint> committed)
     {
         if (!committed.TryGetValue(node.Name, out var before))
         {
-            return Added;
+            return new(ChangeKind.Added, "added", node.Inputs);
         }
 
         if (before.ClassName != node.ClassName)
         {
             // Another node under the same name: what the old one published downstream must go with it.
-            return "class changed";
+            return new(ChangeKind.ClassChanged, "class changed", []);
         }
 
         var now = NodeFingerprint.Of(node);
         if (now.Equals(before))
         {
-            return Unchanged;
+            return new(ChangeKind.Unchanged, Unchanged, []);
         }
 
         if (now.Config != before.Config || now.Output != before.Output || now.Partitions != before.Partitions)
         {
-            return "config changed";
+            return new(ChangeKind.ConfigChanged, "config changed", []);
         }
 
         var removed = before.Inputs.Except(node.Inputs, StringComparer.Ordinal).ToList();
         var added = node.Inputs.Except(before.Inputs, StringComparer.Ordinal).ToList();
-        return removed.Count > 0 ? $"inputs removed: {string.Join(", ", removed)}"
-            : added.Count > 0 ? $"inputs added: {string.Join(", ", added)}"
-            : "inputs reordered"; // the merge order of aggregators changed (design.md decision 7)
+        return removed.Count > 0 ? new(ChangeKind.InputsRemoved, $"inputs removed: {string.Join(", ", removed)}", [])
+            : added.Count > 0 ? new(ChangeKind.InputsAdded, $"inputs added: {string.Join(", ", added)}", added)
+            : new(ChangeKind.InputsReordered, "inputs reordered", []); // the merge order of aggregators changed (design.md decision 7)
     }
+
+    /// <summary>How a node differs from its committed self, said for people, and the inputs it gained.</summary>
+    private sealed record NodeDiff(ChangeKind Kind, string Text, IReadOnlyList<string> NewInputs);
 
     private static IEnumerable<List<GraphNode>> Components(NodeGraph graph)
     {

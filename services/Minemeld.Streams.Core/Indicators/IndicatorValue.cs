@@ -19,42 +19,55 @@ public static class IndicatorValue
     public const string Country = "country";
     public const string AutonomousSystem = "AS";
 
+    private static readonly Func<string, bool> PrivateForEmit = static key => key[0] is '_' or '$';
+    private static readonly Func<string, bool> PrivateOnReceive = static key => key[0] == '_';
+
     /// <summary>Removes keys starting with <c>_</c> or <c>$</c> (before publishing).</summary>
-    public static void StripForEmit(JsonObject value) => Strip(value, static key => key[0] is '_' or '$');
+    public static void StripForEmit(JsonObject value) => Strip(value, PrivateForEmit);
 
     /// <summary>Removes keys starting with <c>_</c> (on receipt, before filtering).</summary>
-    public static void StripOnReceive(JsonObject value) => Strip(value, static key => key[0] == '_');
+    public static void StripOnReceive(JsonObject value) => Strip(value, PrivateOnReceive);
+
+    /// <summary>
+    /// <paramref name="value"/> as <see cref="StripForEmit"/> leaves it, without touching it: the value itself when
+    /// it has nothing to strip, otherwise a stripped copy.
+    /// </summary>
+    public static JsonObject StrippedForEmit(JsonObject value) => Stripped(value, PrivateForEmit);
+
+    /// <summary><paramref name="value"/> as <see cref="StripOnReceive"/> leaves it, copied only when something goes.</summary>
+    public static JsonObject StrippedOnReceive(JsonObject value) => Stripped(value, PrivateOnReceive);
 
     public static bool IsPrivate(string key) => key.Length > 0 && key[0] is '_' or '$';
 
-    /// <summary>Whether any key is private in the sense of <see cref="IsPrivate"/> (without allocating).</summary>
-    public static bool HasPrivateKeys(JsonObject value)
+    private static JsonObject Stripped(JsonObject value, Func<string, bool> isPrivate)
     {
-        ArgumentNullException.ThrowIfNull(value);
-        for (var i = 0; i < value.Count; i++)
+        if (PrivateKeys(value, isPrivate) is null)
         {
-            if (IsPrivate(value.GetAt(i).Key))
-            {
-                return true;
-            }
+            return value;
         }
 
-        return false;
+        var copy = (JsonObject)value.DeepClone();
+        Strip(copy, isPrivate);
+        return copy;
     }
 
-    private static void Strip(JsonObject value, Func<string, bool> isPrivate)
+    private static void Strip(JsonObject value, Func<string, bool> isPrivate) =>
+        PrivateKeys(value, isPrivate)?.ForEach(key => value.Remove(key));
+
+    /// <summary>The keys <paramref name="isPrivate"/> selects; null when there are none (no allocation then).</summary>
+    private static List<string>? PrivateKeys(JsonObject value, Func<string, bool> isPrivate)
     {
         ArgumentNullException.ThrowIfNull(value);
-        List<string>? doomed = null;
+        List<string>? keys = null;
         for (var i = 0; i < value.Count; i++)
         {
             var key = value.GetAt(i).Key;
             if (key.Length > 0 && isPrivate(key))
             {
-                (doomed ??= []).Add(key);
+                (keys ??= []).Add(key);
             }
         }
 
-        doomed?.ForEach(key => value.Remove(key));
+        return keys;
     }
 }

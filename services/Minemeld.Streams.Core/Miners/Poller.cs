@@ -266,15 +266,5 @@ public sealed class Poller(PollerSettings settings)
     /// The value as published. A row's value is never changed once it is in the table (a refresh replaces it), so
     /// it is shared with the emission unless private keys must be stripped from a copy.
     /// </summary>
-    private static JsonObject Published(JsonObject value)
-    {
-        if (!IndicatorValue.HasPrivateKeys(value))
-        {
-            return value;
-        }
-
-        var copy = (JsonObject)value.DeepClone();
-        IndicatorValue.StripForEmit(copy);
-        return copy;
-    }
+    private static JsonObject Published(JsonObject value) => IndicatorValue.StrippedForEmit(value);
 }

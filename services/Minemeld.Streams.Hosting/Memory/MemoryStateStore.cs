@@ -32,7 +32,7 @@ public sealed class MemoryStateStore(TimeProvider? time = null) : IStateStore
 
     public IRecordStore LocalList(string graph, string node) => Get($"{graph}/{node}/list", static () => new MemoryRecordStore());
 
-    public INodeStatusStore Status(string graph) => Get($"{graph}/status", static () => new MemoryNodeStatusStore());
+    public INodeStatusStore Status(string graph) => Get(StatusKey(graph), static () => new MemoryNodeStatusStore());
 
     public IAccessStore Access(string graph) => Get($"{graph}/access", static () => new MemoryAccessStore());
 
@@ -46,7 +46,7 @@ public sealed class MemoryStateStore(TimeProvider? time = null) : IStateStore
         var list = $"{prefix}list";
         var doomed = _objects.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && (!keepList || k != list)).ToList();
         long deleted = doomed.Count(k => _objects.TryRemove(k, out _));
-        if (_objects.TryGetValue($"{graph}/status", out var status))
+        if (_objects.TryGetValue(StatusKey(graph), out var status))
         {
             deleted += ((MemoryNodeStatusStore)status).Forget(node);
         }
@@ -58,6 +58,8 @@ public sealed class MemoryStateStore(TimeProvider? time = null) : IStateStore
     internal MemoryFeed? FindFeed(string graph, string node) => _objects.TryGetValue(FeedKey(graph, node), out var feed) ? (MemoryFeed)feed : null;
 
     private static string FeedKey(string graph, string node) => $"{graph}/{node}/feed";
+
+    private static string StatusKey(string graph) => $"{graph}/status";
 
     private T Get<T>(string key, Func<T> create)
         where T : class => (T)_objects.GetOrAdd(key, _ => create());

@@ -21,13 +21,8 @@ public static class InputFilter
         if (message.Op == MessageOp.Update)
         {
             counters.Add("update.rx");
-            // Copy only when there are private keys to strip; the received value is otherwise used as it is.
-            var value = message.Value!;
-            if (HasUnderscoreKeys(value))
-            {
-                value = (JsonObject)value.DeepClone();
-                IndicatorValue.StripOnReceive(value);
-            }
+            // Copied only when there are private keys to strip; the received value is otherwise used as it is.
+            var value = IndicatorValue.StrippedOnReceive(message.Value!);
 
             if (infilters.Evaluate(new FilterContext(value, message.Indicator, "update", message.Origin)) == FilterDecision.Drop)
             {
@@ -47,18 +42,5 @@ public static class InputFilter
 
         counters.Add("withdraw.processed");
         return (MessageOp.Withdraw, message.Value);
-    }
-
-    private static bool HasUnderscoreKeys(JsonObject value)
-    {
-        for (var i = 0; i < value.Count; i++)
-        {
-            if (value.GetAt(i).Key.StartsWith('_'))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }
