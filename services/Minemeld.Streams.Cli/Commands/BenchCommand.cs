@@ -69,7 +69,7 @@ internal static class BenchCommand
         await list.UpsertAsync([.. addresses.Select(static a => (IPv4Family.Format(a), new JsonObject()))], replaceAll: true);
         Console.WriteLine($"loaded the local list ({count:N0} entries) in {load.Elapsed.TotalSeconds:F2} s (not timed below)");
 
-        var options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers, Assignor = "range", SessionTimeoutMs = 6000 });
+        var options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers, Assignor = "range", SessionTimeoutMs = 6000, ConsumersPerSubscription = int.Parse(Environment.GetEnvironmentVariable("MM_LOOPS") ?? "1", CultureInfo.InvariantCulture) });
         var factory = new KafkaClientFactory(options, NullLogger<KafkaClientFactory>.Instance);
         using var publisher = new MessagePublisher(factory);
         var roles = new HashSet<NodeKind> { NodeKind.Miner, NodeKind.Processor, NodeKind.Output };

@@ -1,18 +1,38 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Minemeld.Streams.Core.Messages;
 
 /// <summary>
 /// Reads and writes <see cref="IndicatorMessage"/> as UTF-8 JSON. Reading is strict: a message that is not JSON,
 /// has another version, lacks a required field or carries a non-object value is refused with the reason, so a
-/// consumer can count it and dead-letter it.
+/// consumer can count it and dead-letter it. Fields a newer minor writer adds are skipped.
 /// </summary>
+/// <remarks>
+/// Every worker reads every message of its inputs, so reading is one pass of a <see cref="Utf8JsonReader"/> that
+/// builds the value's nodes directly: no <see cref="JsonDocument"/> stays behind a value (a value kept as aggregator
+/// state would otherwise hold its whole message alive), integers become <see cref="long"/> values, and the attribute
+/// names every indicator carries are shared strings. Numbers that are not 64-bit integers keep their exact text.
+/// </remarks>
 public static class IndicatorMessageSerializer
 {
+    /// <summary>Attribute names of MineMeld's schema (spec §2.3), read without allocating a string each time.</summary>
+    private static readonly string[] KnownNames =
+        ["type", "confidence", "share_level", "sources", "first_seen", "last_seen", "direction", "tags", "description"];
+
+    private static readonly byte[][] KnownNamesUtf8 = [.. KnownNames.Select(Encoding.UTF8.GetBytes)];
+
     public static byte[] Serialize(IndicatorMessage message) =>
         JsonSerializer.SerializeToUtf8Bytes(message, MessageJsonContext.Default.IndicatorMessage);
 
-    public static IndicatorMessage Deserialize(ReadOnlySpan<byte> utf8Json)
+    /// <param name="utf8Json">The message.</param>
+    /// <param name="withValue">
+    /// False for a stage that only routes the message and forwards its bytes: the value is checked (an object, or null
+    /// on a withdraw) but not built, and <see cref="IndicatorMessage.Value"/> stays null.
+    /// </param>
+    public static IndicatorMessage Deserialize(ReadOnlySpan<byte> utf8Json, bool withValue = true)
     {
         if (utf8Json.IsEmpty)
         {
@@ -27,19 +47,15 @@ public static class IndicatorMessageSerializer
             throw new MessageFormatException($"unsupported message version {version} (this build reads version {IndicatorMessage.CurrentVersion})");
         }
 
-        IndicatorMessage? message;
+        IndicatorMessage message;
+        bool hasValue;
         try
         {
-            message = JsonSerializer.Deserialize(utf8Json, MessageJsonContext.Default.IndicatorMessage);
+            (message, hasValue) = Read(utf8Json, withValue);
         }
         catch (JsonException ex)
         {
             throw new MessageFormatException($"not a valid indicator message: {ex.Message}", ex);
-        }
-
-        if (message is null)
-        {
-            throw new MessageFormatException("not a valid indicator message: null");
         }
 
         if (string.IsNullOrEmpty(message.Indicator))
@@ -52,13 +68,213 @@ public static class IndicatorMessageSerializer
             throw new MessageFormatException("the origin is empty");
         }
 
-        if (message.Op == MessageOp.Update && message.Value is null)
+        if (message.Op == MessageOp.Update && !hasValue)
         {
             throw new MessageFormatException($"update of '{message.Indicator}' without a value");
         }
 
         return message;
     }
+
+    private static (IndicatorMessage Message, bool HasValue) Read(ReadOnlySpan<byte> utf8Json, bool withValue)
+    {
+        var reader = new Utf8JsonReader(utf8Json);
+        reader.Read();
+        MessageOp? op = null;
+        string? indicator = null;
+        string? type = null;
+        string? origin = null;
+        JsonObject? value = null;
+        var hasValue = false;
+        var timestamp = default(DateTimeOffset);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("op"u8))
+            {
+                reader.Read();
+                op = reader.TokenType != JsonTokenType.String ? throw Invalid("'op' must be a string")
+                    : reader.ValueTextEquals("update"u8) ? MessageOp.Update
+                    : reader.ValueTextEquals("withdraw"u8) ? MessageOp.Withdraw
+                    : throw Invalid($"unknown op '{reader.GetString()}' (update or withdraw)");
+            }
+            else if (reader.ValueTextEquals("indicator"u8))
+            {
+                indicator = ReadString(ref reader, "indicator");
+            }
+            else if (reader.ValueTextEquals("type"u8))
+            {
+                type = ReadString(ref reader, "type");
+            }
+            else if (reader.ValueTextEquals("origin"u8))
+            {
+                origin = ReadString(ref reader, "origin");
+            }
+            else if (reader.ValueTextEquals("value"u8))
+            {
+                reader.Read();
+                hasValue = reader.TokenType switch
+                {
+                    JsonTokenType.Null => false,
+                    JsonTokenType.StartObject => true,
+                    _ => throw Invalid("'value' must be an object or null"),
+                };
+                if (!hasValue)
+                {
+                    value = null;
+                }
+                else if (withValue)
+                {
+                    value = ReadObject(ref reader);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("ts"u8))
+            {
+                timestamp = ReadTimestamp(ref reader);
+            }
+            else
+            {
+                // "v" (checked already) and fields of newer minor versions.
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        // Only whitespace may follow the object (the reader throws on anything else).
+        reader.Read();
+        var message = new IndicatorMessage
+        {
+            Op = op ?? throw Invalid("no 'op'"),
+            Indicator = indicator ?? throw Invalid("no 'indicator'"),
+            Type = type,
+            Origin = origin ?? throw Invalid("no 'origin'"),
+            Value = value,
+            Timestamp = timestamp,
+        };
+        return (message, hasValue);
+    }
+
+    private static string? ReadString(ref Utf8JsonReader reader, string field)
+    {
+        reader.Read();
+        return reader.TokenType switch
+        {
+            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.Null => null,
+            _ => throw Invalid($"'{field}' must be a string"),
+        };
+    }
+
+    private static DateTimeOffset ReadTimestamp(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var fast))
+        {
+            return fast.ToUniversalTime();
+        }
+
+        var text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        return text is not null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
+            ? value
+            : throw Invalid($"'{text}' is not an RFC 3339 timestamp");
+    }
+
+    /// <summary>Reads the object the reader is at the start of, property by property.</summary>
+    private static JsonObject ReadObject(ref Utf8JsonReader reader)
+    {
+        var properties = new List<KeyValuePair<string, JsonNode?>>(8);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = PropertyName(ref reader);
+            reader.Read();
+            properties.Add(KeyValuePair.Create(name, ReadNode(ref reader)));
+        }
+
+        // Built from the collection, the object's dictionary is sized once; a repeated name keeps the last value,
+        // as JsonSerializer would.
+        return HasDuplicates(properties) ? Deduplicated(properties) : new JsonObject(properties);
+    }
+
+    private static JsonNode? ReadNode(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+                return ReadObject(ref reader);
+            case JsonTokenType.StartArray:
+                var items = new List<JsonNode?>();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    items.Add(ReadNode(ref reader));
+                }
+
+                return new JsonArray([.. items]);
+            case JsonTokenType.String:
+                return JsonValue.Create(reader.GetString());
+            case JsonTokenType.Number when reader.TryGetInt64(out var integer):
+                return JsonValue.Create(integer);
+            case JsonTokenType.Number:
+                // 3.0, 1e3, huge integers: kept exactly as written (a float stays a float, as in Python).
+                return JsonValue.Create(JsonElement.ParseValue(ref reader));
+            case JsonTokenType.True:
+                return JsonValue.Create(true);
+            case JsonTokenType.False:
+                return JsonValue.Create(false);
+            default:
+                return null;
+        }
+    }
+
+    private static string PropertyName(ref Utf8JsonReader reader)
+    {
+        for (var i = 0; i < KnownNamesUtf8.Length; i++)
+        {
+            if (reader.ValueTextEquals(KnownNamesUtf8[i]))
+            {
+                return KnownNames[i];
+            }
+        }
+
+        return reader.GetString()!;
+    }
+
+    private static bool HasDuplicates(List<KeyValuePair<string, JsonNode?>> properties)
+    {
+        if (properties.Count > 16)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            return properties.Exists(p => !names.Add(p.Key));
+        }
+
+        for (var i = 1; i < properties.Count; i++)
+        {
+            for (var j = 0; j < i; j++)
+            {
+                if (string.Equals(properties[i].Key, properties[j].Key, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static JsonObject Deduplicated(List<KeyValuePair<string, JsonNode?>> properties)
+    {
+        var result = new JsonObject();
+        foreach (var (name, node) in properties)
+        {
+            result[name] = node;
+        }
+
+        return result;
+    }
+
+    private static MessageFormatException Invalid(string reason) => new($"not a valid indicator message: {reason}");
 
     private static int PeekVersion(ReadOnlySpan<byte> utf8Json)
     {

@@ -23,6 +23,12 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteStringValue(value.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture));
+        Span<char> text = stackalloc char[32];
+        if (!value.UtcDateTime.TryFormat(text, out var length, Format, CultureInfo.InvariantCulture))
+        {
+            throw new FormatException($"cannot format {value:O}");
+        }
+
+        writer.WriteStringValue(text[..length]);
     }
 }

@@ -10,8 +10,10 @@ namespace Minemeld.Streams.Hosting.Kafka;
 
 /// <summary>
 /// One consume loop (style.md B6): subscribe, read a batch (up to <see cref="KafkaOptions.MaxBatchSize"/> messages
-/// or <see cref="KafkaOptions.MaxBatchWaitMs"/>), dead-letter what is not a valid envelope, hand the rest to the
-/// node's handler, and store offsets only once the handler returned. Transient failures restart the loop from
+/// or <see cref="KafkaOptions.MaxBatchWaitMs"/>), dead-letter what is not a valid envelope, let the node's handler
+/// apply the rest, and store a batch's offsets only once it is durable. Up to
+/// <see cref="KafkaOptions.MaxBatchesInFlight"/> batches are applied before the oldest is durable, so the loop reads and
+/// computes while earlier batches wait for their acknowledgements and state writes; those finish strictly in order. Transient failures restart the loop from
 /// the committed offsets with fresh state; an offset that no longer exists on the broker (data lost) stops this
 /// node loudly instead of skipping the gap.
 /// </summary>
@@ -73,6 +75,9 @@ public sealed partial class EdgeConsumerService(
     private async Task ConsumeAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
+        var inFlight = new Queue<PendingBatch>();
+        Exception? revokeFailure = null;
+        IConsumer<string, byte[]>? current = null;
         using var consumer = factory.CreateConsumer(subscription.GroupId, $"{subscription.GroupId}-{Environment.ProcessId}", new ConsumerCallbacks
         {
             Assigned = partitions =>
@@ -80,8 +85,24 @@ public sealed partial class EdgeConsumerService(
                 HasAssignment = true;
                 handler.PartitionsAssigned(partitions);
             },
-            Revoked = handler.PartitionsRevoked,
+            Revoked = partitions =>
+            {
+                // Everything applied so far becomes durable, and its offsets stored, before the partitions go: the
+                // next owner must find their state written. (Rebalance callbacks run inside Consume and Close, on
+                // this loop's own thread, so the queue is not shared.)
+                try
+                {
+                    SettleAsync(current!, inFlight).GetAwaiter().GetResult();
+                }
+                catch (Exception ex)
+                {
+                    revokeFailure ??= ex;
+                }
+
+                handler.PartitionsRevoked(partitions);
+            },
         });
+        current = consumer;
         consumer.Subscribe(subscription.Topics);
         var topics = string.Join(", ", subscription.Topics);
         LogStarted(logger, Node, subscription.GroupId, topics);
@@ -91,8 +112,17 @@ public sealed partial class EdgeConsumerService(
             while (!stoppingToken.IsCancellationRequested)
             {
                 batch.Clear();
-                var first = consumer.Consume(stoppingToken);
-                if (first is null || first.IsPartitionEOF)
+                // With batches still in flight, an idle input must not hold their offsets back: wait briefly, and
+                // when nothing comes, finish them.
+                var first = inFlight.Count == 0 ? consumer.Consume(stoppingToken) : consumer.Consume(TimeSpan.FromMilliseconds(o.MaxBatchWaitMs));
+                ThrowIfFailed(ref revokeFailure);
+                if (first is null)
+                {
+                    await SettleAsync(consumer, inFlight).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (first.IsPartitionEOF)
                 {
                     continue;
                 }
@@ -103,6 +133,7 @@ public sealed partial class EdgeConsumerService(
                 {
                     var remaining = deadline - Environment.TickCount64;
                     var next = consumer.Consume(TimeSpan.FromMilliseconds(Math.Max(0, remaining)));
+                    ThrowIfFailed(ref revokeFailure);
                     if (next is null)
                     {
                         break;
@@ -114,12 +145,28 @@ public sealed partial class EdgeConsumerService(
                     }
                 }
 
-                await HandleBatchAsync(consumer, batch, stoppingToken).ConfigureAwait(false);
+                inFlight.Enqueue(await ApplyBatchAsync(batch, inFlight.Count > 0 ? inFlight.Last().Durable : Task.CompletedTask).ConfigureAwait(false));
+
+                // Retire what is durable; wait for the oldest while the window is full.
+                while (inFlight.Count > 0 && (inFlight.Peek().Durable.IsCompleted || inFlight.Count >= o.MaxBatchesInFlight))
+                {
+                    await RetireAsync(consumer, inFlight.Dequeue()).ConfigureAwait(false);
+                }
             }
         }
         finally
         {
-            // Commits what was stored and leaves the group, so partitions move at once.
+            // Work already applied is finished (its offsets stored up to the first failure), then the consumer
+            // commits what was stored and leaves the group, so partitions move at once.
+            try
+            {
+                await SettleAsync(consumer, inFlight).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogSettleFailed(logger, ex, Node);
+            }
+
             try
             {
                 consumer.Close();
@@ -131,8 +178,22 @@ public sealed partial class EdgeConsumerService(
         }
     }
 
-    private async Task HandleBatchAsync(IConsumer<string, byte[]> consumer, List<ConsumeResult<string, byte[]>> batch, CancellationToken stoppingToken)
+    private static void ThrowIfFailed(ref Exception? failure)
     {
+        if (failure is { } ex)
+        {
+            failure = null;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex);
+        }
+    }
+
+    /// <summary>
+    /// Decodes a batch (dead-lettering what is not a valid envelope), applies it, and chains its completion after
+    /// <paramref name="previous"/>: the state store is written in batch order.
+    /// </summary>
+    private async Task<PendingBatch> ApplyBatchAsync(List<ConsumeResult<string, byte[]>> batch, Task previous)
+    {
+        var started = Environment.TickCount64;
         var messages = new List<InputMessage>(batch.Count);
         var poison = new List<OutgoingMessage>();
         foreach (var result in batch)
@@ -140,7 +201,7 @@ public sealed partial class EdgeConsumerService(
             PipelineMetrics.Consumed.WithLabels(Node, result.Topic).Inc();
             try
             {
-                var envelope = IndicatorMessageSerializer.Deserialize(result.Message.Value);
+                var envelope = IndicatorMessageSerializer.Deserialize(result.Message.Value, handler.ReadsValues);
                 messages.Add(new InputMessage(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key, envelope, result.Message.Value));
             }
             catch (MessageFormatException ex)
@@ -151,15 +212,65 @@ public sealed partial class EdgeConsumerService(
             }
         }
 
-        var started = Environment.TickCount64;
-        // The handler runs to completion even during shutdown: a half-applied batch would only be replayed.
-        await handler.HandleAsync(messages, CancellationToken.None).ConfigureAwait(false);
-        await publisher.PublishAsync(poison, CancellationToken.None).ConfigureAwait(false);
-        PipelineMetrics.BatchDuration.WithLabels(Node).Observe((Environment.TickCount64 - started) / 1000.0);
-        PipelineMetrics.Batches.WithLabels(Node, "ok").Inc();
+        // Offsets of the work this batch finishes: the last message per partition.
+        var offsets = batch.GroupBy(static r => r.TopicPartition).Select(static g => g.MaxBy(static r => r.Offset.Value)!).ToList();
+        var deadLetters = poison.Count == 0 ? Task.CompletedTask : publisher.PublishAsync(poison, CancellationToken.None);
 
-        // Offsets of work that is done: the next offset of the last message per partition.
-        foreach (var last in batch.GroupBy(static r => r.TopicPartition).Select(static g => g.MaxBy(static r => r.Offset.Value)!))
+        // The handler runs to completion even during shutdown: a half-applied batch would only be replayed.
+        BatchCompletion completion;
+        try
+        {
+            completion = await handler.ApplyAsync(messages, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            await deadLetters.ConfigureAwait(false);
+            throw;
+        }
+
+        return new PendingBatch(CompleteAfterAsync(previous, completion, deadLetters), offsets, started);
+    }
+
+    private static async Task CompleteAfterAsync(Task previous, BatchCompletion completion, Task deadLetters)
+    {
+        try
+        {
+            await previous.ConfigureAwait(false);
+            await completion().ConfigureAwait(false);
+        }
+        finally
+        {
+            await deadLetters.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits for every batch in flight, oldest first, storing offsets as each becomes durable.</summary>
+    private async Task SettleAsync(IConsumer<string, byte[]> consumer, Queue<PendingBatch> inFlight)
+    {
+        while (inFlight.Count > 0)
+        {
+            var oldest = inFlight.Dequeue();
+            try
+            {
+                await RetireAsync(consumer, oldest).ConfigureAwait(false);
+            }
+            catch
+            {
+                // The batches after a failed one are chained to it and fail with it: wait for them, store nothing.
+                await Task.WhenAll(inFlight.Select(static b => b.Durable)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                inFlight.Clear();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Waits until a batch is durable, then stores its offsets: the next offset of its last message per partition.</summary>
+    private async Task RetireAsync(IConsumer<string, byte[]> consumer, PendingBatch pending)
+    {
+        await pending.Durable.ConfigureAwait(false);
+        PipelineMetrics.BatchDuration.WithLabels(Node).Observe((Environment.TickCount64 - pending.Started) / 1000.0);
+        PipelineMetrics.Batches.WithLabels(Node, "ok").Inc();
+        foreach (var last in pending.Offsets)
         {
             try
             {
@@ -172,8 +283,6 @@ public sealed partial class EdgeConsumerService(
                 LogStoreSkipped(logger, Node, partition);
             }
         }
-
-        stoppingToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>The dead letter: the original bytes wrapped with where they came from and why they were refused.</summary>
@@ -208,4 +317,10 @@ public sealed partial class EdgeConsumerService(
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Node {Node}: closing the consumer failed")]
     private static partial void LogCloseFailed(ILogger logger, Exception exception, string node);
+
+    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "Node {Node}: a batch in flight failed while the loop stopped; its offsets were not stored and it will be replayed")]
+    private static partial void LogSettleFailed(ILogger logger, Exception exception, string node);
+
+    /// <summary>A batch applied in memory and on its way to being durable.</summary>
+    private sealed record PendingBatch(Task Durable, List<ConsumeResult<string, byte[]>> Offsets, long Started);
 }

@@ -34,6 +34,21 @@ public sealed class KafkaOptions
     [Range(1, 100_000)]
     public int MaxBatchSize { get; set; } = 5_000;
 
+    /// <summary>
+    /// Consume loops this process runs per subscription (an aggregator's two stages, an output), each a member of the
+    /// consumer group with partitions and state of its own, as replicas in separate processes are (Kafka Streams calls
+    /// them stream threads). More loops use more cores for one node; more replicas spread nodes over machines.
+    /// </summary>
+    [Range(1, 64)]
+    public int ConsumersPerSubscription { get; set; } = 1;
+
+    /// <summary>
+    /// Batches a consume loop applies before the oldest of them is durable (acknowledged and written): while one batch
+    /// waits for its acks and state writes, the next is read and computed. 1 handles one batch at a time.
+    /// </summary>
+    [Range(1, 16)]
+    public int MaxBatchesInFlight { get; set; } = 2;
+
     /// <summary>How often consumers report librdkafka statistics (the consumer-lag gauges); 0 turns them off.</summary>
     [Range(0, 3_600_000)]
     public int StatisticsIntervalMs { get; set; } = 5_000;

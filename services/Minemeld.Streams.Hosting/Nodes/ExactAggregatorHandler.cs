@@ -10,7 +10,8 @@ namespace Minemeld.Streams.Hosting.Nodes;
 /// <summary>
 /// Stage 2 of an exact-match aggregator (MineMeld's AggregateFT): consumes the repartition topic keyed by
 /// indicator; an indicator's rows (input → value) are loaded from the state store on first use and cached while the
-/// partition is owned. Per batch: emissions are published and acknowledged, then the changed rows are written.
+/// partition is owned. Per batch: emissions are handed to the producer; the batch's completion waits for their
+/// acknowledgements, then writes the changed rows.
 /// </summary>
 public sealed class ExactAggregatorHandler(
     string graph,
@@ -34,12 +35,14 @@ public sealed class ExactAggregatorHandler(
 
     public AggregatorCounters Aggregation { get; } = new();
 
-    public async Task HandleAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
+    public async Task<BatchCompletion> ApplyAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         await LoadAsync([.. batch.Select(m => _aggregator.Key(m.Message.Indicator)).Distinct(StringComparer.Ordinal)]).ConfigureAwait(false);
         var emissions = new List<Emission>();
         var dirty = new HashSet<string>(StringComparer.Ordinal);
+        List<KeyValuePair<string, string>> sets;
+        List<string> deletes;
         lock (_gate)
         {
             foreach (var input in batch)
@@ -57,11 +60,22 @@ public sealed class ExactAggregatorHandler(
                     : _aggregator.Withdraw(rows, input.Message.Origin, key, applied.Value, Aggregation));
                 dirty.Add(key);
             }
+
+            // Serialized now: the next batch changes these rows while this one is made durable.
+            sets = [.. dirty.Where(k => _cache[k].Count > 0).Select(k => KeyValuePair.Create(k, Serialize(_cache[k])))];
+            deletes = [.. dirty.Where(k => _cache[k].Count == 0)];
         }
 
-        await _output.PublishAsync(emissions, Counters, cancellationToken).ConfigureAwait(false);
-
-        await PersistAsync(dirty).ConfigureAwait(false);
+        // Publishing before persisting: a crash in between replays from the old rows and publishes the same again.
+        var acknowledged = _output.PublishAsync(emissions, Counters, cancellationToken);
+        return async () =>
+        {
+            await acknowledged.ConfigureAwait(false);
+            if (sets.Count + deletes.Count > 0)
+            {
+                await _rows.WriteAsync(sets, deletes).ConfigureAwait(false);
+            }
+        };
     }
 
     public void PartitionsAssigned(IReadOnlyList<TopicPartition> partitions)
@@ -117,24 +131,6 @@ public sealed class ExactAggregatorHandler(
                 _cache.TryAdd(missing[i], rows);
             }
         }
-    }
-
-    private async Task PersistAsync(HashSet<string> dirty)
-    {
-        if (dirty.Count == 0)
-        {
-            return;
-        }
-
-        List<KeyValuePair<string, string>> sets;
-        List<string> deletes;
-        lock (_gate)
-        {
-            sets = [.. dirty.Where(k => _cache[k].Count > 0).Select(k => KeyValuePair.Create(k, Serialize(_cache[k])))];
-            deletes = [.. dirty.Where(k => _cache[k].Count == 0)];
-        }
-
-        await _rows.WriteAsync(sets, deletes).ConfigureAwait(false);
     }
 
     private static string Serialize(SortedDictionary<string, JsonObject> rows)

@@ -22,7 +22,7 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
 
     public NodeCounters Counters { get; } = new();
 
-    public async Task HandleAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
+    public Task<BatchCompletion> ApplyAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var final = new Dictionary<string, FeedChange>(StringComparer.Ordinal);
@@ -59,10 +59,14 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
             }
         }
 
-        var changes = await ApplyCapAsync(final).ConfigureAwait(false);
-        var (added, removed) = await store.ApplyAsync(changes).ConfigureAwait(false);
-        Counters.Add("added", added);
-        Counters.Add("removed", removed);
+        // The cap is checked against the feed as the previous batches left it: completions run in batch order.
+        return Task.FromResult<BatchCompletion>(async () =>
+        {
+            var changes = await ApplyCapAsync(final).ConfigureAwait(false);
+            var (added, removed) = await store.ApplyAsync(changes).ConfigureAwait(false);
+            Counters.Add("added", added);
+            Counters.Add("removed", removed);
+        });
     }
 
     public void PartitionsAssigned(IReadOnlyList<TopicPartition> partitions)

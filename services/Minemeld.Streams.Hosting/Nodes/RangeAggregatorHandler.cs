@@ -12,9 +12,9 @@ namespace Minemeld.Streams.Hosting.Nodes;
 /// <summary>
 /// Stage 2 of a range aggregator: consumes the node's repartition topic (keyed by address block), keeps one
 /// <see cref="RangeAggregator{T,TFamily}"/> per block it owns (loaded from the state store on first use, dropped when the
-/// partition is revoked), and per batch: computes the emissions, publishes them and waits for the acks, then
-/// writes the changed rows to the state store. Publishing before persisting makes a replay after a crash start from the
-/// old rows and publish the very same messages again.
+/// partition is revoked), and per batch: computes the emissions and hands them to the producer; its completion waits
+/// for the acks, then writes the changed rows to the state store. Publishing before persisting makes a replay after a
+/// crash start from the old rows and publish the very same messages again.
 /// </summary>
 public sealed class RangeAggregatorHandler<T, TFamily>(
     string graph,
@@ -51,12 +51,13 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
         }
     }
 
-    public async Task HandleAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
+    public async Task<BatchCompletion> ApplyAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         await LoadBlocksAsync(batch).ConfigureAwait(false);
         var emissions = new List<Emission>();
         var dirty = new Dictionary<(string Block, string Field), JsonObject?>();
+        List<RowWrites> writes;
         lock (_gate)
         {
             foreach (var input in batch)
@@ -81,11 +82,18 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
                 emissions.AddRange(result);
                 dirty[(input.Key, Field(origin, indicator))] = block.TryGetRow(origin, indicator, out var row) ? row : null;
             }
+
+            // Serialized now: the next batch changes these rows while this one is made durable.
+            writes = RowWrites.Of(dirty);
         }
 
-        await _output.PublishAsync(emissions, Counters, cancellationToken).ConfigureAwait(false);
-
-        await PersistAsync(dirty).ConfigureAwait(false);
+        // Publishing before persisting: a crash in between replays from the old rows and publishes the same again.
+        var acknowledged = _output.PublishAsync(emissions, Counters, cancellationToken);
+        return async () =>
+        {
+            await acknowledged.ConfigureAwait(false);
+            await Task.WhenAll(writes.Select(w => store.AggregatorRows(graph, Node, w.Block).WriteAsync(w.Sets, w.Deletes))).ConfigureAwait(false);
+        };
     }
 
     public void PartitionsAssigned(IReadOnlyList<TopicPartition> partitions)
@@ -161,15 +169,15 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
         }
     }
 
-    private async Task PersistAsync(Dictionary<(string Block, string Field), JsonObject?> dirty)
+    /// <summary>The rows of one block a batch changed: written (serialized) or deleted.</summary>
+    private sealed record RowWrites(string Block, List<KeyValuePair<string, string>> Sets, List<string> Deletes)
     {
-        if (dirty.Count == 0)
-        {
-            return;
-        }
-
-        await Task.WhenAll(dirty.GroupBy(static d => d.Key.Block).Select(group => store.AggregatorRows(graph, Node, group.Key).WriteAsync(
-            [.. group.Where(static d => d.Value is not null).Select(static d => KeyValuePair.Create(d.Key.Field, d.Value!.ToJsonString()))],
-            [.. group.Where(static d => d.Value is null).Select(static d => d.Key.Field)]))).ConfigureAwait(false);
+        public static List<RowWrites> Of(Dictionary<(string Block, string Field), JsonObject?> dirty) =>
+        [
+            .. dirty.GroupBy(static d => d.Key.Block).Select(static group => new RowWrites(
+                group.Key,
+                [.. group.Where(static d => d.Value is not null).Select(static d => KeyValuePair.Create(d.Key.Field, d.Value!.ToJsonString()))],
+                [.. group.Where(static d => d.Value is null).Select(static d => d.Key.Field)])),
+        ];
     }
 }

@@ -15,7 +15,10 @@ public sealed class RepartitionRouter(string node, string repartitionTopic, Func
 
     public NodeCounters Counters { get; } = new();
 
-    public async Task HandleAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
+    /// <summary>Routing needs the indicator only; the bytes travel on unchanged.</summary>
+    public bool ReadsValues => false;
+
+    public Task<BatchCompletion> ApplyAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var outgoing = new List<OutgoingMessage>(batch.Count);
@@ -29,12 +32,16 @@ public sealed class RepartitionRouter(string node, string repartitionTopic, Func
             }
 
             // The envelope travels unchanged: forward the bytes that were read rather than serializing again.
-            var bytes = input.Raw ?? IndicatorMessageSerializer.Serialize(input.Message);
+            var bytes = input.Raw;
             outgoing.AddRange(routes.Select(key => new OutgoingMessage(repartitionTopic, key, bytes)));
         }
 
-        await publisher.PublishAsync(outgoing, cancellationToken).ConfigureAwait(false);
-        Counters.Add("routed", outgoing.Count);
+        var acknowledged = publisher.PublishAsync(outgoing, cancellationToken);
+        return Task.FromResult<BatchCompletion>(async () =>
+        {
+            await acknowledged.ConfigureAwait(false);
+            Counters.Add("routed", outgoing.Count);
+        });
     }
 
     public void PartitionsAssigned(IReadOnlyList<TopicPartition> partitions)

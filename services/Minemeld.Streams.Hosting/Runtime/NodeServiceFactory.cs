@@ -34,38 +34,38 @@ public sealed class NodeServiceFactory(
     {
         var node = graph[nodeName];
         var inputs = node.Inputs.Select(names.Edge).ToList();
+        var loops = options.Value.ConsumersPerSubscription;
         switch (node.Kind)
         {
             case NodeKind.Output:
             {
-                var handler = new FeedOutputHandler(node.Name, FeedOutputSettings.FromConfig(node.Config), store.Feed(graph.Name, node.Name));
-                return [(Service(names.Group(node.Name), inputs, handler), handler)];
+                var settings = FeedOutputSettings.FromConfig(node.Config);
+                return Loops(names.Group(node.Name), inputs, loops, () => new FeedOutputHandler(node.Name, settings, store.Feed(graph.Name, node.Name)));
             }
 
             case NodeKind.Processor:
             {
                 var repartition = names.Repartition(node.Name);
                 var output = node.Output ? names.Edge(node.Name) : null;
-                var (keys, stage2) = node.ClassName switch
+                Func<IBatchHandler> stage2 = node.ClassName switch
                 {
-                    NodeClassRegistry.AggregateIPv4FT => (
-                        Keys(AddressFamilyKind.IPv4),
-                        (IBatchHandler)new RangeAggregatorHandler<uint, IPv4Family>(graph.Name, node.Name, output,
-                            AggregatorSettings.FromConfig(node.Inputs, node.Config, IndicatorTypes.IPv4), AddressBlocks.IPv4Range, store, publisher, time)),
-                    NodeClassRegistry.AggregateIPv6FT => (
-                        Keys(AddressFamilyKind.IPv6),
-                        new RangeAggregatorHandler<UInt128, IPv6Family>(graph.Name, node.Name, output,
-                            AggregatorSettings.FromConfig(node.Inputs, node.Config, IndicatorTypes.IPv6), AddressBlocks.IPv6Range, store, publisher, time)),
-                    _ => (
-                        ByIndicator(node),
-                        new ExactAggregatorHandler(graph.Name, node.Name, output,
-                            AggregatorSettings.FromConfig(node.Inputs, node.Config, string.Empty), store, publisher, time)),
+                    NodeClassRegistry.AggregateIPv4FT => () => new RangeAggregatorHandler<uint, IPv4Family>(graph.Name, node.Name, output,
+                        AggregatorSettings.FromConfig(node.Inputs, node.Config, IndicatorTypes.IPv4), AddressBlocks.IPv4Range, store, publisher, time),
+                    NodeClassRegistry.AggregateIPv6FT => () => new RangeAggregatorHandler<UInt128, IPv6Family>(graph.Name, node.Name, output,
+                        AggregatorSettings.FromConfig(node.Inputs, node.Config, IndicatorTypes.IPv6), AddressBlocks.IPv6Range, store, publisher, time),
+                    _ => () => new ExactAggregatorHandler(graph.Name, node.Name, output,
+                        AggregatorSettings.FromConfig(node.Inputs, node.Config, string.Empty), store, publisher, time),
                 };
-                var router = new RepartitionRouter(node.Name, repartition, keys, publisher);
+                var keys = node.ClassName switch
+                {
+                    NodeClassRegistry.AggregateIPv4FT => Keys(AddressFamilyKind.IPv4),
+                    NodeClassRegistry.AggregateIPv6FT => Keys(AddressFamilyKind.IPv6),
+                    _ => ByIndicator(node),
+                };
                 return
                 [
-                    (Service(names.Group(node.Name), inputs, router), router),
-                    (Service($"{names.Group(node.Name)}.repartition", [repartition], stage2), stage2),
+                    .. Loops(names.Group(node.Name), inputs, loops, () => new RepartitionRouter(node.Name, repartition, keys, publisher)),
+                    .. Loops($"{names.Group(node.Name)}.repartition", [repartition], loops, stage2),
                 ];
             }
 
@@ -73,6 +73,13 @@ public sealed class NodeServiceFactory(
                 throw new InvalidOperationException($"{node.Name} is a miner: miners are polled, not consumed");
         }
     }
+
+    /// <summary>
+    /// <paramref name="count"/> consume loops of one group, each with a handler of its own: members that split the
+    /// partitions between them exactly as replicas in separate processes would.
+    /// </summary>
+    private List<(EdgeConsumerService Service, IBatchHandler Handler)> Loops(string group, IReadOnlyList<string> topics, int count, Func<IBatchHandler> handler) =>
+        [.. Enumerable.Range(0, count).Select(_ => handler()).Select(h => (Service(group, topics, h), h))];
 
     private static Func<Core.Messages.IndicatorMessage, IReadOnlyList<string>> Keys(AddressFamilyKind family) =>
         message => AddressBlocks.Of(message.Indicator, family);

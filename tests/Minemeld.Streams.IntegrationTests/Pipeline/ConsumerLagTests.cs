@@ -61,10 +61,11 @@ public sealed class ConsumerLagTests(KafkaFixture kafka)
 
         public int Handled => Volatile.Read(ref _handled);
 
-        public async Task HandleAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
+        public async Task<BatchCompletion> ApplyAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
         {
             await Task.Delay(50, cancellationToken);
             Interlocked.Add(ref _handled, batch.Count);
+            return BatchCompletions.Done;
         }
 
         public void PartitionsAssigned(IReadOnlyList<TopicPartition> partitions)

@@ -104,6 +104,100 @@ public sealed class EdgeConsumerServiceTests
         Assert.Equal(1, kafka.Consumers.Single().Closed);
     }
 
+    [Fact]
+    public async Task TheNextBatchIsAppliedWhileThePreviousOneIsMadeDurableAndTheyFinishInOrder()
+    {
+        var kafka = new FakeKafka();
+        var handler = new GatedHandler(kafka);
+        var options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions { MaxBatchWaitMs = 0, MaxBatchSize = 1, MaxBatchesInFlight = 2 });
+        var service = new EdgeConsumerService(new Subscription("group", ["in"]), handler, kafka, new MessagePublisher(kafka), options, NullLogger<EdgeConsumerService>.Instance);
+        kafka.Pending.Enqueue(FakeKafka.Result("in", 0, 1, Valid("1.1.1.1")));
+        kafka.Pending.Enqueue(FakeKafka.Result("in", 0, 2, Valid("2.2.2.2")));
+        await service.StartAsync(TestContext.Current.CancellationToken);
+
+        // Both batches are applied while the first still waits to be durable; nothing is stored yet.
+        await UntilAsync(() => kafka.Events.Contains("apply:2.2.2.2"));
+        Assert.DoesNotContain(kafka.Events, static e => e.StartsWith("store:", StringComparison.Ordinal));
+
+        // The second batch's completion may not start before the first one's has finished.
+        handler.Release("2.2.2.2");
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.DoesNotContain("durable:2.2.2.2", kafka.Events);
+        Assert.DoesNotContain(kafka.Events, static e => e.StartsWith("store:", StringComparison.Ordinal));
+
+        handler.Release("1.1.1.1");
+        await UntilAsync(() => kafka.Events.Contains("store:in/0@2"));
+        await service.StopAsync(TestContext.Current.CancellationToken);
+
+        var events = kafka.Events.ToList();
+        Assert.True(events.IndexOf("durable:1.1.1.1") < events.IndexOf("durable:2.2.2.2"), "completions run in batch order");
+        Assert.True(events.IndexOf("durable:1.1.1.1") < events.IndexOf("store:in/0@1"), "a batch's offset is stored once it is durable");
+        Assert.True(events.IndexOf("store:in/0@1") < events.IndexOf("store:in/0@2"), "offsets are stored in order");
+    }
+
+    [Fact]
+    public async Task ABatchThatFailsToBecomeDurableStoresNothingAndRestartsTheLoop()
+    {
+        var kafka = new FakeKafka();
+        var handler = new GatedHandler(kafka) { FailFirstCompletion = true };
+        handler.Release("1.1.1.1");
+        var options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions { MaxBatchWaitMs = 0, MaxBatchSize = 1 });
+        var service = new EdgeConsumerService(new Subscription("group", ["in"]), handler, kafka, new MessagePublisher(kafka), options, NullLogger<EdgeConsumerService>.Instance);
+        kafka.Pending.Enqueue(FakeKafka.Result("in", 0, 1, Valid("1.1.1.1")));
+        await service.StartAsync(TestContext.Current.CancellationToken);
+        await UntilAsync(() => handler.Resets == 1 && kafka.Consumers.Count == 2);
+        kafka.Pending.Enqueue(FakeKafka.Result("in", 0, 1, Valid("1.1.1.1")));
+        await UntilAsync(() => kafka.Events.Contains("store:in/0@1"));
+        await service.StopAsync(TestContext.Current.CancellationToken);
+
+        var events = kafka.Events.ToList();
+        Assert.Equal(1, events.Count(static e => e.StartsWith("store:", StringComparison.Ordinal)));
+        Assert.True(events.IndexOf("close") < events.IndexOf("store:in/0@1"), "the failed batch's offset was not stored before the restart");
+    }
+
+    /// <summary>Each batch (one message) becomes durable only when the test releases its indicator.</summary>
+    private sealed class GatedHandler(FakeKafka kafka) : IBatchHandler
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _gates = new();
+        private int _completions;
+
+        public string Node => "node";
+
+        public bool FailFirstCompletion { get; init; }
+
+        public int Resets { get; private set; }
+
+        public void Release(string indicator) => Gate(indicator).TrySetResult();
+
+        public Task<BatchCompletion> ApplyAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
+        {
+            var indicator = Assert.Single(batch).Message.Indicator;
+            kafka.Events.Enqueue($"apply:{indicator}");
+            return Task.FromResult<BatchCompletion>(async () =>
+            {
+                await Gate(indicator).Task;
+                if (Interlocked.Increment(ref _completions) == 1 && FailFirstCompletion)
+                {
+                    throw new InvalidOperationException("Redis went away");
+                }
+
+                kafka.Events.Enqueue($"durable:{indicator}");
+            });
+        }
+
+        public void PartitionsAssigned(IReadOnlyList<TopicPartition> partitions)
+        {
+        }
+
+        public void PartitionsRevoked(IReadOnlyList<TopicPartition> partitions)
+        {
+        }
+
+        public void Reset() => Resets++;
+
+        private TaskCompletionSource Gate(string indicator) => _gates.GetOrAdd(indicator, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    }
+
     private sealed class RecordingHandler(FakeKafka kafka, int failFirst) : IBatchHandler
     {
         private int _calls;
@@ -114,7 +208,7 @@ public sealed class EdgeConsumerServiceTests
 
         public int Resets { get; private set; }
 
-        public Task HandleAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
+        public Task<BatchCompletion> ApplyAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
         {
             if (++_calls <= failFirst)
             {
@@ -127,7 +221,7 @@ public sealed class EdgeConsumerServiceTests
                 kafka.Events.Enqueue($"handle:{message.Message.Indicator}");
             }
 
-            return Task.CompletedTask;
+            return Task.FromResult(BatchCompletions.Done);
         }
 
         public void PartitionsAssigned(IReadOnlyList<TopicPartition> partitions)

@@ -75,4 +75,41 @@ public sealed class IndicatorMessageSerializerTests
         var message = IndicatorMessageSerializer.Deserialize("""{"v":1,"op":"withdraw","indicator":"x","origin":"o","value":null,"ts":"2026-11-22T10:00:00+01:00","trace":"abc"}"""u8);
         Assert.Equal(new DateTimeOffset(2026, 11, 22, 9, 0, 0, TimeSpan.Zero), message.Timestamp);
     }
+
+    [Fact]
+    public void NumbersKeepTheirKindAndText()
+    {
+        var message = IndicatorMessageSerializer.Deserialize("""{"v":1,"op":"update","indicator":"x","origin":"o","value":{"confidence":80,"score":3.0,"big":123456789012345678901234567890,"e":1e3,"ok":true,"none":null}}"""u8);
+        var value = message.Value!;
+        Assert.Equal(80L, value["confidence"]!.GetValue<long>());
+        Assert.False(Minemeld.Streams.Core.Json.JsonNodeValues.IsInteger(value["score"]), "3.0 is a float, as in Python");
+        Assert.Equal("""{"confidence":80,"score":3.0,"big":123456789012345678901234567890,"e":1e3,"ok":true,"none":null}""", value.ToJsonString());
+    }
+
+    [Fact]
+    public void ARepeatedAttributeKeepsItsLastValue()
+    {
+        var message = IndicatorMessageSerializer.Deserialize("""{"v":1,"op":"update","indicator":"x","origin":"o","value":{"a":1,"b":2,"a":3}}"""u8);
+        Assert.Equal("""{"a":3,"b":2}""", message.Value!.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("""{"v":1,"op":"update","indicator":"x","origin":"o","value":{}} trailing""")]
+    [InlineData("""{"v":1,"op":"update","indicator":"x","origin":"o","value":{"a":[1,2}}""")]
+    [InlineData("""{"v":1,"op":"update","indicator":"x","origin":"o","value":{}""")]
+    public void MalformedJsonAnywhereIsRefused(string json)
+    {
+        var ex = Assert.Throws<MessageFormatException>(() => IndicatorMessageSerializer.Deserialize(Encoding.UTF8.GetBytes(json)));
+        Assert.Contains("not a valid indicator message", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WithoutValuesTheValueIsCheckedButNotBuilt()
+    {
+        var routed = IndicatorMessageSerializer.Deserialize("""{"v":1,"op":"update","indicator":"1.2.3.4","origin":"o","value":{"a":{"b":[1]}}}"""u8, withValue: false);
+        Assert.Equal("1.2.3.4", routed.Indicator);
+        Assert.Null(routed.Value);
+        Assert.Contains("without a value", Assert.Throws<MessageFormatException>(() => IndicatorMessageSerializer.Deserialize("""{"v":1,"op":"update","indicator":"x","origin":"o","value":null}"""u8, withValue: false)).Message, StringComparison.Ordinal);
+        Assert.Throws<MessageFormatException>(() => IndicatorMessageSerializer.Deserialize("""{"v":1,"op":"update","indicator":"x","origin":"o","value":{"a":}}"""u8, withValue: false));
+    }
 }
