@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Json;
 
 namespace Minemeld.Streams.Core.Messages;
 
@@ -12,18 +12,11 @@ namespace Minemeld.Streams.Core.Messages;
 /// </summary>
 /// <remarks>
 /// Every worker reads every message of its inputs, so reading is one pass of a <see cref="Utf8JsonReader"/> that
-/// builds the value's nodes directly: no <see cref="JsonDocument"/> stays behind a value (a value kept as aggregator
-/// state would otherwise hold its whole message alive), integers become <see cref="long"/> values, and the attribute
-/// names every indicator carries are shared strings. Numbers that are not 64-bit integers keep their exact text.
+/// builds the value's nodes directly (<see cref="JsonObjectReader"/>): no <see cref="JsonDocument"/> stays behind a
+/// value that an aggregator keeps as state.
 /// </remarks>
 public static class IndicatorMessageSerializer
 {
-    /// <summary>Attribute names of MineMeld's schema (spec §2.3), read without allocating a string each time.</summary>
-    private static readonly string[] KnownNames =
-        ["type", "confidence", "share_level", "sources", "first_seen", "last_seen", "direction", "tags", "description"];
-
-    private static readonly byte[][] KnownNamesUtf8 = [.. KnownNames.Select(Encoding.UTF8.GetBytes)];
-
     public static byte[] Serialize(IndicatorMessage message) =>
         JsonSerializer.SerializeToUtf8Bytes(message, MessageJsonContext.Default.IndicatorMessage);
 
@@ -124,7 +117,7 @@ public static class IndicatorMessageSerializer
                 }
                 else if (withValue)
                 {
-                    value = ReadObject(ref reader);
+                    value = JsonObjectReader.ReadObject(ref reader);
                 }
                 else
                 {
@@ -180,98 +173,6 @@ public static class IndicatorMessageSerializer
         return text is not null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
             ? value
             : throw Invalid($"'{text}' is not an RFC 3339 timestamp");
-    }
-
-    /// <summary>Reads the object the reader is at the start of, property by property.</summary>
-    private static JsonObject ReadObject(ref Utf8JsonReader reader)
-    {
-        var properties = new List<KeyValuePair<string, JsonNode?>>(8);
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var name = PropertyName(ref reader);
-            reader.Read();
-            properties.Add(KeyValuePair.Create(name, ReadNode(ref reader)));
-        }
-
-        // Built from the collection, the object's dictionary is sized once; a repeated name keeps the last value,
-        // as JsonSerializer would.
-        return HasDuplicates(properties) ? Deduplicated(properties) : new JsonObject(properties);
-    }
-
-    private static JsonNode? ReadNode(ref Utf8JsonReader reader)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.StartObject:
-                return ReadObject(ref reader);
-            case JsonTokenType.StartArray:
-                var items = new List<JsonNode?>();
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    items.Add(ReadNode(ref reader));
-                }
-
-                return new JsonArray([.. items]);
-            case JsonTokenType.String:
-                return JsonValue.Create(reader.GetString());
-            case JsonTokenType.Number when reader.TryGetInt64(out var integer):
-                return JsonValue.Create(integer);
-            case JsonTokenType.Number:
-                // 3.0, 1e3, huge integers: kept exactly as written (a float stays a float, as in Python).
-                return JsonValue.Create(JsonElement.ParseValue(ref reader));
-            case JsonTokenType.True:
-                return JsonValue.Create(true);
-            case JsonTokenType.False:
-                return JsonValue.Create(false);
-            default:
-                return null;
-        }
-    }
-
-    private static string PropertyName(ref Utf8JsonReader reader)
-    {
-        for (var i = 0; i < KnownNamesUtf8.Length; i++)
-        {
-            if (reader.ValueTextEquals(KnownNamesUtf8[i]))
-            {
-                return KnownNames[i];
-            }
-        }
-
-        return reader.GetString()!;
-    }
-
-    private static bool HasDuplicates(List<KeyValuePair<string, JsonNode?>> properties)
-    {
-        if (properties.Count > 16)
-        {
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            return properties.Exists(p => !names.Add(p.Key));
-        }
-
-        for (var i = 1; i < properties.Count; i++)
-        {
-            for (var j = 0; j < i; j++)
-            {
-                if (string.Equals(properties[i].Key, properties[j].Key, StringComparison.Ordinal))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
-    private static JsonObject Deduplicated(List<KeyValuePair<string, JsonNode?>> properties)
-    {
-        var result = new JsonObject();
-        foreach (var (name, node) in properties)
-        {
-            result[name] = node;
-        }
-
-        return result;
     }
 
     private static MessageFormatException Invalid(string reason) => new($"not a valid indicator message: {reason}");

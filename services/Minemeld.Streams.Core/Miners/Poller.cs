@@ -173,38 +173,45 @@ public sealed class Poller(PollerSettings settings)
         }
 
         var changed = Changed(row.Value, attributes);
-        var value = new JsonObject();
+        var value = new JsonObjectBuilder(row.Value.Count + 1);
         foreach (var (name, node) in row.Value)
         {
             if (attributes.ContainsKey(name) || Settings.Attributes.ContainsKey(name) || IsDefaultKey(name) || IndicatorValue.IsPrivate(name))
             {
-                value[name] = node?.DeepClone();
+                value.Set(name, node?.DeepClone());
             }
         }
 
-        value[IndicatorValue.LastSeen] = now;
+        value.Set(IndicatorValue.LastSeen, now);
         foreach (var (name, node) in attributes)
         {
-            value[name] = node?.DeepClone();
+            value.Set(name, node?.DeepClone());
         }
 
-        row.Value = value;
-        row.AgeOut = AgeOutOf(value);
+        row.Value = value.Build();
+        row.AgeOut = AgeOutOf(row.Value);
         return changed && row.AgeOut >= now ? Update(row) : null;
     }
 
     private JsonObject NewValue(long now, JsonObject attributes)
     {
-        var value = (JsonObject)Settings.Attributes.DeepClone();
-        value[IndicatorValue.Sources] = new JsonArray(Settings.SourceName);
-        value[IndicatorValue.FirstSeen] = now;
-        value[IndicatorValue.LastSeen] = now;
-        foreach (var (name, node) in attributes)
+        // The node's attributes, then the bookkeeping keys, then the item's own: the same keys in the same order as
+        // assigning them one by one onto a copy of the node's attributes, built in one go.
+        var value = new JsonObjectBuilder(Settings.Attributes.Count + attributes.Count + 3);
+        foreach (var (name, node) in Settings.Attributes)
         {
-            value[name] = node?.DeepClone();
+            value.Set(name, node?.DeepClone());
         }
 
-        return value;
+        value.Set(IndicatorValue.Sources, new JsonArray(Settings.SourceName));
+        value.Set(IndicatorValue.FirstSeen, now);
+        value.Set(IndicatorValue.LastSeen, now);
+        foreach (var (name, node) in attributes)
+        {
+            value.Set(name, node?.DeepClone());
+        }
+
+        return value.Build();
     }
 
     private long AgeOutOf(JsonObject value)

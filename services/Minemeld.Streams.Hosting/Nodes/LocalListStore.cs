@@ -35,7 +35,7 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
         var expired = new List<KeyValuePair<string, string>>();
         foreach (var entry in entries)
         {
-            var attributes = JsonNode.Parse(entry.Value) as JsonObject ?? [];
+            var attributes = JsonObjectReader.ParseObject(entry.Value) ?? [];
             long? expires = JsonNodeValues.TryGetInt64(attributes[ExpiresAt], out var e) ? e : null;
             long? updated = JsonNodeValues.TryGetInt64(attributes[UpdatedAt], out var u) ? u : null;
             if (expires <= nowMs)

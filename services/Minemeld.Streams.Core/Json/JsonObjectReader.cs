@@ -1,0 +1,110 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Minemeld.Streams.Core.Json;
+
+/// <summary>
+/// Reads JSON objects straight into materialized nodes, in one pass of a <see cref="Utf8JsonReader"/>. Unlike
+/// <see cref="JsonNode.Parse(string, JsonNodeOptions?, JsonDocumentOptions)"/>, no <see cref="JsonDocument"/> stays
+/// behind the nodes (a value kept as node state would otherwise hold its whole source text alive), integers become
+/// <see cref="long"/> values, and the attribute names every indicator carries are shared strings. Numbers that are
+/// not 64-bit integers keep their exact text; a repeated name keeps its last value.
+/// </summary>
+public static class JsonObjectReader
+{
+    /// <summary>Attribute names of MineMeld's schema (spec §2.3), read without allocating a string each time.</summary>
+    private static readonly string[] KnownNames =
+        ["type", "confidence", "share_level", "sources", "first_seen", "last_seen", "direction", "tags", "description"];
+
+    private static readonly byte[][] KnownNamesUtf8 = [.. KnownNames.Select(Encoding.UTF8.GetBytes)];
+
+    /// <summary>
+    /// Parses a JSON text: the object, or null when the text is valid JSON of another kind. Malformed JSON throws
+    /// <see cref="JsonException"/>.
+    /// </summary>
+    public static JsonObject? ParseObject(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var length = Encoding.UTF8.GetMaxByteCount(json.Length);
+        var buffer = length <= 1024 ? stackalloc byte[length] : new byte[length];
+        var written = Encoding.UTF8.GetBytes(json, buffer);
+        return ParseObject(buffer[..written]);
+    }
+
+    /// <summary>Parses UTF-8 JSON: the object, or null when it is valid JSON of another kind.</summary>
+    public static JsonObject? ParseObject(ReadOnlySpan<byte> utf8Json)
+    {
+        var reader = new Utf8JsonReader(utf8Json);
+        reader.Read();
+        JsonObject? value = null;
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            value = ReadObject(ref reader);
+        }
+        else
+        {
+            reader.Skip();
+        }
+
+        reader.Read(); // only whitespace may follow (the reader throws on anything else)
+        return value;
+    }
+
+    /// <summary>Reads the object whose start the reader is at; leaves the reader at its end.</summary>
+    public static JsonObject ReadObject(ref Utf8JsonReader reader)
+    {
+        var properties = new JsonObjectBuilder();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = PropertyName(ref reader);
+            reader.Read();
+            properties.Set(name, ReadNode(ref reader));
+        }
+
+        return properties.Build();
+    }
+
+    private static JsonNode? ReadNode(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+                return ReadObject(ref reader);
+            case JsonTokenType.StartArray:
+                var items = new List<JsonNode?>();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    items.Add(ReadNode(ref reader));
+                }
+
+                return new JsonArray([.. items]);
+            case JsonTokenType.String:
+                return JsonValue.Create(reader.GetString());
+            case JsonTokenType.Number when reader.TryGetInt64(out var integer):
+                return JsonValue.Create(integer);
+            case JsonTokenType.Number:
+                // 3.0, 1e3, huge integers: kept exactly as written (a float stays a float, as in Python).
+                return JsonValue.Create(JsonElement.ParseValue(ref reader));
+            case JsonTokenType.True:
+                return JsonValue.Create(true);
+            case JsonTokenType.False:
+                return JsonValue.Create(false);
+            default:
+                return null;
+        }
+    }
+
+    private static string PropertyName(ref Utf8JsonReader reader)
+    {
+        for (var i = 0; i < KnownNamesUtf8.Length; i++)
+        {
+            if (reader.ValueTextEquals(KnownNamesUtf8[i]))
+            {
+                return KnownNames[i];
+            }
+        }
+
+        return reader.GetString()!;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Json;
+
+namespace Minemeld.Streams.UnitTests.Core.Json;
+
+public sealed class JsonObjectReaderTests
+{
+    [Fact]
+    public void ReadsTheSameTreeAsTheDomParser()
+    {
+        const string json = """{"type":"IPv4","confidence":80,"sources":["a","b"],"nested":{"x":[1,2.5,null,true,false,"é\u2028"]},"big":123456789012345678901234567890}""";
+        var read = JsonObjectReader.ParseObject(json)!;
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(json), read));
+        Assert.Equal(JsonNode.Parse(json)!.ToJsonString(), read.ToJsonString());
+        Assert.True(JsonNodeValues.IsInteger(read["confidence"]));
+    }
+
+    [Theory]
+    [InlineData("[1]")]
+    [InlineData("5")]
+    [InlineData("null")]
+    public void JsonOfAnotherKindIsNoObject(string json) => Assert.Null(JsonObjectReader.ParseObject(json));
+
+    [Theory]
+    [InlineData("{\"a\":1")]
+    [InlineData("{\"a\":1} x")]
+    [InlineData("{a:1}")]
+    [InlineData("")]
+    public void MalformedJsonThrows(string json) => Assert.ThrowsAny<JsonException>(() => JsonObjectReader.ParseObject(json));
+
+    [Fact]
+    public void ALongTextIsParsedToo()
+    {
+        var many = new JsonObject();
+        for (var i = 0; i < 200; i++)
+        {
+            many[$"k{i}"] = new string('x', 20);
+        }
+
+        Assert.True(JsonNode.DeepEquals(many, JsonObjectReader.ParseObject(many.ToJsonString())));
+    }
+}
+
+public sealed class JsonObjectBuilderTests
+{
+    [Theory]
+    [InlineData(3)]
+    [InlineData(40)]
+    public void SettingAgainKeepsThePositionAndTheLastValueAsTheIndexerDoes(int keys)
+    {
+        var builder = new JsonObjectBuilder();
+        var reference = new JsonObject();
+        for (var i = 0; i < keys; i++)
+        {
+            builder.Set($"k{i}", i);
+            reference[$"k{i}"] = i;
+        }
+
+        builder.Set("k1", "again");
+        reference["k1"] = "again";
+        builder.Set("new", true);
+        reference["new"] = true;
+
+        Assert.True(builder.Contains("k0"));
+        Assert.False(builder.Contains("absent"));
+        Assert.Equal(keys + 1, builder.Count);
+        Assert.Equal(reference.ToJsonString(), builder.Build().ToJsonString());
+    }
+}
