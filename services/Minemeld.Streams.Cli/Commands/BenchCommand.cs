@@ -36,12 +36,13 @@ internal static class BenchCommand
     {
         var redis = new Option<string?>("--redis") { Description = "Redis to use (host:port); the benchmark writes keys under mm:bench-* and deletes them. Without it: the in-memory store." };
         var count = new Option<int>("--count") { Description = "Indicators to push.", DefaultValueFactory = static _ => 1_000_000 };
-        var pipeline = new Command("pipeline", "End-to-end throughput: miner → IPv4 aggregator → feed.") { redis, count };
-        pipeline.SetAction((parse, token) => RunAsync(parse.GetValue(redis), parse.GetValue(count), token));
+        var loops = new Option<int>("--consumers") { Description = "Consume loops per subscription (Kafka:ConsumersPerSubscription).", DefaultValueFactory = static _ => 1 };
+        var pipeline = new Command("pipeline", "End-to-end throughput: miner → IPv4 aggregator → feed.") { redis, count, loops };
+        pipeline.SetAction((parse, token) => RunAsync(parse.GetValue(redis), parse.GetValue(count), parse.GetValue(loops), token));
         return new Command("bench", "Benchmarks that print their figures.") { pipeline, FeedBenchmark.Create() };
     }
 
-    private static async Task<int> RunAsync(string? redisEndpoint, int count, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? redisEndpoint, int count, int consumers, CancellationToken cancellationToken)
     {
         using var broker = EmbeddedKafkaBroker.Start();
         await using var redis = redisEndpoint is null ? null : await ConnectionMultiplexer.ConnectAsync(redisEndpoint);
@@ -69,7 +70,7 @@ internal static class BenchCommand
         await list.UpsertAsync([.. addresses.Select(static a => (IPv4Family.Format(a), new JsonObject()))], replaceAll: true);
         Console.WriteLine($"loaded the local list ({count:N0} entries) in {load.Elapsed.TotalSeconds:F2} s (not timed below)");
 
-        var options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers, Assignor = "range", SessionTimeoutMs = 6000, ConsumersPerSubscription = int.Parse(Environment.GetEnvironmentVariable("MM_LOOPS") ?? "1", CultureInfo.InvariantCulture) });
+        var options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers, Assignor = "range", SessionTimeoutMs = 6000, ConsumersPerSubscription = consumers });
         var factory = new KafkaClientFactory(options, NullLogger<KafkaClientFactory>.Instance);
         using var publisher = new MessagePublisher(factory);
         var roles = new HashSet<NodeKind> { NodeKind.Miner, NodeKind.Processor, NodeKind.Output };

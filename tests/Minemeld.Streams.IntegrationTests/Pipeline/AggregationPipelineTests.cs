@@ -52,12 +52,15 @@ public sealed class AggregationPipelineTests(KafkaFixture kafka, RedisFixture re
     [Fact]
     public Task TwoAggregatorReplicasGiveTheSameFeedAsOne() => RunAsync(replicas: 2);
 
-    private async Task RunAsync(int replicas)
+    [Fact]
+    public Task TwoConsumeLoopsPerSubscriptionInOneProcessGiveTheSameFeedAsOne() => RunAsync(replicas: 1, consumersPerSubscription: 2);
+
+    private async Task RunAsync(int replicas, int consumersPerSubscription = 1)
     {
         var name = KafkaFixture.UniqueName("agg");
         var graph = GraphLoader.Parse($"name: {name}\n{GraphYaml}", "test.yml", name, PrototypeLibrary.BuiltIn).Graph!;
         var connection = await redis.ConnectAsync();
-        using var harness = new PipelineHarness(kafka.BootstrapServers);
+        using var harness = new PipelineHarness(kafka.BootstrapServers, consumersPerSubscription);
         var names = new TopicNames("minemeld", graph.Name);
         var services = new List<EdgeConsumerService>();
         for (var r = 0; r < replicas; r++)
@@ -75,6 +78,7 @@ public sealed class AggregationPipelineTests(KafkaFixture kafka, RedisFixture re
             services.AddRange(factory.Create("feed").Select(static s => s.Service));
         }
 
+        Assert.Equal(3 * replicas * consumersPerSubscription, services.Count); // router, stage 2 and feed loops
         foreach (var service in services)
         {
             await service.StartAsync(TestContext.Current.CancellationToken);

@@ -9,7 +9,7 @@ namespace Minemeld.Streams.IntegrationTests.Pipeline;
 /// <summary>Real clients and services wired by hand against the fixtures' broker (no host needed).</summary>
 internal sealed class PipelineHarness : IDisposable
 {
-    public PipelineHarness(string bootstrap)
+    public PipelineHarness(string bootstrap, int consumersPerSubscription = 1)
     {
         Options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions
         {
@@ -17,6 +17,7 @@ internal sealed class PipelineHarness : IDisposable
             Assignor = "range",
             SessionTimeoutMs = 6000,
             MaxBatchWaitMs = 20,
+            ConsumersPerSubscription = consumersPerSubscription,
         });
         Factory = new KafkaClientFactory(Options, NullLogger<KafkaClientFactory>.Instance);
         Publisher = new MessagePublisher(Factory);
