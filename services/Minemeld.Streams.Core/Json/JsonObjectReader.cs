@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Indicators;
 
 namespace Minemeld.Streams.Core.Json;
 
@@ -15,7 +16,10 @@ public static class JsonObjectReader
 {
     /// <summary>Attribute names of MineMeld's schema (spec §2.3), read without allocating a string each time.</summary>
     private static readonly string[] KnownNames =
-        ["type", "confidence", "share_level", "sources", "first_seen", "last_seen", "direction", "tags", "description"];
+    [
+        IndicatorValue.Type, IndicatorValue.Confidence, IndicatorValue.ShareLevel, IndicatorValue.Sources, IndicatorValue.FirstSeen,
+        IndicatorValue.LastSeen, IndicatorValue.Direction, IndicatorValue.Country, IndicatorValue.AutonomousSystem,
+    ];
 
     private static readonly byte[][] KnownNamesUtf8 = [.. KnownNames.Select(Encoding.UTF8.GetBytes)];
 

@@ -12,9 +12,9 @@ namespace Minemeld.Streams.Hosting.Kafka;
 /// One consume loop (style.md B6): subscribe, read a batch (up to <see cref="KafkaOptions.MaxBatchSize"/> messages
 /// or <see cref="KafkaOptions.MaxBatchWaitMs"/>), dead-letter what is not a valid envelope, let the node's handler
 /// apply the rest, and store a batch's offsets only once it is durable. Up to
-/// <see cref="KafkaOptions.MaxBatchesInFlight"/> batches are applied before the oldest is durable, so the loop reads and
-/// computes while earlier batches wait for their acknowledgements and state writes; those finish strictly in order. Transient failures restart the loop from
-/// the committed offsets with fresh state; an offset that no longer exists on the broker (data lost) stops this
+/// <see cref="KafkaOptions.MaxBatchesInFlight"/> batches are applied before the oldest is durable, so the loop reads
+/// and computes while earlier batches wait for their acknowledgements and state writes; those finish strictly in
+/// order. Transient failures restart the loop from the committed offsets with fresh state; an offset that no longer exists on the broker (data lost) stops this
 /// node loudly instead of skipping the gap.
 /// </summary>
 public sealed partial class EdgeConsumerService(
@@ -224,7 +224,8 @@ public sealed partial class EdgeConsumerService(
         }
         catch
         {
-            await deadLetters.ConfigureAwait(false);
+            // The handler's failure is what restarts the loop; the batch (and its dead letters) will be read again.
+            await deadLetters.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
         }
 

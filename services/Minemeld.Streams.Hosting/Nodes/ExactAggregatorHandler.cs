@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using Minemeld.Streams.Core.Aggregation;
+using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Hosting.Kafka;
 using Minemeld.Streams.Hosting.State;
@@ -117,7 +118,7 @@ public sealed class ExactAggregatorHandler(
             for (var i = 0; i < missing.Count; i++)
             {
                 var rows = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
-                if (values[i] is { } text && JsonNode.Parse(text) is JsonObject stored)
+                if (values[i] is { } text && JsonObjectReader.ParseObject(text) is { } stored)
                 {
                     foreach (var (input, value) in stored)
                     {

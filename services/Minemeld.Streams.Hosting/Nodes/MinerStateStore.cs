@@ -27,7 +27,7 @@ public sealed class MinerStateStore(IMinerTableStore table)
         _saved = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, json) in saved.Rows)
         {
-            if (JsonNode.Parse(json) is JsonObject obj && obj["v"] is JsonObject value && JsonNodeValues.TryGetString(obj["i"], out var indicator))
+            if (JsonObjectReader.ParseObject(json) is { } obj && obj["v"] is JsonObject value && JsonNodeValues.TryGetString(obj["i"], out var indicator))
             {
                 rows.Add(new MinerRow
                 {

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using Minemeld.Streams.Core.Aggregation;
+using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Core.Ranges;
 using Minemeld.Streams.Hosting.Kafka;
@@ -139,7 +140,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
             {
                 var field = entry.Key;
                 var separator = field.IndexOf('\0', StringComparison.Ordinal);
-                if (separator > 0 && JsonNode.Parse(entry.Value) is JsonObject value)
+                if (separator > 0 && JsonObjectReader.ParseObject(entry.Value) is { } value)
                 {
                     aggregator.Restore(field[..separator], field[(separator + 1)..], value);
                 }

@@ -47,20 +47,20 @@ public sealed class NodeServiceFactory(
             {
                 var repartition = names.Repartition(node.Name);
                 var output = node.Output ? names.Edge(node.Name) : null;
-                Func<IBatchHandler> stage2 = node.ClassName switch
+                var (keys, stage2) = node.ClassName switch
                 {
-                    NodeClassRegistry.AggregateIPv4FT => () => new RangeAggregatorHandler<uint, IPv4Family>(graph.Name, node.Name, output,
-                        AggregatorSettings.FromConfig(node.Inputs, node.Config, IndicatorTypes.IPv4), AddressBlocks.IPv4Range, store, publisher, time),
-                    NodeClassRegistry.AggregateIPv6FT => () => new RangeAggregatorHandler<UInt128, IPv6Family>(graph.Name, node.Name, output,
-                        AggregatorSettings.FromConfig(node.Inputs, node.Config, IndicatorTypes.IPv6), AddressBlocks.IPv6Range, store, publisher, time),
-                    _ => () => new ExactAggregatorHandler(graph.Name, node.Name, output,
-                        AggregatorSettings.FromConfig(node.Inputs, node.Config, string.Empty), store, publisher, time),
-                };
-                var keys = node.ClassName switch
-                {
-                    NodeClassRegistry.AggregateIPv4FT => Keys(AddressFamilyKind.IPv4),
-                    NodeClassRegistry.AggregateIPv6FT => Keys(AddressFamilyKind.IPv6),
-                    _ => ByIndicator(node),
+                    NodeClassRegistry.AggregateIPv4FT => (
+                        Keys(AddressFamilyKind.IPv4),
+                        Stage2(AggregatorSettings.FromConfig(node.Inputs, node.Config, IndicatorTypes.IPv4), settings => new RangeAggregatorHandler<uint, IPv4Family>(
+                            graph.Name, node.Name, output, settings, AddressBlocks.IPv4Range, store, publisher, time))),
+                    NodeClassRegistry.AggregateIPv6FT => (
+                        Keys(AddressFamilyKind.IPv6),
+                        Stage2(AggregatorSettings.FromConfig(node.Inputs, node.Config, IndicatorTypes.IPv6), settings => new RangeAggregatorHandler<UInt128, IPv6Family>(
+                            graph.Name, node.Name, output, settings, AddressBlocks.IPv6Range, store, publisher, time))),
+                    _ => (
+                        ByIndicator(node),
+                        Stage2(AggregatorSettings.FromConfig(node.Inputs, node.Config, string.Empty), settings => new ExactAggregatorHandler(
+                            graph.Name, node.Name, output, settings, store, publisher, time))),
                 };
                 return
                 [
@@ -73,6 +73,9 @@ public sealed class NodeServiceFactory(
                 throw new InvalidOperationException($"{node.Name} is a miner: miners are polled, not consumed");
         }
     }
+
+    /// <summary>A handler factory over settings read once for every loop.</summary>
+    private static Func<IBatchHandler> Stage2(AggregatorSettings settings, Func<AggregatorSettings, IBatchHandler> handler) => () => handler(settings);
 
     /// <summary>
     /// <paramref name="count"/> consume loops of one group, each with a handler of its own: members that split the

@@ -22,10 +22,22 @@ public sealed class EdgeConsumerServiceTests
     {
         var kafka = new FakeKafka();
         var handler = new RecordingHandler(kafka, failFirst);
-        var options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions { MaxBatchWaitMs = 0 });
-        var publisher = new MessagePublisher(kafka);
-        var service = new EdgeConsumerService(new Subscription("group", ["in"]), handler, kafka, publisher, options, NullLogger<EdgeConsumerService>.Instance);
-        return (service, handler, kafka);
+        return (Service(kafka, handler, new KafkaOptions { MaxBatchWaitMs = 0 }), handler, kafka);
+    }
+
+    private static EdgeConsumerService Service(FakeKafka kafka, IBatchHandler handler, KafkaOptions options) =>
+        new(new Subscription("group", ["in"]), handler, kafka, new MessagePublisher(kafka), Microsoft.Extensions.Options.Options.Create(options), NullLogger<EdgeConsumerService>.Instance);
+
+    /// <summary>One message whose first attempt fails, then the same message again after the restart: the events.</summary>
+    private static async Task<List<string>> FailOnceThenRecoverAsync(EdgeConsumerService service, FakeKafka kafka, Func<int> resets)
+    {
+        kafka.Pending.Enqueue(FakeKafka.Result("in", 0, 1, Valid("1.1.1.1")));
+        await service.StartAsync(TestContext.Current.CancellationToken);
+        await UntilAsync(() => resets() == 1 && kafka.Consumers.Count == 2);
+        kafka.Pending.Enqueue(FakeKafka.Result("in", 0, 1, Valid("1.1.1.1")));
+        await UntilAsync(() => kafka.Events.Contains("store:in/0@1"));
+        await service.StopAsync(TestContext.Current.CancellationToken);
+        return kafka.Events.ToList();
     }
 
     private static async Task UntilAsync(Func<bool> condition)
@@ -80,14 +92,8 @@ public sealed class EdgeConsumerServiceTests
     public async Task AFailingHandlerStoresNothingAndTheLoopRestartsWithFreshState()
     {
         var (service, handler, kafka) = Create(failFirst: 1);
-        kafka.Pending.Enqueue(FakeKafka.Result("in", 0, 1, Valid("1.1.1.1")));
-        await service.StartAsync(TestContext.Current.CancellationToken);
-        await UntilAsync(() => handler.Resets == 1 && kafka.Consumers.Count == 2);
-        kafka.Pending.Enqueue(FakeKafka.Result("in", 0, 1, Valid("1.1.1.1")));
-        await UntilAsync(() => kafka.Events.Contains("store:in/0@1"));
-        await service.StopAsync(TestContext.Current.CancellationToken);
+        var events = await FailOnceThenRecoverAsync(service, kafka, () => handler.Resets);
 
-        var events = kafka.Events.ToList();
         Assert.Equal(1, events.Count(static e => e.StartsWith("store:", StringComparison.Ordinal)));
         Assert.True(events.IndexOf("close") < events.IndexOf("store:in/0@1"), "the failed attempt closed its consumer without storing");
         Assert.Equal(1, kafka.Consumers[0].Closed);
@@ -109,8 +115,7 @@ public sealed class EdgeConsumerServiceTests
     {
         var kafka = new FakeKafka();
         var handler = new GatedHandler(kafka);
-        var options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions { MaxBatchWaitMs = 0, MaxBatchSize = 1, MaxBatchesInFlight = 2 });
-        var service = new EdgeConsumerService(new Subscription("group", ["in"]), handler, kafka, new MessagePublisher(kafka), options, NullLogger<EdgeConsumerService>.Instance);
+        var service = Service(kafka, handler, new KafkaOptions { MaxBatchWaitMs = 0, MaxBatchSize = 1, MaxBatchesInFlight = 2 });
         kafka.Pending.Enqueue(FakeKafka.Result("in", 0, 1, Valid("1.1.1.1")));
         kafka.Pending.Enqueue(FakeKafka.Result("in", 0, 2, Valid("2.2.2.2")));
         await service.StartAsync(TestContext.Current.CancellationToken);
@@ -141,16 +146,9 @@ public sealed class EdgeConsumerServiceTests
         var kafka = new FakeKafka();
         var handler = new GatedHandler(kafka) { FailFirstCompletion = true };
         handler.Release("1.1.1.1");
-        var options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions { MaxBatchWaitMs = 0, MaxBatchSize = 1 });
-        var service = new EdgeConsumerService(new Subscription("group", ["in"]), handler, kafka, new MessagePublisher(kafka), options, NullLogger<EdgeConsumerService>.Instance);
-        kafka.Pending.Enqueue(FakeKafka.Result("in", 0, 1, Valid("1.1.1.1")));
-        await service.StartAsync(TestContext.Current.CancellationToken);
-        await UntilAsync(() => handler.Resets == 1 && kafka.Consumers.Count == 2);
-        kafka.Pending.Enqueue(FakeKafka.Result("in", 0, 1, Valid("1.1.1.1")));
-        await UntilAsync(() => kafka.Events.Contains("store:in/0@1"));
-        await service.StopAsync(TestContext.Current.CancellationToken);
+        var service = Service(kafka, handler, new KafkaOptions { MaxBatchWaitMs = 0, MaxBatchSize = 1 });
+        var events = await FailOnceThenRecoverAsync(service, kafka, () => handler.Resets);
 
-        var events = kafka.Events.ToList();
         Assert.Equal(1, events.Count(static e => e.StartsWith("store:", StringComparison.Ordinal)));
         Assert.True(events.IndexOf("close") < events.IndexOf("store:in/0@1"), "the failed batch's offset was not stored before the restart");
     }
