@@ -50,41 +50,51 @@ public sealed class Poller(PollerSettings settings)
     /// then completes. A failed poll (<paramref name="succeeded"/> false) still applies what it produced but does
     /// not advance the last successful run, so sudden death cannot remove anything because of it.
     /// </summary>
-    public List<Emission> ApplyPoll(long now, IEnumerable<(string Indicator, JsonObject Attributes)> items, bool succeeded)
+    public List<Emission> ApplyPoll(long now, IEnumerable<(string Indicator, JsonObject Attributes)> items, bool succeeded) =>
+        [.. ApplyPollIncrementally(now, items, succeeded)];
+
+    /// <summary>
+    /// <see cref="ApplyPoll"/> applied as the sequence is enumerated, so that a host publishes the first emissions
+    /// while later items are still being diffed. The poll completes (run times advance) only when the sequence has been
+    /// enumerated to its end; a host that stops early holds a partly applied table and must restore it.
+    /// </summary>
+    public IEnumerable<Emission> ApplyPollIncrementally(long now, IEnumerable<(string Indicator, JsonObject Attributes)> items, bool succeeded)
     {
         ArgumentNullException.ThrowIfNull(items);
-        var emissions = new List<Emission>();
-        if (Settings.AggregateIndicators)
+        return Apply();
+
+        IEnumerable<Emission> Apply()
         {
-            // Items with the same (type, indicator) in one poll count once; the last attributes win.
-            var aggregated = new Dictionary<string, (string Indicator, JsonObject Attributes)>(StringComparer.Ordinal);
-            foreach (var item in items)
+            if (Settings.AggregateIndicators)
             {
-                aggregated[Key(TypeOf(item.Attributes), item.Indicator)] = item;
+                // Items with the same (type, indicator) in one poll count once; the last attributes win.
+                var aggregated = new Dictionary<string, (string Indicator, JsonObject Attributes)>(StringComparer.Ordinal);
+                foreach (var item in items)
+                {
+                    aggregated[Key(TypeOf(item.Attributes), item.Indicator)] = item;
+                }
+
+                items = aggregated.Values;
             }
 
-            items = aggregated.Values;
-        }
-
-        foreach (var (indicator, attributes) in items)
-        {
-            if (Process(now, indicator, attributes) is { } emission)
+            foreach (var (indicator, attributes) in items)
             {
-                emissions.Add(emission);
+                if (Process(now, indicator, attributes) is { } emission)
+                {
+                    yield return emission;
+                }
+            }
+
+            LastRun = now;
+            if (succeeded)
+            {
+                LastSuccessfulRun = now;
+            }
+            else
+            {
+                Counters.PollErrors++;
             }
         }
-
-        LastRun = now;
-        if (succeeded)
-        {
-            LastSuccessfulRun = now;
-        }
-        else
-        {
-            Counters.PollErrors++;
-        }
-
-        return emissions;
     }
 
     /// <summary>Marks rows absent from the last successful poll to age out (no-op before a successful poll).</summary>

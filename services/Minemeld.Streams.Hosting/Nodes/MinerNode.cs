@@ -17,6 +17,9 @@ namespace Minemeld.Streams.Hosting.Nodes;
 /// </summary>
 public sealed class MinerNode : IDisposable
 {
+    /// <summary>Emissions produced per publish while a poll is diffed.</summary>
+    private const int PublishSlice = 10_000;
+
     private readonly GraphNode _node;
     private readonly TimeProvider _time;
     private readonly MinerRunOptions _options;
@@ -95,18 +98,31 @@ public sealed class MinerNode : IDisposable
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             // A commit that reset nodes downstream left a rebuild: every live indicator is re-emitted, before the poll's own changes.
             var rebuild = (await _commands.GetAsync([Name]).ConfigureAwait(false))[0] == Runtime.GraphCommitter.RebuildCommand;
-            var emissions = rebuild ? Poller.Rebuild(now) : [];
             var (items, succeeded) = await CollectAsync(now, cancellationToken).ConfigureAwait(false);
-            emissions.AddRange(Poller.ApplyPoll(now, items, succeeded));
-            if (Poller.Settings.SuddenDeath)
-            {
-                Poller.SuddenDeath();
-            }
+            await ApplyAndPublishAsync(
+                cycle =>
+                {
+                    if (rebuild)
+                    {
+                        cycle.Publish(Poller.Rebuild(now));
+                    }
 
-            emissions.AddRange(Poller.AgeOut(now));
-            Poller.CollectGarbage(now);
-            await _output.PublishAsync(emissions, counters: null /* the poller counts its own emissions */, cancellationToken).ConfigureAwait(false);
-            await _state.SaveAsync(Poller).ConfigureAwait(false);
+                    // Published in slices as the diff goes: the first messages are on their way (and downstream
+                    // nodes at work) while later items are still being compared.
+                    foreach (var slice in Poller.ApplyPollIncrementally(now, items, succeeded).Chunk(PublishSlice))
+                    {
+                        cycle.Publish(slice);
+                    }
+
+                    if (Poller.Settings.SuddenDeath)
+                    {
+                        Poller.SuddenDeath();
+                    }
+
+                    cycle.Publish(Poller.AgeOut(now));
+                    Poller.CollectGarbage(now);
+                },
+                cancellationToken).ConfigureAwait(false);
             if (rebuild)
             {
                 await _commands.DeleteIfUnchangedAsync([KeyValuePair.Create(Name, Runtime.GraphCommitter.RebuildCommand)]).ConfigureAwait(false);
@@ -136,10 +152,13 @@ public sealed class MinerNode : IDisposable
 
             await EnsureCurrentAsync().ConfigureAwait(false);
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            var emissions = Poller.AgeOut(now);
-            Poller.CollectGarbage(now);
-            await _output.PublishAsync(emissions, counters: null /* the poller counts its own emissions */, cancellationToken).ConfigureAwait(false);
-            await _state.SaveAsync(Poller).ConfigureAwait(false);
+            await ApplyAndPublishAsync(
+                cycle =>
+                {
+                    cycle.Publish(Poller.AgeOut(now));
+                    Poller.CollectGarbage(now);
+                },
+                cancellationToken).ConfigureAwait(false);
             await WriteStatusAsync().ConfigureAwait(false);
         }
         finally
@@ -152,6 +171,36 @@ public sealed class MinerNode : IDisposable
     {
         _fetcher?.Dispose();
         _cycle.Dispose();
+    }
+
+    /// <summary>
+    /// Runs one cycle's changes to the table, with what it publishes handed to the producer as it goes; returns once
+    /// every message is acknowledged and the table is saved. If anything fails on the way, the table in memory is ahead
+    /// of what was published and saved: it is dropped, and the next cycle starts from the saved one (and so publishes
+    /// again what did not go out).
+    /// </summary>
+    private async Task ApplyAndPublishAsync(Action<CycleOutput> apply, CancellationToken cancellationToken)
+    {
+        var cycle = new CycleOutput(_output, cancellationToken);
+        try
+        {
+            try
+            {
+                apply(cycle);
+            }
+            finally
+            {
+                // What was handed over is waited for even when the cycle failed half-way, so no publish is left behind.
+                await cycle.AcknowledgedAsync().ConfigureAwait(false);
+            }
+
+            await _state.SaveAsync(Poller).ConfigureAwait(false);
+        }
+        catch
+        {
+            _loaded = false;
+            throw;
+        }
     }
 
     private async Task<(List<(string, JsonObject)> Items, bool Succeeded)> CollectAsync(long now, CancellationToken cancellationToken)
@@ -210,6 +259,28 @@ public sealed class MinerNode : IDisposable
             await _state.LoadAsync(Poller).ConfigureAwait(false);
             _loaded = true;
         }
+    }
+
+    /// <summary>The publishes of one cycle: each is produced at once, all are awaited together.</summary>
+    private sealed class CycleOutput(NodeOutput output, CancellationToken cancellationToken)
+    {
+        private readonly List<Task> _sent = [];
+
+        public void Publish(IReadOnlyList<Core.Messages.Emission> emissions)
+        {
+            if (_sent.Count > 0 && _sent[^1].IsFaulted)
+            {
+                // The producer refused the previous slice: stop here rather than publish past a gap.
+                _sent[^1].GetAwaiter().GetResult();
+            }
+
+            if (emissions.Count > 0)
+            {
+                _sent.Add(output.PublishAsync(emissions, counters: null /* the poller counts its own emissions */, cancellationToken));
+            }
+        }
+
+        public Task AcknowledgedAsync() => Task.WhenAll(_sent);
     }
 
     private Task<bool> TakeLeaseAsync() => _lease.TryAcquireAsync(_options.InstanceId, Interval);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Minemeld.Streams.Core.Messages;
@@ -67,6 +68,42 @@ internal sealed class PipelineHarness : IDisposable
         }
 
         Assert.Fail($"timed out waiting for {what}");
+    }
+
+    /// <summary>
+    /// Reads <paramref name="topic"/> from its start with a group of its own until <paramref name="expected"/> messages
+    /// came (or 20 s passed), then a moment longer, so that a message sent by mistake shows up too.
+    /// </summary>
+    public static List<IndicatorMessage> ReadTopic(string bootstrap, string topic, int expected, TimeSpan? settle = null)
+    {
+        using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = Fixtures.KafkaFixture.UniqueName("reader"),
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+        }).Build();
+        consumer.Subscribe(topic);
+        var seen = new List<IndicatorMessage>();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline && seen.Count < expected)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { } result)
+            {
+                seen.Add(IndicatorMessageSerializer.Deserialize(result.Message.Value));
+            }
+        }
+
+        deadline = DateTime.UtcNow + (settle ?? TimeSpan.FromSeconds(1));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } extra)
+            {
+                seen.Add(IndicatorMessageSerializer.Deserialize(extra.Message.Value));
+            }
+        }
+
+        consumer.Close();
+        return seen;
     }
 
     public void Dispose() => Publisher.Dispose();

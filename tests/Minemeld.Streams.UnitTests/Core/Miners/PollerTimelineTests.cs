@@ -54,6 +54,25 @@ public sealed class PollerTimelineTests
         (p.Counters.Added, p.Counters.Removed, p.Counters.GarbageCollected, p.Counters.AgedOut);
 
     [Fact]
+    public void AnIncrementalPollEmitsAsItGoesAndCompletesOnlyAtItsEnd()
+    {
+        var p = Create("last_seen+4", suddenDeath: true);
+        using var emissions = p.ApplyPollIncrementally(2000, Items("A", "B", "C"), succeeded: true).GetEnumerator();
+        Assert.True(emissions.MoveNext());
+        Assert.Equal("A", emissions.Current.Indicator);
+        Assert.Equal(1, p.Counters.Added);
+        Assert.Null(p.LastRun);
+        Assert.Null(p.LastSuccessfulRun);
+
+        Assert.True(emissions.MoveNext());
+        Assert.True(emissions.MoveNext());
+        Assert.False(emissions.MoveNext());
+        Assert.Equal(3, p.Counters.Added);
+        Assert.Equal(2000, p.LastRun);
+        Assert.Equal(2000, p.LastSuccessfulRun);
+    }
+
+    [Fact]
     public void PrivateKeysStayInTheTableAndNeverLeaveInAnEmission()
     {
         var p = Create("last_seen+4", suddenDeath: true);
