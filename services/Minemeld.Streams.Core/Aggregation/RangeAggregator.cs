@@ -68,7 +68,10 @@ public sealed class RangeAggregator<T, TFamily>
         return false;
     }
 
-    /// <summary>Restores a row from storage without publishing anything (state rebuilt on partition assignment).</summary>
+    /// <summary>
+    /// Restores a row from storage without publishing anything (state rebuilt on partition assignment). Like
+    /// <see cref="Update"/>, it keeps <paramref name="value"/> itself, normalized in place.
+    /// </summary>
     public bool Restore(string input, string indicator, JsonObject value)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -81,6 +84,11 @@ public sealed class RangeAggregator<T, TFamily>
         return true;
     }
 
+    /// <summary>
+    /// Applies an update from <paramref name="input"/>. The aggregator keeps <paramref name="value"/> itself as the row
+    /// (normalized in place, <see cref="AttributeMerger.Normalize"/>), so the caller hands it over and does not change it
+    /// afterwards; the emitted values are to be read only.
+    /// </summary>
     public IReadOnlyList<Emission> Update(string input, string indicator, JsonObject value, AggregatorCounters counters)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -94,7 +102,7 @@ public sealed class RangeAggregator<T, TFamily>
         if (_rows.TryGetValue((input, indicator), out var existing))
         {
             // Same geometry: the value changed (or was refreshed); republish the pieces this row covers.
-            existing.Value = value;
+            existing.Value = AttributeMerger.Normalize(value);
             return existing.Whitelist ? [] : [.. _map.PiecesOf(existing.Id).Select(p => new Emission(MessageOp.Update, Format(p), Merge(p.Ids)))];
         }
 
@@ -130,7 +138,7 @@ public sealed class RangeAggregator<T, TFamily>
 
     private RangeDiff<T> Insert(string input, string indicator, JsonObject value, IPRange<T> range)
     {
-        var row = new Row(_nextId++, input, indicator, _policy.IsWhitelist(input)) { Value = value };
+        var row = new Row(_nextId++, input, indicator, _policy.IsWhitelist(input)) { Value = AttributeMerger.Normalize(value) };
         _rows[(input, indicator)] = row;
         _byId[row.Id] = row;
         return _map.Add(row.Id, range.Start, range.End, row.Whitelist);
@@ -164,8 +172,18 @@ public sealed class RangeAggregator<T, TFamily>
         return emissions;
     }
 
+    /// <summary>
+    /// The merged value of the rows covering a piece. A piece covered by one row, by far the most common case, is
+    /// published with that row's value itself (rows are kept normalized, so it is what the merge would give): emitted
+    /// values are read, never changed.
+    /// </summary>
     private JsonObject Merge(IReadOnlyList<int> ids, Row? removed = null)
     {
+        if (ids.Count == 1)
+        {
+            return (_byId.TryGetValue(ids[0], out var only) ? only : removed!).Value;
+        }
+
         var rows = ids.Select(id => _byId.TryGetValue(id, out var row) ? row : removed!).ToList();
         rows.Sort(_mergeOrder);
         var merged = AttributeMerger.NewAccumulator();

@@ -63,6 +63,78 @@ public static class AttributeMerger
         }
     }
 
+    /// <summary>
+    /// Turns <paramref name="value"/>, in place, into what merging it alone gives (<see cref="NewAccumulator"/> then
+    /// <see cref="MergeInto"/>): private keys go, <c>sources</c> becomes the first key and a list without nulls or
+    /// repeats, every other key keeps its place and value. Merging a normalized value gives what merging the original
+    /// gives, so a node can keep its rows normalized and publish a row that is alone on its indicator as it is, with
+    /// no merge to compute. Returns <paramref name="value"/>.
+    /// </summary>
+    public static JsonObject Normalize(JsonObject value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        for (var i = value.Count - 1; i >= 0; i--)
+        {
+            if (IndicatorValue.IsPrivate(value.GetAt(i).Key))
+            {
+                value.RemoveAt(i);
+            }
+        }
+
+        var at = value.IndexOf(IndicatorValue.Sources);
+        var node = at >= 0 ? value.GetAt(at).Value : null;
+        if (at >= 0)
+        {
+            if (at == 0 && node is JsonArray set && IsSet(set))
+            {
+                return value;
+            }
+
+            value.RemoveAt(at);
+            if (node is JsonArray moved && IsSet(moved))
+            {
+                value.Insert(0, IndicatorValue.Sources, moved);
+                return value;
+            }
+        }
+
+        var sources = new JsonArray();
+        JsonNode?[] items = node is JsonArray list ? [.. list] : [node];
+        (node as JsonArray)?.Clear();
+        foreach (var item in items)
+        {
+            if (item is not null && !sources.Any(existing => JsonNode.DeepEquals(existing, item)))
+            {
+                sources.Add(item);
+            }
+        }
+
+        value.Insert(0, IndicatorValue.Sources, sources);
+        return value;
+    }
+
+    /// <summary>True when the list has no null and no item twice (what <see cref="MergeSources"/> would leave).</summary>
+    private static bool IsSet(JsonArray array)
+    {
+        for (var i = 0; i < array.Count; i++)
+        {
+            if (array[i] is not { } item)
+            {
+                return false;
+            }
+
+            for (var j = 0; j < i; j++)
+            {
+                if (JsonNode.DeepEquals(array[j], item))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
     private static void MergeSources(JsonObject merged, JsonNode? node)
     {
         if (merged[IndicatorValue.Sources] is not JsonArray sources)
@@ -71,7 +143,8 @@ public static class AttributeMerger
             merged[IndicatorValue.Sources] = sources;
         }
 
-        IEnumerable<JsonNode?> incoming = node is JsonArray array ? array : [node];
+        // An explicit array: a collection expression here would become a JsonArray and try to adopt the value's node.
+        IEnumerable<JsonNode?> incoming = node is JsonArray array ? array : new[] { node };
         foreach (var item in incoming)
         {
             if (item is not null && !sources.Any(existing => JsonNode.DeepEquals(existing, item)))

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CsCheck;
 using Minemeld.Streams.Core.Indicators;
 
 namespace Minemeld.Streams.UnitTests.Core.Indicators;
@@ -76,5 +77,58 @@ public sealed class AttributeMergerTests
         var received = JsonNode.Parse("""{"_age_out":1,"$tmp":2}""")!.AsObject();
         IndicatorValue.StripOnReceive(received);
         Assert.Equal("""{"$tmp":2}""", received.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("""{"sources":["a"],"type":"IPv4","confidence":50}""")]
+    [InlineData("""{"confidence":100,"share_level":"green","sources":["list"],"first_seen":1,"last_seen":2,"type":"IPv4"}""")]
+    [InlineData("""{"type":"IPv4"}""")]
+    [InlineData("""{"sources":"scalar","type":"IPv4"}""")]
+    [InlineData("""{"type":"IPv4","sources":null}""")]
+    [InlineData("""{"x":1,"sources":["a",null,"b","a",{"k":1},{"k":1}]}""")]
+    [InlineData("""{"_age_out":5,"sources":["a"],"$tmp":1,"s1$a":2,"first_seen":"soon"}""")]
+    [InlineData("""{}""")]
+    public void NormalizingGivesWhatMergingAloneGives(string json) =>
+        Assert.Equal(Merge(false, json).ToJsonString(), AttributeMerger.Normalize(JsonNode.Parse(json)!.AsObject()).ToJsonString());
+
+    /// <summary>
+    /// Property: for random values, normalizing one gives what merging it alone gives, and merging normalized values
+    /// (with or without list merging) gives what merging the originals gives, so rows can be kept normalized.
+    /// </summary>
+    [Fact]
+    public void NormalizedValuesMergeLikeTheirOriginals()
+    {
+        string[] keys = ["sources", "type", "first_seen", "last_seen", "confidence", "tags", "_age_out", "$tmp", "note"];
+        var scalar = Gen.Int[0, 6].Select(static i => i switch
+        {
+            < 3 => JsonValue.Create(i),
+            < 6 => JsonValue.Create("abc"[i - 3].ToString()),
+            _ => (JsonNode?)null,
+        });
+        var node = Gen.Select(Gen.Bool, scalar, scalar.Array[0, 4]).Select(static t => t.Item1 ? t.Item2 : new JsonArray(t.Item3));
+        var value = Gen.Select(Gen.Int[0, keys.Length - 1], node)
+            .Array[0, 7]
+            .Select(pairs =>
+            {
+                var obj = new JsonObject();
+                foreach (var (key, item) in pairs)
+                {
+                    obj[keys[key]] = item?.DeepClone();
+                }
+
+                return obj.ToJsonString();
+            });
+        Gen.Select(value.Array[1, 4], Gen.Bool).Sample(t =>
+        {
+            var (values, lists) = t;
+            Assert.Equal(Merge(false, values[0]).ToJsonString(), AttributeMerger.Normalize(JsonNode.Parse(values[0])!.AsObject()).ToJsonString());
+            var normalized = AttributeMerger.NewAccumulator();
+            foreach (var json in values)
+            {
+                AttributeMerger.MergeInto(normalized, AttributeMerger.Normalize(JsonNode.Parse(json)!.AsObject()), lists);
+            }
+
+            Assert.Equal(Merge(lists, values).ToJsonString(), normalized.ToJsonString());
+        }, iter: 2000);
     }
 }
