@@ -50,21 +50,21 @@ public sealed class RangeAggregator<T, TFamily>
     public int RowCount => _rows.Count;
 
     /// <summary>Every row, for persistence: (input, indicator, value).</summary>
-    public IEnumerable<(string Input, string Indicator, JsonObject Value)> Rows => _rows.Values.Select(static r => (r.Input, r.Indicator, r.Value));
+    public IEnumerable<(string Input, string Indicator, JsonObject Value)> Rows => _rows.Values.Select(static r => (r.Input, r.Indicator, r.Value()));
 
     /// <summary>The current output: every piece as <c>start-end</c> with its merged value.</summary>
     public IEnumerable<(string Indicator, JsonObject Value)> Output() => _map.AllPieces().Select(p => (Format(p), Merge(p.Ids)));
 
-    /// <summary>The stored value of a row, if the row exists.</summary>
-    public bool TryGetRow(string input, string indicator, out JsonObject value)
+    /// <summary>The stored value of a row as UTF-8 JSON (normalized), if the row exists: what to persist.</summary>
+    public bool TryGetRow(string input, string indicator, out ReadOnlyMemory<byte> utf8Json)
     {
         if (_rows.TryGetValue((input, indicator), out var row))
         {
-            value = row.Value;
+            utf8Json = row.Utf8Json;
             return true;
         }
 
-        value = null!;
+        utf8Json = default;
         return false;
     }
 
@@ -80,7 +80,7 @@ public sealed class RangeAggregator<T, TFamily>
             return false;
         }
 
-        Insert(input, indicator, value, range);
+        Insert(input, indicator, value, range).Row.Release();
         return true;
     }
 
@@ -102,8 +102,15 @@ public sealed class RangeAggregator<T, TFamily>
         if (_rows.TryGetValue((input, indicator), out var existing))
         {
             // Same geometry: the value changed (or was refreshed); republish the pieces this row covers.
-            existing.Value = AttributeMerger.Normalize(value);
-            return existing.Whitelist ? [] : [.. _map.PiecesOf(existing.Id).Select(p => new Emission(MessageOp.Update, Format(p), Merge(p.Ids)))];
+            existing.Hold(value);
+            try
+            {
+                return existing.Whitelist ? [] : [.. _map.PiecesOf(existing.Id).Select(p => new Emission(MessageOp.Update, Format(p), Merge(p.Ids)))];
+            }
+            finally
+            {
+                existing.Release();
+            }
         }
 
         if (!TryParse(indicator, out var range))
@@ -113,8 +120,15 @@ public sealed class RangeAggregator<T, TFamily>
         }
 
         counters.Added++;
-        var diff = Insert(input, indicator, value, range);
-        return Render(diff, removed: null);
+        var (row, diff) = Insert(input, indicator, value, range);
+        try
+        {
+            return Render(diff, removed: null);
+        }
+        finally
+        {
+            row.Release();
+        }
     }
 
     public IReadOnlyList<Emission> Withdraw(string input, string indicator, JsonObject? value, AggregatorCounters counters)
@@ -136,12 +150,14 @@ public sealed class RangeAggregator<T, TFamily>
         return Render(_map.Remove(row.Id), removed: row);
     }
 
-    private RangeDiff<T> Insert(string input, string indicator, JsonObject value, IPRange<T> range)
+    /// <summary>Adds a row holding <paramref name="value"/> (the caller releases it once its emissions are built).</summary>
+    private (Row Row, RangeDiff<T> Diff) Insert(string input, string indicator, JsonObject value, IPRange<T> range)
     {
-        var row = new Row(_nextId++, input, indicator, _policy.IsWhitelist(input)) { Value = AttributeMerger.Normalize(value) };
+        var row = new Row(_nextId++, input, indicator, _policy.IsWhitelist(input));
+        row.Hold(value);
         _rows[(input, indicator)] = row;
         _byId[row.Id] = row;
-        return _map.Add(row.Id, range.Start, range.End, row.Whitelist);
+        return (row, _map.Add(row.Id, range.Start, range.End, row.Whitelist));
     }
 
     private bool TryParse(string indicator, out IPRange<T> range)
@@ -181,7 +197,7 @@ public sealed class RangeAggregator<T, TFamily>
     {
         if (ids.Count == 1)
         {
-            return (_byId.TryGetValue(ids[0], out var only) ? only : removed!).Value;
+            return (_byId.TryGetValue(ids[0], out var only) ? only : removed!).Value();
         }
 
         var rows = ids.Select(id => _byId.TryGetValue(id, out var row) ? row : removed!).ToList();
@@ -189,7 +205,7 @@ public sealed class RangeAggregator<T, TFamily>
         var merged = AttributeMerger.NewAccumulator();
         foreach (var row in rows)
         {
-            AttributeMerger.MergeInto(merged, row.Value, _mergeLists);
+            AttributeMerger.MergeInto(merged, row.Value(), _mergeLists);
         }
 
         return merged;
@@ -204,8 +220,16 @@ public sealed class RangeAggregator<T, TFamily>
         return new string(buffer[..(length + endLength)]);
     }
 
+    /// <summary>
+    /// A row keeps its value as normalized UTF-8 JSON: one small array per row instead of a tree of nodes, which is
+    /// what an aggregator holding millions of rows needs from the garbage collector (and what is persisted as it is).
+    /// While an update is being rendered the row also holds the tree it came with, so the common case (the row alone
+    /// on its pieces) publishes that tree and parses nothing.
+    /// </summary>
     private sealed class Row(int id, string input, string indicator, bool whitelist)
     {
+        private JsonObject? _held;
+
         public int Id { get; } = id;
 
         public string Input { get; } = input;
@@ -214,6 +238,19 @@ public sealed class RangeAggregator<T, TFamily>
 
         public bool Whitelist { get; } = whitelist;
 
-        public required JsonObject Value { get; set; }
+        public byte[] Utf8Json { get; private set; } = [];
+
+        /// <summary>The value as a tree: the one held during an update, otherwise parsed afresh (the caller's to keep).</summary>
+        public JsonObject Value() => _held ?? JsonObjectReader.ParseObject(Utf8Json.AsSpan())!;
+
+        /// <summary>Takes <paramref name="value"/> (normalized in place) as the row's value, and holds its tree.</summary>
+        public void Hold(JsonObject value)
+        {
+            _held = AttributeMerger.Normalize(value);
+            Utf8Json = JsonText.ToUtf8Bytes(_held);
+        }
+
+        /// <summary>Drops the held tree: from now on the row is its bytes.</summary>
+        public void Release() => _held = null;
     }
 }

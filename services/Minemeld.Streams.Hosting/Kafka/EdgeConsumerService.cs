@@ -150,7 +150,7 @@ public sealed partial class EdgeConsumerService(
                 // Retire what is durable; wait for the oldest while the window is full.
                 while (inFlight.Count > 0 && (inFlight.Peek().Durable.IsCompleted || inFlight.Count >= o.MaxBatchesInFlight))
                 {
-                    await RetireAsync(consumer, inFlight.Dequeue()).ConfigureAwait(false);
+                    await RetireOldestAsync(consumer, inFlight).ConfigureAwait(false);
                 }
             }
         }
@@ -250,18 +250,25 @@ public sealed partial class EdgeConsumerService(
     {
         while (inFlight.Count > 0)
         {
-            var oldest = inFlight.Dequeue();
-            try
-            {
-                await RetireAsync(consumer, oldest).ConfigureAwait(false);
-            }
-            catch
-            {
-                // The batches after a failed one are chained to it and fail with it: wait for them, store nothing.
-                await Task.WhenAll(inFlight.Select(static b => b.Durable)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                inFlight.Clear();
-                throw;
-            }
+            await RetireOldestAsync(consumer, inFlight).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Retires the oldest batch in flight. If it failed, the batches after it are chained to it and fail with it: they
+    /// are waited for and dropped (nothing of theirs stored), so the one failure is reported once, by the caller.
+    /// </summary>
+    private async Task RetireOldestAsync(IConsumer<string, byte[]> consumer, Queue<PendingBatch> inFlight)
+    {
+        try
+        {
+            await RetireAsync(consumer, inFlight.Dequeue()).ConfigureAwait(false);
+        }
+        catch
+        {
+            await Task.WhenAll(inFlight.Select(static b => b.Durable)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            inFlight.Clear();
+            throw;
         }
     }
 

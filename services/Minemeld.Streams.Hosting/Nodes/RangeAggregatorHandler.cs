@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Text.Json.Nodes;
+using System.Text;
 using Confluent.Kafka;
 using Minemeld.Streams.Core.Aggregation;
 using Minemeld.Streams.Core.Json;
@@ -57,7 +57,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
         ArgumentNullException.ThrowIfNull(batch);
         await LoadBlocksAsync(batch).ConfigureAwait(false);
         var emissions = new List<Emission>();
-        var dirty = new Dictionary<(string Block, string Field), JsonObject?>();
+        var dirty = new Dictionary<(string Block, string Field), ReadOnlyMemory<byte>?>();
         List<RowWrites> writes;
         lock (_gate)
         {
@@ -81,7 +81,8 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
                     ? block.Update(origin, indicator, applied.Value!, Aggregation)
                     : block.Withdraw(origin, indicator, applied.Value, Aggregation);
                 emissions.AddRange(result);
-                dirty[(input.Key, Field(origin, indicator))] = block.TryGetRow(origin, indicator, out var row) ? row : null;
+                // Typed null on purpose: a bare null would become an empty ReadOnlyMemory (through byte[]), a write of "".
+                dirty[(input.Key, Field(origin, indicator))] = block.TryGetRow(origin, indicator, out var row) ? row : (ReadOnlyMemory<byte>?)null;
             }
 
             // Serialized now: the next batch changes these rows while this one is made durable.
@@ -173,11 +174,11 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
     /// <summary>The rows of one block a batch changed: written (serialized) or deleted.</summary>
     private sealed record RowWrites(string Block, List<KeyValuePair<string, string>> Sets, List<string> Deletes)
     {
-        public static List<RowWrites> Of(Dictionary<(string Block, string Field), JsonObject?> dirty) =>
+        public static List<RowWrites> Of(Dictionary<(string Block, string Field), ReadOnlyMemory<byte>?> dirty) =>
         [
             .. dirty.GroupBy(static d => d.Key.Block).Select(static group => new RowWrites(
                 group.Key,
-                [.. group.Where(static d => d.Value is not null).Select(static d => KeyValuePair.Create(d.Key.Field, d.Value!.ToJsonString()))],
+                [.. group.Where(static d => d.Value is not null).Select(static d => KeyValuePair.Create(d.Key.Field, Encoding.UTF8.GetString(d.Value!.Value.Span)))],
                 [.. group.Where(static d => d.Value is null).Select(static d => d.Key.Field)])),
         ];
     }

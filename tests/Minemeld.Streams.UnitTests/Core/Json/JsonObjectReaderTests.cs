@@ -68,3 +68,23 @@ public sealed class JsonObjectBuilderTests
         Assert.Equal(reference.ToJsonString(), builder.Build().ToJsonString());
     }
 }
+
+public sealed class JsonTextTests
+{
+    [Theory]
+    [InlineData("""{"sources":["a"],"note":"<b>&'\"","country":"Ελλάδα","n":3.0,"big":12345678901234,"nested":{"x":[1,null,true]}}""")]
+    [InlineData("""{}""")]
+    public void WritesWhatToJsonStringWrites(string json)
+    {
+        var node = JsonNode.Parse(json)!;
+        Assert.Equal(System.Text.Encoding.UTF8.GetBytes(node.ToJsonString()), JsonText.ToUtf8Bytes(node));
+    }
+
+    [Fact]
+    public void AHugeValueDoesNotSpoilTheNextOne()
+    {
+        var huge = new JsonObject { ["text"] = new string('x', 3 << 20) };
+        Assert.Equal((3 << 20) + 11, JsonText.ToUtf8Bytes(huge).Length);
+        Assert.Equal("""{"a":1}"""u8.ToArray(), JsonText.ToUtf8Bytes(new JsonObject { ["a"] = 1 }));
+    }
+}
