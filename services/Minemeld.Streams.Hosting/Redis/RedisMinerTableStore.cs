@@ -29,17 +29,22 @@ public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string gr
     {
         ArgumentNullException.ThrowIfNull(changed);
         ArgumentNullException.ThrowIfNull(deleted);
-        var transaction = redis.GetDatabase().CreateTransaction();
+        // Rows go in slices, each awaited before the next: a poll of a million rows is some 250 MB, which in one MULTI
+        // would sit in front of every other command of the process on the shared connection (their timeouts fail
+        // other nodes' batches) and then block the server while it runs. Run times and the version follow in one
+        // MULTI once every row is written: a replica that loads meanwhile sees the old version and reloads after.
+        var db = redis.GetDatabase();
         foreach (var slice in changed.Chunk(RedisRecordStore.Slice))
         {
-            _ = transaction.HashSetAsync(_rows, [.. slice.Select(static e => new HashEntry(e.Key, e.Value))]);
+            await db.HashSetAsync(_rows, [.. slice.Select(static e => new HashEntry(e.Key, e.Value))]).ConfigureAwait(false);
         }
 
-        if (deleted.Count > 0)
+        foreach (var slice in deleted.Chunk(RedisRecordStore.Slice))
         {
-            _ = transaction.HashDeleteAsync(_rows, [.. deleted.Select(static k => (RedisValue)k)]);
+            await db.HashDeleteAsync(_rows, [.. slice.Select(static k => (RedisValue)k)]).ConfigureAwait(false);
         }
 
+        var transaction = db.CreateTransaction();
         var runs = new List<HashEntry>(2);
         if (lastRun is { } run)
         {

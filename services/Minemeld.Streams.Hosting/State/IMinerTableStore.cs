@@ -11,7 +11,11 @@ public interface IMinerTableStore
 
     Task<MinerTable> LoadAsync();
 
-    /// <summary>Writes changed rows, deletes vanished ones and records the run times in one step; returns the new version.</summary>
+    /// <summary>
+    /// Writes changed rows, deletes vanished ones, then records the run times and bumps the version; returns the new
+    /// version. The version moves last, so a reader that loaded while rows were being written sees it change and
+    /// loads again.
+    /// </summary>
     Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, string>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun);
 }
 
