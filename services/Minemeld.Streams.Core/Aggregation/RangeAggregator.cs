@@ -55,18 +55,10 @@ public sealed class RangeAggregator<T, TFamily>
     /// <summary>The current output: every piece as <c>start-end</c> with its merged value.</summary>
     public IEnumerable<(string Indicator, JsonObject Value)> Output() => _map.AllPieces().Select(p => (Format(p), Merge(p.Ids)));
 
-    /// <summary>The stored value of a row as UTF-8 JSON (normalized), if the row exists: what to persist.</summary>
-    public bool TryGetRow(string input, string indicator, out ReadOnlyMemory<byte> utf8Json)
-    {
-        if (_rows.TryGetValue((input, indicator), out var row))
-        {
-            utf8Json = row.Utf8Json;
-            return true;
-        }
-
-        utf8Json = default;
-        return false;
-    }
+    /// <summary>A row's value as UTF-8 JSON (normalized), what to persist; null when there is no such row.</summary>
+    public ReadOnlyMemory<byte>? StoredRow(string input, string indicator) =>
+        // The cast to the nullable matters: otherwise null converts (through byte[]) to an empty memory, not a missing row.
+        _rows.TryGetValue((input, indicator), out var row) ? (ReadOnlyMemory<byte>?)row.Utf8Json : null;
 
     /// <summary>
     /// Restores a row from storage without publishing anything (state rebuilt on partition assignment). Like
@@ -103,14 +95,9 @@ public sealed class RangeAggregator<T, TFamily>
         {
             // Same geometry: the value changed (or was refreshed); republish the pieces this row covers.
             existing.Hold(value);
-            try
-            {
-                return existing.Whitelist ? [] : [.. _map.PiecesOf(existing.Id).Select(p => new Emission(MessageOp.Update, Format(p), Merge(p.Ids)))];
-            }
-            finally
-            {
-                existing.Release();
-            }
+            IReadOnlyList<Emission> republished = existing.Whitelist ? [] : [.. _map.PiecesOf(existing.Id).Select(p => new Emission(MessageOp.Update, Format(p), Merge(p.Ids)))];
+            existing.Release();
+            return republished;
         }
 
         if (!TryParse(indicator, out var range))
@@ -121,14 +108,9 @@ public sealed class RangeAggregator<T, TFamily>
 
         counters.Added++;
         var (row, diff) = Insert(input, indicator, value, range);
-        try
-        {
-            return Render(diff, removed: null);
-        }
-        finally
-        {
-            row.Release();
-        }
+        var emissions = Render(diff, removed: null);
+        row.Release();
+        return emissions;
     }
 
     public IReadOnlyList<Emission> Withdraw(string input, string indicator, JsonObject? value, AggregatorCounters counters)
@@ -250,7 +232,7 @@ public sealed class RangeAggregator<T, TFamily>
             Utf8Json = JsonText.ToUtf8Bytes(_held);
         }
 
-        /// <summary>Drops the held tree: from now on the row is its bytes.</summary>
+        /// <summary>Drops the held tree: from now on the row is its bytes (a tree left held is the same value, only kept longer).</summary>
         public void Release() => _held = null;
     }
 }

@@ -98,17 +98,9 @@ public static class AttributeMerger
             }
         }
 
+        // Rare (no list, a scalar, nulls or repeats): built the way a merge builds it.
         var sources = new JsonArray();
-        JsonNode?[] items = node is JsonArray list ? [.. list] : [node];
-        (node as JsonArray)?.Clear();
-        foreach (var item in items)
-        {
-            if (item is not null && !sources.Any(existing => JsonNode.DeepEquals(existing, item)))
-            {
-                sources.Add(item);
-            }
-        }
-
+        AddSources(sources, node);
         value.Insert(0, IndicatorValue.Sources, sources);
         return value;
     }
@@ -143,6 +135,12 @@ public static class AttributeMerger
             merged[IndicatorValue.Sources] = sources;
         }
 
+        AddSources(sources, node);
+    }
+
+    /// <summary>Adds copies of the sources in <paramref name="node"/> (a list or one value) not yet in the list; nulls are skipped.</summary>
+    private static void AddSources(JsonArray sources, JsonNode? node)
+    {
         // An explicit array: a collection expression here would become a JsonArray and try to adopt the value's node.
         IEnumerable<JsonNode?> incoming = node is JsonArray array ? array : new[] { node };
         foreach (var item in incoming)

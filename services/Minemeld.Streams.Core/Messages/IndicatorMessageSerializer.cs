@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Json;
@@ -169,10 +168,8 @@ public static class IndicatorMessageSerializer
             return fast.ToUniversalTime();
         }
 
-        var text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-        return text is not null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
-            ? value
-            : throw Invalid($"'{text}' is not an RFC 3339 timestamp");
+        // The slower general parse (and its error, wrapped like any JsonException by Deserialize) is the converter's.
+        return UtcTimestampConverter.Parse(reader.TokenType == JsonTokenType.String ? reader.GetString() : null);
     }
 
     private static MessageFormatException Invalid(string reason) => new($"not a valid indicator message: {reason}");

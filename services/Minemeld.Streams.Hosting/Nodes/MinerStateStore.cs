@@ -29,10 +29,12 @@ public sealed class MinerStateStore(IMinerTableStore table)
         {
             if (JsonObjectReader.ParseObject(json) is { } obj && obj["v"] is JsonObject value && JsonNodeValues.TryGetString(obj["i"], out var indicator))
             {
+                // The value is taken out of the parsed row (no copy: the reader's nodes stand on their own).
+                obj.Remove("v");
                 rows.Add(new MinerRow
                 {
                     Indicator = indicator,
-                    Value = (JsonObject)value.DeepClone(),
+                    Value = value,
                     LastRun = JsonNodeValues.TryGetInt64(obj["lr"], out var lr) ? lr : 0,
                     AgeOut = JsonNodeValues.TryGetInt64(obj["ao"], out var ao) ? ao : 0,
                     Withdrawn = JsonNodeValues.TryGetInt64(obj["w"], out var w) ? w : null,

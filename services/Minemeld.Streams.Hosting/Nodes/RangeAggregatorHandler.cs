@@ -81,8 +81,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
                     ? block.Update(origin, indicator, applied.Value!, Aggregation)
                     : block.Withdraw(origin, indicator, applied.Value, Aggregation);
                 emissions.AddRange(result);
-                // Typed null on purpose: a bare null would become an empty ReadOnlyMemory (through byte[]), a write of "".
-                dirty[(input.Key, Field(origin, indicator))] = block.TryGetRow(origin, indicator, out var row) ? row : (ReadOnlyMemory<byte>?)null;
+                dirty[(input.Key, Field(origin, indicator))] = block.StoredRow(origin, indicator);
             }
 
             // Serialized now: the next batch changes these rows while this one is made durable.

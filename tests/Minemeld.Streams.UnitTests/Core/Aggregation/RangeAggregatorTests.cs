@@ -182,4 +182,15 @@ public sealed class RangeAggregatorTests
         Assert.Equal(node.Output().Select(static o => o.Indicator), restored.Output().Select(static o => o.Indicator));
         Assert.Equal(Show(node.Withdraw("wl1", "10.0.5.0/24", null, _counters)), Show(restored.Withdraw("wl1", "10.0.5.0/24", null, _counters)));
     }
+
+    [Fact]
+    public void AStoredRowIsItsNormalizedValueAndAWithdrawnRowIsNone()
+    {
+        var node = IPv4();
+        Assert.Null(node.StoredRow("s1", "10.0.0.0/16"));
+        node.Update("s1", "10.0.0.0/16", V("""{"type":"IPv4","_age_out":5,"sources":["a","a"],"confidence":90}"""), _counters);
+        Assert.Equal("""{"sources":["a"],"type":"IPv4","confidence":90}""", System.Text.Encoding.UTF8.GetString(node.StoredRow("s1", "10.0.0.0/16")!.Value.Span));
+        node.Withdraw("s1", "10.0.0.0/16", null, _counters);
+        Assert.Null(node.StoredRow("s1", "10.0.0.0/16"));
+    }
 }
