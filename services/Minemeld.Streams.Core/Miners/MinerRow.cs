@@ -1,16 +1,43 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Indicators;
+using Minemeld.Streams.Core.Json;
 
 namespace Minemeld.Streams.Core.Miners;
 
 /// <summary>
 /// One indicator a miner holds: its public value (what is published) and MineMeld's private bookkeeping
 /// (<c>_last_run</c>, <c>_age_out</c>, <c>_withdrawn</c>), all times in epoch milliseconds.
+/// <para>
+/// The value is kept as UTF-8 JSON, one array per row instead of a tree of nodes: a miner holding a million
+/// indicators keeps a million small arrays alive, not a million trees for the garbage collector to trace and copy.
+/// The array is never changed once set (a new value is a new array), so a saved row can be recognised by reference.
+/// </para>
 /// </summary>
 public sealed class MinerRow
 {
-    public required string Indicator { get; init; }
+    private byte[] _value = [];
 
-    public required JsonObject Value { get; set; }
+    public MinerRow(string indicator, JsonObject value)
+    {
+        Indicator = indicator;
+        SetValue(value);
+    }
+
+    public MinerRow(string indicator, ReadOnlySpan<byte> utf8Value)
+    {
+        Indicator = indicator;
+        _value = utf8Value.ToArray();
+        Type = TypeOf(_value);
+    }
+
+    public string Indicator { get; }
+
+    /// <summary>The value as compact UTF-8 JSON (not to be changed).</summary>
+    public byte[] Utf8Value => _value;
+
+    /// <summary>The value's <c>type</c>, read when the value is set.</summary>
+    public string? Type { get; private set; }
 
     public long LastRun { get; set; }
 
@@ -18,5 +45,38 @@ public sealed class MinerRow
 
     public long? Withdrawn { get; set; }
 
-    public string? Type => Value[Indicators.IndicatorValue.Type] is JsonValue v && v.TryGetValue(out string? t) ? t : null;
+    /// <summary>The value as a tree, parsed afresh: the caller's to keep or change.</summary>
+    public JsonObject ReadValue() => JsonObjectReader.ParseObject(_value.AsSpan())
+        ?? throw new InvalidOperationException($"miner row '{Indicator}' does not hold a JSON object");
+
+    /// <summary>Takes <paramref name="value"/>'s JSON as the row's value (the tree itself is not kept).</summary>
+    public void SetValue(JsonObject value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        _value = JsonText.ToUtf8Bytes(value);
+        Type = JsonNodeValues.TryGetString(value[IndicatorValue.Type], out var type) ? type : null;
+    }
+
+    private static string? TypeOf(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isType = reader.ValueTextEquals(IndicatorValue.Type);
+            reader.Read();
+            if (isType)
+            {
+                return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+
+            reader.Skip();
+        }
+
+        return null;
+    }
 }

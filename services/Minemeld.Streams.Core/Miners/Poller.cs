@@ -153,7 +153,7 @@ public sealed class Poller(PollerSettings settings)
 
     /// <summary>Re-emits every live indicator (after downstream state was lost).</summary>
     public List<Emission> Rebuild(long now) =>
-        [.. _rows.Values.Where(r => r.Withdrawn is null && r.AgeOut >= now).OrderBy(static r => r.Indicator, StringComparer.Ordinal).Select(Update)];
+        [.. _rows.Values.Where(r => r.Withdrawn is null && r.AgeOut >= now).OrderBy(static r => r.Indicator, StringComparer.Ordinal).Select(row => Update(row))];
 
     private Emission? Process(long now, string indicator, JsonObject attributes)
     {
@@ -163,11 +163,11 @@ public sealed class Poller(PollerSettings settings)
         if (!_rows.TryGetValue(key, out var row) || row.LastRun < threshold)
         {
             // New, or not in the previous successful poll: (re)created with a fresh first_seen.
-            row = new MinerRow { Indicator = indicator, Value = NewValue(now, attributes), LastRun = now };
-            row.AgeOut = AgeOutOf(row.Value);
+            var created = NewValue(now, attributes);
+            row = new MinerRow(indicator, created) { LastRun = now, AgeOut = AgeOutOf(created) };
             _rows[key] = row;
             Counters.Added++;
-            return row.AgeOut >= now ? Update(row) : null;
+            return row.AgeOut >= now ? Update(row, created) : null;
         }
 
         row.LastRun = now;
@@ -182,9 +182,10 @@ public sealed class Poller(PollerSettings settings)
             return null; // the pending sweep withdraws it
         }
 
-        var changed = Changed(row.Value, attributes);
-        var value = new JsonObjectBuilder(row.Value.Count + 1);
-        foreach (var (name, node) in row.Value)
+        var previous = row.ReadValue();
+        var changed = Changed(previous, attributes);
+        var value = new JsonObjectBuilder(previous.Count + 1);
+        foreach (var (name, node) in previous)
         {
             if (attributes.ContainsKey(name) || Settings.Attributes.ContainsKey(name) || IsDefaultKey(name) || IndicatorValue.IsPrivate(name))
             {
@@ -198,9 +199,10 @@ public sealed class Poller(PollerSettings settings)
             value.Set(name, node?.DeepClone());
         }
 
-        row.Value = value.Build();
-        row.AgeOut = AgeOutOf(row.Value);
-        return changed && row.AgeOut >= now ? Update(row) : null;
+        var refreshed = value.Build();
+        row.SetValue(refreshed);
+        row.AgeOut = AgeOutOf(refreshed);
+        return changed && row.AgeOut >= now ? Update(row, refreshed) : null;
     }
 
     private JsonObject NewValue(long now, JsonObject attributes)
@@ -267,21 +269,22 @@ public sealed class Poller(PollerSettings settings)
 
     private static string? TypeOf(JsonObject value) => JsonNodeValues.TryGetString(value[IndicatorValue.Type], out var type) ? type : null;
 
-    private Emission Update(MinerRow row)
+    /// <summary>An update of <paramref name="row"/>; <paramref name="value"/> is its value when the caller has it as a tree.</summary>
+    private Emission Update(MinerRow row, JsonObject? value = null)
     {
         Counters.UpdateTx++;
-        return new Emission(MessageOp.Update, row.Indicator, Published(row.Value));
+        return new Emission(MessageOp.Update, row.Indicator, Published(value ?? row.ReadValue()));
     }
 
     private Emission Withdraw(MinerRow row)
     {
         Counters.WithdrawTx++;
-        return new Emission(MessageOp.Withdraw, row.Indicator, Published(row.Value));
+        return new Emission(MessageOp.Withdraw, row.Indicator, Published(row.ReadValue()));
     }
 
     /// <summary>
-    /// The value as published. A row's value is never changed once it is in the table (a refresh replaces it), so
-    /// it is shared with the emission unless private keys must be stripped from a copy.
+    /// The value as published: the tree itself (the row keeps only its bytes, so nothing else changes it), or a copy
+    /// when private keys must be stripped.
     /// </summary>
     private static JsonObject Published(JsonObject value) => IndicatorValue.StrippedForEmit(value);
 }

@@ -20,11 +20,48 @@ public sealed class MessagePublisher : IDisposable
 
     /// <summary>
     /// Produces <paramref name="messages"/> as they are enumerated (a lazy sequence is encoded while earlier messages
-    /// are already on their way) and completes when every one of them is acknowledged.
+    /// are already on their way) and completes when every one of them is acknowledged. The messages are all handed to
+    /// the producer before this returns; the task then holds only a count, not the messages (librdkafka has its own
+    /// copies), so a batch waiting for its acks does not keep its values alive for the garbage collector to promote.
     /// </summary>
-    public async Task PublishAsync(IEnumerable<OutgoingMessage> messages, CancellationToken cancellationToken)
+    public Task PublishAsync(IEnumerable<OutgoingMessage> messages, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        DeliveryTracker tracker;
+        try
+        {
+            tracker = Produce(messages, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException(ex);
+        }
+
+        var count = tracker.Sealed();
+        return count == 0 ? Task.CompletedTask : AcknowledgedAsync(tracker, count, cancellationToken);
+    }
+
+    private static async Task AcknowledgedAsync(DeliveryTracker tracker, int count, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(FlushTimeout);
+        try
+        {
+            await tracker.Completion.WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ProduceFailedException($"{tracker.Pending} of {count} messages not acknowledged within {FlushTimeout.TotalSeconds} s");
+        }
+
+        if (tracker.FirstError is { } error)
+        {
+            throw new ProduceFailedException($"{tracker.Failed} of {count} messages failed: {error.Code} {error.Reason}");
+        }
+    }
+
+    private DeliveryTracker Produce(IEnumerable<OutgoingMessage> messages, CancellationToken cancellationToken)
+    {
         var tracker = new DeliveryTracker();
         foreach (var message in messages)
         {
@@ -51,27 +88,7 @@ public sealed class MessagePublisher : IDisposable
             }
         }
 
-        var count = tracker.Sealed();
-        if (count == 0)
-        {
-            return;
-        }
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(FlushTimeout);
-        try
-        {
-            await tracker.Completion.WaitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ProduceFailedException($"{tracker.Pending} of {count} messages not acknowledged within {FlushTimeout.TotalSeconds} s");
-        }
-
-        if (tracker.FirstError is { } error)
-        {
-            throw new ProduceFailedException($"{tracker.Failed} of {count} messages failed: {error.Code} {error.Reason}");
-        }
+        return tracker;
     }
 
     public void Dispose()

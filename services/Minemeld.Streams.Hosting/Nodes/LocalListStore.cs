@@ -18,35 +18,43 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
     /// <summary>When the entry was last written (epoch ms), for MineMeld's localdb <c>_update_ts</c>.</summary>
     public const string UpdatedAt = "_updated_at";
 
+    private const string ExpiresAtProperty = $"\"{ExpiresAt}\"";
+
     private readonly IRecordStore _records = store.LocalList(graph, node);
 
-    /// <summary>The live entries, without the store's bookkeeping keys (what the miner emits).</summary>
-    public async Task<IReadOnlyList<(string Indicator, JsonObject Attributes)>> ReadAsync(long nowMs) =>
-        [.. (await ReadEntriesAsync(nowMs).ConfigureAwait(false)).Select(static e => (e.Indicator, e.Attributes))];
+    /// <summary>
+    /// The live entries, without the store's bookkeeping keys (what the miner emits). The list is read in one go (one
+    /// consistent read) and expired entries are deleted, but each entry's attributes are parsed only when the sequence
+    /// reaches it: a miner diffing a million entries does not hold a million attribute trees for the whole poll.
+    /// Enumerate it once (each enumeration parses again).
+    /// </summary>
+    public async Task<IEnumerable<(string Indicator, JsonObject Attributes)>> ReadAsync(long nowMs) =>
+        (await ReadLiveAsync(nowMs).ConfigureAwait(false)).Select(static e => (e.Key, Parse(e.Value).Attributes));
 
     /// <summary>
     /// The live entries with their expiry and last update. Expired entries are deleted on the way, each only if it
     /// is still the value read (an entry re-added meanwhile survives).
     /// </summary>
-    public async Task<IReadOnlyList<LocalListEntry>> ReadEntriesAsync(long nowMs)
+    public async Task<IReadOnlyList<LocalListEntry>> ReadEntriesAsync(long nowMs) =>
+    [
+        .. (await ReadLiveAsync(nowMs).ConfigureAwait(false)).Select(static e =>
+        {
+            var (attributes, expires, updated) = Parse(e.Value);
+            return new LocalListEntry(e.Key, attributes, expires, updated);
+        }),
+    ];
+
+    /// <summary>The stored entries (indicator → JSON) that have not expired; expired ones are deleted if unchanged.</summary>
+    private async Task<List<KeyValuePair<string, string>>> ReadLiveAsync(long nowMs)
     {
         var entries = await _records.GetAllAsync().ConfigureAwait(false);
-        var live = new List<LocalListEntry>(entries.Count);
+        var live = new List<KeyValuePair<string, string>>(entries.Count);
         var expired = new List<KeyValuePair<string, string>>();
         foreach (var entry in entries)
         {
-            var attributes = JsonObjectReader.ParseObject(entry.Value) ?? [];
-            long? expires = JsonNodeValues.TryGetInt64(attributes[ExpiresAt], out var e) ? e : null;
-            long? updated = JsonNodeValues.TryGetInt64(attributes[UpdatedAt], out var u) ? u : null;
-            if (expires <= nowMs)
-            {
-                expired.Add(entry);
-                continue;
-            }
-
-            attributes.Remove(ExpiresAt);
-            attributes.Remove(UpdatedAt);
-            live.Add(new LocalListEntry(entry.Key, attributes, expires, updated));
+            // Most entries have no expiry: the key is looked for in the text before anything is parsed.
+            var expires = entry.Value.Contains(ExpiresAtProperty, StringComparison.Ordinal) ? Parse(entry.Value).Expires : null;
+            (expires <= nowMs ? expired : live).Add(entry);
         }
 
         if (expired.Count > 0)
@@ -55,6 +63,17 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
         }
 
         return live;
+    }
+
+    /// <summary>A stored entry's attributes without the bookkeeping keys, and those keys' values.</summary>
+    private static (JsonObject Attributes, long? Expires, long? Updated) Parse(string json)
+    {
+        var attributes = JsonObjectReader.ParseObject(json) ?? [];
+        long? expires = JsonNodeValues.TryGetInt64(attributes[ExpiresAt], out var e) ? e : null;
+        long? updated = JsonNodeValues.TryGetInt64(attributes[UpdatedAt], out var u) ? u : null;
+        attributes.Remove(ExpiresAt);
+        attributes.Remove(UpdatedAt);
+        return (attributes, expires, updated);
     }
 
     /// <summary>Adds or replaces entries; <paramref name="replaceAll"/> makes them the whole list.</summary>

@@ -203,12 +203,13 @@ public sealed class MinerNode : IDisposable
         }
     }
 
-    private async Task<(List<(string, JsonObject)> Items, bool Succeeded)> CollectAsync(long now, CancellationToken cancellationToken)
+    /// <summary>The poll's items: a list's entries are parsed as the diff reaches them (enumerate once).</summary>
+    private async Task<(IEnumerable<(string, JsonObject)> Items, bool Succeeded)> CollectAsync(long now, CancellationToken cancellationToken)
     {
         if (List is not null)
         {
             var entries = await List.ReadAsync(now).ConfigureAwait(false);
-            return ([.. entries.Select(e => (e.Indicator, ForList(e.Attributes)))], true);
+            return (entries.Select(e => (e.Indicator, ForList(e.Attributes))), true);
         }
 
         var items = new List<(string, JsonObject)>();

@@ -1,18 +1,24 @@
-using System.Text.Json.Nodes;
-using Minemeld.Streams.Core.Json;
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
 using Minemeld.Streams.Core.Miners;
 using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Nodes;
 
 /// <summary>
-/// A miner's table and run times in the state store, one JSON row per indicator. Only rows that changed since the
-/// last save are written; the table's version lets a replica that takes over the poll lease see that another one
+/// A miner's table and run times in the state store, one JSON row per indicator
+/// (<c>{"i": indicator, "v": value, "lr": last run, "ao": age out, "w": withdrawn}</c>). Only rows that changed since
+/// the last save are written; the table's version lets a replica that takes over the poll lease see that another one
 /// wrote in between and reload.
 /// </summary>
 public sealed class MinerStateStore(IMinerTableStore table)
 {
-    private Dictionary<string, string> _saved = new(StringComparer.Ordinal);
+    /// <summary>
+    /// What was last saved or loaded, per row key: the row's value array (a row's value is a new array whenever it
+    /// changes, so the reference tells) and its bookkeeping. No copy of the rows' text is kept.
+    /// </summary>
+    private Dictionary<string, SavedRow> _saved = new(StringComparer.Ordinal);
 
     /// <summary>The version this instance last read or wrote.</summary>
     public long Version { get; private set; } = -1;
@@ -24,22 +30,13 @@ public sealed class MinerStateStore(IMinerTableStore table)
         ArgumentNullException.ThrowIfNull(poller);
         var saved = await table.LoadAsync().ConfigureAwait(false);
         var rows = new List<MinerRow>(saved.Rows.Count);
-        _saved = new Dictionary<string, string>(StringComparer.Ordinal);
+        _saved = new Dictionary<string, SavedRow>(saved.Rows.Count, StringComparer.Ordinal);
         foreach (var (key, json) in saved.Rows)
         {
-            if (JsonObjectReader.ParseObject(json) is { } obj && obj["v"] is JsonObject value && JsonNodeValues.TryGetString(obj["i"], out var indicator))
+            if (Parse(json) is { } row)
             {
-                // The value is taken out of the parsed row (no copy: the reader's nodes stand on their own).
-                obj.Remove("v");
-                rows.Add(new MinerRow
-                {
-                    Indicator = indicator,
-                    Value = value,
-                    LastRun = JsonNodeValues.TryGetInt64(obj["lr"], out var lr) ? lr : 0,
-                    AgeOut = JsonNodeValues.TryGetInt64(obj["ao"], out var ao) ? ao : 0,
-                    Withdrawn = JsonNodeValues.TryGetInt64(obj["w"], out var w) ? w : null,
-                });
-                _saved[key] = json;
+                rows.Add(row);
+                _saved[key] = SavedRow.Of(row);
             }
         }
 
@@ -50,19 +47,27 @@ public sealed class MinerStateStore(IMinerTableStore table)
     public async Task SaveAsync(Poller poller)
     {
         ArgumentNullException.ThrowIfNull(poller);
-        var current = new Dictionary<string, string>(StringComparer.Ordinal);
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using var writer = new System.Text.Json.Utf8JsonWriter(buffer);
+        var current = new Dictionary<string, SavedRow>(poller.Length, StringComparer.Ordinal);
+        var changed = new List<KeyValuePair<string, string>>();
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using var writer = new Utf8JsonWriter(buffer);
         foreach (var row in poller.Rows)
         {
             var key = poller.Settings.MultipleIndicatorTypes ? $"{row.Type}::{row.Indicator}" : row.Indicator;
-            // Written straight from the row: no intermediate DOM or copy of the value.
+            var state = SavedRow.Of(row);
+            current[key] = state;
+            if (_saved.TryGetValue(key, out var old) && old.Equals(state))
+            {
+                continue;
+            }
+
+            // Written straight from the row: its value's bytes as they are, no tree.
             buffer.ResetWrittenCount();
             writer.Reset(buffer);
             writer.WriteStartObject();
             writer.WriteString("i", row.Indicator);
             writer.WritePropertyName("v");
-            row.Value.WriteTo(writer);
+            writer.WriteRawValue(row.Utf8Value, skipInputValidation: true);
             writer.WriteNumber("lr", row.LastRun);
             writer.WriteNumber("ao", row.AgeOut);
             if (row.Withdrawn is { } w)
@@ -72,12 +77,86 @@ public sealed class MinerStateStore(IMinerTableStore table)
 
             writer.WriteEndObject();
             writer.Flush();
-            current[key] = System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+            changed.Add(KeyValuePair.Create(key, Encoding.UTF8.GetString(buffer.WrittenSpan)));
         }
 
-        var changed = current.Where(p => !_saved.TryGetValue(p.Key, out var old) || old != p.Value).ToList();
         var deleted = _saved.Keys.Where(k => !current.ContainsKey(k)).ToList();
         Version = await table.SaveAsync(changed, deleted, poller.LastRun, poller.LastSuccessfulRun).ConfigureAwait(false);
         _saved = current;
+    }
+
+    /// <summary>A saved row, or null when it is not one (an unreadable row is left out, as if never saved).</summary>
+    private static MinerRow? Parse(string json)
+    {
+        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
+        try
+        {
+            var span = bytes.AsSpan(0, Encoding.UTF8.GetBytes(json, bytes));
+            var reader = new Utf8JsonReader(span);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            string? indicator = null;
+            ReadOnlySpan<byte> value = default;
+            long lastRun = 0, ageOut = 0;
+            long? withdrawn = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.ValueSpan;
+                reader.Read();
+                if (name.SequenceEqual("i"u8) && reader.TokenType == JsonTokenType.String)
+                {
+                    indicator = reader.GetString();
+                }
+                else if (name.SequenceEqual("v"u8) && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    value = span[start..(int)reader.BytesConsumed];
+                }
+                else if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var number))
+                {
+                    if (name.SequenceEqual("lr"u8))
+                    {
+                        lastRun = number;
+                    }
+                    else if (name.SequenceEqual("ao"u8))
+                    {
+                        ageOut = number;
+                    }
+                    else if (name.SequenceEqual("w"u8))
+                    {
+                        withdrawn = number;
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            return indicator is null || value.IsEmpty ? null : new MinerRow(indicator, value) { LastRun = lastRun, AgeOut = ageOut, Withdrawn = withdrawn };
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    private readonly record struct SavedRow(byte[] Value, long LastRun, long AgeOut, long? Withdrawn)
+    {
+        public static SavedRow Of(MinerRow row) => new(row.Utf8Value, row.LastRun, row.AgeOut, row.Withdrawn);
+
+        // The value by reference: a row's value array is never changed, only replaced.
+        public bool Equals(SavedRow other) =>
+            ReferenceEquals(Value, other.Value) && LastRun == other.LastRun && AgeOut == other.AgeOut && Withdrawn == other.Withdrawn;
+
+        public override int GetHashCode() => HashCode.Combine(LastRun, AgeOut, Withdrawn);
     }
 }

@@ -16,7 +16,7 @@ public sealed class NodeOutput(string node, string? topic, FilterSet outfilters,
     /// Publishes what passes the outfilters; returns how many messages were sent. <paramref name="counters"/>, when
     /// given, counts <c>update.tx</c>/<c>withdraw.tx</c> for every emission, sent or not, as MineMeld counted them.
     /// </summary>
-    public async Task<int> PublishAsync(IReadOnlyList<Emission> emissions, NodeCounters? counters, CancellationToken cancellationToken)
+    public Task<int> PublishAsync(IReadOnlyList<Emission> emissions, NodeCounters? counters, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(emissions);
         if (counters is not null)
@@ -27,20 +27,28 @@ public sealed class NodeOutput(string node, string? topic, FilterSet outfilters,
 
         if (topic is null || emissions.Count == 0)
         {
-            return 0;
+            return Task.FromResult(0);
         }
 
         var sent = OutputFilter.Apply(outfilters, node, emissions);
-        if (sent.Count > 0)
+        if (sent.Count == 0)
         {
-            // Encoded as they are produced: the first messages are on the wire while later ones are still encoded.
-            var now = time.GetUtcNow();
-            await publisher.PublishAsync(sent.Select(e => EmissionEncoder.Encode(topic, node, e, now)), cancellationToken).ConfigureAwait(false);
-            var updates = sent.Count(static e => e.Op == MessageOp.Update);
-            PipelineMetrics.Published.WithLabels(node, "update").Inc(updates);
-            PipelineMetrics.Published.WithLabels(node, "withdraw").Inc(sent.Count - updates);
+            return Task.FromResult(0);
         }
 
-        return sent.Count;
+        // Encoded as they are produced: the first messages are on the wire while later ones are still encoded. What
+        // waits for the acks holds counts only, not the emissions (see MessagePublisher.PublishAsync).
+        var now = time.GetUtcNow();
+        var updates = sent.Count(static e => e.Op == MessageOp.Update);
+        var acknowledged = publisher.PublishAsync(sent.Select(e => EmissionEncoder.Encode(topic, node, e, now)), cancellationToken);
+        return CountedAsync(acknowledged, node, updates, sent.Count - updates);
+    }
+
+    private static async Task<int> CountedAsync(Task acknowledged, string node, int updates, int withdraws)
+    {
+        await acknowledged.ConfigureAwait(false);
+        PipelineMetrics.Published.WithLabels(node, "update").Inc(updates);
+        PipelineMetrics.Published.WithLabels(node, "withdraw").Inc(withdraws);
+        return updates + withdraws;
     }
 }

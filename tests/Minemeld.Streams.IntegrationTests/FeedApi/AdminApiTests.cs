@@ -40,7 +40,7 @@ public sealed class AdminApiTests(RedisFixture redis)
         var message = await bad.Content.ReadAsStringAsync(Ct);
         Assert.Contains("entry 1", message, StringComparison.Ordinal);
         Assert.Contains("not-an-ip", message, StringComparison.Ordinal);
-        Assert.Equal(3, (await store.ReadAsync(0)).Count);
+        Assert.Equal(3, (await store.ReadAsync(0)).Count());
 
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/config/data/freeBaseOffering_indicators", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client("customer-a", "demo-customer-a").GetAsync("/config/data/bucketCustomerA_indicators", Ct)).StatusCode);

@@ -83,7 +83,7 @@ public sealed class PollerTimelineTests
         Assert.False(a.ContainsKey("$hint"));
         Assert.Equal("x", (string?)a["note"]);
         var row = Assert.Single(p.Rows, static r => r.Indicator == "A");
-        Assert.Equal("line 7", (string?)row.Value["_raw"]);
+        Assert.Equal("line 7", (string?)row.ReadValue()["_raw"]);
 
         // The sudden-death withdraw of A is stripped too.
         var withdraw = Assert.Single(Poll(p, 3, Items("B")), static e => e.Op == MessageOp.Withdraw);
@@ -200,7 +200,7 @@ public sealed class PollerTimelineTests
         var p = Create(null, suddenDeath: true, multipleTypes: true, aggregate: true);
         Poll(p, 2, Typed("IPv4@A@1", "IPv4@A@2", "domain@B", "domain@C"));
         Assert.Equal(3, p.Counters.Added);
-        Assert.Equal("2", p.Rows.Single(static r => r.Indicator == "A").Value["v"]!.GetValue<string>());
+        Assert.Equal("2", p.Rows.Single(static r => r.Indicator == "A").ReadValue()["v"]!.GetValue<string>());
     }
 
     [Fact]
