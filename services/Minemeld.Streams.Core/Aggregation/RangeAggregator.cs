@@ -95,7 +95,7 @@ public sealed class RangeAggregator<T, TFamily>
         {
             // Same geometry: the value changed (or was refreshed); republish the pieces this row covers.
             existing.Hold(value);
-            IReadOnlyList<Emission> republished = existing.Whitelist ? [] : [.. _map.PiecesOf(existing.Id).Select(p => new Emission(MessageOp.Update, Format(p), Merge(p.Ids)))];
+            IReadOnlyList<Emission> republished = existing.Whitelist ? [] : [.. _map.PiecesOf(existing.Id).Select(p => Emit(MessageOp.Update, p, removed: null))];
             existing.Release();
             return republished;
         }
@@ -165,16 +165,28 @@ public sealed class RangeAggregator<T, TFamily>
     private List<Emission> Render(RangeDiff<T> diff, Row? removed)
     {
         var emissions = new List<Emission>(diff.Updates.Count + diff.Withdraws.Count);
-        emissions.AddRange(diff.Updates.Select(p => new Emission(MessageOp.Update, Format(p), Merge(p.Ids))));
-        emissions.AddRange(diff.Withdraws.Select(p => new Emission(MessageOp.Withdraw, Format(p), Merge(p.Ids, removed))));
+        emissions.AddRange(diff.Updates.Select(p => Emit(MessageOp.Update, p, removed: null)));
+        emissions.AddRange(diff.Withdraws.Select(p => Emit(MessageOp.Withdraw, p, removed)));
         return emissions;
     }
 
     /// <summary>
-    /// The merged value of the rows covering a piece. A piece covered by one row, by far the most common case, is
-    /// published with that row's value itself (rows are kept normalized, so it is what the merge would give): emitted
-    /// values are read, never changed.
+    /// A piece with the merged value of the rows covering it. A piece covered by one row, by far the most common case,
+    /// is published with that row's value itself and its bytes (rows are kept normalized, so it is what the merge would
+    /// give): emitted values are read, never changed.
     /// </summary>
+    private Emission Emit(MessageOp op, RangePiece<T> piece, Row? removed)
+    {
+        if (piece.Ids.Count == 1)
+        {
+            var only = _byId.TryGetValue(piece.Ids[0], out var row) ? row : removed!;
+            return new Emission(op, Format(piece), only.Value()) { Utf8Value = only.Utf8Json };
+        }
+
+        return new Emission(op, Format(piece), Merge(piece.Ids, removed));
+    }
+
+    /// <summary>The merged value of the rows covering a piece (<see cref="AttributeMerger"/>, rows in merge order).</summary>
     private JsonObject Merge(IReadOnlyList<int> ids, Row? removed = null)
     {
         if (ids.Count == 1)

@@ -5,8 +5,9 @@ using System.Text.Json.Nodes;
 namespace Minemeld.Streams.Core.Json;
 
 /// <summary>
-/// Compact UTF-8 JSON of a node, byte for byte what <see cref="JsonNode.ToJsonString"/> gives (default options),
-/// written through a buffer and writer reused per thread: one allocation, the result.
+/// Compact UTF-8 JSON written through a buffer and writer reused per thread: one allocation, the result.
+/// <see cref="ToUtf8Bytes"/> gives byte for byte what <see cref="JsonNode.ToJsonString"/> gives (default options);
+/// <see cref="Begin"/> and <see cref="End"/> let a caller write anything else the same way.
 /// </summary>
 public static class JsonText
 {
@@ -22,22 +23,35 @@ public static class JsonText
     public static byte[] ToUtf8Bytes(JsonNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
+        node.WriteTo(Begin());
+        return End();
+    }
+
+    /// <summary>
+    /// This thread's writer, emptied: write one JSON value, then call <see cref="End"/> on the same thread (not
+    /// reentrant: nothing else may use it in between). A write that failed half-way is discarded by the next call.
+    /// </summary>
+    public static Utf8JsonWriter Begin()
+    {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);
         var writer = t_writer ??= new Utf8JsonWriter(buffer);
-        try
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        return writer;
+    }
+
+    /// <summary>What was written since <see cref="Begin"/>, as a new array.</summary>
+    public static byte[] End()
+    {
+        var buffer = t_buffer!;
+        t_writer!.Flush();
+        var bytes = buffer.WrittenSpan.ToArray();
+        buffer.ResetWrittenCount();
+        if (buffer.Capacity > MaxKeptBuffer)
         {
-            writer.Reset(buffer);
-            node.WriteTo(writer);
-            writer.Flush();
-            return buffer.WrittenSpan.ToArray();
+            (t_buffer, t_writer) = (null, null);
         }
-        finally
-        {
-            buffer.ResetWrittenCount();
-            if (buffer.Capacity > MaxKeptBuffer)
-            {
-                (t_buffer, t_writer) = (null, null);
-            }
-        }
+
+        return bytes;
     }
 }

@@ -273,18 +273,24 @@ public sealed class Poller(PollerSettings settings)
     private Emission Update(MinerRow row, JsonObject? value = null)
     {
         Counters.UpdateTx++;
-        return new Emission(MessageOp.Update, row.Indicator, Published(value ?? row.ReadValue()));
+        return Published(MessageOp.Update, row, value ?? row.ReadValue());
     }
 
     private Emission Withdraw(MinerRow row)
     {
         Counters.WithdrawTx++;
-        return new Emission(MessageOp.Withdraw, row.Indicator, Published(row.ReadValue()));
+        return Published(MessageOp.Withdraw, row, row.ReadValue());
     }
 
     /// <summary>
-    /// The value as published: the tree itself (the row keeps only its bytes, so nothing else changes it), or a copy
-    /// when private keys must be stripped.
+    /// The value as published: the tree itself (the row keeps only its bytes, so nothing else changes it) with the
+    /// row's bytes, which are its JSON; or, when private keys must be stripped, a copy without them (and no bytes).
     /// </summary>
-    private static JsonObject Published(JsonObject value) => IndicatorValue.StrippedForEmit(value);
+    private static Emission Published(MessageOp op, MinerRow row, JsonObject value)
+    {
+        var published = IndicatorValue.StrippedForEmit(value);
+        return ReferenceEquals(published, value)
+            ? new Emission(op, row.Indicator, value) { Utf8Value = row.Utf8Value }
+            : new Emission(op, row.Indicator, published);
+    }
 }

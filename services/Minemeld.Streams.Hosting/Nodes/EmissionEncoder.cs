@@ -11,6 +11,11 @@ public static class EmissionEncoder
     public static OutgoingMessage Encode(string topic, string origin, Emission emission, DateTimeOffset now)
     {
         var type = emission.Value is { } v && JsonNodeValues.TryGetString(v[IndicatorValue.Type], out var t) ? t : null;
+        if (!emission.Utf8Value.IsEmpty)
+        {
+            return new OutgoingMessage(topic, emission.Indicator, IndicatorMessageSerializer.Serialize(emission.Op, emission.Indicator, type, origin, emission.Utf8Value.Span, now));
+        }
+
         return new OutgoingMessage(topic, emission.Indicator, IndicatorMessageSerializer.Serialize(new IndicatorMessage
         {
             Op = emission.Op,

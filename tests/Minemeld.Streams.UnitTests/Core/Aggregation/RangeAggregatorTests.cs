@@ -123,9 +123,12 @@ public sealed class RangeAggregatorTests
                     : node.Update(Inputs[input], Networks[net], V($$"""{"type":"IPv4","confidence":{{confidence}},"sources":["{{Inputs[input]}}"]}"""), _counters);
                 foreach (var e in emissions.OrderBy(static e => e.Op == MessageOp.Update ? 1 : 0))
                 {
+                    // What the encoder publishes: the row's bytes when given, which are never anything but the value's JSON.
+                    var published = e.Utf8Value.IsEmpty ? e.Value?.ToJsonString() : System.Text.Encoding.UTF8.GetString(e.Utf8Value.Span);
+                    Assert.Equal(e.Value?.ToJsonString(), published);
                     if (e.Op == MessageOp.Update)
                     {
-                        downstream[e.Indicator] = e.Value!.ToJsonString();
+                        downstream[e.Indicator] = published!;
                     }
                     else
                     {

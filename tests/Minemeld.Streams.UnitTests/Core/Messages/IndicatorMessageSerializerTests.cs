@@ -25,6 +25,38 @@ public sealed class IndicatorMessageSerializerTests
             Encoding.UTF8.GetString(IndicatorMessageSerializer.Serialize(message)));
     }
 
+    /// <summary>Envelopes whose every field needs care: escaping, non-ASCII, nulls, milliseconds, nesting.</summary>
+    public static TheoryData<string, string?, string?, int> Envelopes() => new()
+    {
+        { "1.2.3.0-1.2.3.255", "IPv4", """{"type":"IPv4","confidence":100,"sources":["a","b"],"first_seen":1763805600000}""", 0 },
+        { "http://example.com/<script>?a=1&b='2'+\"3\"", "URL", """{"note":"ü ☃ \u2028 <>&'\"","nested":{"a":[1,-2.5e3,null,true,{"x":{}}]},"empty":[]}""", 123 },
+        { "2001:db8::/32", null, """{}""", 999 },
+        { "withdrawn.example", "domain", null, 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Envelopes))]
+    public void WritesWhatTheSerializerWritesForTheRecordAndTheSameForAValueGivenAsBytes(string indicator, string? type, string? value, int milliseconds)
+    {
+        var message = new IndicatorMessage
+        {
+            Op = value is null ? MessageOp.Withdraw : MessageOp.Update,
+            Indicator = indicator,
+            Type = type,
+            Origin = "node \"ü\"",
+            Value = value is null ? null : JsonNode.Parse(value)!.AsObject(),
+            Timestamp = Ts.AddMilliseconds(milliseconds),
+        };
+        var reference = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(message);
+
+        Assert.Equal(Encoding.UTF8.GetString(reference), Encoding.UTF8.GetString(IndicatorMessageSerializer.Serialize(message)));
+        if (message.Value is { } tree)
+        {
+            var compact = Encoding.UTF8.GetBytes(tree.ToJsonString());
+            Assert.Equal(reference, IndicatorMessageSerializer.Serialize(message.Op, indicator, type, message.Origin, compact, message.Timestamp));
+        }
+    }
+
     [Fact]
     public void RoundTripsUpdatesAndWithdraws()
     {

@@ -82,6 +82,11 @@ public sealed class PollerTimelineTests
         Assert.False(a.ContainsKey("_raw"));
         Assert.False(a.ContainsKey("$hint"));
         Assert.Equal("x", (string?)a["note"]);
+
+        // A's value had private keys: it leaves as a stripped copy, not as the row's bytes; B's leaves as its bytes.
+        Assert.True(Assert.Single(emitted, static e => e.Indicator == "A").Utf8Value.IsEmpty);
+        var b = Assert.Single(emitted, static e => e.Indicator == "B");
+        Assert.Equal(b.Value!.ToJsonString(), System.Text.Encoding.UTF8.GetString(b.Utf8Value.Span));
         var row = Assert.Single(p.Rows, static r => r.Indicator == "A");
         Assert.Equal("line 7", (string?)row.ReadValue()["_raw"]);
 
