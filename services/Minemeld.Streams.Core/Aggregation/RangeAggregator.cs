@@ -165,8 +165,16 @@ public sealed class RangeAggregator<T, TFamily>
     private List<Emission> Render(RangeDiff<T> diff, Row? removed)
     {
         var emissions = new List<Emission>(diff.Updates.Count + diff.Withdraws.Count);
-        emissions.AddRange(diff.Updates.Select(p => Emit(MessageOp.Update, p, removed: null)));
-        emissions.AddRange(diff.Withdraws.Select(p => Emit(MessageOp.Withdraw, p, removed)));
+        foreach (var piece in diff.Updates)
+        {
+            emissions.Add(Emit(MessageOp.Update, piece, removed: null));
+        }
+
+        foreach (var piece in diff.Withdraws)
+        {
+            emissions.Add(Emit(MessageOp.Withdraw, piece, removed));
+        }
+
         return emissions;
     }
 

@@ -12,9 +12,10 @@ public sealed record Filter(string Name, IReadOnlyList<Condition> Conditions, IR
 
     public bool Matches(in FilterContext context)
     {
-        foreach (var condition in Conditions)
+        // Indexed, not foreach: an enumerator through the interface is an allocation per message and filter.
+        for (var i = 0; i < Conditions.Count; i++)
         {
-            if (!condition.Evaluate(context))
+            if (!Conditions[i].Evaluate(context))
             {
                 return false;
             }

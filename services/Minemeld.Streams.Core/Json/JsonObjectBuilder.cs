@@ -41,8 +41,15 @@ public sealed class JsonObjectBuilder(int capacity = 8)
 
     public bool Contains(string name) => IndexOf(name) >= 0;
 
-    /// <summary>The object; the builder must not be used afterwards (the nodes now have a parent).</summary>
+    /// <summary>The object; the builder is not to be used again until <see cref="Clear"/> (its nodes now have a parent).</summary>
     public JsonObject Build() => new(_properties);
+
+    /// <summary>Empties the builder for another object (it keeps its capacity).</summary>
+    public void Clear()
+    {
+        _properties.Clear();
+        _index = null;
+    }
 
     private int IndexOf(string name)
     {

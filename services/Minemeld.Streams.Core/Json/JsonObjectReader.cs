@@ -56,33 +56,39 @@ public static class JsonObjectReader
     }
 
     /// <summary>Reads the object whose start the reader is at; leaves the reader at its end.</summary>
-    public static JsonObject ReadObject(ref Utf8JsonReader reader)
+    public static JsonObject ReadObject(ref Utf8JsonReader reader) => ReadObject(ref reader, Scratch.ForThisThread(), 0);
+
+    private static JsonObject ReadObject(ref Utf8JsonReader reader, Scratch scratch, int depth)
     {
-        var properties = new JsonObjectBuilder();
+        var properties = scratch.Object(depth);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = PropertyName(ref reader);
             reader.Read();
-            properties.Set(name, ReadNode(ref reader));
+            properties.Set(name, ReadNode(ref reader, scratch, depth + 1));
         }
 
-        return properties.Build();
+        var value = properties.Build();
+        properties.Clear();
+        return value;
     }
 
-    private static JsonNode? ReadNode(ref Utf8JsonReader reader)
+    private static JsonNode? ReadNode(ref Utf8JsonReader reader, Scratch scratch, int depth)
     {
         switch (reader.TokenType)
         {
             case JsonTokenType.StartObject:
-                return ReadObject(ref reader);
+                return ReadObject(ref reader, scratch, depth);
             case JsonTokenType.StartArray:
-                var items = new List<JsonNode?>();
+                var items = scratch.Array(depth);
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    items.Add(ReadNode(ref reader));
+                    items.Add(ReadNode(ref reader, scratch, depth + 1));
                 }
 
-                return new JsonArray([.. items]);
+                var array = new JsonArray(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(items));
+                items.Clear();
+                return array;
             case JsonTokenType.String:
                 return JsonValue.Create(reader.GetString());
             case JsonTokenType.Number when reader.TryGetInt64(out var integer):
@@ -110,5 +116,45 @@ public static class JsonObjectReader
         }
 
         return reader.GetString()!;
+    }
+
+    /// <summary>
+    /// The lists a parse collects properties and items in, one per nesting depth, kept per thread: every message's value
+    /// is parsed, and the collecting lists would otherwise be garbage for each object. Each list is emptied after use, so
+    /// nothing parsed stays referenced (a parse that failed half-way leaves its depth's lists to be emptied on next use).
+    /// </summary>
+    private sealed class Scratch
+    {
+        [ThreadStatic]
+        private static Scratch? t_scratch;
+
+        private readonly List<JsonObjectBuilder> _objects = [];
+        private readonly List<List<JsonNode?>> _arrays = [];
+
+        public static Scratch ForThisThread() => t_scratch ??= new Scratch();
+
+        public JsonObjectBuilder Object(int depth)
+        {
+            while (_objects.Count <= depth)
+            {
+                _objects.Add(new JsonObjectBuilder());
+            }
+
+            var builder = _objects[depth];
+            builder.Clear();
+            return builder;
+        }
+
+        public List<JsonNode?> Array(int depth)
+        {
+            while (_arrays.Count <= depth)
+            {
+                _arrays.Add([]);
+            }
+
+            var items = _arrays[depth];
+            items.Clear();
+            return items;
+        }
     }
 }

@@ -25,7 +25,7 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
     public Task<BatchCompletion> ApplyAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var final = new Dictionary<string, FeedChange>(StringComparer.Ordinal);
+        var final = new Dictionary<string, FeedChange>(batch.Count, StringComparer.Ordinal);
         foreach (var input in batch)
         {
             var message = input.Message;

@@ -56,8 +56,8 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
     {
         ArgumentNullException.ThrowIfNull(batch);
         await LoadBlocksAsync(batch).ConfigureAwait(false);
-        var emissions = new List<Emission>();
-        var dirty = new Dictionary<(string Block, string Field), ReadOnlyMemory<byte>?>();
+        var emissions = new List<Emission>(batch.Count);
+        var dirty = new Dictionary<(string Block, string Field), ReadOnlyMemory<byte>?>(batch.Count);
         List<RowWrites> writes;
         lock (_gate)
         {
