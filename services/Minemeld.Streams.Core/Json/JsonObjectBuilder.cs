@@ -12,6 +12,9 @@ public sealed class JsonObjectBuilder(int capacity = 8)
 {
     private const int IndexFrom = 16;
 
+    /// <summary>A builder kept for reuse (<see cref="Clear"/>) does not hold on to more room than this.</summary>
+    private const int MaxKeptCapacity = 1024;
+
     private readonly List<KeyValuePair<string, JsonNode?>> _properties = new(capacity);
     private Dictionary<string, int>? _index;
 
@@ -44,10 +47,15 @@ public sealed class JsonObjectBuilder(int capacity = 8)
     /// <summary>The object; the builder is not to be used again until <see cref="Clear"/> (its nodes now have a parent).</summary>
     public JsonObject Build() => new(_properties);
 
-    /// <summary>Empties the builder for another object (it keeps its capacity).</summary>
+    /// <summary>Empties the builder for another object (it keeps its capacity, unless an unusually large object grew it).</summary>
     public void Clear()
     {
         _properties.Clear();
+        if (_properties.Capacity > MaxKeptCapacity)
+        {
+            _properties.Capacity = IndexFrom;
+        }
+
         _index = null;
     }
 

@@ -87,7 +87,7 @@ public static class JsonObjectReader
                 }
 
                 var array = new JsonArray(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(items));
-                items.Clear();
+                Scratch.Done(items);
                 return array;
             case JsonTokenType.String:
                 return JsonValue.Create(reader.GetString());
@@ -155,6 +155,16 @@ public static class JsonObjectReader
             var items = _arrays[depth];
             items.Clear();
             return items;
+        }
+
+        /// <summary>Empties an array's list once its node is built (an unusually large one gives its room back).</summary>
+        public static void Done(List<JsonNode?> items)
+        {
+            items.Clear();
+            if (items.Capacity > 1024)
+            {
+                items.Capacity = 16;
+            }
         }
     }
 }

@@ -40,6 +40,27 @@ public sealed class JsonObjectReaderTests
 
         Assert.True(JsonNode.DeepEquals(many, JsonObjectReader.ParseObject(many.ToJsonString())));
     }
+
+    [Theory]
+    [InlineData("""{"a":{"b":{"c":[{"d":[[1,{"e":{}}],[]]},{"a":1,"b":2}]}},"z":[{"y":[{"x":3}]},{"w":null}]}""")]
+    [InlineData("""{"a":[[[[{"b":[1,2,{"c":[3,{"d":4}]}]}]]]],"a2":{"b":[],"c":{}}}""")]
+    public void ObjectsAndArraysAtEveryDepthReadAsTheDomDoesOneParseAfterAnother(string json)
+    {
+        // Each depth's collecting lists are kept per thread and reused: parses in a row, a failed one and an object
+        // too large to keep the room for in between must not leak anything into the next.
+        var huge = new JsonObject();
+        for (var i = 0; i < 3000; i++)
+        {
+            huge[$"k{i}"] = new JsonArray(i, new JsonObject { ["n"] = i });
+        }
+
+        for (var round = 0; round < 3; round++)
+        {
+            Assert.Equal(JsonNode.Parse(json)!.ToJsonString(), JsonObjectReader.ParseObject(json)!.ToJsonString());
+            Assert.ThrowsAny<JsonException>(() => JsonObjectReader.ParseObject("""{"a":{"x":1,"b":[1,{"c":2},3"""));
+            Assert.True(JsonNode.DeepEquals(huge, JsonObjectReader.ParseObject(huge.ToJsonString())));
+        }
+    }
 }
 
 public sealed class JsonObjectBuilderTests
