@@ -5,7 +5,7 @@ namespace Minemeld.Streams.Hosting.Memory;
 internal sealed class MemoryMinerTableStore : IMinerTableStore
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, string> _rows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]> _rows = new(StringComparer.Ordinal);
     private long? _lastRun;
     private long? _lastSuccessfulRun;
     private long _version;
@@ -22,11 +22,11 @@ internal sealed class MemoryMinerTableStore : IMinerTableStore
     {
         lock (_gate)
         {
-            return Task.FromResult(new MinerTable(new Dictionary<string, string>(_rows, StringComparer.Ordinal), _lastRun, _lastSuccessfulRun, _version));
+            return Task.FromResult(new MinerTable(new Dictionary<string, byte[]>(_rows, StringComparer.Ordinal), _lastRun, _lastSuccessfulRun, _version));
         }
     }
 
-    public Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, string>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
+    public Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, byte[]>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
     {
         ArgumentNullException.ThrowIfNull(changed);
         ArgumentNullException.ThrowIfNull(deleted);

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using Minemeld.Streams.Core.Miners;
 using Minemeld.Streams.Hosting.State;
@@ -48,7 +47,7 @@ public sealed class MinerStateStore(IMinerTableStore table)
     {
         ArgumentNullException.ThrowIfNull(poller);
         var current = new Dictionary<string, SavedRow>(poller.Length, StringComparer.Ordinal);
-        var changed = new List<KeyValuePair<string, string>>();
+        var changed = new List<KeyValuePair<string, byte[]>>();
         var buffer = new ArrayBufferWriter<byte>(256);
         using var writer = new Utf8JsonWriter(buffer);
         foreach (var row in poller.Rows)
@@ -77,7 +76,7 @@ public sealed class MinerStateStore(IMinerTableStore table)
 
             writer.WriteEndObject();
             writer.Flush();
-            changed.Add(KeyValuePair.Create(key, Encoding.UTF8.GetString(buffer.WrittenSpan)));
+            changed.Add(KeyValuePair.Create(key, buffer.WrittenSpan.ToArray()));
         }
 
         var deleted = _saved.Keys.Where(k => !current.ContainsKey(k)).ToList();
@@ -86,12 +85,11 @@ public sealed class MinerStateStore(IMinerTableStore table)
     }
 
     /// <summary>A saved row, or null when it is not one (an unreadable row is left out, as if never saved).</summary>
-    private static MinerRow? Parse(string json)
+    private static MinerRow? Parse(byte[] json)
     {
-        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
         try
         {
-            var span = bytes.AsSpan(0, Encoding.UTF8.GetBytes(json, bytes));
+            var span = json.AsSpan();
             var reader = new Utf8JsonReader(span);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
@@ -142,10 +140,6 @@ public sealed class MinerStateStore(IMinerTableStore table)
         catch (JsonException)
         {
             return null;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(bytes);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Text;
 using Confluent.Kafka;
 using Minemeld.Streams.Core.Aggregation;
 using Minemeld.Streams.Core.Json;
@@ -93,7 +92,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
         return async () =>
         {
             await acknowledged.ConfigureAwait(false);
-            await Task.WhenAll(writes.Select(w => store.AggregatorRows(graph, Node, w.Block).WriteAsync(w.Sets, w.Deletes))).ConfigureAwait(false);
+            await Task.WhenAll(writes.Select(w => store.AggregatorRows(graph, Node, w.Block).WriteUtf8Async(w.Sets, w.Deletes))).ConfigureAwait(false);
         };
     }
 
@@ -171,13 +170,13 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
     }
 
     /// <summary>The rows of one block a batch changed: written (serialized) or deleted.</summary>
-    private sealed record RowWrites(string Block, List<KeyValuePair<string, string>> Sets, List<string> Deletes)
+    private sealed record RowWrites(string Block, List<KeyValuePair<string, ReadOnlyMemory<byte>>> Sets, List<string> Deletes)
     {
         public static List<RowWrites> Of(Dictionary<(string Block, string Field), ReadOnlyMemory<byte>?> dirty) =>
         [
             .. dirty.GroupBy(static d => d.Key.Block).Select(static group => new RowWrites(
                 group.Key,
-                [.. group.Where(static d => d.Value is not null).Select(static d => KeyValuePair.Create(d.Key.Field, Encoding.UTF8.GetString(d.Value!.Value.Span)))],
+                [.. group.Where(static d => d.Value is not null).Select(static d => KeyValuePair.Create(d.Key.Field, d.Value!.Value))],
                 [.. group.Where(static d => d.Value is null).Select(static d => d.Key.Field)])),
         ];
     }

@@ -20,12 +20,12 @@ public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string gr
         var rowsTask = transaction.HashGetAllAsync(_rows);
         var runsTask = transaction.HashGetAllAsync(_runs);
         await transaction.ExecuteAsync().ConfigureAwait(false);
-        var rows = (await rowsTask.ConfigureAwait(false)).ToDictionary(static e => e.Name.ToString(), static e => e.Value.ToString(), StringComparer.Ordinal);
+        var rows = (await rowsTask.ConfigureAwait(false)).ToDictionary(static e => e.Name.ToString(), static e => (byte[])e.Value!, StringComparer.Ordinal);
         var runs = (await runsTask.ConfigureAwait(false)).ToDictionary(static e => e.Name.ToString(), static e => e.Value);
         return new MinerTable(rows, Long(runs, "last_run"), Long(runs, "last_successful_run"), Long(runs, "version") ?? 0);
     }
 
-    public async Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, string>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
+    public async Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, byte[]>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
     {
         ArgumentNullException.ThrowIfNull(changed);
         ArgumentNullException.ThrowIfNull(deleted);

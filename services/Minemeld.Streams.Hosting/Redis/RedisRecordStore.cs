@@ -39,6 +39,13 @@ public sealed class RedisRecordStore(IConnectionMultiplexer redis, RedisKey key)
         return ExecuteAsync(replace: false, sets, deletes);
     }
 
+    public Task WriteUtf8Async(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> sets, IReadOnlyCollection<string> deletes)
+    {
+        ArgumentNullException.ThrowIfNull(sets);
+        ArgumentNullException.ThrowIfNull(deletes);
+        return ExecuteAsync(replace: false, sets, deletes);
+    }
+
     public Task ReplaceAllAsync(IReadOnlyCollection<KeyValuePair<string, string>> records)
     {
         ArgumentNullException.ThrowIfNull(records);
@@ -63,7 +70,13 @@ public sealed class RedisRecordStore(IConnectionMultiplexer redis, RedisKey key)
         return (long)await redis.GetDatabase().ScriptEvaluateAsync(DeleteIfUnchangedScript, [key], args).ConfigureAwait(false);
     }
 
-    private async Task ExecuteAsync(bool replace, IReadOnlyCollection<KeyValuePair<string, string>> sets, IReadOnlyCollection<string> deletes)
+    private Task ExecuteAsync(bool replace, IReadOnlyCollection<KeyValuePair<string, string>> sets, IReadOnlyCollection<string> deletes) =>
+        ExecuteAsync(replace, [.. sets.Select(static e => new HashEntry(e.Key, e.Value))], deletes);
+
+    private Task ExecuteAsync(bool replace, IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> sets, IReadOnlyCollection<string> deletes) =>
+        ExecuteAsync(replace, [.. sets.Select(static e => new HashEntry(e.Key, e.Value))], deletes);
+
+    private async Task ExecuteAsync(bool replace, HashEntry[] sets, IReadOnlyCollection<string> deletes)
     {
         var db = redis.GetDatabase();
         var slices = sets.Chunk(Slice).ToList();
@@ -75,7 +88,7 @@ public sealed class RedisRecordStore(IConnectionMultiplexer redis, RedisKey key)
         // One command is atomic on its own: no MULTI needed.
         if (!replace && slices.Count == 1 && deletes.Count == 0)
         {
-            await db.HashSetAsync(key, [.. slices[0].Select(static e => new HashEntry(e.Key, e.Value))]).ConfigureAwait(false);
+            await db.HashSetAsync(key, slices[0]).ConfigureAwait(false);
             return;
         }
 
@@ -93,7 +106,7 @@ public sealed class RedisRecordStore(IConnectionMultiplexer redis, RedisKey key)
 
         foreach (var slice in slices)
         {
-            _ = transaction.HashSetAsync(key, [.. slice.Select(static e => new HashEntry(e.Key, e.Value))]);
+            _ = transaction.HashSetAsync(key, slice);
         }
 
         if (deletes.Count > 0)

@@ -1,7 +1,7 @@
 namespace Minemeld.Streams.Hosting.State;
 
 /// <summary>
-/// A miner's table (row key → JSON row) and run times. <see cref="MinerTable.Version"/> grows with every save, so a
+/// A miner's table (row key → JSON row, UTF-8) and run times. <see cref="MinerTable.Version"/> grows with every save, so a
 /// replica that takes over the poll lease can tell that another one wrote in between and reload.
 /// </summary>
 public interface IMinerTableStore
@@ -16,8 +16,8 @@ public interface IMinerTableStore
     /// version. The version moves last, so a reader that loaded while rows were being written sees it change and
     /// loads again.
     /// </summary>
-    Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, string>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun);
+    Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, byte[]>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun);
 }
 
 /// <summary>A miner's saved table.</summary>
-public sealed record MinerTable(IReadOnlyDictionary<string, string> Rows, long? LastRun, long? LastSuccessfulRun, long Version);
+public sealed record MinerTable(IReadOnlyDictionary<string, byte[]> Rows, long? LastRun, long? LastSuccessfulRun, long Version);

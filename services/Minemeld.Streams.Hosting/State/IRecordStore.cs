@@ -15,6 +15,12 @@ public interface IRecordStore
     /// <summary>Writes <paramref name="sets"/> and deletes <paramref name="deletes"/> in one step.</summary>
     Task WriteAsync(IReadOnlyCollection<KeyValuePair<string, string>> sets, IReadOnlyCollection<string> deletes);
 
+    /// <summary>
+    /// <see cref="WriteAsync"/> with the values as UTF-8 text, as a node that keeps its rows as UTF-8 JSON has them:
+    /// written as they are, not turned into strings first.
+    /// </summary>
+    Task WriteUtf8Async(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> sets, IReadOnlyCollection<string> deletes);
+
     /// <summary>Makes <paramref name="records"/> the whole set, in one step.</summary>
     Task ReplaceAllAsync(IReadOnlyCollection<KeyValuePair<string, string>> records);
 

@@ -154,20 +154,23 @@ public abstract class StateStoreContract
         var empty = await table.LoadAsync();
         Assert.Equal((0, (long?)null, (long?)null, 0L), (empty.Rows.Count, empty.LastRun, empty.LastSuccessfulRun, empty.Version));
 
-        Assert.Equal(1, await table.SaveAsync([KeyValuePair.Create("k1", "r1"), KeyValuePair.Create("k2", "r2")], [], 100, 90));
+        Assert.Equal(1, await table.SaveAsync([KeyValuePair.Create("k1", "r1"u8.ToArray()), KeyValuePair.Create("k2", "r2"u8.ToArray())], [], 100, 90));
         var other = (await OtherHandleAsync()).MinerTable(graph, "miner");
         Assert.Equal(1, await other.ReadVersionAsync());
         var loaded = await other.LoadAsync();
-        Assert.Equal(new Dictionary<string, string> { ["k1"] = "r1", ["k2"] = "r2" }, loaded.Rows);
+        Assert.Equal(new Dictionary<string, string> { ["k1"] = "r1", ["k2"] = "r2" }, Text(loaded.Rows));
         Assert.Equal((100L, 90L, 1L), (loaded.LastRun, loaded.LastSuccessfulRun, loaded.Version));
 
         // A failed poll records last_run only; last_successful_run stays.
-        Assert.Equal(2, await other.SaveAsync([KeyValuePair.Create("k1", "r1b")], ["k2"], 200, null));
+        Assert.Equal(2, await other.SaveAsync([KeyValuePair.Create("k1", "r1b"u8.ToArray())], ["k2"], 200, null));
         loaded = await table.LoadAsync();
-        Assert.Equal(new Dictionary<string, string> { ["k1"] = "r1b" }, loaded.Rows);
+        Assert.Equal(new Dictionary<string, string> { ["k1"] = "r1b" }, Text(loaded.Rows));
         Assert.Equal((200L, 90L, 2L), (loaded.LastRun, loaded.LastSuccessfulRun, loaded.Version));
         Assert.Equal(0, await store.MinerTable(graph, "another").ReadVersionAsync());
     }
+
+    private static Dictionary<string, string> Text(IReadOnlyDictionary<string, byte[]> rows) =>
+        rows.ToDictionary(static r => r.Key, static r => System.Text.Encoding.UTF8.GetString(r.Value), StringComparer.Ordinal);
 
     [Fact]
     public async Task LeaseIsExclusiveUntilItExpires()
@@ -203,6 +206,11 @@ public abstract class StateStoreContract
         await rows.WriteAsync([KeyValuePair.Create("c", "3")], ["a", "nothing"]);
         Assert.Equal([null, "2", "3"], await rows.GetAsync(["a", "b", "c"]));
         Assert.Equal(["b=2", "c=3"], await AllAsync(rows));
+
+        // Values given as UTF-8 (a node's rows as it keeps them) read back as the same text.
+        await rows.WriteUtf8Async([KeyValuePair.Create("u", (ReadOnlyMemory<byte>)"{\"ü\":[1]}"u8.ToArray())], ["c"]);
+        Assert.Equal(["b=2", "u={\"ü\":[1]}"], await AllAsync(rows));
+        await rows.WriteAsync([KeyValuePair.Create("c", "3")], ["u"]);
 
         // Rows of address blocks, plain rows and local lists are separate sets.
         var block = store.AggregatorRows(graph, "agg", "10.0.0.0/16");

@@ -58,6 +58,26 @@ public sealed class IndicatorMessageSerializerTests
     }
 
     [Fact]
+    public void TypesAndOriginsAreReadRightWhateverCameBeforeAndRepeatsShareOneString()
+    {
+        // More distinct origins than the reader remembers, some escaped in the JSON (non-ASCII), read twice over.
+        string[] origins = [.. Enumerable.Range(0, 20).Select(static i => i % 5 == 0 ? $"nöde{i}" : $"node{i}")];
+        string[] types = ["IPv4", "IPv6", "URL", "domain", "md5", "sha256", "email-addr", "IPv4", "x", "y", "z"];
+        for (var round = 0; round < 2; round++)
+        {
+            for (var i = 0; i < origins.Length; i++)
+            {
+                var message = new IndicatorMessage { Op = MessageOp.Withdraw, Indicator = "i", Type = types[i % types.Length], Origin = origins[i], Timestamp = Ts };
+                var back = IndicatorMessageSerializer.Deserialize(IndicatorMessageSerializer.Serialize(message));
+                Assert.Equal((message.Origin, message.Type), (back.Origin, back.Type));
+            }
+        }
+
+        var once = IndicatorMessageSerializer.Serialize(new IndicatorMessage { Op = MessageOp.Withdraw, Indicator = "a", Type = "IPv4", Origin = "aggregate", Timestamp = Ts });
+        Assert.Same(IndicatorMessageSerializer.Deserialize(once).Origin, IndicatorMessageSerializer.Deserialize(once).Origin);
+    }
+
+    [Fact]
     public void RoundTripsUpdatesAndWithdraws()
     {
         var update = new IndicatorMessage
