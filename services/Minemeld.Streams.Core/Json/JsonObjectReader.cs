@@ -90,7 +90,7 @@ public static class JsonObjectReader
                 Scratch.Done(items);
                 return array;
             case JsonTokenType.String:
-                return JsonValue.Create(reader.GetString());
+                return JsonValue.Create(scratch.Strings.GetString(ref reader));
             case JsonTokenType.Number when reader.TryGetInt64(out var integer):
                 return JsonValue.Create(integer);
             case JsonTokenType.Number:
@@ -129,6 +129,9 @@ public static class JsonObjectReader
         private static Scratch? t_scratch;
 
         private readonly List<JsonObjectBuilder> _objects = [];
+
+        /// <summary>String values (a type, a share level, a source name) repeat from value to value.</summary>
+        public Utf8StringCache Strings { get; } = Utf8StringCache.ForThisThread;
         private readonly List<List<JsonNode?>> _arrays = [];
 
         public static Scratch ForThisThread() => t_scratch ??= new Scratch();

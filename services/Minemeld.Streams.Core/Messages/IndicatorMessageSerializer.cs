@@ -150,11 +150,11 @@ public static class IndicatorMessageSerializer
             }
             else if (reader.ValueTextEquals("type"u8))
             {
-                type = ReadString(ref reader, "type", RecentStrings.Types);
+                type = ReadString(ref reader, "type", shared: true);
             }
             else if (reader.ValueTextEquals("origin"u8))
             {
-                origin = ReadString(ref reader, "origin", RecentStrings.Origins);
+                origin = ReadString(ref reader, "origin", shared: true);
             }
             else if (reader.ValueTextEquals("value"u8))
             {
@@ -204,12 +204,15 @@ public static class IndicatorMessageSerializer
         return (message, hasValue);
     }
 
-    private static string? ReadString(ref Utf8JsonReader reader, string field, RecentStrings? recent = null)
+    /// <param name="reader">At the field's name.</param>
+    /// <param name="field">The field, for the error.</param>
+    /// <param name="shared">A field whose values repeat across a topic (type, origin): read through the per-thread cache.</param>
+    private static string? ReadString(ref Utf8JsonReader reader, string field, bool shared = false)
     {
         reader.Read();
         return reader.TokenType switch
         {
-            JsonTokenType.String => recent is null ? reader.GetString() : recent.Get(ref reader),
+            JsonTokenType.String => shared ? Utf8StringCache.ForThisThread.GetString(ref reader) : reader.GetString(),
             JsonTokenType.Null => null,
             _ => throw Invalid($"'{field}' must be a string"),
         };
@@ -259,50 +262,5 @@ public static class IndicatorMessageSerializer
         }
 
         throw new MessageFormatException("not a valid indicator message: no version ('v')");
-    }
-
-    /// <summary>
-    /// The last few strings read for one field, per thread: a topic's messages repeat the same type and origin (an
-    /// indicator type, a node name), so those are not allocated again for every message of every hop.
-    /// </summary>
-    private sealed class RecentStrings
-    {
-        private const int MaxLength = 128;
-
-        [ThreadStatic]
-        private static RecentStrings? t_types;
-
-        [ThreadStatic]
-        private static RecentStrings? t_origins;
-
-        private readonly (byte[]? Utf8, string? Value)[] _slots = new (byte[]?, string?)[8];
-        private int _next;
-
-        public static RecentStrings Types => t_types ??= new RecentStrings();
-
-        public static RecentStrings Origins => t_origins ??= new RecentStrings();
-
-        /// <summary>The string token the reader is at.</summary>
-        public string Get(ref Utf8JsonReader reader)
-        {
-            if (reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > MaxLength)
-            {
-                return reader.GetString()!;
-            }
-
-            var utf8 = reader.ValueSpan;
-            foreach (var (known, value) in _slots)
-            {
-                if (known is not null && utf8.SequenceEqual(known))
-                {
-                    return value!;
-                }
-            }
-
-            var read = reader.GetString()!;
-            _slots[_next] = (utf8.ToArray(), read);
-            _next = (_next + 1) % _slots.Length;
-            return read;
-        }
     }
 }

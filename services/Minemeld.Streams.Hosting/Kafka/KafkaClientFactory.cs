@@ -64,7 +64,7 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
         return new ConsumerBuilder<string, byte[]>(config)
             .SetLogHandler((_, m) => Log(m))
             .SetErrorHandler((_, e) => LogClientError(logger, clientId, e.Code, e.Reason, e.IsFatal))
-            .SetStatisticsHandler((_, json) => ReportLag(groupId, json))
+            .SetStatisticsHandler((consumer, json) => ReportLag(groupId, json, consumer.Assignment))
             .SetPartitionsAssignedHandler((consumer, partitions) =>
             {
                 if (logger.IsEnabled(LogLevel.Information))
@@ -132,11 +132,11 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
         return config;
     }
 
-    private void ReportLag(string groupId, string statistics)
+    private void ReportLag(string groupId, string statistics, List<TopicPartition> assigned)
     {
         try
         {
-            ConsumerLag.Report(groupId, statistics);
+            ConsumerLag.Report(groupId, statistics, assigned);
         }
         catch (JsonException ex)
         {

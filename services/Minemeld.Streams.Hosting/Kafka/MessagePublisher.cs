@@ -71,7 +71,7 @@ public sealed class MessagePublisher : IDisposable
             {
                 try
                 {
-                    _producer.Produce(message.Topic, kafkaMessage, tracker.Report);
+                    _producer.Produce(message.Topic, kafkaMessage, tracker.Handler);
                     break;
                 }
                 catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
@@ -107,6 +107,11 @@ public sealed class MessagePublisher : IDisposable
         private int _pending = 1;
         private int _produced;
         private int _failed;
+
+        public DeliveryTracker() => Handler = Report;
+
+        /// <summary><see cref="Report"/> as one delegate for every message (a method group would allocate one per message).</summary>
+        public Action<DeliveryReport<string, byte[]>> Handler { get; }
 
         public Task Completion => _done.Task;
 

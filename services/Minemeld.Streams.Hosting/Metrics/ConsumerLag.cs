@@ -17,7 +17,13 @@ public static class ConsumerLag
         "minemeld_pipeline_consumer_lag_messages", "Messages of an input partition not yet handled by the node's group (from librdkafka statistics).", "group", "topic", "partition");
 
     /// <summary>Reads one statistics document and sets the lag of every partition it reports as assigned.</summary>
-    public static void Report(string group, string statistics)
+    /// <param name="group">The consumer group.</param>
+    /// <param name="statistics">librdkafka's statistics document.</param>
+    /// <param name="assigned">
+    /// The consumer's assignment now: a document written before a revocation can arrive after it, and must not bring
+    /// back the series of partitions the consumer no longer has. Null reports every partition of the document.
+    /// </param>
+    public static void Report(string group, string statistics, IReadOnlyCollection<TopicPartition>? assigned = null)
     {
         ArgumentNullException.ThrowIfNull(statistics);
         using var document = JsonDocument.Parse(statistics);
@@ -38,7 +44,8 @@ public static class ConsumerLag
                 // "-1" is librdkafka's internal unassigned partition; a partition not fetched reports lag -1.
                 if (partition.Name == "-1"
                     || !partition.Value.TryGetProperty("fetch_state", out var state) || state.GetString() is "none" or "stopped"
-                    || !partition.Value.TryGetProperty("consumer_lag_stored", out var lag) || !lag.TryGetInt64(out var value) || value < 0)
+                    || !partition.Value.TryGetProperty("consumer_lag_stored", out var lag) || !lag.TryGetInt64(out var value) || value < 0
+                    || (assigned is not null && !IsAssigned(assigned, topic.Name, partition.Name)))
                 {
                     continue;
                 }
@@ -57,4 +64,8 @@ public static class ConsumerLag
             Lag.RemoveLabelled(group, partition.Topic, partition.Partition.Value.ToString(CultureInfo.InvariantCulture));
         }
     }
+
+    private static bool IsAssigned(IReadOnlyCollection<TopicPartition> assigned, string topic, string partition) =>
+        int.TryParse(partition, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number)
+        && assigned.Any(a => a.Partition.Value == number && string.Equals(a.Topic, topic, StringComparison.Ordinal));
 }

@@ -32,6 +32,18 @@ public sealed class ConsumerLagTests
     }
 
     [Fact]
+    public void ADocumentArrivingAfterARevocationDoesNotBringItsPartitionsBack()
+    {
+        var group = $"unit-{Guid.NewGuid():N}";
+        ConsumerLag.Report(group, Statistics, [new TopicPartition("minemeld.g.n", 3)]);
+        Assert.Equal(["minemeld.g.n/3"], ConsumerLag.Lag.GetAllLabelValues().Where(l => l[0] == group).Select(static l => $"{l[1]}/{l[2]}"));
+
+        ConsumerLag.Forget(group, [new TopicPartition("minemeld.g.n", 3)]);
+        ConsumerLag.Report(group, Statistics, []);
+        Assert.DoesNotContain(ConsumerLag.Lag.GetAllLabelValues(), l => l[0] == group);
+    }
+
+    [Fact]
     public void DocumentsWithoutTopicsChangeNothing()
     {
         var group = $"unit-{Guid.NewGuid():N}";

@@ -41,6 +41,26 @@ public sealed class JsonObjectReaderTests
         Assert.True(JsonNode.DeepEquals(many, JsonObjectReader.ParseObject(many.ToJsonString())));
     }
 
+    [Fact]
+    public void StringValuesAreReadRightWhenSlotsAreSharedAndRepeatsShareOneString()
+    {
+        // Far more distinct short strings than the per-thread cache has slots, some escaped, some long, read twice.
+        string[] values = [.. Enumerable.Range(0, 2000).Select(static i => i % 7 == 0 ? $"ü{i}" : i % 11 == 0 ? new string('x', 40) + i : $"v{i}")];
+        for (var round = 0; round < 2; round++)
+        {
+            foreach (var value in values)
+            {
+                var read = JsonObjectReader.ParseObject(new JsonObject { ["s"] = value, ["t"] = new JsonArray(value, "green") }.ToJsonString())!;
+                Assert.Equal(value, (string?)read["s"]);
+                Assert.Equal(value, (string?)read["t"]![0]);
+            }
+        }
+
+        var first = JsonObjectReader.ParseObject("""{"share_level":"green"}""")!;
+        var second = JsonObjectReader.ParseObject("""{"share_level":"green"}""")!;
+        Assert.Same((string?)first["share_level"], (string?)second["share_level"]);
+    }
+
     [Theory]
     [InlineData("""{"a":{"b":{"c":[{"d":[[1,{"e":{}}],[]]},{"a":1,"b":2}]}},"z":[{"y":[{"x":3}]},{"w":null}]}""")]
     [InlineData("""{"a":[[[[{"b":[1,2,{"c":[3,{"d":4}]}]}]]]],"a2":{"b":[],"c":{}}}""")]
