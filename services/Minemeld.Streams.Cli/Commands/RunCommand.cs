@@ -137,12 +137,20 @@ internal static class RunCommand
             PrintFeedsAndUsers(graph, app.Services.GetRequiredService<UsersFile>(), settings);
         }
 
-        if (roles.Contains("miner"))
+        try
         {
-            await ReportFirstPollsAsync(new NodeStatusReader(graph, store, TimeProvider.System), graph, cancellationToken);
+            if (roles.Contains("miner"))
+            {
+                await ReportFirstPollsAsync(new NodeStatusReader(graph, store, TimeProvider.System), graph, cancellationToken);
+            }
+
+            Console.WriteLine($"running; metrics and health on http://{settings.Bind}:{settings.Port}/metrics|healthz|readyz; Ctrl-C stops");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C while the first polls were being reported: the same clean stop as any other time (exit code 0).
         }
 
-        Console.WriteLine($"running; metrics and health on http://{settings.Bind}:{settings.Port}/metrics|healthz|readyz; Ctrl-C stops");
         await app.WaitForShutdownAsync(cancellationToken);
         return 0;
     }

@@ -23,6 +23,11 @@ public sealed class RangePieceMap<T>
     // Cut point -> the segment starting there. Key 0 is a permanent sentinel, so every address has a segment.
     private readonly SortedChunkMap<T, Segment> _segments = new();
     private readonly Dictionary<int, Interval> _intervals = [];
+
+    // The window's pieces before and after a change, kept for the next change: every update of an aggregator makes
+    // one, and the diff copies what it keeps. (A map is not used from two threads at once.)
+    private readonly List<RangePiece<T>> _before = [];
+    private readonly List<RangePiece<T>> _after = [];
     private readonly T _max;
 
     /// <param name="maxAddress">Top of the address space (the family's all-ones by default; tests use small spaces).</param>
@@ -68,7 +73,7 @@ public sealed class RangePieceMap<T>
         }
 
         var (left, right) = Window(start, end);
-        var before = OutputPieces(left, right);
+        OutputPieces(left, right, _before);
         AddCut(start);
         if (end < _max)
         {
@@ -76,7 +81,7 @@ public sealed class RangePieceMap<T>
         }
 
         ForEachSegment(start, end, segment => segment.Add(id, whitelist));
-        return Diff(before, OutputPieces(left, right));
+        return DiffOfWindow(left, right);
     }
 
     /// <summary>Removes interval <paramref name="id"/> (no-op for an unknown id) and returns the change.</summary>
@@ -88,7 +93,7 @@ public sealed class RangePieceMap<T>
         }
 
         var (left, right) = Window(interval.Start, interval.End);
-        var before = OutputPieces(left, right);
+        OutputPieces(left, right, _before);
         ForEachSegment(interval.Start, interval.End, segment => segment.Remove(id, interval.Whitelist));
         ReleaseCut(interval.Start);
         if (interval.End < _max)
@@ -96,7 +101,7 @@ public sealed class RangePieceMap<T>
             ReleaseCut(interval.End + T.One);
         }
 
-        return Diff(before, OutputPieces(left, right));
+        return DiffOfWindow(left, right);
     }
 
     /// <summary>The output pieces that interval <paramref name="id"/> covers (for re-publishing changed values).</summary>
@@ -107,11 +112,11 @@ public sealed class RangePieceMap<T>
             return [];
         }
 
-        return OutputPieces(interval.Start, interval.End);
+        return OutputPieces(interval.Start, interval.End, []);
     }
 
     /// <summary>Every output piece, in address order.</summary>
-    public List<RangePiece<T>> AllPieces() => OutputPieces(T.Zero, _max);
+    public List<RangePiece<T>> AllPieces() => OutputPieces(T.Zero, _max, []);
 
     /// <summary>
     /// The region a change of <c>[start, end]</c> can affect: from the segment holding <c>start − 1</c> to the one
@@ -132,9 +137,10 @@ public sealed class RangePieceMap<T>
     }
 
     /// <summary>Output pieces among the segments starting in <c>[from, to]</c> (from must be a cut).</summary>
-    private List<RangePiece<T>> OutputPieces(T from, T to)
+    /// <summary>The output pieces from <paramref name="from"/> to <paramref name="to"/>, into <paramref name="pieces"/> (emptied first).</summary>
+    private List<RangePiece<T>> OutputPieces(T from, T to, List<RangePiece<T>> pieces)
     {
-        var pieces = new List<RangePiece<T>>();
+        pieces.Clear();
         if (!_segments.TryFloor(from, out var cursor))
         {
             return pieces;
@@ -208,6 +214,24 @@ public sealed class RangePieceMap<T>
             // No interval starts here or ends just before: the segment's coverage equals its left neighbour's,
             // so dropping the cut fuses the two.
             _segments.Remove(at);
+        }
+    }
+
+    /// <summary>The diff of the window's pieces now against <see cref="_before"/>; the kept lists give back unusual room.</summary>
+    private RangeDiff<T> DiffOfWindow(T left, T right)
+    {
+        var diff = Diff(_before, OutputPieces(left, right, _after));
+        Empty(_before);
+        Empty(_after);
+        return diff;
+
+        static void Empty(List<RangePiece<T>> kept)
+        {
+            kept.Clear();
+            if (kept.Capacity > 4096)
+            {
+                kept.Capacity = 16;
+            }
         }
     }
 

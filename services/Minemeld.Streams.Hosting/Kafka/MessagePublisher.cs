@@ -63,9 +63,12 @@ public sealed class MessagePublisher : IDisposable
     private DeliveryTracker Produce(IEnumerable<OutgoingMessage> messages, CancellationToken cancellationToken)
     {
         var tracker = new DeliveryTracker();
+        // One message object for the batch: the client reads it only during Produce (librdkafka copies key and value,
+        // and the delivery report carries the status alone), so it is not allocated again for every message.
+        var kafkaMessage = new Message<string, byte[]>();
         foreach (var message in messages)
         {
-            var kafkaMessage = new Message<string, byte[]> { Key = message.Key, Value = message.Value };
+            (kafkaMessage.Key, kafkaMessage.Value) = (message.Key, message.Value);
             tracker.Producing();
             while (true)
             {

@@ -104,7 +104,10 @@ public sealed class RunCommandTests(RedisFixture redis)
             using var stopTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             stopTimeout.CancelAfter(TimeSpan.FromSeconds(60));
             await process.WaitForExitAsync(stopTimeout.Token);
-            Assert.Equal(0, process.ExitCode);
+            lock (stdout)
+            {
+                Assert.True(process.ExitCode == 0, $"minemeld run exited with {process.ExitCode} after Ctrl-C:\n{stdout}");
+            }
         }
         finally
         {
