@@ -187,7 +187,7 @@ public sealed class RangeAggregator<T, TFamily>
     {
         if (piece.Ids.Count == 1)
         {
-            var only = _byId.TryGetValue(piece.Ids[0], out var row) ? row : removed!;
+            var only = RowOf(piece.Ids[0], removed);
             return new Emission(op, Format(piece), only.Value()) { Utf8Value = only.Utf8Json };
         }
 
@@ -199,10 +199,10 @@ public sealed class RangeAggregator<T, TFamily>
     {
         if (ids.Count == 1)
         {
-            return (_byId.TryGetValue(ids[0], out var only) ? only : removed!).Value();
+            return RowOf(ids[0], removed).Value();
         }
 
-        var rows = ids.Select(id => _byId.TryGetValue(id, out var row) ? row : removed!).ToList();
+        var rows = ids.Select(id => RowOf(id, removed)).ToList();
         rows.Sort(_mergeOrder);
         var merged = AttributeMerger.NewAccumulator();
         foreach (var row in rows)
@@ -212,6 +212,9 @@ public sealed class RangeAggregator<T, TFamily>
 
         return merged;
     }
+
+    /// <summary>The row with this id, or the row a withdraw has just taken out (no longer among the rows).</summary>
+    private Row RowOf(int id, Row? removed) => _byId.TryGetValue(id, out var row) ? row : removed!;
 
     private static string Format(RangePiece<T> piece)
     {

@@ -12,7 +12,6 @@ public sealed record Filter(string Name, IReadOnlyList<Condition> Conditions, IR
 
     public bool Matches(in FilterContext context)
     {
-        // Indexed, not foreach: an enumerator through the interface is an allocation per message and filter.
         for (var i = 0; i < Conditions.Count; i++)
         {
             if (!Conditions[i].Evaluate(context))
@@ -27,9 +26,9 @@ public sealed record Filter(string Name, IReadOnlyList<Condition> Conditions, IR
     /// <summary>The decision of this filter's actions, or null when they hold neither accept nor drop.</summary>
     public FilterDecision? Decision()
     {
-        foreach (var action in Actions)
+        for (var i = 0; i < Actions.Count; i++)
         {
-            switch (action)
+            switch (Actions[i])
             {
                 case AcceptAction:
                     return FilterDecision.Accept;

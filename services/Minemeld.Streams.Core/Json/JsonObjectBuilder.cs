@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Collections;
 
 namespace Minemeld.Streams.Core.Json;
 
@@ -50,12 +51,7 @@ public sealed class JsonObjectBuilder(int capacity = 8)
     /// <summary>Empties the builder for another object (it keeps its capacity, unless an unusually large object grew it).</summary>
     public void Clear()
     {
-        _properties.Clear();
-        if (_properties.Capacity > MaxKeptCapacity)
-        {
-            _properties.Capacity = IndexFrom;
-        }
-
+        ReusedList.Empty(_properties, MaxKeptCapacity);
         _index = null;
     }
 

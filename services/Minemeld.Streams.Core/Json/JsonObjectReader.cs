@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Collections;
 using Minemeld.Streams.Core.Indicators;
 
 namespace Minemeld.Streams.Core.Json;
@@ -87,7 +88,7 @@ public static class JsonObjectReader
                 }
 
                 var array = new JsonArray(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(items));
-                Scratch.Done(items);
+                ReusedList.Empty(items, Scratch.MaxKeptItems);
                 return array;
             case JsonTokenType.String:
                 return JsonValue.Create(scratch.Strings.GetString(ref reader));
@@ -125,6 +126,9 @@ public static class JsonObjectReader
     /// </summary>
     private sealed class Scratch
     {
+        /// <summary>An array's list keeps at most this much room for the next array.</summary>
+        public const int MaxKeptItems = 1024;
+
         [ThreadStatic]
         private static Scratch? t_scratch;
 
@@ -158,16 +162,6 @@ public static class JsonObjectReader
             var items = _arrays[depth];
             items.Clear();
             return items;
-        }
-
-        /// <summary>Empties an array's list once its node is built (an unusually large one gives its room back).</summary>
-        public static void Done(List<JsonNode?> items)
-        {
-            items.Clear();
-            if (items.Capacity > 1024)
-            {
-                items.Capacity = 16;
-            }
         }
     }
 }

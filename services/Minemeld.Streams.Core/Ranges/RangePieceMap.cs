@@ -1,4 +1,5 @@
 using System.Numerics;
+using Minemeld.Streams.Core.Collections;
 
 namespace Minemeld.Streams.Core.Ranges;
 
@@ -26,6 +27,8 @@ public sealed class RangePieceMap<T>
 
     // The window's pieces before and after a change, kept for the next change: every update of an aggregator makes
     // one, and the diff copies what it keeps. (A map is not used from two threads at once.)
+    private const int MaxKeptPieces = 4096;
+
     private readonly List<RangePiece<T>> _before = [];
     private readonly List<RangePiece<T>> _after = [];
     private readonly T _max;
@@ -221,18 +224,9 @@ public sealed class RangePieceMap<T>
     private RangeDiff<T> DiffOfWindow(T left, T right)
     {
         var diff = Diff(_before, OutputPieces(left, right, _after));
-        Empty(_before);
-        Empty(_after);
+        ReusedList.Empty(_before, MaxKeptPieces);
+        ReusedList.Empty(_after, MaxKeptPieces);
         return diff;
-
-        static void Empty(List<RangePiece<T>> kept)
-        {
-            kept.Clear();
-            if (kept.Capacity > 4096)
-            {
-                kept.Capacity = 16;
-            }
-        }
     }
 
     private static RangeDiff<T> Diff(List<RangePiece<T>> before, List<RangePiece<T>> after)
