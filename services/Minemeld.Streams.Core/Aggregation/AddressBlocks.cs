@@ -17,6 +17,9 @@ public static class AddressBlocks
     /// <summary>Most blocks one indicator may touch; wider IPv6 ranges are refused as too broad.</summary>
     public const int MaxBlocksPerIndicator = 4096;
 
+    /// <summary>The 256 IPv4 block keys, made once: every IPv4 message is routed by one of them.</summary>
+    private static readonly string[] IPv4Keys = [.. Enumerable.Range(0, 1 << IPv4BlockBits).Select(static b => $"4.{b.ToString(CultureInfo.InvariantCulture)}")];
+
     /// <summary>The block keys an indicator belongs to; empty when it does not parse or is too broad.</summary>
     public static IReadOnlyList<string> Of(string indicator, AddressFamilyKind family)
     {
@@ -27,9 +30,9 @@ public static class AddressBlocks
 
         if (family == AddressFamilyKind.IPv4)
         {
-            var first = parsed.V4.Start >> (32 - IPv4BlockBits);
-            var last = parsed.V4.End >> (32 - IPv4BlockBits);
-            return [.. Enumerable.Range((int)first, (int)(last - first + 1)).Select(static b => $"4.{b.ToString(CultureInfo.InvariantCulture)}")];
+            var first = (int)(parsed.V4.Start >> (32 - IPv4BlockBits));
+            var last = (int)(parsed.V4.End >> (32 - IPv4BlockBits));
+            return first == last ? [IPv4Keys[first]] : IPv4Keys[first..(last + 1)];
         }
 
         var start = parsed.V6.Start >> (128 - IPv6BlockBits);
@@ -46,6 +49,37 @@ public static class AddressBlocks
         }
 
         return blocks;
+    }
+
+    /// <summary>
+    /// The number of the one block an address, CIDR or range lies in (IPv4 /8 or IPv6 /24, as in <see cref="Of"/>);
+    /// null when <paramref name="indicator"/> is not an IP indicator or spans blocks. The same number as
+    /// <see cref="Number"/> gives for that block's key.
+    /// </summary>
+    public static uint? SingleBlock(ReadOnlySpan<char> indicator)
+    {
+        if (!IPRangeParser.TryParse(indicator, out var parsed, out _))
+        {
+            return null;
+        }
+
+        if (parsed.Family == AddressFamilyKind.IPv4)
+        {
+            var first = parsed.V4.Start >> (32 - IPv4BlockBits);
+            return first == parsed.V4.End >> (32 - IPv4BlockBits) ? first : null;
+        }
+
+        var start = parsed.V6.Start >> (128 - IPv6BlockBits);
+        return start == parsed.V6.End >> (128 - IPv6BlockBits) ? (uint)start : null;
+    }
+
+    /// <summary>The number of a block from its key: <c>4.10</c> is 10, <c>6.20010d</c> is 0x20010d (the /24 prefix).</summary>
+    public static uint Number(string block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        return block.StartsWith("6.", StringComparison.Ordinal)
+            ? uint.Parse(block.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture)
+            : uint.Parse(block.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture);
     }
 
     public static IPRange<uint> IPv4Range(string block)

@@ -5,7 +5,8 @@ namespace Minemeld.Streams.Hosting.Kafka;
 /// <summary>What a consumer's owner wants to hear about its partitions.</summary>
 public sealed class ConsumerCallbacks
 {
-    public Action<IReadOnlyList<TopicPartition>>? Assigned { get; init; }
+    /// <summary>Partitions just assigned, each with the offset it starts from (committed, or <see cref="Offset.Beginning"/>).</summary>
+    public Action<IReadOnlyList<TopicPartitionOffset>>? Assigned { get; init; }
 
     public Action<IReadOnlyList<TopicPartition>>? Revoked { get; init; }
 }

@@ -76,14 +76,29 @@ public sealed partial class EdgeConsumerService(
     {
         var o = options.Value;
         var inFlight = new Queue<PendingBatch>();
-        Exception? revokeFailure = null;
+        Exception? rebalanceFailure = null;
         IConsumer<string, byte[]>? current = null;
+        var gate = subscription.CatchUpTopic is { } catchUp ? new CatchUpGate(catchUp) : null;
         using var consumer = factory.CreateConsumer(subscription.GroupId, $"{subscription.GroupId}-{Environment.ProcessId}", new ConsumerCallbacks
         {
-            Assigned = partitions =>
+            Assigned = starts =>
             {
                 HasAssignment = true;
-                handler.PartitionsAssigned(partitions);
+                if (gate is not null)
+                {
+                    // What this loop already sent (forwards into partitions it may now own) lands before the marks.
+                    try
+                    {
+                        SettleAsync(current!, inFlight).GetAwaiter().GetResult();
+                        gate.Assigned(current!, starts);
+                    }
+                    catch (Exception ex)
+                    {
+                        rebalanceFailure ??= ex;
+                    }
+                }
+
+                handler.PartitionsAssigned([.. starts.Select(static s => s.TopicPartition)]);
             },
             Revoked = partitions =>
             {
@@ -96,9 +111,10 @@ public sealed partial class EdgeConsumerService(
                 }
                 catch (Exception ex)
                 {
-                    revokeFailure ??= ex;
+                    rebalanceFailure ??= ex;
                 }
 
+                gate?.Revoked(current!, partitions);
                 handler.PartitionsRevoked(partitions);
             },
         });
@@ -115,14 +131,14 @@ public sealed partial class EdgeConsumerService(
                 // With batches still in flight, an idle input must not hold their offsets back: wait briefly, and
                 // when nothing comes, finish them.
                 var first = inFlight.Count == 0 ? consumer.Consume(stoppingToken) : consumer.Consume(TimeSpan.FromMilliseconds(o.MaxBatchWaitMs));
-                ThrowIfFailed(ref revokeFailure);
+                ThrowIfFailed(ref rebalanceFailure);
                 if (first is null)
                 {
                     await SettleAsync(consumer, inFlight).ConfigureAwait(false);
                     continue;
                 }
 
-                if (first.IsPartitionEOF)
+                if (first.IsPartitionEOF || (gate is not null && !gate.Admit(consumer, first)))
                 {
                     continue;
                 }
@@ -133,13 +149,13 @@ public sealed partial class EdgeConsumerService(
                 {
                     var remaining = deadline - Environment.TickCount64;
                     var next = consumer.Consume(TimeSpan.FromMilliseconds(Math.Max(0, remaining)));
-                    ThrowIfFailed(ref revokeFailure);
+                    ThrowIfFailed(ref rebalanceFailure);
                     if (next is null)
                     {
                         break;
                     }
 
-                    if (!next.IsPartitionEOF)
+                    if (!next.IsPartitionEOF && (gate is null || gate.Admit(consumer, next)))
                     {
                         batch.Add(next);
                     }

@@ -73,8 +73,9 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
                     LogAssigned(logger, groupId, names);
                 }
 
-                callbacks.Assigned?.Invoke(partitions);
-                return StartOffsets(consumer, partitions);
+                var starts = StartOffsets(consumer, partitions);
+                callbacks.Assigned?.Invoke(starts);
+                return starts;
             })
             .SetPartitionsRevokedHandler((consumer, partitions) =>
             {
@@ -111,7 +112,7 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
     /// Where each assigned partition starts: its committed offset, or the beginning when the group has none yet.
     /// Together with <c>auto.offset.reset=error</c> this makes a vanished committed offset loud.
     /// </summary>
-    private static IEnumerable<TopicPartitionOffset> StartOffsets(IConsumer<string, byte[]> consumer, List<TopicPartition> partitions)
+    private static List<TopicPartitionOffset> StartOffsets(IConsumer<string, byte[]> consumer, List<TopicPartition> partitions)
     {
         if (partitions.Count == 0)
         {
@@ -119,7 +120,7 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
         }
 
         var committed = consumer.Committed(partitions, CommittedTimeout);
-        return committed.Select(static c => c.Offset == Offset.Unset ? new TopicPartitionOffset(c.TopicPartition, Offset.Beginning) : c);
+        return [.. committed.Select(static c => c.Offset == Offset.Unset ? new TopicPartitionOffset(c.TopicPartition, Offset.Beginning) : c)];
     }
 
     private static ClientConfig Base(KafkaOptions o, string clientId)

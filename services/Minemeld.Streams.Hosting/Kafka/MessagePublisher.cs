@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Confluent.Kafka;
 
 namespace Minemeld.Streams.Hosting.Kafka;
@@ -12,10 +13,27 @@ public sealed class MessagePublisher : IDisposable
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(30);
     private readonly IProducer<string, byte[]> _producer;
 
+    /// <summary>The topics placed by <see cref="EdgePartitioner"/>, each with one destination per partition.</summary>
+    private readonly ConcurrentDictionary<string, TopicPartition[]> _placed = new(StringComparer.Ordinal);
+
     public MessagePublisher(IKafkaClientFactory factory)
     {
         ArgumentNullException.ThrowIfNull(factory);
         _producer = factory.CreateProducer($"minemeld-{Environment.MachineName}-{Environment.ProcessId}");
+    }
+
+    /// <summary>
+    /// From now on, messages to these topics go to the partition <see cref="EdgePartitioner"/> gives their key (or
+    /// the one their sender chose), computed with the topic's partition count here: a graph's topics, as the graph
+    /// declares and creates them. Any other topic is left to librdkafka's partitioner.
+    /// </summary>
+    public void Place(IEnumerable<(string Topic, int Partitions)> topics)
+    {
+        ArgumentNullException.ThrowIfNull(topics);
+        foreach (var (topic, partitions) in topics)
+        {
+            _placed[topic] = [.. Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p))];
+        }
     }
 
     /// <summary>
@@ -66,15 +84,34 @@ public sealed class MessagePublisher : IDisposable
         // One message object for the batch: the client reads it only during Produce (librdkafka copies key and value,
         // and the delivery report carries the status alone), so it is not allocated again for every message.
         var kafkaMessage = new Message<string, byte[]>();
+        string? topic = null;
+        TopicPartition[]? partitions = null;
         foreach (var message in messages)
         {
             (kafkaMessage.Key, kafkaMessage.Value) = (message.Key, message.Value);
+            if (!ReferenceEquals(message.Topic, topic))
+            {
+                topic = message.Topic;
+                partitions = _placed.GetValueOrDefault(topic);
+            }
+
+            var destination = partitions is not null
+                ? partitions[message.Partition == OutgoingMessage.ByKey ? EdgePartitioner.ForKey(message.Key, partitions.Length) : message.Partition]
+                : message.Partition == OutgoingMessage.ByKey ? null : new TopicPartition(topic, message.Partition);
             tracker.Producing();
             while (true)
             {
                 try
                 {
-                    _producer.Produce(message.Topic, kafkaMessage, tracker.Handler);
+                    if (destination is null)
+                    {
+                        _producer.Produce(topic, kafkaMessage, tracker.Handler);
+                    }
+                    else
+                    {
+                        _producer.Produce(destination, kafkaMessage, tracker.Handler);
+                    }
+
                     break;
                 }
                 catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)

@@ -40,6 +40,9 @@ public sealed class GraphRuntime : IAsyncDisposable
         Graph = graph;
         _topics = topics;
         _factory = new NodeServiceFactory(graph, names, kafka, publisher, store, options, loggers, time);
+        // Every process of the graph places its messages alike, so an aggregator finds an address on the partition
+        // its block has on the repartition topic (EdgePartitioner).
+        publisher.Place(_factory.Topics());
         foreach (var node in graph.TopologicalOrder().Where(n => roles.Contains(n.Kind)))
         {
             if (node.Kind == NodeKind.Miner)
@@ -58,7 +61,8 @@ public sealed class GraphRuntime : IAsyncDisposable
             }
         }
 
-        var statistics = Handlers.OfType<INodeStatistics>().ToList();
+        // A node's counters are summed over its handlers: an aggregator's router and the aggregation behind it.
+        var statistics = Handlers.SelectMany(static h => h is InputRouter router ? [router, router.Aggregator] : new[] { h }).OfType<INodeStatistics>().ToList();
         if (statistics.Count > 0)
         {
             StatusReporter = new NodeStatusReporter(graph, statistics, [.. Consumers], store, loggers.CreateLogger<NodeStatusReporter>());

@@ -12,9 +12,10 @@ using Minemeld.Streams.Hosting.State;
 namespace Minemeld.Streams.Hosting.Runtime;
 
 /// <summary>
-/// Turns the nodes of a graph into consume loops: an output reads its inputs' edge topics; an aggregator reads
-/// them through a stateless router into its repartition topic, then aggregates it (by indicator, or by address
-/// block for range aggregation), so that any number of replicas produce the same output.
+/// Turns the nodes of a graph into consume loops: an output reads its inputs' edge topics; an aggregator reads its
+/// inputs and its repartition topic in one group, applies what belongs to the repartition partitions it owns (by
+/// indicator, or by address block for range aggregation) and forwards the rest to their owners through the
+/// repartition topic (<see cref="InputRouter"/>), so that any number of replicas produce the same output.
 /// </summary>
 public sealed class NodeServiceFactory(
     NodeGraph graph,
@@ -47,26 +48,25 @@ public sealed class NodeServiceFactory(
             {
                 var repartition = names.Repartition(node.Name);
                 var output = node.Output ? names.Edge(node.Name) : null;
-                var (keys, stage2) = node.ClassName switch
+                var (keys, partitionOf, aggregation) = node.ClassName switch
                 {
                     NodeClassRegistry.AggregateIPv4FT => (
                         Keys(AddressFamilyKind.IPv4),
-                        Stage2(AggregatorSettings.FromConfig(node.Inputs, node.Config, IndicatorTypes.IPv4), settings => new RangeAggregatorHandler<uint, IPv4Family>(
+                        EdgePartitioner.ForBlock,
+                        Aggregation(AggregatorSettings.FromConfig(node.Inputs, node.Config, IndicatorTypes.IPv4), settings => new RangeAggregatorHandler<uint, IPv4Family>(
                             graph.Name, node.Name, output, settings, AddressBlocks.IPv4Range, store, publisher, time))),
                     NodeClassRegistry.AggregateIPv6FT => (
                         Keys(AddressFamilyKind.IPv6),
-                        Stage2(AggregatorSettings.FromConfig(node.Inputs, node.Config, IndicatorTypes.IPv6), settings => new RangeAggregatorHandler<UInt128, IPv6Family>(
+                        EdgePartitioner.ForBlock,
+                        Aggregation(AggregatorSettings.FromConfig(node.Inputs, node.Config, IndicatorTypes.IPv6), settings => new RangeAggregatorHandler<UInt128, IPv6Family>(
                             graph.Name, node.Name, output, settings, AddressBlocks.IPv6Range, store, publisher, time))),
                     _ => (
                         ByIndicator(node),
-                        Stage2(AggregatorSettings.FromConfig(node.Inputs, node.Config, string.Empty), settings => new ExactAggregatorHandler(
+                        (Func<string, int, int>)EdgePartitioner.ForKey,
+                        Aggregation(AggregatorSettings.FromConfig(node.Inputs, node.Config, string.Empty), settings => new ExactAggregatorHandler(
                             graph.Name, node.Name, output, settings, store, publisher, time))),
                 };
-                return
-                [
-                    .. Loops(names.Group(node.Name), inputs, loops, () => new RepartitionRouter(node.Name, repartition, keys, publisher)),
-                    .. Loops($"{names.Group(node.Name)}.repartition", [repartition], loops, stage2),
-                ];
+                return Loops(names.Group(node.Name), [.. inputs, repartition], loops, () => new InputRouter(repartition, node.Partitions, keys, partitionOf, aggregation(), publisher), catchUp: repartition);
             }
 
             default:
@@ -75,14 +75,14 @@ public sealed class NodeServiceFactory(
     }
 
     /// <summary>A handler factory over settings read once for every loop.</summary>
-    private static Func<IBatchHandler> Stage2(AggregatorSettings settings, Func<AggregatorSettings, IBatchHandler> handler) => () => handler(settings);
+    private static Func<IBatchHandler> Aggregation(AggregatorSettings settings, Func<AggregatorSettings, IBatchHandler> handler) => () => handler(settings);
 
     /// <summary>
     /// <paramref name="count"/> consume loops of one group, each with a handler of its own: members that split the
     /// partitions between them exactly as replicas in separate processes would.
     /// </summary>
-    private List<(EdgeConsumerService Service, IBatchHandler Handler)> Loops(string group, IReadOnlyList<string> topics, int count, Func<IBatchHandler> handler) =>
-        [.. Enumerable.Range(0, count).Select(_ => handler()).Select(h => (Service(group, topics, h), h))];
+    private List<(EdgeConsumerService Service, IBatchHandler Handler)> Loops(string group, IReadOnlyList<string> topics, int count, Func<IBatchHandler> handler, string? catchUp = null) =>
+        [.. Enumerable.Range(0, count).Select(_ => handler()).Select(h => (Service(new Subscription(group, topics, catchUp), h), h))];
 
     private static Func<Core.Messages.IndicatorMessage, IReadOnlyList<string>> Keys(AddressFamilyKind family) =>
         message => AddressBlocks.Of(message.Indicator, family);
@@ -93,6 +93,6 @@ public sealed class NodeServiceFactory(
         return message => [ignoreCase ? message.Indicator.ToLowerInvariant() : message.Indicator];
     }
 
-    private EdgeConsumerService Service(string group, IReadOnlyList<string> topics, IBatchHandler handler) =>
-        new(new Subscription(group, topics), handler, factory, publisher, options, loggers.CreateLogger<EdgeConsumerService>());
+    private EdgeConsumerService Service(Subscription subscription, IBatchHandler handler) =>
+        new(subscription, handler, factory, publisher, options, loggers.CreateLogger<EdgeConsumerService>());
 }

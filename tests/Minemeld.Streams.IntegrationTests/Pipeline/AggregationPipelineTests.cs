@@ -4,6 +4,7 @@ using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.Prototypes;
 using Minemeld.Streams.Core.Ranges;
 using Minemeld.Streams.Hosting.Kafka;
+using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.Redis;
 using Minemeld.Streams.Hosting.Runtime;
 using Minemeld.Streams.IntegrationTests.Fixtures;
@@ -11,8 +12,10 @@ using Minemeld.Streams.IntegrationTests.Fixtures;
 namespace Minemeld.Streams.IntegrationTests.Pipeline;
 
 /// <summary>
-/// Miner messages → IPv4 range aggregator (router, repartition by /8 block, aggregation) → feed, through the
-/// embedded broker and a real Redis; the feed is compared with a per-address oracle computed here.
+/// Miner messages → IPv4 range aggregator (inputs and repartition by /8 block read in one group; what another
+/// replica owns forwarded to it) → feed, through the embedded broker and a real Redis; the feed is compared with a
+/// per-address oracle computed here. The inputs have 3 partitions and the aggregator 4, so a block's input
+/// partition and its repartition partition differ: with two replicas some blocks cross to the other one.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class AggregationPipelineTests(KafkaFixture kafka, RedisFixture redis)
@@ -63,6 +66,7 @@ public sealed class AggregationPipelineTests(KafkaFixture kafka, RedisFixture re
         using var harness = new PipelineHarness(kafka.BootstrapServers, consumersPerSubscription);
         var names = new TopicNames("minemeld", graph.Name);
         var services = new List<EdgeConsumerService>();
+        var routers = new List<InputRouter>();
         for (var r = 0; r < replicas; r++)
         {
             var factory = new NodeServiceFactory(graph, names, harness.Factory, harness.Publisher, new RedisStateStore(connection), harness.Options, NullLoggerFactory.Instance, TimeProvider.System);
@@ -72,13 +76,18 @@ public sealed class AggregationPipelineTests(KafkaFixture kafka, RedisFixture re
                 {
                     await kafka.CreateTopicAsync(topic, partitions);
                 }
+
+                // The miners' messages are placed as every process of the graph places them.
+                harness.Publisher.Place(factory.Topics());
             }
 
-            services.AddRange(factory.Create("agg").Select(static s => s.Service));
+            var aggregator = factory.Create("agg");
+            routers.AddRange(aggregator.Select(static s => s.Handler).Cast<InputRouter>());
+            services.AddRange(aggregator.Select(static s => s.Service));
             services.AddRange(factory.Create("feed").Select(static s => s.Service));
         }
 
-        Assert.Equal(3 * replicas * consumersPerSubscription, services.Count); // router, stage 2 and feed loops
+        Assert.Equal(2 * replicas * consumersPerSubscription, services.Count); // aggregator and feed loops
         foreach (var service in services)
         {
             await service.StartAsync(TestContext.Current.CancellationToken);
@@ -126,6 +135,23 @@ public sealed class AggregationPipelineTests(KafkaFixture kafka, RedisFixture re
         }
 
         Assert.Equal(expected, actual);
+
+        // Blocks 10 and 11 lie on input partitions 1 and 2 (of 3) and repartition partitions 2 and 3 (of 4). Alone, a
+        // replica owns everything and applies all it reads; two replicas split each topic in ranges (one owns
+        // input 0-1 and repartition 0-1, the other input 2 and repartition 2-3), so block 10 is read by one and
+        // forwarded to the other, while block 11 is applied where it is read.
+        var direct = routers.Sum(static r => r.Counters["direct"]);
+        var routed = routers.Sum(static r => r.Counters["routed"]);
+        Assert.True(direct > 0, "keys applied where they were read");
+        if (replicas * consumersPerSubscription == 1)
+        {
+            Assert.Equal(0, routed);
+        }
+        else
+        {
+            Assert.True(routed > 0, "keys forwarded to the replica that owns their block");
+        }
+
         var value = JsonNode.Parse((string)(await db.HashGetAsync(RedisKeys.FeedValues(graph.Name, "feed"), "10.0.1.8-10.0.1.255"))!)!;
         Assert.Equal(["drop", "dshield"], value["sources"]!.AsArray().Select(static s => s!.GetValue<string>()));
     }
