@@ -27,6 +27,10 @@ public sealed class RangeAggregator<T, TFamily>
     private readonly IPRange<T>? _clip;
     private int _nextId = 1;
 
+    private static ReadOnlySpan<byte> TypeUtf8 => "type"u8;
+
+    private static ReadOnlySpan<byte> SourcesUtf8 => "sources"u8;
+
     /// <param name="policy">Whitelist inputs and merge order.</param>
     /// <param name="indicatorType">The value type this node aggregates (IPv4 or IPv6).</param>
     /// <param name="mergeLists">MineMeld's enable_list_merge.</param>
@@ -77,6 +81,28 @@ public sealed class RangeAggregator<T, TFamily>
     }
 
     /// <summary>
+    /// <see cref="Restore"/> from the row's stored UTF-8 JSON: kept as it is when it is
+    /// normalized already (what <see cref="StoredRow"/> writes), parsed and normalized otherwise.
+    /// </summary>
+    public bool RestoreUtf8(string input, string indicator, ReadOnlyMemory<byte> utf8Value)
+    {
+        if (!Utf8JsonObject.IsNormalizedValue(utf8Value.Span, SourcesUtf8))
+        {
+            return JsonObjectReader.ParseObject(utf8Value.Span) is { } value && Restore(input, indicator, value);
+        }
+
+        if (_rows.ContainsKey((input, indicator)) || !TryParse(indicator, out var range))
+        {
+            return false;
+        }
+
+        var row = NewRow(input, indicator);
+        row.Keep(utf8Value.Span);
+        Add(row, range);
+        return true;
+    }
+
+    /// <summary>
     /// Applies an update from <paramref name="input"/>. The aggregator keeps <paramref name="value"/> itself as the row
     /// (normalized in place, <see cref="AttributeMerger.Normalize"/>), so the caller hands it over and does not change it
     /// afterwards; the emitted values are to be read only.
@@ -113,6 +139,57 @@ public sealed class RangeAggregator<T, TFamily>
         return emissions;
     }
 
+    /// <summary>
+    /// <see cref="Update"/> for a value received as UTF-8 JSON: when it
+    /// is normalized already (no private key, <c>sources</c> first and a set: what an emitter sends), the row keeps a
+    /// copy of the bytes and no tree is built; otherwise it is parsed and goes the tree's way.
+    /// </summary>
+    public IReadOnlyList<Emission> UpdateUtf8(string input, string indicator, ReadOnlyMemory<byte> utf8Value, AggregatorCounters counters)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        var span = utf8Value.Span;
+        if (Utf8JsonObject.GetString(span, TypeUtf8) != _indicatorType)
+        {
+            counters.UpdateIgnored++;
+            return [];
+        }
+
+        if (!Utf8JsonObject.IsNormalizedValue(span, SourcesUtf8))
+        {
+            return Update(input, indicator, JsonObjectReader.ParseObject(span)!, counters);
+        }
+
+        if (_rows.TryGetValue((input, indicator), out var existing))
+        {
+            existing.Keep(span);
+            return existing.Whitelist ? [] : [.. _map.PiecesOf(existing.Id).Select(p => Emit(MessageOp.Update, p, removed: null))];
+        }
+
+        if (!TryParse(indicator, out var range))
+        {
+            counters.ParseErrors++;
+            return [];
+        }
+
+        counters.Added++;
+        var row = NewRow(input, indicator);
+        row.Keep(span);
+        return Render(Add(row, range), removed: null);
+    }
+
+    /// <summary><see cref="Withdraw"/> for a value received as UTF-8 JSON (empty for none).</summary>
+    public IReadOnlyList<Emission> WithdrawUtf8(string input, string indicator, ReadOnlyMemory<byte> utf8Value, AggregatorCounters counters)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        if (!utf8Value.IsEmpty && Utf8JsonObject.GetString(utf8Value.Span, TypeUtf8) != _indicatorType)
+        {
+            counters.WithdrawIgnored++;
+            return [];
+        }
+
+        return Withdraw(input, indicator, null, counters);
+    }
+
     public IReadOnlyList<Emission> Withdraw(string input, string indicator, JsonObject? value, AggregatorCounters counters)
     {
         ArgumentNullException.ThrowIfNull(counters);
@@ -135,11 +212,19 @@ public sealed class RangeAggregator<T, TFamily>
     /// <summary>Adds a row holding <paramref name="value"/> (the caller releases it once its emissions are built).</summary>
     private (Row Row, RangeDiff<T> Diff) Insert(string input, string indicator, JsonObject value, IPRange<T> range)
     {
-        var row = new Row(_nextId++, input, indicator, _policy.IsWhitelist(input));
+        var row = NewRow(input, indicator);
         row.Hold(value);
-        _rows[(input, indicator)] = row;
+        return (row, Add(row, range));
+    }
+
+    private Row NewRow(string input, string indicator) => new(_nextId++, input, indicator, _policy.IsWhitelist(input));
+
+    /// <summary>Adds a row that holds its value already to the rows and the map.</summary>
+    private RangeDiff<T> Add(Row row, IPRange<T> range)
+    {
+        _rows[(row.Input, row.Indicator)] = row;
         _byId[row.Id] = row;
-        return (row, _map.Add(row.Id, range.Start, range.End, row.Whitelist));
+        return _map.Add(row.Id, range.Start, range.End, row.Whitelist);
     }
 
     private bool TryParse(string indicator, out IPRange<T> range)
@@ -188,7 +273,9 @@ public sealed class RangeAggregator<T, TFamily>
         if (piece.Ids.Count == 1)
         {
             var only = RowOf(piece.Ids[0], removed);
-            return new Emission(op, Format(piece), only.Value()) { Utf8Value = only.Utf8Json };
+            return only.Held is { } tree
+                ? new Emission(op, Format(piece), tree) { Utf8Value = only.Utf8Json }
+                : Emission.OfUtf8(op, Format(piece), only.Utf8Json);
         }
 
         return new Emission(op, Format(piece), Merge(piece.Ids, removed));
@@ -248,11 +335,21 @@ public sealed class RangeAggregator<T, TFamily>
         /// <summary>The value as a tree: the one held during an update, otherwise parsed afresh (the caller's to keep).</summary>
         public JsonObject Value() => _held ?? JsonObjectReader.ParseObject(Utf8Json.AsSpan())!;
 
+        /// <summary>The tree held during an update, if any.</summary>
+        public JsonObject? Held => _held;
+
         /// <summary>Takes <paramref name="value"/> (normalized in place) as the row's value, and holds its tree.</summary>
         public void Hold(JsonObject value)
         {
             _held = AttributeMerger.Normalize(value);
             Utf8Json = JsonText.ToUtf8Bytes(_held);
+        }
+
+        /// <summary>Takes a copy of a normalized value's UTF-8 JSON as the row's value (no tree).</summary>
+        public void Keep(ReadOnlySpan<byte> normalized)
+        {
+            _held = null;
+            Utf8Json = normalized.ToArray();
         }
 
         /// <summary>Drops the held tree: from now on the row is its bytes (a tree left held is the same value, only kept longer).</summary>

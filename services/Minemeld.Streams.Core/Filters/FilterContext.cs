@@ -13,18 +13,29 @@ public readonly record struct FilterContext(JsonObject? Value, string Indicator,
     public const string MethodKey = "__method";
     public const string OriginKey = "__origin";
 
+    /// <summary>
+    /// The value as UTF-8 JSON, when there is no tree (<see cref="Value"/> null): attributes are then read from the
+    /// bytes one at a time, and the object is built only for a JMESPath expression that needs it whole.
+    /// </summary>
+    public ReadOnlyMemory<byte> Utf8Value { get; init; }
+
+    /// <summary>A context over a value kept as UTF-8 JSON (empty for none).</summary>
+    public static FilterContext OfUtf8(ReadOnlyMemory<byte> utf8Value, string indicator, string method, string origin) =>
+        new(null, indicator, method, origin) { Utf8Value = utf8Value };
+
     public JsonNode? Lookup(string name) => name switch
     {
         IndicatorKey => JsonValue.Create(Indicator),
         MethodKey => JsonValue.Create(Method),
         OriginKey => JsonValue.Create(Origin),
-        _ => Value?[name],
+        _ => Value is not null ? Value[name] : Utf8Value.IsEmpty ? null : Json.Utf8JsonObject.Property(Utf8Value.Span, name),
     };
 
     /// <summary>The whole context as one object (for JMESPath function expressions).</summary>
     public JsonObject ToObject()
     {
-        var obj = Value is null ? [] : (JsonObject)Value.DeepClone();
+        var obj = Value is not null ? (JsonObject)Value.DeepClone()
+            : Utf8Value.IsEmpty ? [] : Json.JsonObjectReader.ParseObject(Utf8Value.Span) ?? [];
         obj[IndicatorKey] = Indicator;
         obj[MethodKey] = Method;
         obj[OriginKey] = Origin;

@@ -59,6 +59,9 @@ public static class JsonObjectReader
     /// <summary>Reads the object whose start the reader is at; leaves the reader at its end.</summary>
     public static JsonObject ReadObject(ref Utf8JsonReader reader) => ReadObject(ref reader, Scratch.ForThisThread(), 0);
 
+    /// <summary>Reads the value whose first token the reader is at (null for JSON null); leaves the reader at its end.</summary>
+    public static JsonNode? ReadValue(ref Utf8JsonReader reader) => ReadNode(ref reader, Scratch.ForThisThread(), 0);
+
     private static JsonObject ReadObject(ref Utf8JsonReader reader, Scratch scratch, int depth)
     {
         var properties = scratch.Object(depth);

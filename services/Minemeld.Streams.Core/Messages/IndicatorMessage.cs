@@ -13,6 +13,8 @@ public sealed record IndicatorMessage
 {
     public const int CurrentVersion = 1;
 
+    private JsonObject? _value;
+
     [JsonPropertyName("v")]
     public int Version { get; init; } = CurrentVersion;
 
@@ -28,8 +30,25 @@ public sealed record IndicatorMessage
     [JsonPropertyName("origin")]
     public required string Origin { get; init; }
 
+    /// <summary>
+    /// The value as a tree. A message read from a topic keeps its value as the bytes it arrived in
+    /// (<see cref="Utf8Value"/>) and builds the tree the first time it is asked for (single-threaded, as a consume
+    /// loop reads it); most handlers never ask.
+    /// </summary>
     [JsonPropertyName("value")]
-    public JsonObject? Value { get; init; }
+    public JsonObject? Value
+    {
+        get => _value ??= Utf8Value.IsEmpty ? null : Json.JsonObjectReader.ParseObject(Utf8Value.Span);
+        init => _value = value;
+    }
+
+    /// <summary>The value's JSON object as it was read from the message (empty when null, or when built in memory).</summary>
+    [JsonIgnore]
+    public ReadOnlyMemory<byte> Utf8Value { get; init; }
+
+    /// <summary>Whether <see cref="Value"/> is built already (reading it would not parse <see cref="Utf8Value"/>).</summary>
+    [JsonIgnore]
+    public bool HasValueTree => _value is not null;
 
     [JsonPropertyName("ts")]
     [JsonConverter(typeof(UtcTimestampConverter))]

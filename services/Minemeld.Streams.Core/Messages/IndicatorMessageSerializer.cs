@@ -74,12 +74,24 @@ public static class IndicatorMessageSerializer
         return JsonText.End();
     }
 
+    /// <summary>
+    /// Reads a message whose bytes stay as they are (a consumed message's value): its value is checked and kept as
+    /// the slice of <paramref name="utf8Json"/> it occupies (<see cref="IndicatorMessage.Utf8Value"/>), and built as
+    /// a tree only when a handler asks for it.
+    /// </summary>
+    public static IndicatorMessage Deserialize(ReadOnlyMemory<byte> utf8Json) => Deserialize(utf8Json.Span, withValue: false, utf8Json);
+
     /// <param name="utf8Json">The message.</param>
     /// <param name="withValue">
     /// False for a stage that only routes the message and forwards its bytes: the value is checked (an object, or null
     /// on a withdraw) but not built, and <see cref="IndicatorMessage.Value"/> stays null.
     /// </param>
-    public static IndicatorMessage Deserialize(ReadOnlySpan<byte> utf8Json, bool withValue = true)
+    public static IndicatorMessage Deserialize(ReadOnlySpan<byte> utf8Json, bool withValue = true) => Deserialize(utf8Json, withValue, ReadOnlyMemory<byte>.Empty);
+
+    /// <param name="utf8Json">The message.</param>
+    /// <param name="withValue">Whether the value is built as a tree now.</param>
+    /// <param name="source">The same bytes as memory, when the value is to be kept as a slice of them.</param>
+    private static IndicatorMessage Deserialize(ReadOnlySpan<byte> utf8Json, bool withValue, ReadOnlyMemory<byte> source)
     {
         if (utf8Json.IsEmpty)
         {
@@ -98,7 +110,7 @@ public static class IndicatorMessageSerializer
         bool hasValue;
         try
         {
-            (message, hasValue) = Read(utf8Json, withValue);
+            (message, hasValue) = Read(utf8Json, withValue, source);
         }
         catch (JsonException ex)
         {
@@ -123,7 +135,7 @@ public static class IndicatorMessageSerializer
         return message;
     }
 
-    private static (IndicatorMessage Message, bool HasValue) Read(ReadOnlySpan<byte> utf8Json, bool withValue)
+    private static (IndicatorMessage Message, bool HasValue) Read(ReadOnlySpan<byte> utf8Json, bool withValue, ReadOnlyMemory<byte> source)
     {
         var reader = new Utf8JsonReader(utf8Json);
         reader.Read();
@@ -132,6 +144,7 @@ public static class IndicatorMessageSerializer
         string? type = null;
         string? origin = null;
         JsonObject? value = null;
+        var utf8Value = ReadOnlyMemory<byte>.Empty;
         var hasValue = false;
         var timestamp = default(DateTimeOffset);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -168,6 +181,7 @@ public static class IndicatorMessageSerializer
                 if (!hasValue)
                 {
                     value = null;
+                    utf8Value = ReadOnlyMemory<byte>.Empty;
                 }
                 else if (withValue)
                 {
@@ -175,7 +189,9 @@ public static class IndicatorMessageSerializer
                 }
                 else
                 {
+                    var start = (int)reader.TokenStartIndex;
                     reader.Skip();
+                    utf8Value = source.IsEmpty ? ReadOnlyMemory<byte>.Empty : source[start..(int)reader.BytesConsumed];
                 }
             }
             else if (reader.ValueTextEquals("ts"u8))
@@ -199,6 +215,7 @@ public static class IndicatorMessageSerializer
             Type = type,
             Origin = origin ?? throw Invalid("no 'origin'"),
             Value = value,
+            Utf8Value = utf8Value,
             Timestamp = timestamp,
         };
         return (message, hasValue);

@@ -31,6 +31,14 @@ public sealed class MinerRow
         Type = TypeOf(_value);
     }
 
+    /// <summary>A row over <paramref name="utf8Value"/> itself (the caller's new array, not changed afterwards) and its type.</summary>
+    public MinerRow(string indicator, byte[] utf8Value, string? type)
+    {
+        Indicator = indicator;
+        _value = utf8Value;
+        Type = type;
+    }
+
     public string Indicator { get; }
 
     /// <summary>The value as compact UTF-8 JSON (not to be changed).</summary>

@@ -163,6 +163,16 @@ public sealed class Poller(PollerSettings settings)
         if (!_rows.TryGetValue(key, out var row) || row.LastRun < threshold)
         {
             // New, or not in the previous successful poll: (re)created with a fresh first_seen.
+            if (NewValueUtf8(now, attributes) is { } utf8)
+            {
+                // The value's type: the item's when it has one (even one that is not a string), else the node's.
+                var valueType = attributes.ContainsKey(IndicatorValue.Type) ? TypeOf(attributes) : TypeOf(Settings.Attributes);
+                row = new MinerRow(indicator, utf8, valueType) { LastRun = now, AgeOut = AgeOutOf(valueType, now, now) };
+                _rows[key] = row;
+                Counters.Added++;
+                return row.AgeOut >= now ? Update(row) : null;
+            }
+
             var created = NewValue(now, attributes);
             row = new MinerRow(indicator, created) { LastRun = now, AgeOut = AgeOutOf(created) };
             _rows[key] = row;
@@ -226,6 +236,103 @@ public sealed class Poller(PollerSettings settings)
         return value.Build();
     }
 
+    /// <summary>
+    /// <see cref="NewValue"/> written straight to UTF-8 JSON, byte for byte what serializing that tree gives, for the
+    /// common item (no private key, no first_seen or last_seen of its own, nor on the node): a new row is then never a
+    /// tree. Null when the item or the node is not that plain (the caller builds the tree).
+    /// </summary>
+    private byte[]? NewValueUtf8(long now, JsonObject attributes)
+    {
+        if (!IsPlain(Settings.Attributes) || !IsPlain(attributes))
+        {
+            return null;
+        }
+
+        var writer = JsonText.Begin();
+        writer.WriteStartObject();
+        foreach (var (name, node) in Settings.Attributes)
+        {
+            // A key set again later keeps its place and takes the later value (the item's, else the bookkeeping's).
+            writer.WritePropertyName(name);
+            if (attributes.TryGetPropertyValue(name, out var own))
+            {
+                WriteNode(writer, own);
+            }
+            else if (name == IndicatorValue.Sources)
+            {
+                WriteSources(writer);
+            }
+            else
+            {
+                WriteNode(writer, node);
+            }
+        }
+
+        if (!Settings.Attributes.ContainsKey(IndicatorValue.Sources))
+        {
+            writer.WritePropertyName(IndicatorValue.Sources);
+            if (attributes.TryGetPropertyValue(IndicatorValue.Sources, out var own))
+            {
+                WriteNode(writer, own);
+            }
+            else
+            {
+                WriteSources(writer);
+            }
+        }
+
+        writer.WriteNumber(IndicatorValue.FirstSeen, now);
+        writer.WriteNumber(IndicatorValue.LastSeen, now);
+        foreach (var (name, node) in attributes)
+        {
+            if (name != IndicatorValue.Sources && !Settings.Attributes.ContainsKey(name))
+            {
+                writer.WritePropertyName(name);
+                WriteNode(writer, node);
+            }
+        }
+
+        writer.WriteEndObject();
+        return JsonText.End();
+    }
+
+    private void WriteSources(System.Text.Json.Utf8JsonWriter writer)
+    {
+        writer.WriteStartArray();
+        writer.WriteStringValue(Settings.SourceName);
+        writer.WriteEndArray();
+    }
+
+    private static void WriteNode(System.Text.Json.Utf8JsonWriter writer, JsonNode? node)
+    {
+        if (node is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            node.WriteTo(writer);
+        }
+    }
+
+    /// <summary>No private key (<c>_</c>, <c>$</c>) and no first_seen or last_seen of its own.</summary>
+    private static bool IsPlain(JsonObject attributes)
+    {
+        for (var i = 0; i < attributes.Count; i++)
+        {
+            var name = attributes.GetAt(i).Key;
+            if (IndicatorValue.IsPrivate(name) || name is IndicatorValue.FirstSeen or IndicatorValue.LastSeen)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private long AgeOutOf(string? type, long firstSeen, long lastSeen) =>
+        Settings.PolicyFor(type) is { } policy ? policy.AgeOutAt(firstSeen, lastSeen) : AgeOutExpression.NeverMilliseconds;
+
     private long AgeOutOf(JsonObject value)
     {
         if (Settings.PolicyFor(TypeOf(value)) is not { } policy)
@@ -273,14 +380,20 @@ public sealed class Poller(PollerSettings settings)
     private Emission Update(MinerRow row, JsonObject? value = null)
     {
         Counters.UpdateTx++;
-        return Published(MessageOp.Update, row, value ?? row.ReadValue());
+        return value is null ? Published(MessageOp.Update, row) : Published(MessageOp.Update, row, value);
     }
 
     private Emission Withdraw(MinerRow row)
     {
         Counters.WithdrawTx++;
-        return Published(MessageOp.Withdraw, row, row.ReadValue());
+        return Published(MessageOp.Withdraw, row);
     }
+
+    /// <summary>The row's value as published: its bytes as they are when nothing is private, a stripped tree otherwise.</summary>
+    private static Emission Published(MessageOp op, MinerRow row) =>
+        Utf8JsonObject.HasNameStartingWith(row.Utf8Value, (byte)'_', (byte)'$')
+            ? Published(op, row, row.ReadValue())
+            : Emission.OfUtf8(op, row.Indicator, row.Utf8Value);
 
     /// <summary>
     /// The value as published: the tree itself (the row keeps only its bytes, so nothing else changes it) with the

@@ -23,12 +23,6 @@ public interface IBatchHandler
     string Node { get; }
 
     /// <summary>
-    /// False for a handler that only routes messages and forwards their bytes: the loop then checks each value but
-    /// does not build it (<see cref="Core.Messages.IndicatorMessage.Value"/> is null).
-    /// </summary>
-    bool ReadsValues => true;
-
-    /// <summary>
     /// Applies <paramref name="batch"/> in memory and starts publishing what it emits. Everything the completion will
     /// write must be captured here (serialized, copied): the next batch is applied while the completion runs.
     /// </summary>

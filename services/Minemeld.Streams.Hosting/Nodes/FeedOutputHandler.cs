@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using Minemeld.Streams.Core.Filters;
 using Minemeld.Streams.Core.Indicators;
@@ -29,13 +28,10 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
         foreach (var input in batch)
         {
             var message = input.Message;
-            // The decoded message belongs to this batch alone (a replay decodes it again): strip it in place.
-            var value = message.Value;
             if (message.Op == MessageOp.Update)
             {
                 Counters.Add("update.rx");
-                IndicatorValue.StripOnReceive(value!);
-                var context = new FilterContext(value, message.Indicator, "update", message.Origin);
+                var context = Received(message, "update");
                 if (settings.Infilters.Evaluate(context) == FilterDecision.Drop)
                 {
                     Counters.Add("withdraw.processed");
@@ -44,12 +40,12 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
                 }
 
                 Counters.Add("update.processed");
-                final[message.Indicator] = new FeedChange(message.Indicator, true, Score(value!), settings.StoreValue ? value!.ToJsonString() : null);
+                final[message.Indicator] = new FeedChange(message.Indicator, true, Score(context), settings.StoreValue ? Text(context) : null);
             }
             else
             {
                 Counters.Add("withdraw.rx");
-                if (settings.Infilters.Evaluate(new FilterContext(value, message.Indicator, "withdraw", message.Origin)) == FilterDecision.Drop)
+                if (settings.Infilters.Evaluate(Received(message, "withdraw")) == FilterDecision.Drop)
                 {
                     continue;
                 }
@@ -118,13 +114,37 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
         return changes;
     }
 
-    private double Score(JsonObject value)
+    /// <summary>
+    /// The value as the filters see it: read from the bytes it arrived in when there is nothing to strip (the common
+    /// case: no tree is built), otherwise the tree with its <c>_</c> keys stripped in place (the decoded message
+    /// belongs to this batch alone; a replay decodes it again).
+    /// </summary>
+    private static FilterContext Received(IndicatorMessage message, string method)
+    {
+        if (!message.HasValueTree && !message.Utf8Value.IsEmpty && !Utf8JsonObject.HasNameStartingWith(message.Utf8Value.Span, (byte)'_', (byte)'_'))
+        {
+            return FilterContext.OfUtf8(message.Utf8Value, message.Indicator, method, message.Origin);
+        }
+
+        if (message.Value is { } value)
+        {
+            IndicatorValue.StripOnReceive(value);
+        }
+
+        return new FilterContext(message.Value, message.Indicator, method, message.Origin);
+    }
+
+    private double Score(in FilterContext context)
     {
         if (settings.ScoringAttribute is null)
         {
             return 0;
         }
 
-        return JsonNodeValues.TryGetInt64(value[settings.ScoringAttribute], out var score) ? score : 0;
+        return JsonNodeValues.TryGetInt64(context.Lookup(settings.ScoringAttribute), out var score) ? score : 0;
     }
+
+    /// <summary>The value's JSON text as the feed stores it.</summary>
+    private static string? Text(in FilterContext context) => context.Value is { } tree ? tree.ToJsonString()
+        : context.Utf8Value.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(context.Utf8Value.Span);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Filters;
 using Minemeld.Streams.Core.Indicators;
+using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Hosting.Kafka;
 
@@ -9,38 +10,54 @@ namespace Minemeld.Streams.Hosting.Nodes;
 /// <summary>
 /// The receive path of spec §3.2: an update loses its <c>_</c> keys and runs the infilters; one they drop becomes a
 /// withdraw of the original message for this node. A withdraw runs the infilters too; one they drop is ignored.
+/// A value with nothing to strip is filtered as the bytes it arrived in, and handed on that way (no tree is built).
 /// </summary>
 public static class InputFilter
 {
     /// <summary>The operation to apply, or null when the message is dropped.</summary>
-    public static (MessageOp Op, JsonObject? Value)? Apply(FilterSet infilters, in InputMessage input, NodeCounters counters)
+    public static Received? Apply(FilterSet infilters, in InputMessage input, NodeCounters counters)
     {
         ArgumentNullException.ThrowIfNull(infilters);
         ArgumentNullException.ThrowIfNull(counters);
         var message = input.Message;
+        var asReceived = !message.HasValueTree && !message.Utf8Value.IsEmpty && !Utf8JsonObject.HasNameStartingWith(message.Utf8Value.Span, (byte)'_', (byte)'_');
         if (message.Op == MessageOp.Update)
         {
             counters.Add("update.rx");
             // Copied only when there are private keys to strip; the received value is otherwise used as it is.
-            var value = IndicatorValue.StrippedOnReceive(message.Value!);
-
-            if (infilters.Evaluate(new FilterContext(value, message.Indicator, "update", message.Origin)) == FilterDecision.Drop)
+            var received = asReceived ? new Received(MessageOp.Update, null, message.Utf8Value) : new Received(MessageOp.Update, IndicatorValue.StrippedOnReceive(message.Value!), default);
+            if (infilters.Evaluate(received.Context(message, "update")) == FilterDecision.Drop)
             {
                 counters.Add("withdraw.processed");
-                return (MessageOp.Withdraw, value);
+                return received with { Op = MessageOp.Withdraw };
             }
 
             counters.Add("update.processed");
-            return (MessageOp.Update, value);
+            return received;
         }
 
         counters.Add("withdraw.rx");
-        if (infilters.Evaluate(new FilterContext(message.Value, message.Indicator, "withdraw", message.Origin)) == FilterDecision.Drop)
+        var withdraw = asReceived ? new Received(MessageOp.Withdraw, null, message.Utf8Value) : new Received(MessageOp.Withdraw, message.Value, default);
+        if (infilters.Evaluate(withdraw.Context(message, "withdraw")) == FilterDecision.Drop)
         {
             return null;
         }
 
         counters.Add("withdraw.processed");
-        return (MessageOp.Withdraw, message.Value);
+        return withdraw;
+    }
+
+    /// <summary>
+    /// What a node applies: the operation and the value, as a tree (<paramref name="Tree"/>) or as the UTF-8 JSON it
+    /// arrived in (<paramref name="Utf8"/>); neither for a withdraw without a value.
+    /// </summary>
+    public readonly record struct Received(MessageOp Op, JsonObject? Tree, ReadOnlyMemory<byte> Utf8)
+    {
+        /// <summary>The value as a tree (built from the bytes when it came as bytes: the caller's to keep).</summary>
+        public JsonObject? Value => Tree ?? (Utf8.IsEmpty ? null : JsonObjectReader.ParseObject(Utf8.Span));
+
+        public FilterContext Context(IndicatorMessage message, string method) => Tree is not null || Utf8.IsEmpty
+            ? new FilterContext(Tree, message.Indicator, method, message.Origin)
+            : FilterContext.OfUtf8(Utf8, message.Indicator, method, message.Origin);
     }
 }

@@ -14,6 +14,15 @@ public static class OutputFilter
         ArgumentNullException.ThrowIfNull(outfilters);
         return outfilters.Filters.Count == 0
             ? [.. emissions]
-            : [.. emissions.Where(e => outfilters.Evaluate(new FilterContext(e.Value, e.Indicator, e.Op == MessageOp.Update ? "update" : "withdraw", node)) == FilterDecision.Accept)];
+            : [.. emissions.Where(e => outfilters.Evaluate(Context(e, node)) == FilterDecision.Accept)];
+    }
+
+    /// <summary>An emission's value as the filters see it: its tree, or its bytes read an attribute at a time.</summary>
+    private static FilterContext Context(in Emission emission, string node)
+    {
+        var method = emission.Op == MessageOp.Update ? "update" : "withdraw";
+        return emission.HasTree || emission.Utf8Value.IsEmpty
+            ? new FilterContext(emission.Value, emission.Indicator, method, node)
+            : FilterContext.OfUtf8(emission.Utf8Value, emission.Indicator, method, node);
     }
 }

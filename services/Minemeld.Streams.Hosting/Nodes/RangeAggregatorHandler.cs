@@ -1,7 +1,6 @@
 using System.Numerics;
 using Confluent.Kafka;
 using Minemeld.Streams.Core.Aggregation;
-using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Core.Ranges;
 using Minemeld.Streams.Hosting.Kafka;
@@ -76,9 +75,13 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
 
                 var origin = input.Message.Origin;
                 var indicator = input.Message.Indicator;
-                var result = applied.Op == MessageOp.Update
-                    ? block.Update(origin, indicator, applied.Value!, Aggregation)
-                    : block.Withdraw(origin, indicator, applied.Value, Aggregation);
+                var result = (applied.Op, applied.Tree) switch
+                {
+                    (MessageOp.Update, { } tree) => block.Update(origin, indicator, tree, Aggregation),
+                    (MessageOp.Update, null) => block.UpdateUtf8(origin, indicator, applied.Utf8, Aggregation),
+                    (_, { } tree) => block.Withdraw(origin, indicator, tree, Aggregation),
+                    _ => block.WithdrawUtf8(origin, indicator, applied.Utf8, Aggregation),
+                };
                 emissions.AddRange(result);
                 dirty[(input.Key, Field(origin, indicator))] = block.StoredRow(origin, indicator);
             }
@@ -139,9 +142,9 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
             {
                 var field = entry.Key;
                 var separator = field.IndexOf('\0', StringComparison.Ordinal);
-                if (separator > 0 && JsonObjectReader.ParseObject(entry.Value) is { } value)
+                if (separator > 0)
                 {
-                    aggregator.Restore(field[..separator], field[(separator + 1)..], value);
+                    aggregator.RestoreUtf8(field[..separator], field[(separator + 1)..], System.Text.Encoding.UTF8.GetBytes(entry.Value));
                 }
             }
 

@@ -142,6 +142,74 @@ public sealed class RangeAggregatorTests
             }
         }, iter: 300);
 
+    // Values as they may arrive on a topic: normalized (sources first, a set) or not (sources later, missing, repeated,
+    // twice; a private key; a type that is not the node's).
+    private static readonly string[] Shapes =
+    [
+        """{"sources":["{0}"],"type":"IPv4","confidence":{1}}""",
+        """{"type":"IPv4","sources":["{0}"],"confidence":{1}}""",
+        """{"type":"IPv4","confidence":{1}}""",
+        """{"sources":["{0}","{0}"],"type":"IPv4","confidence":{1}}""",
+        """{"sources":["{0}"],"type":"IPv4","confidence":{1},"sources":["x","x"]}""",
+        """{"sources":["{0}"],"type":"IPv4","_age_out":7,"confidence":{1}}""",
+        """{"sources":["{0}"],"type":"IPv6","confidence":{1}}""",
+        """{"sources":["{0}","b\u0041"],"type":"IPv4","confidence":{1}}""",
+    ];
+
+    [Fact]
+    public void ValuesReceivedAsBytesGiveWhatTheirTreesGive() =>
+        Gen.Select(Gen.Int[0, 2], Gen.Int[0, 7], Gen.Bool, Gen.Int[0, 100], Gen.Int[0, Shapes.Length - 1]).Array[1, 40].Sample(ops =>
+        {
+            var byTree = IPv4(Inputs);
+            var byBytes = IPv4(Inputs);
+            foreach (var (input, net, withdraw, confidence, shape) in ops)
+            {
+                var json = Shapes[shape].Replace("{0}", Inputs[input], StringComparison.Ordinal).Replace("{1}", confidence.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+                var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+                var (tree, utf8) = withdraw
+                    ? (byTree.Withdraw(Inputs[input], Networks[net], Parsed(json), _counters), byBytes.WithdrawUtf8(Inputs[input], Networks[net], bytes, _counters))
+                    : (byTree.Update(Inputs[input], Networks[net], Parsed(json), _counters), byBytes.UpdateUtf8(Inputs[input], Networks[net], bytes, _counters));
+                Assert.Equal(Show(tree), Show(utf8));
+                foreach (var e in utf8.Where(static e => !e.Utf8Value.IsEmpty))
+                {
+                    // Bytes published as they are must be the value's own JSON.
+                    Assert.Equal(e.Value!.ToJsonString(), System.Text.Encoding.UTF8.GetString(e.Utf8Value.Span));
+                }
+            }
+
+            foreach (var input in Inputs)
+            {
+                foreach (var net in Networks)
+                {
+                    Assert.Equal(Text(byTree.StoredRow(input, net)), Text(byBytes.StoredRow(input, net)));
+                }
+            }
+
+            static string? Text(ReadOnlyMemory<byte>? row) => row is { } r ? V(System.Text.Encoding.UTF8.GetString(r.Span)).ToJsonString() : null;
+
+            // As a message's value is parsed (a name twice keeps its last value).
+            static JsonObject Parsed(string json) => Minemeld.Streams.Core.Json.JsonObjectReader.ParseObject(json)!;
+        }, iter: 500);
+
+    [Fact]
+    public void ARowReceivedNormalizedIsKeptAsItsBytesAndRestoredFromThem()
+    {
+        var node = IPv4();
+        var bytes = """{"sources":["a"],"type":"IPv4","confidence":90}"""u8.ToArray();
+        var emitted = Assert.Single(node.UpdateUtf8("s1", "10.0.0.0/16", bytes, _counters));
+        Assert.False(emitted.HasTree);
+        Assert.Equal(bytes, emitted.Utf8Value.ToArray());
+        Assert.Equal(bytes, node.StoredRow("s1", "10.0.0.0/16")!.Value.ToArray());
+        bytes[^2] = (byte)'1'; // the row holds a copy: the message's buffer is not the row's
+        Assert.Equal("""{"sources":["a"],"type":"IPv4","confidence":90}""", System.Text.Encoding.UTF8.GetString(node.StoredRow("s1", "10.0.0.0/16")!.Value.Span));
+
+        var restored = IPv4();
+        Assert.True(restored.RestoreUtf8("s1", "10.0.0.0/16", node.StoredRow("s1", "10.0.0.0/16")!.Value));
+        Assert.True(restored.RestoreUtf8("s2", "10.0.0.0/24", """{"type":"IPv4","_x":1,"sources":["b","b"]}"""u8.ToArray()));
+        Assert.Equal("""{"sources":["b"],"type":"IPv4"}""", System.Text.Encoding.UTF8.GetString(restored.StoredRow("s2", "10.0.0.0/24")!.Value.Span));
+        Assert.False(restored.RestoreUtf8("s1", "10.0.0.0/16", node.StoredRow("s1", "10.0.0.0/16")!.Value));
+    }
+
     [Fact]
     public void FinalOutputDoesNotDependOnArrivalOrder() =>
         Gen.Select(Workload, Gen.Int).Sample(t =>

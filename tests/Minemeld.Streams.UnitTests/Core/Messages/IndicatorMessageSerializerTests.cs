@@ -164,4 +164,26 @@ public sealed class IndicatorMessageSerializerTests
         Assert.Contains("without a value", Assert.Throws<MessageFormatException>(() => IndicatorMessageSerializer.Deserialize("""{"v":1,"op":"update","indicator":"x","origin":"o","value":null}"""u8, withValue: false)).Message, StringComparison.Ordinal);
         Assert.Throws<MessageFormatException>(() => IndicatorMessageSerializer.Deserialize("""{"v":1,"op":"update","indicator":"x","origin":"o","value":{"a":}}"""u8, withValue: false));
     }
+
+    [Fact]
+    public void AConsumedMessageKeepsItsValueAsTheBytesItArrivedIn()
+    {
+        var bytes = """{"v":1,"op":"update","indicator":"1.2.3.4","origin":"o","value": {"sources":["a"],"x":{"y":[1, 2]}} ,"ts":"2026-11-22T10:00:00Z"}"""u8.ToArray();
+        var message = IndicatorMessageSerializer.Deserialize((ReadOnlyMemory<byte>)bytes);
+        Assert.Equal("""{"sources":["a"],"x":{"y":[1, 2]}}""", Encoding.UTF8.GetString(message.Utf8Value.Span));
+        Assert.False(message.HasValueTree);
+
+        // Built once, when asked for, and then the same tree.
+        var value = message.Value!;
+        Assert.True(message.HasValueTree);
+        Assert.Same(value, message.Value);
+        Assert.Equal(IndicatorMessageSerializer.Deserialize(bytes).Value!.ToJsonString(), value.ToJsonString());
+
+        // A later null value wins, as a parse keeps the last "value".
+        var withdrawn = IndicatorMessageSerializer.Deserialize((ReadOnlyMemory<byte>)"""{"v":1,"op":"withdraw","indicator":"x","origin":"o","value":{"a":1},"value":null}"""u8.ToArray());
+        Assert.True(withdrawn.Utf8Value.IsEmpty);
+        Assert.Null(withdrawn.Value);
+        Assert.Contains("without a value", Assert.Throws<MessageFormatException>(() => IndicatorMessageSerializer.Deserialize((ReadOnlyMemory<byte>)"""{"v":1,"op":"update","indicator":"x","origin":"o","value":null}"""u8.ToArray())).Message, StringComparison.Ordinal);
+        Assert.Throws<MessageFormatException>(() => IndicatorMessageSerializer.Deserialize((ReadOnlyMemory<byte>)"""{"v":1,"op":"update","indicator":"x","origin":"o","value":{"a":}}"""u8.ToArray()));
+    }
 }

@@ -1,0 +1,66 @@
+using System.Text;
+using CsCheck;
+using Minemeld.Streams.Core.Indicators;
+using Minemeld.Streams.Core.Json;
+
+namespace Minemeld.Streams.UnitTests.Core.Json;
+
+/// <summary>Reading single attributes of a value kept as UTF-8, against what a parse of the whole value gives.</summary>
+public sealed class Utf8JsonObjectTests
+{
+    [Theory]
+    [InlineData("""{"type":"IPv4","confidence":80}""", "confidence", "80")]
+    [InlineData("""{"type":"IPv4","confidence":80,"confidence":10}""", "confidence", "10")]
+    [InlineData("""{"type":"IPv4"}""", "confidence", null)]
+    [InlineData("""{"type":null}""", "type", null)]
+    [InlineData("""{"a":{"b":[1,"x"]},"é":"ü"}""", "a", """{"b":[1,"x"]}""")]
+    [InlineData("""{"a":{"b":[1,"x"]},"\u00e9":"ü"}""", "é", "\"ü\"")]
+    [InlineData("""{"n":1.50}""", "n", "1.50")]
+    public void APropertyIsWhatTheParsedObjectHolds(string json, string name, string? expected)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        Assert.Equal(expected, Utf8JsonObject.Property(bytes, name)?.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        Assert.Equal(JsonObjectReader.ParseObject(bytes)![name]?.ToJsonString(), Utf8JsonObject.Property(bytes, name)?.ToJsonString());
+    }
+
+    [Fact]
+    public void AStringIsReadOnlyWhenItIsAString()
+    {
+        Assert.Equal("IPv4", Utf8JsonObject.GetString("""{"sources":["a"],"type":"IPv4"}"""u8, "type"u8));
+        Assert.Equal("IPv6", Utf8JsonObject.GetString("""{"type":"IPv4","x":{"type":"no"},"type":"IPv6"}"""u8, "type"u8));
+        Assert.Null(Utf8JsonObject.GetString("""{"type":4}"""u8, "type"u8));
+        Assert.Null(Utf8JsonObject.GetString("""{"kind":"IPv4"}"""u8, "type"u8));
+    }
+
+    [Theory]
+    [InlineData("""{"a":1,"_b":2}""", true)]
+    [InlineData("""{"a":1,"$b":2}""", true)]
+    [InlineData("""{"a":{"_b":2}}""", false)]
+    [InlineData("""{"\u005fb":2}""", true)]
+    [InlineData("""{}""", false)]
+    public void PrivateNamesAreFoundAtTheTopLevelOnly(string json, bool expected) =>
+        Assert.Equal(expected, Utf8JsonObject.HasNameStartingWith(Encoding.UTF8.GetBytes(json), (byte)'_', (byte)'$'));
+
+    // Small values over a vocabulary that makes sources repeat, move, go missing and private keys appear.
+    private static readonly Gen<string> Values =
+        Gen.Select(Gen.Int[0, 3], Pick("a", "b", "c").Array[0, 3], Pick("type", "confidence", "_p", "$q", "sources", "x").Array[0, 3])
+            .Select(static t =>
+            {
+                var (at, sources, names) = t;
+                var properties = names.Select(static (n, i) => $"\"{n}\":{(n == "sources" ? "[\"z\"]" : i.ToString(System.Globalization.CultureInfo.InvariantCulture))}").ToList();
+                properties.Insert(Math.Min(at, properties.Count), $"\"sources\":[{string.Join(',', sources.Select(static s => $"\"{s}\""))}]");
+                return "{" + string.Join(',', properties) + "}";
+            });
+
+    private static Gen<string> Pick(params string[] words) => Gen.Int[0, words.Length - 1].Select(i => words[i]);
+
+    [Fact]
+    public void AValueSaidNormalizedIsLeftAsItIsByNormalize() =>
+        Values.Sample(json =>
+        {
+            var bytes = Encoding.UTF8.GetBytes(json);
+            var normalized = JsonText.ToUtf8Bytes(AttributeMerger.Normalize(JsonObjectReader.ParseObject(bytes)!));
+            // "Normalized" must never be said of a value Normalize would change; the reverse may be unsure.
+            Assert.True(normalized.AsSpan().SequenceEqual(bytes) == Utf8JsonObject.IsNormalizedValue(bytes, "sources"u8), $"{json} normalizes to {Encoding.UTF8.GetString(normalized)}");
+        }, iter: 2000);
+}

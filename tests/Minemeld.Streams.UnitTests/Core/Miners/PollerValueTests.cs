@@ -1,0 +1,61 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Json;
+using Minemeld.Streams.Core.Messages;
+using Minemeld.Streams.Core.Miners;
+
+namespace Minemeld.Streams.UnitTests.Core.Miners;
+
+/// <summary>
+/// A new row's value is MineMeld's: the node's attributes, then <c>sources</c>, <c>first_seen</c>, <c>last_seen</c>,
+/// then the item's own, each assigned in turn onto a copy of the node's attributes (a key assigned again keeps its
+/// place and takes the later value). Plain items are written straight to bytes; these tests hold them to the tree.
+/// </summary>
+public sealed class PollerValueTests
+{
+    private static readonly JsonObject NodeAttributes = new() { ["confidence"] = 50, ["sources"] = new JsonArray("node"), ["type"] = "IPv4", ["share_level"] = "green" };
+
+    public static TheoryData<string> Items() =>
+    [
+        """{}""",
+        """{"confidence":80,"note":"é<&\u2028"}""",
+        """{"sources":["own","x"],"direction":"inbound"}""",
+        """{"type":"IPv6","nested":{"a":[1,2.50,null,true]}}""",
+        """{"share_level":null}""",
+        """{"_private":1,"confidence":70}""",
+        """{"first_seen":5}""",
+        """{"$x":"y"}""",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Items))]
+    public void ANewRowsValueIsTheNodesAttributesThenBookkeepingThenTheItemsOwn(string item)
+    {
+        var poller = new Poller(new PollerSettings { SourceName = "src", Attributes = NodeAttributes, IntervalSeconds = 60 });
+        var emissions = poller.ApplyPoll(7000, [("1.2.3.4", JsonObjectReader.ParseObject(item)!)], succeeded: true);
+
+        var expected = (JsonObject)NodeAttributes.DeepClone();
+        expected["sources"] = new JsonArray("src");
+        expected["first_seen"] = 7000;
+        expected["last_seen"] = 7000;
+        foreach (var (name, node) in JsonObjectReader.ParseObject(item)!)
+        {
+            expected[name] = node?.DeepClone();
+        }
+
+        var row = Assert.Single(poller.Rows);
+        Assert.Equal(Encoding.UTF8.GetString(JsonText.ToUtf8Bytes(expected)), Encoding.UTF8.GetString(row.Utf8Value));
+        Assert.Equal(expected["type"] is JsonValue t && t.TryGetValue<string>(out var type) ? type : null, row.Type);
+
+        // What is published: the value without its private keys, as bytes when there were none to strip.
+        var emitted = Assert.Single(emissions);
+        Assert.Equal(MessageOp.Update, emitted.Op);
+        var published = emitted.Value!;
+        Assert.DoesNotContain(published, static p => p.Key[0] is '_' or '$');
+        Assert.Equal(expected.Where(static p => p.Key[0] is not ('_' or '$')).Select(static p => p.Key), published.Select(static p => p.Key));
+        if (!emitted.HasTree)
+        {
+            Assert.Equal(row.Utf8Value, emitted.Utf8Value.ToArray());
+        }
+    }
+}

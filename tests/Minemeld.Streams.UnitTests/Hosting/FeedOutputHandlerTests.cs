@@ -1,0 +1,66 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Messages;
+using Minemeld.Streams.Core.Prototypes;
+using Minemeld.Streams.Hosting.Kafka;
+using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.Hosting.State;
+
+namespace Minemeld.Streams.UnitTests.Hosting;
+
+/// <summary>
+/// A feed reads its messages' values as the bytes they arrived in: the filters see the attributes, the stored value
+/// is the text received, and a value with private keys is still stripped before anything sees it.
+/// </summary>
+public sealed class FeedOutputHandlerTests
+{
+    [Fact]
+    public async Task ValuesAreFilteredAndStoredAsReceivedAndPrivateKeysNeverReachTheFeed()
+    {
+        Assert.True(PrototypeLibrary.BuiltIn.TryResolve("stdlib.feedHCGreenWithValue", out var prototype, out _));
+        var store = new RecordingFeedStore();
+        var handler = new FeedOutputHandler("feed", FeedOutputSettings.FromConfig((JsonObject)prototype.Config.DeepClone()), store);
+        const string Plain = """{"sources":["a"],"type":"IPv4","confidence":90,"share_level":"green","note":"é"}""";
+        var batch = new[]
+        {
+            Consumed("1.1.1.1", Plain),
+            Consumed("2.2.2.2", """{"_secret":"x","type":"IPv4","confidence":90,"share_level":"green"}"""),
+            Consumed("3.3.3.3", """{"type":"IPv4","confidence":10,"share_level":"green"}"""),
+            Consumed("4.4.4.4", """{"type":"IPv4","confidence":95,"share_level":"red"}"""),
+        };
+
+        var completion = await handler.ApplyAsync(batch, TestContext.Current.CancellationToken);
+        await completion();
+
+        var changes = store.Changes.ToDictionary(static c => c.Indicator);
+        Assert.Equal(Plain, changes["1.1.1.1"].ValueJson);
+        Assert.True(changes["1.1.1.1"].Present);
+        Assert.Equal("""{"type":"IPv4","confidence":90,"share_level":"green"}""", changes["2.2.2.2"].ValueJson);
+        Assert.False(changes["3.3.3.3"].Present);
+        Assert.False(changes["4.4.4.4"].Present);
+        Assert.Equal(4, handler.Counters["update.rx"]);
+        Assert.Equal(2, handler.Counters["update.processed"]);
+    }
+
+    private static InputMessage Consumed(string indicator, string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes($$"""{"v":1,"op":"update","indicator":"{{indicator}}","type":"IPv4","origin":"agg","value":{{value}}}""");
+        return new InputMessage("edge", 0, 0, indicator, IndicatorMessageSerializer.Deserialize((ReadOnlyMemory<byte>)bytes), bytes);
+    }
+
+    private sealed class RecordingFeedStore : IFeedStore
+    {
+        public List<FeedChange> Changes { get; } = [];
+
+        public Task<long> CountAsync() => Task.FromResult(0L);
+
+        public Task<(long Count, IReadOnlySet<string> Members)> ProbeAsync(IReadOnlyCollection<string> indicators) =>
+            Task.FromResult<(long, IReadOnlySet<string>)>((0, new HashSet<string>()));
+
+        public Task<(long Added, long Removed)> ApplyAsync(IReadOnlyList<FeedChange> changes)
+        {
+            Changes.AddRange(changes);
+            return Task.FromResult((0L, 0L));
+        }
+    }
+}
