@@ -123,7 +123,7 @@ internal static class BenchCommand
 
     /// <summary>Messages each stage has read so far: where the pipeline spends its time.</summary>
     private static string Progress(TopicNames names) =>
-        $"aggregator read {Consumed("aggregate", names.Edge("synthetic")):N0} (+{Consumed("aggregate", names.Repartition("aggregate")):N0} forwarded), feed read {Consumed("feed", names.Edge("aggregate")):N0}";
+        $"miner sent {PipelineMetrics.Published.WithLabels("synthetic", "update").Value:N0}, aggregator read {Consumed("aggregate", names.Edge("synthetic")):N0} (+{Consumed("aggregate", names.Repartition("aggregate")):N0} forwarded), feed read {Consumed("feed", names.Edge("aggregate")):N0}";
 
     private static double Consumed(string node, string topic) => PipelineMetrics.Consumed.WithLabels(node, topic).Value;
 

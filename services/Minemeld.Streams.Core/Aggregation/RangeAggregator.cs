@@ -81,12 +81,12 @@ public sealed class RangeAggregator<T, TFamily>
     }
 
     /// <summary>
-    /// <see cref="Restore"/> from the row's stored UTF-8 JSON: kept as it is when it is
-    /// normalized already (what <see cref="StoredRow"/> writes), parsed and normalized otherwise.
+    /// <see cref="Restore"/> from the row's stored UTF-8 JSON: normalized as bytes when it
+    /// can be (what <see cref="StoredRow"/> writes already is), parsed and normalized otherwise.
     /// </summary>
     public bool RestoreUtf8(string input, string indicator, ReadOnlyMemory<byte> utf8Value)
     {
-        if (!Utf8JsonObject.IsNormalizedValue(utf8Value.Span, SourcesUtf8))
+        if (Utf8JsonObject.Normalized(utf8Value.Span, SourcesUtf8) is not { } normalized)
         {
             return JsonObjectReader.ParseObject(utf8Value.Span) is { } value && Restore(input, indicator, value);
         }
@@ -97,7 +97,7 @@ public sealed class RangeAggregator<T, TFamily>
         }
 
         var row = NewRow(input, indicator);
-        row.Keep(utf8Value.Span);
+        row.Keep(normalized);
         Add(row, range);
         return true;
     }
@@ -141,8 +141,8 @@ public sealed class RangeAggregator<T, TFamily>
 
     /// <summary>
     /// <see cref="Update"/> for a value received as UTF-8 JSON: when it
-    /// is normalized already (no private key, <c>sources</c> first and a set: what an emitter sends), the row keeps a
-    /// copy of the bytes and no tree is built; otherwise it is parsed and goes the tree's way.
+    /// can be normalized as bytes (<see cref="Utf8JsonObject.Normalized"/>: no private key, no name twice, sources a
+    /// set), the row keeps the normalized copy and no tree is built; otherwise it is parsed and goes the tree's way.
     /// </summary>
     public IReadOnlyList<Emission> UpdateUtf8(string input, string indicator, ReadOnlyMemory<byte> utf8Value, AggregatorCounters counters)
     {
@@ -154,14 +154,14 @@ public sealed class RangeAggregator<T, TFamily>
             return [];
         }
 
-        if (!Utf8JsonObject.IsNormalizedValue(span, SourcesUtf8))
+        if (Utf8JsonObject.Normalized(span, SourcesUtf8) is not { } normalized)
         {
             return Update(input, indicator, JsonObjectReader.ParseObject(span)!, counters);
         }
 
         if (_rows.TryGetValue((input, indicator), out var existing))
         {
-            existing.Keep(span);
+            existing.Keep(normalized);
             return existing.Whitelist ? [] : [.. _map.PiecesOf(existing.Id).Select(p => Emit(MessageOp.Update, p, removed: null))];
         }
 
@@ -173,7 +173,7 @@ public sealed class RangeAggregator<T, TFamily>
 
         counters.Added++;
         var row = NewRow(input, indicator);
-        row.Keep(span);
+        row.Keep(normalized);
         return Render(Add(row, range), removed: null);
     }
 
@@ -345,11 +345,11 @@ public sealed class RangeAggregator<T, TFamily>
             Utf8Json = JsonText.ToUtf8Bytes(_held);
         }
 
-        /// <summary>Takes a copy of a normalized value's UTF-8 JSON as the row's value (no tree).</summary>
-        public void Keep(ReadOnlySpan<byte> normalized)
+        /// <summary>Takes a normalized value's UTF-8 JSON (a new array, not changed afterwards) as the row's value (no tree).</summary>
+        public void Keep(byte[] normalized)
         {
             _held = null;
-            Utf8Json = normalized.ToArray();
+            Utf8Json = normalized;
         }
 
         /// <summary>Drops the held tree: from now on the row is its bytes (a tree left held is the same value, only kept longer).</summary>

@@ -85,61 +85,121 @@ public static class Utf8JsonObject
     }
 
     /// <summary>
-    /// Whether the object is an indicator value as an aggregator keeps its rows (<c>AttributeMerger.Normalize</c>
-    /// would leave it as it is, and a parse would give back the same text): no private name (<c>_</c>, <c>$</c>), no
-    /// name twice, and <c>sources</c> first, an array of distinct plain strings. False means "not sure": the caller
-    /// builds the tree and normalizes it.
+    /// The object as an aggregator keeps its rows (<c>AttributeMerger.Normalize</c>) without building it:
+    /// <c>sources</c> moved first (or <c>"sources":[]</c> put first when there is none), the other properties after it
+    /// in their order, each copied as it is. Null means "not sure", and the caller builds the tree and normalizes it:
+    /// a private name (<c>_</c>, <c>$</c>), a name twice (a parse collapses it), an escaped name, or a
+    /// <c>sources</c> that is not an array of distinct plain strings.
     /// </summary>
-    public static bool IsNormalizedValue(ReadOnlySpan<byte> utf8Object, ReadOnlySpan<byte> sourcesName)
+    public static byte[]? Normalized(ReadOnlySpan<byte> utf8Object, ReadOnlySpan<byte> sourcesName)
     {
         var reader = new Utf8JsonReader(utf8Object);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject
-            || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || reader.ValueIsEscaped || !reader.ValueSpan.SequenceEqual(sourcesName)
-            || !reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        // Each property's text (from its name's quote to its value's end), and which one is sources.
+        Span<Range> properties = stackalloc Range[MaxCheckedNames];
+        var count = 0;
+        var sources = -1;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.ValueSpan;
+            if (reader.ValueIsEscaped || name is [(byte)'_' or (byte)'$', ..] || count == MaxCheckedNames)
+            {
+                return null;
+            }
+
+            var at = (int)reader.TokenStartIndex;
+            foreach (var seen in properties[..count])
+            {
+                if (NameOf(utf8Object[seen]).SequenceEqual(name))
+                {
+                    return null;
+                }
+            }
+
+            reader.Read();
+            if (name.SequenceEqual(sourcesName))
+            {
+                if (!IsSetOfPlainStrings(ref reader, utf8Object))
+                {
+                    return null;
+                }
+
+                sources = count;
+            }
+            else
+            {
+                reader.Skip();
+            }
+
+            properties[count++] = at..(int)reader.BytesConsumed;
+        }
+
+        // "{" sources ("," other)* "}": sources as it was, or "sources":[] when there was none.
+        var length = 2 + (sources < 0 ? sourcesName.Length + 5 : Length(properties[sources], utf8Object));
+        for (var i = 0; i < count; i++)
+        {
+            length += i == sources ? 0 : 1 + Length(properties[i], utf8Object);
+        }
+
+        var normalized = new byte[length];
+        var written = 0;
+        normalized[written++] = (byte)'{';
+        if (sources < 0)
+        {
+            normalized[written++] = (byte)'"';
+            sourcesName.CopyTo(normalized.AsSpan(written));
+            written += sourcesName.Length;
+            "\":[]"u8.CopyTo(normalized.AsSpan(written));
+            written += 4;
+        }
+        else
+        {
+            written += Copy(utf8Object[properties[sources]], normalized.AsSpan(written));
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            if (i != sources)
+            {
+                normalized[written++] = (byte)',';
+                written += Copy(utf8Object[properties[i]], normalized.AsSpan(written));
+            }
+        }
+
+        normalized[written] = (byte)'}';
+        return normalized;
+    }
+
+    private static int Length(Range range, ReadOnlySpan<byte> of) => range.GetOffsetAndLength(of.Length).Length;
+
+    private static int Copy(ReadOnlySpan<byte> from, Span<byte> to)
+    {
+        from.CopyTo(to);
+        return from.Length;
+    }
+
+    /// <summary>A property's name within its text (<c>"name":value</c>; plain names only are kept).</summary>
+    private static ReadOnlySpan<byte> NameOf(ReadOnlySpan<byte> property) => property[1..(property[1..].IndexOf((byte)'"') + 1)];
+
+    /// <summary>At an array's start: whether it holds distinct plain strings only (and leaves the reader at its end).</summary>
+    private static bool IsSetOfPlainStrings(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8Object)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
         {
             return false;
         }
 
-        // Items are compared by their raw text: plain (unescaped) strings only, which is every source name in practice.
         var start = (int)reader.TokenStartIndex;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+            if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || Contains(utf8Object[start..(int)reader.TokenStartIndex], reader.ValueSpan))
             {
                 return false;
             }
-
-            var item = reader.ValueSpan;
-            if (Contains(utf8Object[start..(int)reader.TokenStartIndex], item))
-            {
-                return false;
-            }
-        }
-
-        // Names seen so far (after sources): a name twice is collapsed by a parse, so those bytes are not the value's JSON.
-        Span<Range> names = stackalloc Range[MaxCheckedNames];
-        var count = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            // A private name, or sources again (a parse keeps the last one, which need not be a set).
-            var name = reader.ValueSpan;
-            if (reader.ValueIsEscaped || name is [(byte)'_' or (byte)'$', ..] || name.SequenceEqual(sourcesName) || count == MaxCheckedNames)
-            {
-                return false;
-            }
-
-            foreach (var seen in names[..count])
-            {
-                if (utf8Object[seen].SequenceEqual(name))
-                {
-                    return false;
-                }
-            }
-
-            var at = (int)reader.TokenStartIndex + 1;
-            names[count++] = at..(at + name.Length);
-            reader.Read();
-            reader.Skip();
         }
 
         return true;

@@ -18,6 +18,12 @@ public static class IndicatorMessageSerializer
 {
     private static readonly UtcTimestampConverter Timestamps = new();
 
+    [ThreadStatic]
+    private static DateTimeOffset t_timestamp;
+
+    [ThreadStatic]
+    private static byte[]? t_timestampJson;
+
     /// <summary>
     /// The message as UTF-8 JSON, its fields in the order of <see cref="IndicatorMessage"/>: written by hand through a
     /// writer reused per thread, byte for byte what <see cref="JsonSerializer"/> writes for the record (tested).
@@ -69,9 +75,30 @@ public static class IndicatorMessageSerializer
     private static byte[] WriteTail(Utf8JsonWriter writer, DateTimeOffset timestamp)
     {
         writer.WritePropertyName("ts"u8);
-        Timestamps.Write(writer, timestamp, JsonSerializerOptions.Default);
+        writer.WriteRawValue(TimestampJson(timestamp), skipInputValidation: true);
         writer.WriteEndObject();
         return JsonText.End();
+    }
+
+    /// <summary>
+    /// The instant as a JSON string, as <see cref="UtcTimestampConverter"/> writes it. A batch's messages share one
+    /// instant, so the text is made once per thread and instant, not once per message.
+    /// </summary>
+    private static byte[] TimestampJson(DateTimeOffset timestamp)
+    {
+        if (t_timestampJson is null || t_timestamp != timestamp)
+        {
+            using var buffer = new System.IO.MemoryStream(40);
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                Timestamps.Write(writer, timestamp, JsonSerializerOptions.Default);
+            }
+
+            t_timestampJson = buffer.ToArray();
+            t_timestamp = timestamp;
+        }
+
+        return t_timestampJson;
     }
 
     /// <summary>

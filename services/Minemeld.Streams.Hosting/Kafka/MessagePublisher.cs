@@ -83,7 +83,8 @@ public sealed class MessagePublisher : IDisposable
         var tracker = new DeliveryTracker();
         // One message object for the batch: the client reads it only during Produce (librdkafka copies key and value,
         // and the delivery report carries the status alone), so it is not allocated again for every message.
-        var kafkaMessage = new Message<string, byte[]>();
+        // Its (empty) headers too: the client makes a new Headers for every message that has none.
+        var kafkaMessage = new Message<string, byte[]> { Headers = [] };
         string? topic = null;
         TopicPartition[]? partitions = null;
         foreach (var message in messages)

@@ -186,4 +186,18 @@ public sealed class IndicatorMessageSerializerTests
         Assert.Contains("without a value", Assert.Throws<MessageFormatException>(() => IndicatorMessageSerializer.Deserialize((ReadOnlyMemory<byte>)"""{"v":1,"op":"update","indicator":"x","origin":"o","value":null}"""u8.ToArray())).Message, StringComparison.Ordinal);
         Assert.Throws<MessageFormatException>(() => IndicatorMessageSerializer.Deserialize((ReadOnlyMemory<byte>)"""{"v":1,"op":"update","indicator":"x","origin":"o","value":{"a":}}"""u8.ToArray()));
     }
+
+    [Fact]
+    public void EachMessageCarriesItsOwnInstantThoughTheTextIsReusedWithinABatch()
+    {
+        var first = new DateTimeOffset(2026, 11, 22, 10, 0, 0, 123, TimeSpan.Zero);
+        var second = first.AddMilliseconds(1);
+        string Ts(DateTimeOffset at) => IndicatorMessageSerializer.Deserialize(
+            IndicatorMessageSerializer.Serialize(MessageOp.Update, "1.2.3.4", "IPv4", "o", """{"a":1}"""u8, at)).Timestamp.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(
+            [first, first, second, first, new DateTimeOffset(2026, 11, 22, 11, 0, 0, 123, TimeSpan.FromHours(1))],
+            new[] { Ts(first), Ts(first), Ts(second), Ts(first), Ts(new DateTimeOffset(2026, 11, 22, 11, 0, 0, 123, TimeSpan.FromHours(1))) }
+                .Select(static t => DateTimeOffset.Parse(t, System.Globalization.CultureInfo.InvariantCulture)));
+    }
 }
