@@ -76,6 +76,11 @@ public static class IndicatorNormalizer
     {
         Span<char> buffer = stackalloc char[100];
         TFamily.TryFormat(range.Start, buffer, out var length);
+        if (parsed.IsSingleAddress && !parsed.IsCidr && buffer[..length].SequenceEqual(original))
+        {
+            return IndicatorParseResult.Valid(original); // already canonical: no copy of it
+        }
+
         var start = new string(buffer[..length]);
         if (parsed.IsCidr)
         {
@@ -89,8 +94,10 @@ public static class IndicatorNormalizer
             return IndicatorParseResult.Valid(start);
         }
 
-        TFamily.TryFormat(range.End, buffer, out length);
-        return IndicatorParseResult.Valid($"{start}-{new string(buffer[..length])}");
+        buffer[length] = '-';
+        TFamily.TryFormat(range.End, buffer[(length + 1)..], out var endLength);
+        var text = buffer[..(length + 1 + endLength)];
+        return IndicatorParseResult.Valid(text.SequenceEqual(original) ? original : new string(text));
     }
 
     private static IndicatorParseResult Domain(string text)

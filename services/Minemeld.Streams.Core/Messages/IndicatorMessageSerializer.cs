@@ -106,19 +106,22 @@ public static class IndicatorMessageSerializer
     /// the slice of <paramref name="utf8Json"/> it occupies (<see cref="IndicatorMessage.Utf8Value"/>), and built as
     /// a tree only when a handler asks for it.
     /// </summary>
-    public static IndicatorMessage Deserialize(ReadOnlyMemory<byte> utf8Json) => Deserialize(utf8Json.Span, withValue: false, utf8Json);
+    /// <param name="utf8Json">The message.</param>
+    /// <param name="key">The message's key: when it is the indicator's text (as on an edge topic), it is the indicator, not a copy.</param>
+    public static IndicatorMessage Deserialize(ReadOnlyMemory<byte> utf8Json, string? key = null) => Deserialize(utf8Json.Span, withValue: false, utf8Json, key);
 
     /// <param name="utf8Json">The message.</param>
     /// <param name="withValue">
     /// False for a stage that only routes the message and forwards its bytes: the value is checked (an object, or null
     /// on a withdraw) but not built, and <see cref="IndicatorMessage.Value"/> stays null.
     /// </param>
-    public static IndicatorMessage Deserialize(ReadOnlySpan<byte> utf8Json, bool withValue = true) => Deserialize(utf8Json, withValue, ReadOnlyMemory<byte>.Empty);
+    public static IndicatorMessage Deserialize(ReadOnlySpan<byte> utf8Json, bool withValue = true) => Deserialize(utf8Json, withValue, ReadOnlyMemory<byte>.Empty, key: null);
 
     /// <param name="utf8Json">The message.</param>
     /// <param name="withValue">Whether the value is built as a tree now.</param>
     /// <param name="source">The same bytes as memory, when the value is to be kept as a slice of them.</param>
-    private static IndicatorMessage Deserialize(ReadOnlySpan<byte> utf8Json, bool withValue, ReadOnlyMemory<byte> source)
+    /// <param name="key">The message's key, taken as the indicator when it is the same text.</param>
+    private static IndicatorMessage Deserialize(ReadOnlySpan<byte> utf8Json, bool withValue, ReadOnlyMemory<byte> source, string? key)
     {
         if (utf8Json.IsEmpty)
         {
@@ -137,7 +140,7 @@ public static class IndicatorMessageSerializer
         bool hasValue;
         try
         {
-            (message, hasValue) = Read(utf8Json, withValue, source);
+            (message, hasValue) = Read(utf8Json, withValue, source, key);
         }
         catch (JsonException ex)
         {
@@ -162,7 +165,7 @@ public static class IndicatorMessageSerializer
         return message;
     }
 
-    private static (IndicatorMessage Message, bool HasValue) Read(ReadOnlySpan<byte> utf8Json, bool withValue, ReadOnlyMemory<byte> source)
+    private static (IndicatorMessage Message, bool HasValue) Read(ReadOnlySpan<byte> utf8Json, bool withValue, ReadOnlyMemory<byte> source, string? key)
     {
         var reader = new Utf8JsonReader(utf8Json);
         reader.Read();
@@ -186,7 +189,7 @@ public static class IndicatorMessageSerializer
             }
             else if (reader.ValueTextEquals("indicator"u8))
             {
-                indicator = ReadString(ref reader, "indicator");
+                indicator = ReadString(ref reader, "indicator", reuse: key);
             }
             else if (reader.ValueTextEquals("type"u8))
             {
@@ -251,11 +254,13 @@ public static class IndicatorMessageSerializer
     /// <param name="reader">At the field's name.</param>
     /// <param name="field">The field, for the error.</param>
     /// <param name="shared">A field whose values repeat across a topic (type, origin): read through the per-thread cache.</param>
-    private static string? ReadString(ref Utf8JsonReader reader, string field, bool shared = false)
+    /// <param name="reuse">A string the value may well be (the key): returned instead of a new one when it is.</param>
+    private static string? ReadString(ref Utf8JsonReader reader, string field, bool shared = false, string? reuse = null)
     {
         reader.Read();
         return reader.TokenType switch
         {
+            JsonTokenType.String when reuse is not null && reader.ValueTextEquals(reuse) => reuse,
             JsonTokenType.String => shared ? Utf8StringCache.ForThisThread.GetString(ref reader) : reader.GetString(),
             JsonTokenType.Null => null,
             _ => throw Invalid($"'{field}' must be a string"),

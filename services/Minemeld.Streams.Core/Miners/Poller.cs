@@ -248,10 +248,12 @@ public sealed class Poller(PollerSettings settings)
             return null;
         }
 
+        // Walked by index: a foreach over a JsonObject allocates its enumerator, once per item here.
         var writer = JsonText.Begin();
         writer.WriteStartObject();
-        foreach (var (name, node) in Settings.Attributes)
+        for (var i = 0; i < Settings.Attributes.Count; i++)
         {
+            var (name, node) = Settings.Attributes.GetAt(i);
             // A key set again later keeps its place and takes the later value (the item's, else the bookkeeping's).
             writer.WritePropertyName(name);
             if (attributes.TryGetPropertyValue(name, out var own))
@@ -283,8 +285,9 @@ public sealed class Poller(PollerSettings settings)
 
         writer.WriteNumber(IndicatorValue.FirstSeen, now);
         writer.WriteNumber(IndicatorValue.LastSeen, now);
-        foreach (var (name, node) in attributes)
+        for (var i = 0; i < attributes.Count; i++)
         {
+            var (name, node) = attributes.GetAt(i);
             if (name != IndicatorValue.Sources && !Settings.Attributes.ContainsKey(name))
             {
                 writer.WritePropertyName(name);

@@ -217,7 +217,7 @@ public sealed partial class EdgeConsumerService(
             PipelineMetrics.Consumed.WithLabels(Node, result.Topic).Inc();
             try
             {
-                var envelope = IndicatorMessageSerializer.Deserialize((ReadOnlyMemory<byte>)result.Message.Value);
+                var envelope = IndicatorMessageSerializer.Deserialize(result.Message.Value, result.Message.Key);
                 messages.Add(new InputMessage(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key, envelope, result.Message.Value));
             }
             catch (MessageFormatException ex)

@@ -179,6 +179,11 @@ public sealed class IndicatorMessageSerializerTests
         Assert.Same(value, message.Value);
         Assert.Equal(IndicatorMessageSerializer.Deserialize(bytes).Value!.ToJsonString(), value.ToJsonString());
 
+        // The key is the indicator's text on an edge topic: the indicator is that string, not a copy; any other key is not it.
+        var key = new string("1.2.3.4".AsSpan());
+        Assert.Same(key, IndicatorMessageSerializer.Deserialize(bytes, key).Indicator);
+        Assert.Equal("1.2.3.4", IndicatorMessageSerializer.Deserialize(bytes, "4.1").Indicator);
+
         // A later null value wins, as a parse keeps the last "value".
         var withdrawn = IndicatorMessageSerializer.Deserialize((ReadOnlyMemory<byte>)"""{"v":1,"op":"withdraw","indicator":"x","origin":"o","value":{"a":1},"value":null}"""u8.ToArray());
         Assert.True(withdrawn.Utf8Value.IsEmpty);
