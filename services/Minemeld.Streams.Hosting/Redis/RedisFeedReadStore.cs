@@ -11,19 +11,30 @@ namespace Minemeld.Streams.Hosting.Redis;
 /// </summary>
 public sealed class RedisFeedReadStore(IConnectionMultiplexer redis, string graph, FeedReadOptions settings) : IFeedReadStore
 {
-    private const string OpenScript = """
+    /// <summary>
+    /// Lua both scripts start with: the values of <c>members</c> in the hash <c>hash</c>, in order, asked 1,000 fields
+    /// per HMGET (Lua's unpack has a limit); none when <c>wanted</c> is not '1'.
+    /// </summary>
+    private const string ValuesOf = """
+        local function valuesOf(hash, members, wanted)
+          local values = {}
+          if wanted == '1' then
+            for i = 1, #members, 1000 do
+              local part = redis.call('HMGET', hash, unpack(members, i, math.min(i + 999, #members)))
+              for j = 1, #part do values[#values + 1] = part[j] end
+            end
+          end
+          return values
+        end
+
+        """;
+
+    private const string OpenScript = ValuesOf + """
         local version = redis.call('GET', KEYS[3]) or '0'
         local count = redis.call('ZCARD', KEYS[1])
         if count <= tonumber(ARGV[1]) then
           local members = redis.call('ZRANGE', KEYS[1], 0, -1)
-          local values = {}
-          if ARGV[2] == '1' and #members > 0 then
-            for i = 1, #members, 1000 do
-              local part = redis.call('HMGET', KEYS[2], unpack(members, i, math.min(i + 999, #members)))
-              for j = 1, #part do values[#values + 1] = part[j] end
-            end
-          end
-          return {version, count, members, values}
+          return {version, count, members, valuesOf(KEYS[2], members, ARGV[2])}
         end
         local sm = ARGV[3] .. version .. ':members'
         local sv = ARGV[3] .. version .. ':values'
@@ -37,7 +48,7 @@ public sealed class RedisFeedReadStore(IConnectionMultiplexer redis, string grap
         return {version, count}
         """;
 
-    private const string PageScript = """
+    private const string PageScript = ValuesOf + """
         if redis.call('EXISTS', KEYS[1]) == 0 then return false end
         local members
         if ARGV[3] == '1' then
@@ -45,13 +56,7 @@ public sealed class RedisFeedReadStore(IConnectionMultiplexer redis, string grap
         else
           members = redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[2])
         end
-        local values = {}
-        if ARGV[4] == '1' and #members > 0 then
-          for i = 1, #members, 1000 do
-            local part = redis.call('HMGET', KEYS[2], unpack(members, i, math.min(i + 999, #members)))
-            for j = 1, #part do values[#values + 1] = part[j] end
-          end
-        end
+        local values = valuesOf(KEYS[2], members, ARGV[4])
         if ARGV[5] == '1' then
           redis.call('EXPIRE', KEYS[1], ARGV[6])
           redis.call('EXPIRE', KEYS[2], ARGV[6])
