@@ -1,3 +1,4 @@
+using System.Text;
 using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Memory;
@@ -21,6 +22,14 @@ internal sealed class MemoryRecordStore : IRecordStore
         lock (_gate)
         {
             return Task.FromResult<IReadOnlyList<KeyValuePair<string, string>>>([.. _records]);
+        }
+    }
+
+    public Task<IReadOnlyList<KeyValuePair<string, byte[]>>> GetAllUtf8Async()
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<KeyValuePair<string, byte[]>>>([.. _records.Select(static r => KeyValuePair.Create(r.Key, Encoding.UTF8.GetBytes(r.Value)))]);
         }
     }
 

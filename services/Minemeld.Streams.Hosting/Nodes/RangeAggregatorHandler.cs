@@ -134,7 +134,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
             return;
         }
 
-        var loads = missing.Select(key => (Key: key, Rows: store.AggregatorRows(graph, Node, key).GetAllAsync())).ToList();
+        var loads = missing.Select(key => (Key: key, Rows: store.AggregatorRows(graph, Node, key).GetAllUtf8Async())).ToList();
         foreach (var (key, rows) in loads)
         {
             var aggregator = new RangeAggregator<T, TFamily>(settings.Whitelist, settings.IndicatorType, settings.MergeLists, blockRange(key));
@@ -144,7 +144,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
                 var separator = field.IndexOf('\0', StringComparison.Ordinal);
                 if (separator > 0)
                 {
-                    aggregator.RestoreUtf8(field[..separator], field[(separator + 1)..], System.Text.Encoding.UTF8.GetBytes(entry.Value));
+                    aggregator.RestoreUtf8(field[..separator], field[(separator + 1)..], entry.Value);
                 }
             }
 

@@ -32,6 +32,9 @@ public sealed class RedisRecordStore(IConnectionMultiplexer redis, RedisKey key)
     public async Task<IReadOnlyList<KeyValuePair<string, string>>> GetAllAsync() =>
         [.. (await redis.GetDatabase().HashGetAllAsync(key).ConfigureAwait(false)).Select(static e => KeyValuePair.Create(e.Name.ToString(), e.Value.ToString()))];
 
+    public async Task<IReadOnlyList<KeyValuePair<string, byte[]>>> GetAllUtf8Async() =>
+        [.. (await redis.GetDatabase().HashGetAllAsync(key).ConfigureAwait(false)).Select(static e => KeyValuePair.Create(e.Name.ToString(), (byte[])e.Value!))];
+
     public Task WriteAsync(IReadOnlyCollection<KeyValuePair<string, string>> sets, IReadOnlyCollection<string> deletes)
     {
         ArgumentNullException.ThrowIfNull(sets);

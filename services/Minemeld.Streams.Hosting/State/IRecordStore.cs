@@ -12,6 +12,12 @@ public interface IRecordStore
     /// <summary>Every record.</summary>
     Task<IReadOnlyList<KeyValuePair<string, string>>> GetAllAsync();
 
+    /// <summary>
+    /// Every record, the values as UTF-8 text: for a reader that parses them as JSON anyway (a local list of a million
+    /// entries, an aggregator's rows), which then makes no string of each.
+    /// </summary>
+    Task<IReadOnlyList<KeyValuePair<string, byte[]>>> GetAllUtf8Async();
+
     /// <summary>Writes <paramref name="sets"/> and deletes <paramref name="deletes"/> in one step.</summary>
     Task WriteAsync(IReadOnlyCollection<KeyValuePair<string, string>> sets, IReadOnlyCollection<string> deletes);
 

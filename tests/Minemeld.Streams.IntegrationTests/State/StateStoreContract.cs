@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.State;
@@ -210,6 +211,7 @@ public abstract class StateStoreContract
         // Values given as UTF-8 (a node's rows as it keeps them) read back as the same text.
         await rows.WriteUtf8Async([KeyValuePair.Create("u", (ReadOnlyMemory<byte>)"{\"ü\":[1]}"u8.ToArray())], ["c"]);
         Assert.Equal(["b=2", "u={\"ü\":[1]}"], await AllAsync(rows));
+        Assert.Equal(["b=2", "u={\"ü\":[1]}"], [.. (await rows.GetAllUtf8Async()).Select(static r => $"{r.Key}={Encoding.UTF8.GetString(r.Value)}").Order(StringComparer.Ordinal)]);
         await rows.WriteAsync([KeyValuePair.Create("c", "3")], ["u"]);
 
         // Rows of address blocks, plain rows and local lists are separate sets.
