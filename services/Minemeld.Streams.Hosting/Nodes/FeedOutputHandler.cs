@@ -1,6 +1,4 @@
 using Confluent.Kafka;
-using Minemeld.Streams.Core.Filters;
-using Minemeld.Streams.Core.Indicators;
 using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Hosting.Kafka;
@@ -27,32 +25,16 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
         var final = new Dictionary<string, FeedChange>(batch.Count, StringComparer.Ordinal);
         foreach (var input in batch)
         {
-            var message = input.Message;
-            if (message.Op == MessageOp.Update)
+            // The receive path every consumed node shares (spec §3.2): an update the infilters drop withdraws.
+            if (InputFilter.Apply(settings.Infilters, input, Counters) is not { } received)
             {
-                Counters.Add("update.rx");
-                var context = Received(message, "update");
-                if (settings.Infilters.Evaluate(context) == FilterDecision.Drop)
-                {
-                    Counters.Add("withdraw.processed");
-                    final[message.Indicator] = new FeedChange(message.Indicator, false, 0, null);
-                    continue;
-                }
-
-                Counters.Add("update.processed");
-                final[message.Indicator] = new FeedChange(message.Indicator, true, Score(context), settings.StoreValue ? Text(context) : null);
+                continue;
             }
-            else
-            {
-                Counters.Add("withdraw.rx");
-                if (settings.Infilters.Evaluate(Received(message, "withdraw")) == FilterDecision.Drop)
-                {
-                    continue;
-                }
 
-                Counters.Add("withdraw.processed");
-                final[message.Indicator] = new FeedChange(message.Indicator, false, 0, null);
-            }
+            var indicator = input.Message.Indicator;
+            final[indicator] = received.Op == MessageOp.Update
+                ? new FeedChange(indicator, true, Score(received), settings.StoreValue ? Text(received) : null)
+                : new FeedChange(indicator, false, 0, null);
         }
 
         // The cap is checked against the feed as the previous batches left it: completions run in batch order.
@@ -114,37 +96,18 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
         return changes;
     }
 
-    /// <summary>
-    /// The value as the filters see it: read from the bytes it arrived in when there is nothing to strip (the common
-    /// case: no tree is built), otherwise the tree with its <c>_</c> keys stripped in place (the decoded message
-    /// belongs to this batch alone; a replay decodes it again).
-    /// </summary>
-    private static FilterContext Received(IndicatorMessage message, string method)
+    private double Score(in InputFilter.Received received)
     {
-        if (!message.HasValueTree && !message.Utf8Value.IsEmpty && !Utf8JsonObject.HasNameStartingWith(message.Utf8Value.Span, (byte)'_', (byte)'_'))
-        {
-            return FilterContext.OfUtf8(message.Utf8Value, message.Indicator, method, message.Origin);
-        }
-
-        if (message.Value is { } value)
-        {
-            IndicatorValue.StripOnReceive(value);
-        }
-
-        return new FilterContext(message.Value, message.Indicator, method, message.Origin);
-    }
-
-    private double Score(in FilterContext context)
-    {
-        if (settings.ScoringAttribute is null)
+        if (settings.ScoringAttribute is not { } attribute)
         {
             return 0;
         }
 
-        return JsonNodeValues.TryGetInt64(context.Lookup(settings.ScoringAttribute), out var score) ? score : 0;
+        var value = received.Tree is { } tree ? tree[attribute] : Utf8JsonObject.Property(received.Utf8.Span, attribute);
+        return JsonNodeValues.TryGetInt64(value, out var score) ? score : 0;
     }
 
-    /// <summary>The value's JSON text as the feed stores it.</summary>
-    private static string? Text(in FilterContext context) => context.Value is { } tree ? tree.ToJsonString()
-        : context.Utf8Value.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(context.Utf8Value.Span);
+    /// <summary>The value's JSON text as the feed stores it: the text received, or the stripped tree's.</summary>
+    private static string? Text(in InputFilter.Received received) => received.Tree is { } tree ? tree.ToJsonString()
+        : received.Utf8.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(received.Utf8.Span);
 }

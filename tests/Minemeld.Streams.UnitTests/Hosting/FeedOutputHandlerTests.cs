@@ -20,11 +20,11 @@ public sealed class FeedOutputHandlerTests
         Assert.True(PrototypeLibrary.BuiltIn.TryResolve("stdlib.feedHCGreenWithValue", out var prototype, out _));
         var store = new RecordingFeedStore();
         var handler = new FeedOutputHandler("feed", FeedOutputSettings.FromConfig((JsonObject)prototype.Config.DeepClone()), store);
-        const string Plain = """{"sources":["a"],"type":"IPv4","confidence":90,"share_level":"green","note":"é"}""";
+        const string Plain = """{"sources":["a"],"type":"IPv4","confidence":90,"share_level":"green","last_seen":1700,"note":"é"}""";
         var batch = new[]
         {
             Consumed("1.1.1.1", Plain),
-            Consumed("2.2.2.2", """{"_secret":"x","type":"IPv4","confidence":90,"share_level":"green"}"""),
+            Consumed("2.2.2.2", """{"_secret":"x","type":"IPv4","confidence":90,"share_level":"green","last_seen":1800}"""),
             Consumed("3.3.3.3", """{"type":"IPv4","confidence":10,"share_level":"green"}"""),
             Consumed("4.4.4.4", """{"type":"IPv4","confidence":95,"share_level":"red"}"""),
         };
@@ -35,7 +35,10 @@ public sealed class FeedOutputHandlerTests
         var changes = store.Changes.ToDictionary(static c => c.Indicator);
         Assert.Equal(Plain, changes["1.1.1.1"].ValueJson);
         Assert.True(changes["1.1.1.1"].Present);
-        Assert.Equal("""{"type":"IPv4","confidence":90,"share_level":"green"}""", changes["2.2.2.2"].ValueJson);
+        Assert.Equal("""{"type":"IPv4","confidence":90,"share_level":"green","last_seen":1800}""", changes["2.2.2.2"].ValueJson);
+
+        // Members are scored by last_seen, read from the bytes or from the stripped tree.
+        Assert.Equal((1700, 1800), (changes["1.1.1.1"].Score, changes["2.2.2.2"].Score));
         Assert.False(changes["3.3.3.3"].Present);
         Assert.False(changes["4.4.4.4"].Present);
         Assert.Equal(4, handler.Counters["update.rx"]);
