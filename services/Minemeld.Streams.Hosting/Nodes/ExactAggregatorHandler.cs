@@ -9,8 +9,8 @@ using Minemeld.Streams.Hosting.State;
 namespace Minemeld.Streams.Hosting.Nodes;
 
 /// <summary>
-/// Stage 2 of an exact-match aggregator (MineMeld's AggregateFT): consumes the repartition topic keyed by
-/// indicator; an indicator's rows (input → value) are loaded from the state store on first use and cached while the
+/// The aggregation behind an exact-match aggregator's <see cref="InputRouter"/> (MineMeld's AggregateFT): handles the
+/// messages of the repartition partitions its consumer owns, keyed by indicator; an indicator's rows (input → value) are loaded from the state store on first use and cached while the
 /// partition is owned. Per batch: emissions are handed to the producer; the batch's completion waits for their
 /// acknowledgements, then writes the changed rows.
 /// </summary>
