@@ -71,36 +71,17 @@ public sealed class RangeAggregator<T, TFamily>
     public bool Restore(string input, string indicator, JsonObject value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        if (_rows.ContainsKey((input, indicator)) || !TryParse(indicator, out var range))
-        {
-            return false;
-        }
-
-        Insert(input, indicator, value, range).Row.Release();
-        return true;
+        return RestoreRow(input, indicator, new Incoming(value, null));
     }
 
     /// <summary>
     /// <see cref="Restore"/> from the row's stored UTF-8 JSON: normalized as bytes when it
     /// can be (what <see cref="StoredRow"/> writes already is), parsed and normalized otherwise.
     /// </summary>
-    public bool RestoreUtf8(string input, string indicator, ReadOnlyMemory<byte> utf8Value)
-    {
-        if (Utf8JsonObject.Normalized(utf8Value.Span, SourcesUtf8) is not { } normalized)
-        {
-            return JsonObjectReader.ParseObject(utf8Value.Span) is { } value && Restore(input, indicator, value);
-        }
-
-        if (_rows.ContainsKey((input, indicator)) || !TryParse(indicator, out var range))
-        {
-            return false;
-        }
-
-        var row = NewRow(input, indicator);
-        row.Keep(normalized);
-        Add(row, range);
-        return true;
-    }
+    public bool RestoreUtf8(string input, string indicator, ReadOnlyMemory<byte> utf8Value) =>
+        Utf8JsonObject.Normalized(utf8Value.Span, SourcesUtf8) is { } normalized
+            ? RestoreRow(input, indicator, new Incoming(null, normalized))
+            : JsonObjectReader.ParseObject(utf8Value.Span) is { } value && RestoreRow(input, indicator, new Incoming(value, null));
 
     /// <summary>
     /// Applies an update from <paramref name="input"/>. The aggregator keeps <paramref name="value"/> itself as the row
@@ -117,26 +98,7 @@ public sealed class RangeAggregator<T, TFamily>
             return [];
         }
 
-        if (_rows.TryGetValue((input, indicator), out var existing))
-        {
-            // Same geometry: the value changed (or was refreshed); republish the pieces this row covers.
-            existing.Hold(value);
-            IReadOnlyList<Emission> republished = existing.Whitelist ? [] : [.. _map.PiecesOf(existing.Id).Select(p => Emit(MessageOp.Update, p, removed: null))];
-            existing.Release();
-            return republished;
-        }
-
-        if (!TryParse(indicator, out var range))
-        {
-            counters.ParseErrors++;
-            return [];
-        }
-
-        counters.Added++;
-        var (row, diff) = Insert(input, indicator, value, range);
-        var emissions = Render(diff, removed: null);
-        row.Release();
-        return emissions;
+        return Apply(input, indicator, new Incoming(value, null), counters);
     }
 
     /// <summary>
@@ -154,27 +116,10 @@ public sealed class RangeAggregator<T, TFamily>
             return [];
         }
 
-        if (Utf8JsonObject.Normalized(span, SourcesUtf8) is not { } normalized)
-        {
-            return Update(input, indicator, JsonObjectReader.ParseObject(span)!, counters);
-        }
-
-        if (_rows.TryGetValue((input, indicator), out var existing))
-        {
-            existing.Keep(normalized);
-            return existing.Whitelist ? [] : [.. _map.PiecesOf(existing.Id).Select(p => Emit(MessageOp.Update, p, removed: null))];
-        }
-
-        if (!TryParse(indicator, out var range))
-        {
-            counters.ParseErrors++;
-            return [];
-        }
-
-        counters.Added++;
-        var row = NewRow(input, indicator);
-        row.Keep(normalized);
-        return Render(Add(row, range), removed: null);
+        var value = Utf8JsonObject.Normalized(span, SourcesUtf8) is { } normalized
+            ? new Incoming(null, normalized)
+            : new Incoming(JsonObjectReader.ParseObject(span)!, null);
+        return Apply(input, indicator, value, counters);
     }
 
     /// <summary><see cref="Withdraw"/> for a value received as UTF-8 JSON (empty for none).</summary>
@@ -209,12 +154,45 @@ public sealed class RangeAggregator<T, TFamily>
         return Render(_map.Remove(row.Id), removed: row);
     }
 
-    /// <summary>Adds a row holding <paramref name="value"/> (the caller releases it once its emissions are built).</summary>
-    private (Row Row, RangeDiff<T> Diff) Insert(string input, string indicator, JsonObject value, IPRange<T> range)
+    /// <summary>An update whose type is the node's: the row's new value, or a new row, and what that changes.</summary>
+    private IReadOnlyList<Emission> Apply(string input, string indicator, Incoming value, AggregatorCounters counters)
     {
+        if (_rows.TryGetValue((input, indicator), out var existing))
+        {
+            // Same geometry: the value changed (or was refreshed); republish the pieces this row covers.
+            value.Into(existing);
+            IReadOnlyList<Emission> republished = existing.Whitelist ? [] : [.. _map.PiecesOf(existing.Id).Select(p => Emit(MessageOp.Update, p, removed: null))];
+            existing.Release();
+            return republished;
+        }
+
+        if (!TryParse(indicator, out var range))
+        {
+            counters.ParseErrors++;
+            return [];
+        }
+
+        counters.Added++;
         var row = NewRow(input, indicator);
-        row.Hold(value);
-        return (row, Add(row, range));
+        value.Into(row);
+        var emissions = Render(Add(row, range), removed: null);
+        row.Release();
+        return emissions;
+    }
+
+    /// <summary>A stored row back (nothing published); false when the row exists already or its indicator does not parse.</summary>
+    private bool RestoreRow(string input, string indicator, Incoming value)
+    {
+        if (_rows.ContainsKey((input, indicator)) || !TryParse(indicator, out var range))
+        {
+            return false;
+        }
+
+        var row = NewRow(input, indicator);
+        value.Into(row);
+        Add(row, range);
+        row.Release();
+        return true;
     }
 
     private Row NewRow(string input, string indicator) => new(_nextId++, input, indicator, _policy.IsWhitelist(input));
@@ -310,6 +288,22 @@ public sealed class RangeAggregator<T, TFamily>
         buffer[length++] = '-';
         TFamily.TryFormat(piece.End, buffer[length..], out var endLength);
         return new string(buffer[..(length + endLength)]);
+    }
+
+    /// <summary>A row's new value: a tree (normalized when taken), or UTF-8 JSON normalized already.</summary>
+    private readonly record struct Incoming(JsonObject? Tree, byte[]? Normalized)
+    {
+        public void Into(Row row)
+        {
+            if (Tree is not null)
+            {
+                row.Hold(Tree);
+            }
+            else
+            {
+                row.Keep(Normalized!);
+            }
+        }
     }
 
     /// <summary>

@@ -112,8 +112,9 @@ public static class IndicatorMessageSerializer
 
     /// <param name="utf8Json">The message.</param>
     /// <param name="withValue">
-    /// False for a stage that only routes the message and forwards its bytes: the value is checked (an object, or null
-    /// on a withdraw) but not built, and <see cref="IndicatorMessage.Value"/> stays null.
+    /// False to check the value (an object, or null on a withdraw) without building it: <see cref="IndicatorMessage.Value"/>
+    /// stays null. (A consumed message, whose bytes stay, is read with the memory overload instead: its value is kept
+    /// as a slice and built on demand.)
     /// </param>
     public static IndicatorMessage Deserialize(ReadOnlySpan<byte> utf8Json, bool withValue = true) => Deserialize(utf8Json, withValue, ReadOnlyMemory<byte>.Empty, key: null);
 

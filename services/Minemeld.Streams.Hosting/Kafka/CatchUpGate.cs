@@ -16,7 +16,7 @@ internal sealed class CatchUpGate(string topic)
 {
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>The next offset to read per owned partition of <see cref="Topic"/> (<see cref="Offset.Beginning"/> until known).</summary>
+    /// <summary>The next offset to read per owned partition of the topic (<see cref="Offset.Beginning"/> until known).</summary>
     private readonly Dictionary<TopicPartition, Offset> _next = [];
 
     /// <summary>The offset each pending partition must be read up to (its high watermark at the assignment).</summary>
@@ -24,10 +24,6 @@ internal sealed class CatchUpGate(string topic)
 
     /// <summary>Paused partitions of the other topics, sought back to their first held message.</summary>
     private readonly HashSet<TopicPartition> _held = [];
-
-    public string Topic => topic;
-
-    public bool CatchingUp => _pending.Count > 0;
 
     /// <summary>
     /// Partitions were assigned (with their start offsets): every owned partition of the topic is measured against
@@ -104,14 +100,6 @@ internal sealed class CatchUpGate(string topic)
         }
 
         return false;
-    }
-
-    /// <summary>Forget everything (the consumer is closed).</summary>
-    public void Clear()
-    {
-        _next.Clear();
-        _pending.Clear();
-        _held.Clear();
     }
 
     private void ReleaseIfDone(IConsumer<string, byte[]> consumer)
