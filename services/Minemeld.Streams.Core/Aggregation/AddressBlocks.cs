@@ -20,6 +20,9 @@ public static class AddressBlocks
     /// <summary>The 256 IPv4 block keys, made once: every IPv4 message is routed by one of them.</summary>
     private static readonly string[] IPv4Keys = [.. Enumerable.Range(0, 1 << IPv4BlockBits).Select(static b => $"4.{b.ToString(CultureInfo.InvariantCulture)}")];
 
+    /// <summary>Each IPv4 block key alone, as <see cref="Of"/> returns it for an indicator within one block (read-only: shared).</summary>
+    private static readonly IReadOnlyList<string>[] IPv4SingleKeys = [.. IPv4Keys.Select(static k => Array.AsReadOnly(new[] { k }))];
+
     /// <summary>The block keys an indicator belongs to; empty when it does not parse or is too broad.</summary>
     public static IReadOnlyList<string> Of(string indicator, AddressFamilyKind family)
     {
@@ -32,7 +35,7 @@ public static class AddressBlocks
         {
             var first = (int)(parsed.V4.Start >> (32 - IPv4BlockBits));
             var last = (int)(parsed.V4.End >> (32 - IPv4BlockBits));
-            return first == last ? [IPv4Keys[first]] : IPv4Keys[first..(last + 1)];
+            return first == last ? IPv4SingleKeys[first] : IPv4Keys[first..(last + 1)];
         }
 
         var start = parsed.V6.Start >> (128 - IPv6BlockBits);

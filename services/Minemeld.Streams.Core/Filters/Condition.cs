@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using DevLab.JmesPath;
 using DevLab.JmesPath.Expressions;
@@ -24,7 +25,11 @@ public sealed class Condition
     private static readonly JmesPath JmesPath = new();
 
     private readonly string? _attribute;
+    private readonly byte[]? _attributeUtf8;
     private readonly JmesPathExpression? _function;
+    private readonly JsonValueKind _literalKind;
+    private readonly double _literalNumber;
+    private readonly string? _literalString;
 
     private Condition(string text, string expression, string? attribute, JmesPathExpression? function, Comparator comparator, JsonNode? literal)
     {
@@ -34,6 +39,10 @@ public sealed class Condition
         _function = function;
         Comparator = comparator;
         Literal = literal;
+        _attributeUtf8 = attribute is null ? null : Encoding.UTF8.GetBytes(attribute);
+        _literalKind = JsonNodeValues.Kind(literal);
+        JsonNodeValues.TryGetDouble(literal, out _literalNumber);
+        _literalString = JsonNodeValues.TryGetString(literal, out var literalText) ? literalText : null;
     }
 
     public string Text { get; }
@@ -70,7 +79,114 @@ public sealed class Condition
         return new Condition(text, expression, attribute, function, comparator, literal);
     }
 
-    public bool Evaluate(in FilterContext context) => Compare(Resolve(context), Comparator, Literal);
+    public bool Evaluate(in FilterContext context) =>
+        TryEvaluateInPlace(context, out var result) ? result : Compare(Resolve(context), Comparator, Literal);
+
+    /// <summary>
+    /// <see cref="Compare"/> without building the actual value as a node, for what filters test on every message: a
+    /// pseudo-attribute (<c>__method</c>, ...) or a scalar attribute of a value kept as UTF-8. False when the value is
+    /// a tree, a function, or an attribute that is an object, an array or a number no double holds (the node path
+    /// decides those).
+    /// </summary>
+    private bool TryEvaluateInPlace(in FilterContext context, out bool result)
+    {
+        result = false;
+        switch (_attribute)
+        {
+            case null:
+                return false;
+            case FilterContext.IndicatorKey:
+                result = CompareString(context.Indicator);
+                return true;
+            case FilterContext.MethodKey:
+                result = CompareString(context.Method);
+                return true;
+            case FilterContext.OriginKey:
+                result = CompareString(context.Origin);
+                return true;
+        }
+
+        if (context.Value is not null)
+        {
+            return false;
+        }
+
+        if (context.Utf8Value.IsEmpty || !Utf8JsonObject.TryFindLast(context.Utf8Value.Span, _attributeUtf8, out var reader))
+        {
+            result = CompareNull();
+            return true;
+        }
+
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Null:
+                result = CompareNull();
+                return true;
+            case JsonTokenType.True or JsonTokenType.False:
+                // Booleans are equal only to the same boolean and never ordered.
+                var kind = reader.TokenType == JsonTokenType.True ? JsonValueKind.True : JsonValueKind.False;
+                result = Comparator switch
+                {
+                    Comparator.Equal => _literalKind == kind,
+                    Comparator.NotEqual => _literalKind != kind,
+                    _ => false,
+                };
+                return true;
+            case JsonTokenType.Number when reader.TryGetInt64(out var integer):
+                result = CompareNumber(integer);
+                return true;
+            case JsonTokenType.Number when reader.TryGetDouble(out var number) && double.IsFinite(number):
+                result = CompareNumber(number);
+                return true;
+            case JsonTokenType.String when Comparator is Comparator.Equal or Comparator.NotEqual:
+                var equal = _literalString is not null && reader.ValueTextEquals(_literalString);
+                result = Comparator == Comparator.Equal ? equal : !equal;
+                return true;
+            case JsonTokenType.String:
+                result = CompareString(reader.GetString()!);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private bool CompareNull() => Comparator switch
+    {
+        Comparator.Equal => _literalKind == JsonValueKind.Null,
+        Comparator.NotEqual => _literalKind != JsonValueKind.Null,
+        _ => false,
+    };
+
+    private bool CompareString(string actual)
+    {
+        if (_literalString is null)
+        {
+            // A string equals no other type and is never ordered against one.
+            return Comparator == Comparator.NotEqual;
+        }
+
+        return Ordered(Comparator, string.CompareOrdinal(actual, _literalString));
+    }
+
+    private bool CompareNumber(double actual)
+    {
+        if (_literalKind != JsonValueKind.Number)
+        {
+            return Comparator == Comparator.NotEqual;
+        }
+
+        return Ordered(Comparator, actual.CompareTo(_literalNumber));
+    }
+
+    private static bool Ordered(Comparator comparator, int order) => comparator switch
+    {
+        Comparator.Equal => order == 0,
+        Comparator.NotEqual => order != 0,
+        Comparator.Less => order < 0,
+        Comparator.LessOrEqual => order <= 0,
+        Comparator.Greater => order > 0,
+        _ => order >= 0,
+    };
 
     /// <summary>The value of the expression in this context (null when missing or on a JMESPath error).</summary>
     public JsonNode? Resolve(in FilterContext context)
@@ -124,13 +240,7 @@ public sealed class Condition
             return false;
         }
 
-        return comparator switch
-        {
-            Comparator.Less => order < 0,
-            Comparator.LessOrEqual => order <= 0,
-            Comparator.Greater => order > 0,
-            _ => order >= 0,
-        };
+        return Ordered(comparator, order);
     }
 
     private static bool AreEqual(JsonNode? actual, JsonNode? literal)

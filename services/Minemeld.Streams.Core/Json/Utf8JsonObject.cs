@@ -32,8 +32,11 @@ public static class Utf8JsonObject
             ? Utf8StringCache.ForThisThread.GetString(ref value)
             : null;
 
-    /// <summary>A reader at the first token of the last value named <paramref name="utf8Name"/>, when there is one.</summary>
-    private static bool TryFindLast(ReadOnlySpan<byte> utf8Object, ReadOnlySpan<byte> utf8Name, out Utf8JsonReader value)
+    /// <summary>
+    /// A reader at the first token of the last value named <paramref name="utf8Name"/>, when there is one: a scalar is
+    /// read from it in place (no node), anything else can be skipped or read on.
+    /// </summary>
+    public static bool TryFindLast(ReadOnlySpan<byte> utf8Object, ReadOnlySpan<byte> utf8Name, out Utf8JsonReader value)
     {
         value = default;
         var found = false;

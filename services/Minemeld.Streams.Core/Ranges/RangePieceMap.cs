@@ -83,7 +83,7 @@ public sealed class RangePieceMap<T>
             AddCut(end + T.One);
         }
 
-        ForEachSegment(start, end, segment => segment.Add(id, whitelist));
+        ForEachSegment(start, end, (id, whitelist), static (segment, change) => segment.Add(change.id, change.whitelist));
         return DiffOfWindow(left, right);
     }
 
@@ -97,7 +97,7 @@ public sealed class RangePieceMap<T>
 
         var (left, right) = Window(interval.Start, interval.End);
         OutputPieces(left, right, _before);
-        ForEachSegment(interval.Start, interval.End, segment => segment.Remove(id, interval.Whitelist));
+        ForEachSegment(interval.Start, interval.End, (id, interval.Whitelist), static (segment, change) => segment.Remove(change.id, change.Whitelist));
         ReleaseCut(interval.Start);
         if (interval.End < _max)
         {
@@ -175,7 +175,8 @@ public sealed class RangePieceMap<T>
         }
     }
 
-    private void ForEachSegment(T start, T end, Action<Segment> action)
+    /// <summary>Applies <paramref name="action"/> to the segments starting in <c>[start, end]</c> (a static action: no closure per call).</summary>
+    private void ForEachSegment<TState>(T start, T end, TState state, Action<Segment, TState> action)
     {
         _segments.TryFloor(start, out var cursor);
         do
@@ -185,7 +186,7 @@ public sealed class RangePieceMap<T>
                 return;
             }
 
-            action(_segments.ValueAt(cursor));
+            action(_segments.ValueAt(cursor), state);
         }
         while (_segments.TryNext(ref cursor));
     }

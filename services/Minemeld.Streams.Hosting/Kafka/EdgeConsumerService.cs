@@ -125,6 +125,7 @@ public sealed partial class EdgeConsumerService(
         try
         {
             var batch = new List<ConsumeResult<string, byte[]>>(o.MaxBatchSize);
+            var messages = new List<InputMessage>(o.MaxBatchSize);
             while (!stoppingToken.IsCancellationRequested)
             {
                 batch.Clear();
@@ -161,7 +162,8 @@ public sealed partial class EdgeConsumerService(
                     }
                 }
 
-                inFlight.Enqueue(await ApplyBatchAsync(batch, inFlight.Count > 0 ? inFlight.Last().Durable : Task.CompletedTask).ConfigureAwait(false));
+                inFlight.Enqueue(await ApplyBatchAsync(batch, messages, inFlight.Count > 0 ? inFlight.Last().Durable : Task.CompletedTask).ConfigureAwait(false));
+                batch.Clear(); // the consumed messages are garbage now, not held until the next batch
 
                 // Retire what is durable; wait for the oldest while the window is full.
                 while (inFlight.Count > 0 && (inFlight.Peek().Durable.IsCompleted || inFlight.Count >= o.MaxBatchesInFlight))
@@ -204,13 +206,14 @@ public sealed partial class EdgeConsumerService(
     }
 
     /// <summary>
-    /// Decodes a batch (dead-lettering what is not a valid envelope), applies it, and chains its completion after
-    /// <paramref name="previous"/>: the state store is written in batch order.
+    /// Decodes a batch (dead-lettering what is not a valid envelope) into <paramref name="messages"/> (the loop's list,
+    /// emptied here and reused for every batch: handlers keep nothing of it past ApplyAsync), applies it, and chains
+    /// its completion after <paramref name="previous"/>: the state store is written in batch order.
     /// </summary>
-    private async Task<PendingBatch> ApplyBatchAsync(List<ConsumeResult<string, byte[]>> batch, Task previous)
+    private async Task<PendingBatch> ApplyBatchAsync(List<ConsumeResult<string, byte[]>> batch, List<InputMessage> messages, Task previous)
     {
         var started = Environment.TickCount64;
-        var messages = new List<InputMessage>(batch.Count);
+        messages.Clear();
         var poison = new List<OutgoingMessage>();
         foreach (var result in batch)
         {
@@ -228,8 +231,7 @@ public sealed partial class EdgeConsumerService(
             }
         }
 
-        // Offsets of the work this batch finishes: the last message per partition.
-        var offsets = batch.GroupBy(static r => r.TopicPartition).Select(static g => g.MaxBy(static r => r.Offset.Value)!).ToList();
+        var offsets = LastPerPartition(batch);
         var deadLetters = poison.Count == 0 ? Task.CompletedTask : publisher.PublishAsync(poison, CancellationToken.None);
 
         // The handler runs to completion even during shutdown: a half-applied batch would only be replayed.
@@ -244,8 +246,40 @@ public sealed partial class EdgeConsumerService(
             await deadLetters.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
         }
+        finally
+        {
+            messages.Clear(); // nothing of the batch stays reachable from here until the next one
+        }
 
         return new PendingBatch(CompleteAfterAsync(previous, completion, deadLetters), offsets, started);
+    }
+
+    /// <summary>
+    /// The work a batch finishes: its last message per partition (a partition's messages arrive in offset order). A
+    /// batch reads from a few partitions: a linear search, and no <c>TopicPartition</c> made per message.
+    /// </summary>
+    private static List<ConsumeResult<string, byte[]>> LastPerPartition(List<ConsumeResult<string, byte[]>> batch)
+    {
+        var last = new List<ConsumeResult<string, byte[]>>();
+        foreach (var result in batch)
+        {
+            var i = 0;
+            while (i < last.Count && (last[i].Partition.Value != result.Partition.Value || last[i].Topic != result.Topic))
+            {
+                i++;
+            }
+
+            if (i == last.Count)
+            {
+                last.Add(result);
+            }
+            else if (result.Offset.Value > last[i].Offset.Value)
+            {
+                last[i] = result;
+            }
+        }
+
+        return last;
     }
 
     private static async Task CompleteAfterAsync(Task previous, BatchCompletion completion, Task deadLetters)

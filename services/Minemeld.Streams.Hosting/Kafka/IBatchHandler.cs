@@ -24,7 +24,8 @@ public interface IBatchHandler
 
     /// <summary>
     /// Applies <paramref name="batch"/> in memory and starts publishing what it emits. Everything the completion will
-    /// write must be captured here (serialized, copied): the next batch is applied while the completion runs.
+    /// write must be captured here (serialized, copied): the next batch is applied while the completion runs. The
+    /// list itself is the loop's and is refilled for the next batch once this returns: keep its messages, not it.
     /// </summary>
     Task<BatchCompletion> ApplyAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken);
 

@@ -15,6 +15,9 @@ namespace Minemeld.Streams.Hosting.Nodes;
 /// </summary>
 public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, IFeedStore store) : IBatchHandler, INodeStatistics
 {
+    /// <summary>The scoring attribute's name as UTF-8, to read the score from a value kept as bytes.</summary>
+    private readonly byte[]? _scoringAttribute = settings.ScoringAttribute is { } name ? System.Text.Encoding.UTF8.GetBytes(name) : null;
+
     public string Node { get; } = node;
 
     public NodeCounters Counters { get; } = new();
@@ -103,8 +106,14 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
             return 0;
         }
 
-        var value = received.Tree is { } tree ? tree[attribute] : Utf8JsonObject.Property(received.Utf8.Span, attribute);
-        return JsonNodeValues.TryGetInt64(value, out var score) ? score : 0;
+        if (received.Tree is { } tree)
+        {
+            return JsonNodeValues.TryGetInt64(tree[attribute], out var fromTree) ? fromTree : 0;
+        }
+
+        // Read in place: an integer, as the tree path takes it (a float such as 3.0 is no score).
+        return Utf8JsonObject.TryFindLast(received.Utf8.Span, _scoringAttribute, out var value)
+            && value.TokenType == System.Text.Json.JsonTokenType.Number && value.TryGetInt64(out var score) ? score : 0;
     }
 
     /// <summary>The value's JSON text as the feed stores it: the text received, or the stripped tree's.</summary>

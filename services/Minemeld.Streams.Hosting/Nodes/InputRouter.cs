@@ -26,6 +26,9 @@ public sealed class InputRouter(
     /// <summary>The repartition partitions this consumer owns.</summary>
     private readonly HashSet<int> _owned = [];
 
+    /// <summary>The messages a batch applies here, refilled by every batch (the aggregation keeps nothing of the list).</summary>
+    private readonly List<InputMessage> _local = [];
+
     public string Node => aggregator.Node;
 
     /// <summary><c>direct</c>: keys applied by the consumer that read them; <c>routed</c>: keys forwarded to their owner.</summary>
@@ -37,7 +40,8 @@ public sealed class InputRouter(
     public async Task<BatchCompletion> ApplyAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var local = new List<InputMessage>(batch.Count);
+        var local = _local;
+        local.Clear();
         List<OutgoingMessage>? forwarded = null;
         var direct = 0;
         foreach (var input in batch)
@@ -82,6 +86,10 @@ public sealed class InputRouter(
         {
             await acknowledged.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
+        }
+        finally
+        {
+            local.Clear(); // nothing of the batch stays reachable from here until the next one
         }
 
         var routed = forwarded?.Count ?? 0;

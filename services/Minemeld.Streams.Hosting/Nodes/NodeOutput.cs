@@ -21,8 +21,9 @@ public sealed class NodeOutput(string node, string? topic, FilterSet outfilters,
         ArgumentNullException.ThrowIfNull(emissions);
         if (counters is not null)
         {
-            counters.Add("update.tx", emissions.Count(static e => e.Op == MessageOp.Update));
-            counters.Add("withdraw.tx", emissions.Count(static e => e.Op == MessageOp.Withdraw));
+            var updated = Updates(emissions);
+            counters.Add("update.tx", updated);
+            counters.Add("withdraw.tx", emissions.Count - updated);
         }
 
         if (topic is null || emissions.Count == 0)
@@ -37,11 +38,23 @@ public sealed class NodeOutput(string node, string? topic, FilterSet outfilters,
         }
 
         // Encoded as they are produced: the first messages are on the wire while later ones are still encoded. What
-        // waits for the acks holds counts only, not the emissions (see MessagePublisher.PublishAsync).
+        // waits for the acks holds counts only, not the emissions (see MessagePublisher.PublishAsync): the caller's
+        // list is free again once this returns.
         var now = time.GetUtcNow();
-        var updates = sent.Count(static e => e.Op == MessageOp.Update);
+        var updates = Updates(sent);
         var acknowledged = publisher.PublishAsync(sent.Select(e => EmissionEncoder.Encode(topic, node, e, now)), cancellationToken);
         return CountedAsync(acknowledged, node, updates, sent.Count - updates);
+    }
+
+    private static int Updates(IReadOnlyList<Emission> emissions)
+    {
+        var updates = 0;
+        for (var i = 0; i < emissions.Count; i++)
+        {
+            updates += emissions[i].Op == MessageOp.Update ? 1 : 0;
+        }
+
+        return updates;
     }
 
     private static async Task<int> CountedAsync(Task acknowledged, string node, int updates, int withdraws)

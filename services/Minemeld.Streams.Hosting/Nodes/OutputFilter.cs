@@ -9,11 +9,12 @@ namespace Minemeld.Streams.Hosting.Nodes;
 /// </summary>
 public static class OutputFilter
 {
-    public static List<Emission> Apply(FilterSet outfilters, string node, IEnumerable<Emission> emissions)
+    /// <summary>The emissions the outfilters accept: <paramref name="emissions"/> itself when the node has none.</summary>
+    public static IReadOnlyList<Emission> Apply(FilterSet outfilters, string node, IReadOnlyList<Emission> emissions)
     {
         ArgumentNullException.ThrowIfNull(outfilters);
         return outfilters.Filters.Count == 0
-            ? [.. emissions]
+            ? emissions
             : [.. emissions.Where(e => outfilters.Evaluate(Context(e, node)) == FilterDecision.Accept)];
     }
 

@@ -34,6 +34,11 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
     private readonly PartitionedState<RangeAggregator<T, TFamily>> _blocks = new();
     private readonly Lock _gate = new();
 
+    // A batch's emissions and changed rows, emptied and refilled by every batch (batches are applied one at a time:
+    // the emissions are handed to the producer and the rows serialized before ApplyAsync returns).
+    private readonly List<Emission> _emissions = [];
+    private readonly Dictionary<(string Block, string Field), ReadOnlyMemory<byte>?> _dirty = [];
+
     public string Node { get; } = node;
 
     public NodeCounters Counters { get; } = new();
@@ -56,8 +61,9 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
     {
         ArgumentNullException.ThrowIfNull(batch);
         await LoadBlocksAsync(batch).ConfigureAwait(false);
-        var emissions = new List<Emission>(batch.Count);
-        var dirty = new Dictionary<(string Block, string Field), ReadOnlyMemory<byte>?>(batch.Count);
+        var (emissions, dirty) = (_emissions, _dirty);
+        emissions.Clear(); // a batch that failed half-way left its part behind
+        dirty.Clear();
         List<RowWrites> writes;
         lock (_gate)
         {
@@ -93,7 +99,17 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
         }
 
         // Publishing before persisting: a crash in between replays from the old rows and publishes the same again.
-        var acknowledged = _output.PublishAsync(emissions, Counters, cancellationToken);
+        Task acknowledged;
+        try
+        {
+            acknowledged = _output.PublishAsync(emissions, Counters, cancellationToken);
+        }
+        finally
+        {
+            emissions.Clear();
+            dirty.Clear();
+        }
+
         return async () =>
         {
             await acknowledged.ConfigureAwait(false);
@@ -177,12 +193,27 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
     /// <summary>The rows of one block a batch changed: written (serialized) or deleted.</summary>
     private sealed record RowWrites(string Block, List<KeyValuePair<string, ReadOnlyMemory<byte>>> Sets, List<string> Deletes)
     {
-        public static List<RowWrites> Of(Dictionary<(string Block, string Field), ReadOnlyMemory<byte>?> dirty) =>
-        [
-            .. dirty.GroupBy(static d => d.Key.Block).Select(static group => new RowWrites(
-                group.Key,
-                [.. group.Where(static d => d.Value is not null).Select(static d => KeyValuePair.Create(d.Key.Field, d.Value!.Value))],
-                [.. group.Where(static d => d.Value is null).Select(static d => d.Key.Field)])),
-        ];
+        public static List<RowWrites> Of(Dictionary<(string Block, string Field), ReadOnlyMemory<byte>?> dirty)
+        {
+            var byBlock = new Dictionary<string, RowWrites>(StringComparer.Ordinal);
+            foreach (var ((block, field), row) in dirty)
+            {
+                if (!byBlock.TryGetValue(block, out var writes))
+                {
+                    byBlock[block] = writes = new RowWrites(block, [], []);
+                }
+
+                if (row is { } value)
+                {
+                    writes.Sets.Add(KeyValuePair.Create(field, value));
+                }
+                else
+                {
+                    writes.Deletes.Add(field);
+                }
+            }
+
+            return [.. byBlock.Values];
+        }
     }
 }

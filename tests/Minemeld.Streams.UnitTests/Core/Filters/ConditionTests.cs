@@ -103,4 +103,59 @@ public sealed class ConditionTests
         var ex = Assert.Throws<ConditionSyntaxException>(() => Condition.Parse(condition));
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A value kept as UTF-8 is compared in place (no node); a pseudo-attribute too. Both must decide exactly what the
+    /// node path decides: the same random conditions over the same random values, as bytes and as trees.
+    /// </summary>
+    [Fact]
+    public void ComparingInPlaceDecidesWhatTheNodePathDecides()
+    {
+        var random = new Random(20261130);
+        string[] scalars = ["75", "100", "-3", "0", "3.0", "2.5", "1e3", "1e400", "9007199254740993", "true", "false", "null",
+            "\"green\"", "\"red\"", "\"gr\\u0065en\"", "\"\"", "\"IPv4\"", "\"\u00e9t\u00e9\"", "[1,2]", "{\"a\":1}", "[]"];
+        string[] literals = ["75", "0", "-3", "100", "'green'", "'red'", "''", "'IPv4'", "'été'", "true", "false", "null"];
+        string[] comparators = ["==", "!=", "<", "<=", ">", ">="];
+        string[] names = ["confidence", "share_level", "direction", "__method", "__origin", "__indicator"];
+        string[] methods = ["update", "withdraw"];
+        var cases = 0;
+        for (var i = 0; i < 4000; i++)
+        {
+            var properties = new List<string>();
+            foreach (var name in names.Take(3))
+            {
+                var occurrences = random.Next(4); // absent, once, or repeated (the last one counts)
+                for (var k = 0; k < occurrences; k++)
+                {
+                    properties.Add($"\"{name}\":{scalars[random.Next(scalars.Length)]}");
+                }
+            }
+
+            var json = "{" + string.Join(',', properties.OrderBy(_ => random.Next())) + "}";
+            var condition = Condition.Parse($"{names[random.Next(names.Length)]} {comparators[random.Next(comparators.Length)]} {literals[random.Next(literals.Length)]}");
+            var (indicator, method, origin) = ("1.2.3.4", methods[random.Next(2)], random.Next(2) == 0 ? "green" : "miner");
+            var tree = new FilterContext(Minemeld.Streams.Core.Json.JsonObjectReader.ParseObject(System.Text.Encoding.UTF8.GetBytes(json)), indicator, method, origin);
+            var bytes = FilterContext.OfUtf8(System.Text.Encoding.UTF8.GetBytes(json), indicator, method, origin);
+            var byNodes = Condition.Compare(condition.Resolve(tree), condition.Comparator, condition.Literal);
+            Assert.True(byNodes == condition.Evaluate(bytes), $"{condition} on {json} as bytes");
+            Assert.True(byNodes == condition.Evaluate(tree), $"{condition} on {json} as a tree");
+            cases++;
+        }
+
+        Assert.Equal(4000, cases);
+    }
+
+    [Theory]
+    [InlineData("confidence >= 75", """{"confidence":80}""", true)]
+    [InlineData("confidence >= 75", """{"confidence":"80"}""", false)]
+    [InlineData("confidence != 75", """{"confidence":"75"}""", true)]
+    [InlineData("share_level == 'green'", """{"share_level":"gr\u0065en"}""", true)]
+    [InlineData("share_level == null", """{}""", true)]
+    [InlineData("share_level < 'h'", """{"share_level":"green"}""", true)]
+    [InlineData("__method == 'withdraw'", """{}""", false)]
+    [InlineData("__method != 75", """{}""", true)]
+    [InlineData("flag == true", """{"flag":true}""", true)]
+    [InlineData("flag < true", """{"flag":true}""", false)]
+    public void ScalarsOfAValueKeptAsBytes(string condition, string json, bool expected) =>
+        Assert.Equal(expected, Condition.Parse(condition).Evaluate(FilterContext.OfUtf8(System.Text.Encoding.UTF8.GetBytes(json), "1.2.3.4", "update", "src")));
 }
