@@ -41,11 +41,30 @@ public static class JsonText
     }
 
     /// <summary>What was written since <see cref="Begin"/>, as a new array.</summary>
-    public static byte[] End()
+    public static byte[] End() => Finish(transient: false);
+
+    /// <summary>
+    /// What was written since <see cref="Begin"/>, in this thread's reused array of exactly that length
+    /// (<see cref="Collections.TransientArrays.ForValue"/>): valid only until this thread asks for that length again.
+    /// For a message value handed straight to the Kafka producer, which copies it.
+    /// </summary>
+    public static byte[] EndTransient() => Finish(transient: true);
+
+    private static byte[] Finish(bool transient)
     {
         var buffer = t_buffer!;
         t_writer!.Flush();
-        var bytes = buffer.WrittenSpan.ToArray();
+        byte[] bytes;
+        if (transient)
+        {
+            bytes = Collections.TransientArrays.ForValue(buffer.WrittenCount);
+            buffer.WrittenSpan.CopyTo(bytes);
+        }
+        else
+        {
+            bytes = buffer.WrittenSpan.ToArray();
+        }
+
         buffer.ResetWrittenCount();
         if (buffer.Capacity > MaxKeptBuffer)
         {

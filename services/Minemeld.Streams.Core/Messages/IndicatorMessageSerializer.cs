@@ -30,6 +30,23 @@ public static class IndicatorMessageSerializer
     /// </summary>
     public static byte[] Serialize(IndicatorMessage message)
     {
+        Write(message);
+        return JsonText.End();
+    }
+
+    /// <summary>
+    /// <see cref="Serialize(IndicatorMessage)"/> into this thread's reused array of exactly the message's length
+    /// (<see cref="JsonText.EndTransient"/>): valid until the thread serializes another message of that length. For
+    /// a message produced at once (the producer copies it).
+    /// </summary>
+    public static byte[] SerializeTransient(IndicatorMessage message)
+    {
+        Write(message);
+        return JsonText.EndTransient();
+    }
+
+    private static void Write(IndicatorMessage message)
+    {
         ArgumentNullException.ThrowIfNull(message);
         var writer = JsonText.Begin();
         WriteHead(writer, message.Version, message.Op, message.Indicator, message.Type, message.Origin);
@@ -42,7 +59,7 @@ public static class IndicatorMessageSerializer
             writer.WriteNullValue();
         }
 
-        return WriteTail(writer, message.Timestamp);
+        WriteTail(writer, message.Timestamp);
     }
 
     /// <summary>
@@ -52,12 +69,28 @@ public static class IndicatorMessageSerializer
     /// </summary>
     public static byte[] Serialize(MessageOp op, string indicator, string? type, string origin, ReadOnlySpan<byte> utf8Value, DateTimeOffset timestamp)
     {
+        Write(op, indicator, type, origin, utf8Value, timestamp);
+        return JsonText.End();
+    }
+
+    /// <summary>
+    /// <see cref="Serialize(MessageOp, string, string?, string, ReadOnlySpan{byte}, DateTimeOffset)"/> into this
+    /// thread's reused array of exactly the message's length (see <see cref="SerializeTransient(IndicatorMessage)"/>).
+    /// </summary>
+    public static byte[] SerializeTransient(MessageOp op, string indicator, string? type, string origin, ReadOnlySpan<byte> utf8Value, DateTimeOffset timestamp)
+    {
+        Write(op, indicator, type, origin, utf8Value, timestamp);
+        return JsonText.EndTransient();
+    }
+
+    private static void Write(MessageOp op, string indicator, string? type, string origin, ReadOnlySpan<byte> utf8Value, DateTimeOffset timestamp)
+    {
         ArgumentNullException.ThrowIfNull(indicator);
         ArgumentNullException.ThrowIfNull(origin);
         var writer = JsonText.Begin();
         WriteHead(writer, IndicatorMessage.CurrentVersion, op, indicator, type, origin);
         writer.WriteRawValue(utf8Value, skipInputValidation: true);
-        return WriteTail(writer, timestamp);
+        WriteTail(writer, timestamp);
     }
 
     /// <summary>Everything up to the value's property name.</summary>
@@ -72,12 +105,11 @@ public static class IndicatorMessageSerializer
         writer.WritePropertyName("value"u8);
     }
 
-    private static byte[] WriteTail(Utf8JsonWriter writer, DateTimeOffset timestamp)
+    private static void WriteTail(Utf8JsonWriter writer, DateTimeOffset timestamp)
     {
         writer.WritePropertyName("ts"u8);
         writer.WriteRawValue(TimestampJson(timestamp), skipInputValidation: true);
         writer.WriteEndObject();
-        return JsonText.End();
     }
 
     /// <summary>

@@ -34,6 +34,7 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
             DeliveryReportFields = "status",
         };
         return new ProducerBuilder<string, byte[]>(config)
+            .SetKeySerializer(TransientUtf8Serializer.Instance)
             .SetLogHandler((_, m) => Log(m))
             .SetErrorHandler((_, e) => LogClientError(logger, clientId, e.Code, e.Reason, e.IsFatal))
             .Build();

@@ -41,6 +41,8 @@ public sealed class MessagePublisher : IDisposable
     /// are already on their way) and completes when every one of them is acknowledged. The messages are all handed to
     /// the producer before this returns; the task then holds only a count, not the messages (librdkafka has its own
     /// copies), so a batch waiting for its acks does not keep its values alive for the garbage collector to promote.
+    /// A message's value is read only while it is produced, before the next one is taken from the sequence: a lazy
+    /// sequence may hand out arrays it reuses (<see cref="Nodes.EmissionEncoder.EncodeTransient"/>).
     /// </summary>
     public Task PublishAsync(IEnumerable<OutgoingMessage> messages, CancellationToken cancellationToken)
     {

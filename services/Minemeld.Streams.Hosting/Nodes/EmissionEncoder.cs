@@ -8,7 +8,12 @@ namespace Minemeld.Streams.Hosting.Nodes;
 /// <summary>Turns a node's emissions into messages on its edge topic, keyed by indicator.</summary>
 public static class EmissionEncoder
 {
-    public static OutgoingMessage Encode(string topic, string origin, Emission emission, DateTimeOffset now)
+    /// <summary>
+    /// The emission's message, its value in this thread's reused array of that length
+    /// (<see cref="IndicatorMessageSerializer.SerializeTransient(IndicatorMessage)"/>): hand it to the producer before
+    /// this thread encodes the next one. <see cref="NodeOutput"/> encodes each message as the publisher produces it.
+    /// </summary>
+    public static OutgoingMessage EncodeTransient(string topic, string origin, Emission emission, DateTimeOffset now)
     {
         // The type from the tree when the emission has one, else from the bytes (no tree is built for it).
         var type = emission.HasTree
@@ -17,7 +22,7 @@ public static class EmissionEncoder
 
         // A value kept as UTF-8 goes into the message as it is; a tree (or no value) is written.
         var bytes = emission.Utf8Value.IsEmpty
-            ? IndicatorMessageSerializer.Serialize(new IndicatorMessage
+            ? IndicatorMessageSerializer.SerializeTransient(new IndicatorMessage
             {
                 Op = emission.Op,
                 Indicator = emission.Indicator,
@@ -26,7 +31,7 @@ public static class EmissionEncoder
                 Value = emission.Value,
                 Timestamp = now,
             })
-            : IndicatorMessageSerializer.Serialize(emission.Op, emission.Indicator, type, origin, emission.Utf8Value.Span, now);
+            : IndicatorMessageSerializer.SerializeTransient(emission.Op, emission.Indicator, type, origin, emission.Utf8Value.Span, now);
         return new OutgoingMessage(topic, emission.Indicator, bytes);
     }
 }

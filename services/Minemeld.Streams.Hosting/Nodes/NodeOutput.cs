@@ -42,7 +42,7 @@ public sealed class NodeOutput(string node, string? topic, FilterSet outfilters,
         // list is free again once this returns.
         var now = time.GetUtcNow();
         var updates = Updates(sent);
-        var acknowledged = publisher.PublishAsync(sent.Select(e => EmissionEncoder.Encode(topic, node, e, now)), cancellationToken);
+        var acknowledged = publisher.PublishAsync(sent.Select(e => EmissionEncoder.EncodeTransient(topic, node, e, now)), cancellationToken);
         return CountedAsync(acknowledged, node, updates, sent.Count - updates);
     }
 
