@@ -62,6 +62,46 @@ public static class Utf8JsonObject
         return found;
     }
 
+    /// <summary>
+    /// The top-level properties of <paramref name="utf8Object"/> in their order, into <paramref name="properties"/>,
+    /// when every name is plain (no escape) and appears once; false otherwise, or past <c>properties.Length</c> names
+    /// (the caller then takes the tree, where a parse decides what a repeated or escaped name means).
+    /// </summary>
+    public static bool TryReadProperties(ReadOnlySpan<byte> utf8Object, Span<Utf8Property> properties, out int count)
+    {
+        count = 0;
+        var reader = new Utf8JsonReader(utf8Object);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueIsEscaped || count == properties.Length)
+            {
+                return false;
+            }
+
+            var nameStart = (int)reader.TokenStartIndex + 1;
+            var name = nameStart..(nameStart + reader.ValueSpan.Length);
+            foreach (var seen in properties[..count])
+            {
+                if (utf8Object[seen.Name].SequenceEqual(reader.ValueSpan))
+                {
+                    return false;
+                }
+            }
+
+            reader.Read();
+            var valueStart = (int)reader.TokenStartIndex;
+            reader.Skip();
+            properties[count++] = new Utf8Property(name, valueStart..(int)reader.BytesConsumed);
+        }
+
+        return true;
+    }
+
     /// <summary>Whether a top-level name starts with <paramref name="first"/> or <paramref name="second"/> (<c>_</c>, <c>$</c>: private keys).</summary>
     public static bool HasNameStartingWith(ReadOnlySpan<byte> utf8Object, byte first, byte second)
     {

@@ -17,7 +17,12 @@ namespace Minemeld.Streams.Core.Miners;
 /// </summary>
 public sealed class Poller(PollerSettings settings)
 {
+    /// <summary>Attributes of an item read as bytes; an item with more is taken as a tree.</summary>
+    private const int MaxItemProperties = 64;
+
     private readonly Dictionary<string, MinerRow> _rows = new(StringComparer.Ordinal);
+
+    private byte[][]? _settingsNamesUtf8;
 
     public PollerSettings Settings { get; } = settings;
 
@@ -61,6 +66,16 @@ public sealed class Poller(PollerSettings settings)
     public IEnumerable<Emission> ApplyPollIncrementally(long now, IEnumerable<(string Indicator, JsonObject Attributes)> items, bool succeeded)
     {
         ArgumentNullException.ThrowIfNull(items);
+        return ApplyPollIncrementally(now, items.Select(static i => PollItem.Of(i.Indicator, i.Attributes)), succeeded);
+    }
+
+    /// <summary>
+    /// <see cref="ApplyPollIncrementally(long, IEnumerable{ValueTuple{string, JsonObject}}, bool)"/> over items whose
+    /// attributes may be UTF-8 (a local list's entries): a new row's value is then written from the bytes.
+    /// </summary>
+    public IEnumerable<Emission> ApplyPollIncrementally(long now, IEnumerable<PollItem> items, bool succeeded)
+    {
+        ArgumentNullException.ThrowIfNull(items);
         return Apply();
 
         IEnumerable<Emission> Apply()
@@ -68,18 +83,18 @@ public sealed class Poller(PollerSettings settings)
             if (Settings.AggregateIndicators)
             {
                 // Items with the same (type, indicator) in one poll count once; the last attributes win.
-                var aggregated = new Dictionary<string, (string Indicator, JsonObject Attributes)>(StringComparer.Ordinal);
+                var aggregated = new Dictionary<string, PollItem>(StringComparer.Ordinal);
                 foreach (var item in items)
                 {
-                    aggregated[Key(TypeOf(item.Attributes), item.Indicator)] = item;
+                    aggregated[Key(TypeOf(item), item.Indicator)] = item;
                 }
 
                 items = aggregated.Values;
             }
 
-            foreach (var (indicator, attributes) in items)
+            foreach (var item in items)
             {
-                if (Process(now, indicator, attributes) is { } emission)
+                if (Process(now, item) is { } emission)
                 {
                     yield return emission;
                 }
@@ -155,24 +170,27 @@ public sealed class Poller(PollerSettings settings)
     public List<Emission> Rebuild(long now) =>
         [.. _rows.Values.Where(r => r.Withdrawn is null && r.AgeOut >= now).OrderBy(static r => r.Indicator, StringComparer.Ordinal).Select(row => Update(row))];
 
-    private Emission? Process(long now, string indicator, JsonObject attributes)
+    private Emission? Process(long now, PollItem item)
     {
-        var type = TypeOf(attributes) ?? TypeOf(Settings.Attributes);
+        var indicator = item.Indicator;
+        var type = TypeOf(item) ?? TypeOf(Settings.Attributes);
         var key = Key(type, indicator);
         var threshold = LastSuccessfulRun ?? (now - (Settings.IntervalSeconds * 1000L));
+        JsonObject attributes;
         if (!_rows.TryGetValue(key, out var row) || row.LastRun < threshold)
         {
             // New, or not in the previous successful poll: (re)created with a fresh first_seen.
-            if (NewValueUtf8(now, attributes) is { } utf8)
+            if (NewValueUtf8(now, item) is { } utf8)
             {
                 // The value's type: the item's when it has one (even one that is not a string), else the node's.
-                var valueType = attributes.ContainsKey(IndicatorValue.Type) ? TypeOf(attributes) : TypeOf(Settings.Attributes);
+                var valueType = HasType(item) ? TypeOf(item) : TypeOf(Settings.Attributes);
                 row = new MinerRow(indicator, utf8, valueType) { LastRun = now, AgeOut = AgeOutOf(valueType, now, now) };
                 _rows[key] = row;
                 Counters.Added++;
                 return row.AgeOut >= now ? Update(row) : null;
             }
 
+            attributes = item.Attributes();
             var created = NewValue(now, attributes);
             row = new MinerRow(indicator, created) { LastRun = now, AgeOut = AgeOutOf(created) };
             _rows[key] = row;
@@ -192,6 +210,7 @@ public sealed class Poller(PollerSettings settings)
             return null; // the pending sweep withdraws it
         }
 
+        attributes = item.Attributes();
         var previous = row.ReadValue();
         var changed = Changed(previous, attributes);
         var value = new JsonObjectBuilder(previous.Count + 1);
@@ -241,24 +260,56 @@ public sealed class Poller(PollerSettings settings)
     /// common item (no private key, no first_seen or last_seen of its own, nor on the node): a new row is then never a
     /// tree. Null when the item or the node is not that plain (the caller builds the tree).
     /// </summary>
-    private byte[]? NewValueUtf8(long now, JsonObject attributes)
+    private byte[]? NewValueUtf8(long now, in PollItem item)
     {
-        if (!IsPlain(Settings.Attributes) || !IsPlain(attributes))
+        if (!IsPlain(Settings.Attributes))
         {
             return null;
         }
 
-        // Walked by index: a foreach over a JsonObject allocates its enumerator, once per item here.
+        if (!item.IsTree)
+        {
+            return NewValueUtf8(now, item.Utf8.Span);
+        }
+
+        // A tree is written once and taken as bytes: its values are copied as they were written.
+        var attributes = item.Attributes();
+        return IsPlain(attributes) ? NewValueUtf8(now, JsonText.ToUtf8Bytes(attributes)) : null;
+    }
+
+    /// <summary>
+    /// A new row's value from attributes kept as UTF-8 (the node's attributes plain): the node's attributes, each
+    /// taking the item's value when it has one, then sources, first_seen, last_seen, then the item's other
+    /// attributes, copied as they are. Null when the item is not plain, or not one object of distinct plain names.
+    /// </summary>
+    private byte[]? NewValueUtf8(long now, ReadOnlySpan<byte> item)
+    {
+        Span<Utf8Property> properties = stackalloc Utf8Property[MaxItemProperties];
+        if (!Utf8JsonObject.TryReadProperties(item, properties, out var count))
+        {
+            return null;
+        }
+
+        properties = properties[..count];
+        foreach (var property in properties)
+        {
+            if (item[property.Name] is [(byte)'_' or (byte)'$', ..] || item[property.Name].SequenceEqual("first_seen"u8) || item[property.Name].SequenceEqual("last_seen"u8))
+            {
+                return null;
+            }
+        }
+
+        var names = SettingsNamesUtf8;
         var writer = JsonText.Begin();
         writer.WriteStartObject();
         for (var i = 0; i < Settings.Attributes.Count; i++)
         {
             var (name, node) = Settings.Attributes.GetAt(i);
-            // A key set again later keeps its place and takes the later value (the item's, else the bookkeeping's).
             writer.WritePropertyName(name);
-            if (attributes.TryGetPropertyValue(name, out var own))
+            var own = IndexOf(item, properties, names[i]);
+            if (own >= 0)
             {
-                WriteNode(writer, own);
+                writer.WriteRawValue(item[properties[own].Value], skipInputValidation: true);
             }
             else if (name == IndicatorValue.Sources)
             {
@@ -273,9 +324,10 @@ public sealed class Poller(PollerSettings settings)
         if (!Settings.Attributes.ContainsKey(IndicatorValue.Sources))
         {
             writer.WritePropertyName(IndicatorValue.Sources);
-            if (attributes.TryGetPropertyValue(IndicatorValue.Sources, out var own))
+            var own = IndexOf(item, properties, "sources"u8);
+            if (own >= 0)
             {
-                WriteNode(writer, own);
+                writer.WriteRawValue(item[properties[own].Value], skipInputValidation: true);
             }
             else
             {
@@ -285,18 +337,47 @@ public sealed class Poller(PollerSettings settings)
 
         writer.WriteNumber(IndicatorValue.FirstSeen, now);
         writer.WriteNumber(IndicatorValue.LastSeen, now);
-        for (var i = 0; i < attributes.Count; i++)
+        foreach (var property in properties)
         {
-            var (name, node) = attributes.GetAt(i);
-            if (name != IndicatorValue.Sources && !Settings.Attributes.ContainsKey(name))
+            var name = item[property.Name];
+            if (!name.SequenceEqual("sources"u8) && !IsSettingsName(name, names))
             {
                 writer.WritePropertyName(name);
-                WriteNode(writer, node);
+                writer.WriteRawValue(item[property.Value], skipInputValidation: true);
             }
         }
 
         writer.WriteEndObject();
         return JsonText.End();
+    }
+
+    /// <summary>The node's attribute names as UTF-8, in their order (made once).</summary>
+    private byte[][] SettingsNamesUtf8 => _settingsNamesUtf8 ??= [.. Settings.Attributes.Select(static p => System.Text.Encoding.UTF8.GetBytes(p.Key))];
+
+    private static int IndexOf(ReadOnlySpan<byte> item, ReadOnlySpan<Utf8Property> properties, ReadOnlySpan<byte> name)
+    {
+        for (var i = 0; i < properties.Length; i++)
+        {
+            if (item[properties[i].Name].SequenceEqual(name))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool IsSettingsName(ReadOnlySpan<byte> name, byte[][] names)
+    {
+        foreach (var candidate in names)
+        {
+            if (name.SequenceEqual(candidate))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void WriteSources(System.Text.Json.Utf8JsonWriter writer)
@@ -376,6 +457,13 @@ public sealed class Poller(PollerSettings settings)
     private static bool IsDefaultKey(string name) => name is IndicatorValue.Sources or IndicatorValue.FirstSeen or IndicatorValue.LastSeen;
 
     private string Key(string? type, string indicator) => Settings.MultipleIndicatorTypes ? $"{type}::{indicator}" : indicator;
+
+    /// <summary>The item's type attribute when it is a string (read in place from bytes).</summary>
+    private static string? TypeOf(in PollItem item) =>
+        item.IsTree ? TypeOf(item.Attributes()) : Utf8JsonObject.GetString(item.Utf8.Span, "type"u8);
+
+    private static bool HasType(in PollItem item) =>
+        item.IsTree ? item.Attributes().ContainsKey(IndicatorValue.Type) : Utf8JsonObject.TryFindLast(item.Utf8.Span, "type"u8, out _);
 
     private static string? TypeOf(JsonObject value) => JsonNodeValues.TryGetString(value[IndicatorValue.Type], out var type) ? type : null;
 

@@ -13,10 +13,10 @@ namespace Minemeld.Streams.Hosting.Nodes;
 /// </summary>
 public sealed class LocalListStore(IStateStore store, string graph, string node, string? indicatorType)
 {
-    public const string ExpiresAt = "_expires_at";
+    public const string ExpiresAt = Core.Miners.ListEntry.ExpiresAt;
 
     /// <summary>When the entry was last written (epoch ms), for MineMeld's localdb <c>_update_ts</c>.</summary>
-    public const string UpdatedAt = "_updated_at";
+    public const string UpdatedAt = Core.Miners.ListEntry.UpdatedAt;
 
     private static ReadOnlySpan<byte> ExpiresAtProperty => "\"_expires_at\""u8;
 
@@ -30,6 +30,12 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
     /// </summary>
     public async Task<IEnumerable<(string Indicator, JsonObject Attributes)>> ReadAsync(long nowMs) =>
         (await ReadLiveAsync(nowMs).ConfigureAwait(false)).Select(static e => (e.Key, Parse(e.Value).Attributes));
+
+    /// <summary>
+    /// The live entries as stored (indicator → UTF-8 JSON, bookkeeping keys included: see
+    /// <see cref="Core.Miners.ListEntry"/>), read in one go; expired entries are deleted on the way.
+    /// </summary>
+    public Task<List<KeyValuePair<string, byte[]>>> ReadUtf8Async(long nowMs) => ReadLiveAsync(nowMs);
 
     /// <summary>
     /// The live entries with their expiry and last update. Expired entries are deleted on the way, each only if it

@@ -203,16 +203,20 @@ public sealed class MinerNode : IDisposable
         }
     }
 
-    /// <summary>The poll's items: a list's entries are parsed as the diff reaches them (enumerate once).</summary>
-    private async Task<(IEnumerable<(string, JsonObject)> Items, bool Succeeded)> CollectAsync(long now, CancellationToken cancellationToken)
+    /// <summary>
+    /// The poll's items. A list's entries stay UTF-8 and become items as the diff reaches them (enumerate once): a
+    /// new row's value is written from their bytes, no tree per entry.
+    /// </summary>
+    private async Task<(IEnumerable<PollItem> Items, bool Succeeded)> CollectAsync(long now, CancellationToken cancellationToken)
     {
         if (List is not null)
         {
-            var entries = await List.ReadAsync(now).ConfigureAwait(false);
-            return (entries.Select(e => (e.Indicator, ForList(e.Attributes))), true);
+            var entries = await List.ReadUtf8Async(now).ConfigureAwait(false);
+            var (type, source) = (_node.Class.ForcedIndicatorType, _node.Name);
+            return (entries.Select(e => ListEntry.Item(e.Key, e.Value, type, source)), true);
         }
 
-        var items = new List<(string, JsonObject)>();
+        var items = new List<PollItem>();
         var attempts = Math.Max(1, Poller.Settings.NumRetries);
         for (var attempt = 1; attempt <= attempts; attempt++)
         {
@@ -220,7 +224,7 @@ public sealed class MinerNode : IDisposable
             {
                 var document = await _fetcher!.FetchAsync(cancellationToken).ConfigureAwait(false);
                 var report = new FeedParseReport();
-                items = [.. _parse!(new StringReader(document), report).Select(static i => (i.Indicator, i.Attributes))];
+                items = [.. _parse!(new StringReader(document), report).Select(static i => PollItem.Of(i.Indicator, i.Attributes))];
                 Poller.Counters.ParseErrors += report.Errors;
                 LastError = report.Errors > 0 ? $"{report.Errors} lines not parsed, e.g. {report.ErrorSamples[0]}" : null;
                 return (items, true);
@@ -238,18 +242,6 @@ public sealed class MinerNode : IDisposable
         }
 
         return (items, false);
-    }
-
-    /// <summary>List entries: the class forces the type; sources is the node name (MineMeld's YamlFT).</summary>
-    private JsonObject ForList(JsonObject attributes)
-    {
-        if (_node.Class.ForcedIndicatorType is { } type)
-        {
-            attributes[Core.Indicators.IndicatorValue.Type] = type;
-        }
-
-        attributes[Core.Indicators.IndicatorValue.Sources] = new JsonArray(_node.Name);
-        return attributes;
     }
 
     private async Task EnsureCurrentAsync()

@@ -58,4 +58,21 @@ public sealed class PollerValueTests
             Assert.Equal(row.Utf8Value, emitted.Utf8Value.ToArray());
         }
     }
+
+    /// <summary>The same item kept as UTF-8 (as a local list stores it) gives the same row, byte for byte.</summary>
+    [Theory]
+    [MemberData(nameof(Items))]
+    public void AnItemKeptAsBytesGivesTheSameRow(string item)
+    {
+        var settings = new PollerSettings { SourceName = "src", Attributes = NodeAttributes, IntervalSeconds = 60 };
+        var fromTree = new Poller(settings);
+        fromTree.ApplyPoll(7000, [("1.2.3.4", JsonObjectReader.ParseObject(item)!)], succeeded: true);
+        var fromBytes = new Poller(settings);
+        var stored = JsonText.ToUtf8Bytes(JsonObjectReader.ParseObject(item)!);
+        var emitted = Assert.Single(fromBytes.ApplyPollIncrementally(7000, [PollItem.OfUtf8("1.2.3.4", stored)], succeeded: true));
+
+        Assert.Equal(Encoding.UTF8.GetString(Assert.Single(fromTree.Rows).Utf8Value), Encoding.UTF8.GetString(Assert.Single(fromBytes.Rows).Utf8Value));
+        Assert.Equal(fromTree.Rows.Single().Type, fromBytes.Rows.Single().Type);
+        Assert.Equal(MessageOp.Update, emitted.Op);
+    }
 }
