@@ -225,17 +225,24 @@ public sealed class RangeAggregator<T, TFamily>
         return true;
     }
 
-    private List<Emission> Render(RangeDiff<T> diff, Row? removed)
+    /// <summary>The diff as emissions (an array: one allocation, usually of one emission).</summary>
+    private Emission[] Render(RangeDiff<T> diff, Row? removed)
     {
-        var emissions = new List<Emission>(diff.Updates.Count + diff.Withdraws.Count);
+        if (diff.IsEmpty)
+        {
+            return [];
+        }
+
+        var emissions = new Emission[diff.Updates.Count + diff.Withdraws.Count];
+        var i = 0;
         foreach (var piece in diff.Updates)
         {
-            emissions.Add(Emit(MessageOp.Update, piece, removed: null));
+            emissions[i++] = Emit(MessageOp.Update, piece, removed: null);
         }
 
         foreach (var piece in diff.Withdraws)
         {
-            emissions.Add(Emit(MessageOp.Withdraw, piece, removed));
+            emissions[i++] = Emit(MessageOp.Withdraw, piece, removed);
         }
 
         return emissions;

@@ -31,6 +31,9 @@ public sealed class RangePieceMap<T>
 
     private readonly List<RangePiece<T>> _before = [];
     private readonly List<RangePiece<T>> _after = [];
+
+    /// <summary>The diff every change returns, refilled (one object per map, not three per change).</summary>
+    private readonly RangeDiff<T> _diff = new();
     private readonly T _max;
 
     /// <param name="maxAddress">Top of the address space (the family's all-ones by default; tests use small spaces).</param>
@@ -62,7 +65,7 @@ public sealed class RangePieceMap<T>
         return false;
     }
 
-    /// <summary>Adds interval <paramref name="id"/> and returns the change to the output.</summary>
+    /// <summary>Adds interval <paramref name="id"/> and returns the change to the output (the map's one diff, refilled by its next change).</summary>
     public RangeDiff<T> Add(int id, T start, T end, bool whitelist)
     {
         if (start > end || end > _max)
@@ -87,12 +90,13 @@ public sealed class RangePieceMap<T>
         return DiffOfWindow(left, right);
     }
 
-    /// <summary>Removes interval <paramref name="id"/> (no-op for an unknown id) and returns the change.</summary>
+    /// <summary>Removes interval <paramref name="id"/> (no-op for an unknown id) and returns the change (the map's one diff, refilled by its next change).</summary>
     public RangeDiff<T> Remove(int id)
     {
         if (!_intervals.Remove(id, out var interval))
         {
-            return new RangeDiff<T>();
+            _diff.Clear(MaxKeptPieces);
+            return _diff;
         }
 
         var (left, right) = Window(interval.Start, interval.End);
@@ -230,9 +234,10 @@ public sealed class RangePieceMap<T>
         return diff;
     }
 
-    private static RangeDiff<T> Diff(List<RangePiece<T>> before, List<RangePiece<T>> after)
+    private RangeDiff<T> Diff(List<RangePiece<T>> before, List<RangePiece<T>> after)
     {
-        var diff = new RangeDiff<T>();
+        var diff = _diff;
+        diff.Clear(MaxKeptPieces);
         int i = 0, j = 0;
         while (i < before.Count || j < after.Count)
         {

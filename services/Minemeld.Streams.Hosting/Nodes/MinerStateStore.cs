@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Minemeld.Streams.Core.Miners;
 using Minemeld.Streams.Hosting.State;
@@ -15,9 +16,14 @@ public sealed class MinerStateStore(IMinerTableStore table)
 {
     /// <summary>
     /// What was last saved or loaded, per row key: the row's value array (a row's value is a new array whenever it
-    /// changes, so the reference tells) and its bookkeeping. No copy of the rows' text is kept.
+    /// changes, so the reference tells) and its bookkeeping. No copy of the rows' text is kept. Updated in place by
+    /// each save (a million rows are not copied into a new table every poll); a save that fails leaves it ahead of
+    /// the store, so it also forgets the version: the next cycle loads the table again.
     /// </summary>
     private Dictionary<string, SavedRow> _saved = new(StringComparer.Ordinal);
+
+    /// <summary>The number of the current save: rows it visits are marked with it, the others were deleted.</summary>
+    private int _generation;
 
     /// <summary>The version this instance last read or wrote.</summary>
     public long Version { get; private set; } = -1;
@@ -35,7 +41,7 @@ public sealed class MinerStateStore(IMinerTableStore table)
             if (Parse(json) is { } row)
             {
                 rows.Add(row);
-                _saved[key] = SavedRow.Of(row);
+                _saved[key] = SavedRow.Of(row, _generation);
             }
         }
 
@@ -46,16 +52,18 @@ public sealed class MinerStateStore(IMinerTableStore table)
     public async Task SaveAsync(Poller poller)
     {
         ArgumentNullException.ThrowIfNull(poller);
-        var current = new Dictionary<string, SavedRow>(poller.Length, StringComparer.Ordinal);
+        var generation = ++_generation;
         var changed = new List<KeyValuePair<string, byte[]>>();
         var buffer = new ArrayBufferWriter<byte>(256);
         using var writer = new Utf8JsonWriter(buffer);
         foreach (var row in poller.Rows)
         {
             var key = poller.Settings.MultipleIndicatorTypes ? $"{row.Type}::{row.Indicator}" : row.Indicator;
-            var state = SavedRow.Of(row);
-            current[key] = state;
-            if (_saved.TryGetValue(key, out var old) && old.Equals(state))
+            var state = SavedRow.Of(row, generation);
+            ref var saved = ref CollectionsMarshal.GetValueRefOrAddDefault(_saved, key, out var known);
+            var unchanged = known && saved.SameAs(state);
+            saved = state;
+            if (unchanged)
             {
                 continue;
             }
@@ -79,9 +87,21 @@ public sealed class MinerStateStore(IMinerTableStore table)
             changed.Add(KeyValuePair.Create(key, buffer.WrittenSpan.ToArray()));
         }
 
-        var deleted = _saved.Keys.Where(k => !current.ContainsKey(k)).ToList();
-        Version = await table.SaveAsync(changed, deleted, poller.LastRun, poller.LastSuccessfulRun).ConfigureAwait(false);
-        _saved = current;
+        // Every row of the poller is now marked; any other saved row was collected since (none to look for when the
+        // counts agree).
+        var deleted = _saved.Count > poller.Length
+            ? _saved.Where(p => p.Value.Generation != generation).Select(static p => p.Key).ToList()
+            : [];
+        deleted.ForEach(key => _saved.Remove(key));
+        try
+        {
+            Version = await table.SaveAsync(changed, deleted, poller.LastRun, poller.LastSuccessfulRun).ConfigureAwait(false);
+        }
+        catch
+        {
+            Version = -1; // what is marked saved may not be: load the table again before the next cycle
+            throw;
+        }
     }
 
     /// <summary>A saved row, or null when it is not one (an unreadable row is left out, as if never saved).</summary>
@@ -143,14 +163,13 @@ public sealed class MinerStateStore(IMinerTableStore table)
         }
     }
 
-    private readonly record struct SavedRow(byte[] Value, long LastRun, long AgeOut, long? Withdrawn)
+    /// <summary>A row as last saved (<see cref="Generation"/>: the save or load that last saw it).</summary>
+    private readonly record struct SavedRow(byte[] Value, long LastRun, long AgeOut, long? Withdrawn, int Generation)
     {
-        public static SavedRow Of(MinerRow row) => new(row.Utf8Value, row.LastRun, row.AgeOut, row.Withdrawn);
+        public static SavedRow Of(MinerRow row, int generation) => new(row.Utf8Value, row.LastRun, row.AgeOut, row.Withdrawn, generation);
 
         // The value by reference: a row's value array is never changed, only replaced.
-        public bool Equals(SavedRow other) =>
+        public bool SameAs(in SavedRow other) =>
             ReferenceEquals(Value, other.Value) && LastRun == other.LastRun && AgeOut == other.AgeOut && Withdrawn == other.Withdrawn;
-
-        public override int GetHashCode() => HashCode.Combine(LastRun, AgeOut, Withdrawn);
     }
 }

@@ -112,6 +112,36 @@ public sealed class MinerStateStoreTests
         Assert.Equal(Dump(poller), Dump(restored));
     }
 
+    /// <summary>
+    /// A save that fails has marked rows saved that may not be: the store forgets its version, so the miner loads the
+    /// table again before its next cycle, and a save after that load writes what the store still lacks.
+    /// </summary>
+    [Fact]
+    public async Task AFailedSaveForgetsTheVersionAndTheNextLoadRewritesWhatWasLost()
+    {
+        var table = new RecordingTable();
+        var store = new MinerStateStore(table);
+        var poller = Create();
+        Poll(poller, 1, Item("A"), Item("B"));
+        await store.SaveAsync(poller);
+        Assert.NotEqual(-1, store.Version);
+
+        Poll(poller, 2, Item("A"), Item("C"));
+        table.FailNext = true;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.SaveAsync(poller));
+        Assert.Equal(-1, store.Version);
+        Assert.NotEqual(store.Version, await store.ReadVersionAsync());
+
+        // The miner reloads (what the store holds: A and B) and its next poll saves C and deletes B.
+        var restored = Create();
+        await store.LoadAsync(restored);
+        Poll(restored, 3, Item("A"), Item("C"));
+        await store.SaveAsync(restored);
+        Assert.Equal(["A", "C"], table.LastChanged);
+        Assert.Equal(["B"], table.LastDeleted);
+        Assert.Equal(["A", "C"], (await table.LoadAsync()).Rows.Keys.Order(StringComparer.Ordinal));
+    }
+
     /// <summary>The in-memory table, recording the keys each save wrote and deleted (sorted).</summary>
     private sealed class RecordingTable : IMinerTableStore
     {
@@ -121,12 +151,21 @@ public sealed class MinerStateStoreTests
 
         public List<string> LastDeleted { get; private set; } = [];
 
+        /// <summary>The next save fails before writing anything.</summary>
+        public bool FailNext { get; set; }
+
         public Task<long> ReadVersionAsync() => _inner.ReadVersionAsync();
 
         public Task<MinerTable> LoadAsync() => _inner.LoadAsync();
 
         public Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, byte[]>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
         {
+            if (FailNext)
+            {
+                FailNext = false;
+                throw new InvalidOperationException("the store went away");
+            }
+
             LastChanged = [.. changed.Select(static c => c.Key).Order(StringComparer.Ordinal)];
             LastDeleted = [.. deleted.Order(StringComparer.Ordinal)];
             return _inner.SaveAsync(changed, deleted, lastRun, lastSuccessfulRun);
