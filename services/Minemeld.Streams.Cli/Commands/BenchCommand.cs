@@ -81,6 +81,7 @@ internal static class BenchCommand
         var pausedBefore = GC.GetTotalPauseDuration();
         var collections = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
         var allocatedBefore = GC.GetTotalAllocatedBytes();
+        var cpuBefore = Environment.CpuUsage.TotalTime;
         var clock = Stopwatch.StartNew();
         await runtime.StartAsync(cancellationToken);
         var lastReport = 0L;
@@ -104,6 +105,7 @@ internal static class BenchCommand
         var elapsed = clock.Elapsed;
         var paused = GC.GetTotalPauseDuration() - pausedBefore;
         var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+        var cpu = Environment.CpuUsage.TotalTime - cpuBefore;
         await runtime.StopAsync(cancellationToken);
         var expected = addresses.Select(static a => $"{IPv4Family.Format(a)}-{IPv4Family.Format(a)}").ToHashSet(StringComparer.Ordinal);
         var snapshot = await store.FeedReader(name, new FeedReadOptions(AtomicReadLimit: int.MaxValue, SnapshotTtlSeconds: 60)).OpenSnapshotAsync("feed", withValues: false, cancellationToken);
@@ -114,6 +116,7 @@ internal static class BenchCommand
         Console.WriteLine($"pipeline: {count:N0} indicators miner → aggregator → feed in {elapsed.TotalSeconds:F2} s = {rate:N0} indicators/s end to end");
         Console.WriteLine($"ratio to raw single-hop produce+consume: {rate / rawRate * 100:F1}%");
         Console.WriteLine($"garbage collections meanwhile: gen0 {GC.CollectionCount(0) - collections[0]}, gen1 {GC.CollectionCount(1) - collections[1]}, gen2 {GC.CollectionCount(2) - collections[2]}; paused {paused.TotalSeconds:F2} s ({paused / elapsed * 100:F0}% of the run); heap {GC.GetTotalMemory(false) / (1 << 20):N0} MiB; allocated {allocated / (double)(1 << 30):F2} GiB ({allocated / count:N0} bytes per indicator)");
+        Console.WriteLine($"CPU time of this process meanwhile: {cpu.TotalSeconds:F2} s ({cpu / elapsed:F2} of {Environment.ProcessorCount} cores); the state store's server runs beside it");
         Console.WriteLine($"feed check: {(exact ? "exactly the expected indicators, nothing lost or extra" : $"MISMATCH: {actual.Count:N0} members, {expected.Except(actual).Count():N0} missing, {actual.Except(expected).Count():N0} unexpected")}");
         if (redis is not null)
         {

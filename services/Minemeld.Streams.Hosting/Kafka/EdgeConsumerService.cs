@@ -215,9 +215,9 @@ public sealed partial class EdgeConsumerService(
         var started = Environment.TickCount64;
         messages.Clear();
         var poison = new List<OutgoingMessage>();
+        CountConsumed(batch);
         foreach (var result in batch)
         {
-            PipelineMetrics.Consumed.WithLabels(Node, result.Topic).Inc();
             try
             {
                 var envelope = IndicatorMessageSerializer.Deserialize(result.Message.Value, result.Message.Key);
@@ -252,6 +252,21 @@ public sealed partial class EdgeConsumerService(
         }
 
         return new PendingBatch(CompleteAfterAsync(previous, completion, deadLetters), offsets, started);
+    }
+
+    /// <summary>The consumed-messages counter, incremented once per run of one topic (not once per message).</summary>
+    private void CountConsumed(List<ConsumeResult<string, byte[]>> batch)
+    {
+        var run = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            run++;
+            if (i + 1 == batch.Count || batch[i + 1].Topic != batch[i].Topic)
+            {
+                PipelineMetrics.Consumed.WithLabels(Node, batch[i].Topic).Inc(run);
+                run = 0;
+            }
+        }
     }
 
     /// <summary>

@@ -26,13 +26,13 @@ internal sealed class MemoryMinerTableStore : IMinerTableStore
         }
     }
 
-    public Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, byte[]>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
+    public Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
     {
         ArgumentNullException.ThrowIfNull(changed);
         ArgumentNullException.ThrowIfNull(deleted);
         lock (_gate)
         {
-            MemoryRecordStore.Apply(_rows, changed, deleted);
+            MemoryRecordStore.Apply(_rows, changed.Select(static c => KeyValuePair.Create(c.Key, c.Value.ToArray())), deleted);
             _lastRun = lastRun ?? _lastRun;
             _lastSuccessfulRun = lastSuccessfulRun ?? _lastSuccessfulRun;
             return Task.FromResult(++_version);

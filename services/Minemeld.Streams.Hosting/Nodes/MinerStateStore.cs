@@ -53,7 +53,9 @@ public sealed class MinerStateStore(IMinerTableStore table)
     {
         ArgumentNullException.ThrowIfNull(poller);
         var generation = ++_generation;
-        var changed = new List<KeyValuePair<string, byte[]>>();
+        _saved.EnsureCapacity(poller.Length); // grown once, not doubled step by step up to a million rows
+        var changed = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>();
+        var rows = new RowChunks();
         var buffer = new ArrayBufferWriter<byte>(256);
         using var writer = new Utf8JsonWriter(buffer);
         foreach (var row in poller.Rows)
@@ -84,7 +86,7 @@ public sealed class MinerStateStore(IMinerTableStore table)
 
             writer.WriteEndObject();
             writer.Flush();
-            changed.Add(KeyValuePair.Create(key, buffer.WrittenSpan.ToArray()));
+            changed.Add(KeyValuePair.Create(key, rows.Add(buffer.WrittenSpan)));
         }
 
         // Every row of the poller is now marked; any other saved row was collected since (none to look for when the
@@ -160,6 +162,36 @@ public sealed class MinerStateStore(IMinerTableStore table)
         catch (JsonException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// The text of a save's changed rows, packed into shared chunks (a million rows are a few thousand arrays, not a
+    /// million): each row is a slice, read by the table store during the save.
+    /// </summary>
+    private sealed class RowChunks
+    {
+        private const int ChunkSize = 64 * 1024; // below the large-object threshold
+
+        private byte[] _chunk = [];
+        private int _used;
+
+        public ReadOnlyMemory<byte> Add(ReadOnlySpan<byte> row)
+        {
+            if (row.Length > ChunkSize / 4)
+            {
+                return row.ToArray(); // a big row gets an array of its own
+            }
+
+            if (_chunk.Length - _used < row.Length)
+            {
+                (_chunk, _used) = (new byte[ChunkSize], 0);
+            }
+
+            row.CopyTo(_chunk.AsSpan(_used));
+            var slice = new ReadOnlyMemory<byte>(_chunk, _used, row.Length);
+            _used += row.Length;
+            return slice;
         }
     }
 

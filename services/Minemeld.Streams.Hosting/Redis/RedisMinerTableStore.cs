@@ -25,7 +25,7 @@ public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string gr
         return new MinerTable(rows, Long(runs, "last_run"), Long(runs, "last_successful_run"), Long(runs, "version") ?? 0);
     }
 
-    public async Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, byte[]>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
+    public async Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
     {
         ArgumentNullException.ThrowIfNull(changed);
         ArgumentNullException.ThrowIfNull(deleted);

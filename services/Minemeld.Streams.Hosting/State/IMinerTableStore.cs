@@ -14,9 +14,9 @@ public interface IMinerTableStore
     /// <summary>
     /// Writes changed rows, deletes vanished ones, then records the run times and bumps the version; returns the new
     /// version. The version moves last, so a reader that loaded while rows were being written sees it change and
-    /// loads again.
+    /// loads again. A changed row's bytes are read during the call only (they may lie in a buffer shared by many rows).
     /// </summary>
-    Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, byte[]>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun);
+    Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun);
 }
 
 /// <summary>A miner's saved table.</summary>

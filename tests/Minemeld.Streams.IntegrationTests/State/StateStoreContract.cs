@@ -155,7 +155,7 @@ public abstract class StateStoreContract
         var empty = await table.LoadAsync();
         Assert.Equal((0, (long?)null, (long?)null, 0L), (empty.Rows.Count, empty.LastRun, empty.LastSuccessfulRun, empty.Version));
 
-        Assert.Equal(1, await table.SaveAsync([KeyValuePair.Create("k1", "r1"u8.ToArray()), KeyValuePair.Create("k2", "r2"u8.ToArray())], [], 100, 90));
+        Assert.Equal(1, await table.SaveAsync([Row("k1", "r1"), Row("k2", "r2")], [], 100, 90));
         var other = (await OtherHandleAsync()).MinerTable(graph, "miner");
         Assert.Equal(1, await other.ReadVersionAsync());
         var loaded = await other.LoadAsync();
@@ -163,12 +163,14 @@ public abstract class StateStoreContract
         Assert.Equal((100L, 90L, 1L), (loaded.LastRun, loaded.LastSuccessfulRun, loaded.Version));
 
         // A failed poll records last_run only; last_successful_run stays.
-        Assert.Equal(2, await other.SaveAsync([KeyValuePair.Create("k1", "r1b"u8.ToArray())], ["k2"], 200, null));
+        Assert.Equal(2, await other.SaveAsync([Row("k1", "r1b")], ["k2"], 200, null));
         loaded = await table.LoadAsync();
         Assert.Equal(new Dictionary<string, string> { ["k1"] = "r1b" }, Text(loaded.Rows));
         Assert.Equal((200L, 90L, 2L), (loaded.LastRun, loaded.LastSuccessfulRun, loaded.Version));
         Assert.Equal(0, await store.MinerTable(graph, "another").ReadVersionAsync());
     }
+
+    private static KeyValuePair<string, ReadOnlyMemory<byte>> Row(string key, string json) => KeyValuePair.Create(key, (ReadOnlyMemory<byte>)System.Text.Encoding.UTF8.GetBytes(json));
 
     private static Dictionary<string, string> Text(IReadOnlyDictionary<string, byte[]> rows) =>
         rows.ToDictionary(static r => r.Key, static r => System.Text.Encoding.UTF8.GetString(r.Value), StringComparer.Ordinal);

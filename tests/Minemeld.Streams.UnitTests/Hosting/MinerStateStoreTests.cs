@@ -90,7 +90,7 @@ public sealed class MinerStateStoreTests
         var poller = Create();
         Poll(poller, 1, Item("A"), Item("B"));
         await new MinerStateStore(table).SaveAsync(poller);
-        await table.SaveAsync([KeyValuePair.Create("B", """{"i":"B","v":[1]}"""u8.ToArray()), KeyValuePair.Create("Z", "not json"u8.ToArray())], [], poller.LastRun, poller.LastSuccessfulRun);
+        await table.SaveAsync([KeyValuePair.Create("B", (ReadOnlyMemory<byte>)"""{"i":"B","v":[1]}"""u8.ToArray()), KeyValuePair.Create("Z", (ReadOnlyMemory<byte>)"not json"u8.ToArray())], [], poller.LastRun, poller.LastSuccessfulRun);
 
         var restored = Create();
         await new MinerStateStore(table).LoadAsync(restored);
@@ -158,7 +158,7 @@ public sealed class MinerStateStoreTests
 
         public Task<MinerTable> LoadAsync() => _inner.LoadAsync();
 
-        public Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, byte[]>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
+        public Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
         {
             if (FailNext)
             {
