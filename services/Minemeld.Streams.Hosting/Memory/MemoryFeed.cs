@@ -48,7 +48,7 @@ internal sealed class MemoryFeed(TimeProvider time) : IFeedStore
         }
     }
 
-    public Task<(long Added, long Removed)> ApplyAsync(IReadOnlyList<FeedChange> changes)
+    public Task<(long Added, long Removed)> ApplyAsync(IReadOnlyCollection<FeedChange> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
         if (changes.Count == 0)

@@ -63,21 +63,21 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
     }
 
     /// <summary>Drops new members that would take the feed past max_entries (in batch order).</summary>
-    private async Task<List<FeedChange>> ApplyCapAsync(Dictionary<string, FeedChange> final)
+    private async Task<IReadOnlyCollection<FeedChange>> ApplyCapAsync(Dictionary<string, FeedChange> final)
     {
-        var additions = final.Values.Where(static c => c.Present).Select(static c => c.Indicator).ToList();
-        if (additions.Count == 0)
+        var additions = final.Values.Count(static c => c.Present);
+        if (additions == 0)
         {
-            return [.. final.Values];
+            return final.Values;
         }
 
         // Membership only matters when this batch could reach the cap: one ZCARD decides whether to look.
-        if (await store.CountAsync().ConfigureAwait(false) + additions.Count <= settings.MaxEntries)
+        if (await store.CountAsync().ConfigureAwait(false) + additions <= settings.MaxEntries)
         {
-            return [.. final.Values];
+            return final.Values;
         }
 
-        var (count, members) = await store.ProbeAsync(additions).ConfigureAwait(false);
+        var (count, members) = await store.ProbeAsync([.. final.Values.Where(static c => c.Present).Select(static c => c.Indicator)]).ConfigureAwait(false);
         var room = settings.MaxEntries - count + final.Values.Count(c => !c.Present && members.Contains(c.Indicator));
         var changes = new List<FeedChange>(final.Count);
         foreach (var change in final.Values)

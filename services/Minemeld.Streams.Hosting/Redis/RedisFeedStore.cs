@@ -37,7 +37,7 @@ public sealed class RedisFeedStore(IConnectionMultiplexer redis, string graph, s
         return (await count.ConfigureAwait(false), members);
     }
 
-    public async Task<(long Added, long Removed)> ApplyAsync(IReadOnlyList<FeedChange> changes)
+    public async Task<(long Added, long Removed)> ApplyAsync(IReadOnlyCollection<FeedChange> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
         if (changes.Count == 0)
@@ -45,13 +45,35 @@ public sealed class RedisFeedStore(IConnectionMultiplexer redis, string graph, s
             return (0, 0);
         }
 
+        // The command arguments in one pass, each array made at its size.
+        int present = 0, withValue = 0;
+        foreach (var change in changes)
+        {
+            present += change.Present ? 1 : 0;
+            withValue += change.Present && change.ValueJson is not null ? 1 : 0;
+        }
+
+        var members = new SortedSetEntry[present];
+        var values = new HashEntry[withValue];
+        var absent = new RedisValue[changes.Count - present];
+        int m = 0, v = 0, a = 0;
+        foreach (var change in changes)
+        {
+            if (!change.Present)
+            {
+                absent[a++] = change.Indicator;
+                continue;
+            }
+
+            members[m++] = new SortedSetEntry(change.Indicator, change.Score);
+            if (change.ValueJson is not null)
+            {
+                values[v++] = new HashEntry(change.Indicator, change.ValueJson);
+            }
+        }
+
         var transaction = redis.GetDatabase().CreateTransaction();
-        var present = changes.Where(static c => c.Present).ToArray();
-        var absent = changes.Where(static c => !c.Present).Select(static c => (RedisValue)c.Indicator).ToArray();
-        var added = present.Length > 0
-            ? transaction.SortedSetAddAsync(_members, [.. present.Select(static c => new SortedSetEntry(c.Indicator, c.Score))])
-            : Task.FromResult(0L);
-        var values = present.Where(static c => c.ValueJson is not null).Select(static c => new HashEntry(c.Indicator, c.ValueJson)).ToArray();
+        var added = members.Length > 0 ? transaction.SortedSetAddAsync(_members, members) : Task.FromResult(0L);
         if (values.Length > 0)
         {
             _ = transaction.HashSetAsync(_values, values);

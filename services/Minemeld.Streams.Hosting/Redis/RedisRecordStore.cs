@@ -82,7 +82,8 @@ public sealed class RedisRecordStore(IConnectionMultiplexer redis, RedisKey key)
     private async Task ExecuteAsync(bool replace, HashEntry[] sets, IReadOnlyCollection<string> deletes)
     {
         var db = redis.GetDatabase();
-        var slices = sets.Chunk(Slice).ToList();
+        // Slices only when there is more than one (Chunk copies even a single one).
+        List<HashEntry[]> slices = sets.Length == 0 ? [] : sets.Length <= Slice ? [sets] : [.. sets.Chunk(Slice)];
         if (!replace && slices.Count == 0 && deletes.Count == 0)
         {
             return;

@@ -10,5 +10,5 @@ public interface IFeedStore
     Task<(long Count, IReadOnlySet<string> Members)> ProbeAsync(IReadOnlyCollection<string> indicators);
 
     /// <summary>Applies changes atomically and bumps the feed version when anything changed; returns (added, removed).</summary>
-    Task<(long Added, long Removed)> ApplyAsync(IReadOnlyList<FeedChange> changes);
+    Task<(long Added, long Removed)> ApplyAsync(IReadOnlyCollection<FeedChange> changes);
 }
