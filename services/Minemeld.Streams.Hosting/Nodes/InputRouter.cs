@@ -34,8 +34,8 @@ public sealed class InputRouter(
     /// <summary><c>direct</c>: keys applied by the consumer that read them; <c>routed</c>: keys forwarded to their owner.</summary>
     public NodeCounters Counters { get; } = new();
 
-    /// <summary>The aggregation behind the router (its state and counters).</summary>
-    public IBatchHandler Aggregator => aggregator;
+    /// <summary>The aggregation behind the router: its counters belong to the same node.</summary>
+    public IEnumerable<INodeStatistics> Behind => aggregator is INodeStatistics statistics ? [statistics] : [];
 
     public async Task<BatchCompletion> ApplyAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
     {

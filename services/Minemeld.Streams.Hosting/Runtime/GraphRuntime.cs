@@ -62,7 +62,7 @@ public sealed class GraphRuntime : IAsyncDisposable
         }
 
         // A node's counters are summed over its handlers: an aggregator's router and the aggregation behind it.
-        var statistics = Handlers.SelectMany(static h => h is InputRouter router ? [router, router.Aggregator] : new[] { h }).OfType<INodeStatistics>().ToList();
+        var statistics = INodeStatistics.Of(Handlers).ToList();
         if (statistics.Count > 0)
         {
             StatusReporter = new NodeStatusReporter(graph, statistics, [.. Consumers], store, loggers.CreateLogger<NodeStatusReporter>());
