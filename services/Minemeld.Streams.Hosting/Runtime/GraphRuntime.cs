@@ -21,6 +21,9 @@ public sealed class GraphRuntime : IAsyncDisposable
     private readonly ITopicProvisioner _topics;
     private readonly NodeServiceFactory _factory;
 
+    /// <summary>1 once <see cref="StopAsync"/> ran.</summary>
+    private int _stopped;
+
     public GraphRuntime(
         NodeGraph graph,
         IReadOnlySet<NodeKind> roles,
@@ -93,8 +96,18 @@ public sealed class GraphRuntime : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops every service, last started first, and writes the nodes' final status. Once: disposing a stopped runtime
+    /// (or stopping it again) writes nothing more, so a caller that deleted the graph's keys after stopping finds
+    /// them gone.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
         foreach (var service in Enumerable.Reverse(_services))
         {
             await service.StopAsync(cancellationToken).ConfigureAwait(false);

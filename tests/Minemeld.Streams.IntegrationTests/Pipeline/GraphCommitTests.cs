@@ -65,6 +65,37 @@ public sealed class GraphCommitTests(KafkaFixture kafka, RedisFixture redis)
         Assert.Equal(2, await store.Feed(name, "f1").CountAsync()); // f1 unchanged, a unchanged: both initialize
     }
 
+    /// <summary>
+    /// A runtime writes its nodes' final status when it stops, once: disposing it afterwards writes nothing more, so a
+    /// caller that deleted the graph's keys after stopping (the pipeline benchmark does) finds them gone.
+    /// </summary>
+    [Fact]
+    public async Task AStoppedRuntimeWritesNothingWhenDisposed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var name = KafkaFixture.UniqueName("stop");
+        var graph = Graph(name, Miner, "f1: {prototype: stdlib.feedHCGreen, inputs: [a]}");
+        var connection = await redis.ConnectAsync();
+        var store = new RedisStateStore(connection);
+        await new LocalListStore(store, name, "a", "IPv4").UpsertAsync([("10.0.0.1", new JsonObject())], replaceAll: true);
+        using var harness = new PipelineHarness(kafka.BootstrapServers);
+        var runtime = Runtime(graph, store, harness);
+        await runtime.StartAsync(ct);
+        await PipelineHarness.EventuallyAsync(async () => await store.Feed(name, "f1").CountAsync() == 1, "f1 to hold the entry", TimeSpan.FromSeconds(60));
+        await runtime.StopAsync(ct);
+        Assert.NotEmpty(await store.Status(name).ReadAllAsync("f1"));
+
+        var server = connection.GetServers()[0];
+        await foreach (var key in server.KeysAsync(pattern: $"mm:{name}:*"))
+        {
+            await connection.GetDatabase().KeyDeleteAsync(key);
+        }
+
+        await runtime.DisposeAsync();
+        Assert.Empty(await store.Status(name).ReadAllAsync("f1"));
+        Assert.Empty(await server.KeysAsync(pattern: $"mm:{name}:*").ToListAsync(ct));
+    }
+
     private static NodeGraph Graph(string name, params string[] nodes)
     {
         var result = GraphLoader.Parse($"name: {name}\nnodes:\n{string.Concat(nodes.Select(static n => $"  {n}\n"))}", "g.yml", name, PrototypeLibrary.BuiltIn);
@@ -75,11 +106,14 @@ public sealed class GraphCommitTests(KafkaFixture kafka, RedisFixture redis)
     private async Task RunUntilAsync(NodeGraph graph, IStateStore store, Func<Task<bool>> condition, string what)
     {
         using var harness = new PipelineHarness(kafka.BootstrapServers);
-        await using var runtime = new GraphRuntime(
-            graph, new HashSet<NodeKind> { NodeKind.Miner, NodeKind.Processor, NodeKind.Output }, new TopicNames("minemeld", graph.Name),
-            harness.Factory, harness.Publisher, store, new KafkaFixtureProvisioner(kafka), harness.Options, new MinerRunOptions(),
-            NullLoggerFactory.Instance, TimeProvider.System);
+        await using var runtime = Runtime(graph, store, harness);
         await runtime.StartAsync(TestContext.Current.CancellationToken);
         await PipelineHarness.EventuallyAsync(condition, what, TimeSpan.FromSeconds(60));
     }
+
+    /// <summary>Every node of <paramref name="graph"/> in one runtime, on the fixture's broker.</summary>
+    private GraphRuntime Runtime(NodeGraph graph, IStateStore store, PipelineHarness harness) => new(
+        graph, new HashSet<NodeKind> { NodeKind.Miner, NodeKind.Processor, NodeKind.Output }, new TopicNames("minemeld", graph.Name),
+        harness.Factory, harness.Publisher, store, new KafkaFixtureProvisioner(kafka), harness.Options, new MinerRunOptions(),
+        NullLoggerFactory.Instance, TimeProvider.System);
 }
