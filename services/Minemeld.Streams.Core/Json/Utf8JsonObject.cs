@@ -102,6 +102,9 @@ public static class Utf8JsonObject
         return true;
     }
 
+    /// <summary>Whether a top-level name starts with <paramref name="ascii"/> (<c>_</c>: the keys a receiver strips).</summary>
+    public static bool HasNameStartingWith(ReadOnlySpan<byte> utf8Object, byte ascii) => HasNameStartingWith(utf8Object, ascii, ascii);
+
     /// <summary>Whether a top-level name starts with <paramref name="first"/> or <paramref name="second"/> (<c>_</c>, <c>$</c>: private keys).</summary>
     public static bool HasNameStartingWith(ReadOnlySpan<byte> utf8Object, byte first, byte second)
     {

@@ -20,7 +20,7 @@ public static class InputFilter
         ArgumentNullException.ThrowIfNull(infilters);
         ArgumentNullException.ThrowIfNull(counters);
         var message = input.Message;
-        var asReceived = !message.HasValueTree && !message.Utf8Value.IsEmpty && !Utf8JsonObject.HasNameStartingWith(message.Utf8Value.Span, (byte)'_', (byte)'_');
+        var asReceived = !message.HasValueTree && !message.Utf8Value.IsEmpty && !Utf8JsonObject.HasNameStartingWith(message.Utf8Value.Span, (byte)'_');
         if (message.Op == MessageOp.Update)
         {
             counters.Add("update.rx");

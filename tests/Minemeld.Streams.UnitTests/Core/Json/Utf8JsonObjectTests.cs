@@ -39,8 +39,14 @@ public sealed class Utf8JsonObjectTests
     [InlineData("""{"a":{"_b":2}}""", false)]
     [InlineData("""{"\u005fb":2}""", true)]
     [InlineData("""{}""", false)]
-    public void PrivateNamesAreFoundAtTheTopLevelOnly(string json, bool expected) =>
-        Assert.Equal(expected, Utf8JsonObject.HasNameStartingWith(Encoding.UTF8.GetBytes(json), (byte)'_', (byte)'$'));
+    public void PrivateNamesAreFoundAtTheTopLevelOnly(string json, bool expected)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        Assert.Equal(expected, Utf8JsonObject.HasNameStartingWith(bytes, (byte)'_', (byte)'$'));
+
+        // What a receiver strips: `_` names only.
+        Assert.Equal(expected && !json.Contains("\"$", StringComparison.Ordinal), Utf8JsonObject.HasNameStartingWith(bytes, (byte)'_'));
+    }
 
     // Small values over a vocabulary that makes sources repeat, move, go missing and private keys appear.
     private static readonly Gen<string> Values =
