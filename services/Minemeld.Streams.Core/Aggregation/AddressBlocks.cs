@@ -31,22 +31,19 @@ public static class AddressBlocks
             return [];
         }
 
+        var (first, last) = Blocks(parsed);
         if (family == AddressFamilyKind.IPv4)
         {
-            var first = (int)(parsed.V4.Start >> (32 - IPv4BlockBits));
-            var last = (int)(parsed.V4.End >> (32 - IPv4BlockBits));
-            return first == last ? IPv4SingleKeys[first] : IPv4Keys[first..(last + 1)];
+            return first == last ? IPv4SingleKeys[(int)first] : IPv4Keys[(int)first..((int)last + 1)];
         }
 
-        var start = parsed.V6.Start >> (128 - IPv6BlockBits);
-        var end = parsed.V6.End >> (128 - IPv6BlockBits);
-        if (end - start >= MaxBlocksPerIndicator)
+        if (last - first >= MaxBlocksPerIndicator)
         {
             return [];
         }
 
         var blocks = new List<string>();
-        for (var b = start; b <= end; b++)
+        for (var b = first; b <= last; b++)
         {
             blocks.Add($"6.{((uint)b).ToString("x6", CultureInfo.InvariantCulture)}");
         }
@@ -66,15 +63,14 @@ public static class AddressBlocks
             return null;
         }
 
-        if (parsed.Family == AddressFamilyKind.IPv4)
-        {
-            var first = parsed.V4.Start >> (32 - IPv4BlockBits);
-            return first == parsed.V4.End >> (32 - IPv4BlockBits) ? first : null;
-        }
-
-        var start = parsed.V6.Start >> (128 - IPv6BlockBits);
-        return start == parsed.V6.End >> (128 - IPv6BlockBits) ? (uint)start : null;
+        var (first, last) = Blocks(parsed);
+        return first == last ? (uint)first : null;
     }
+
+    /// <summary>The numbers of the first and last block a parsed range touches (IPv4 /8 or IPv6 /24).</summary>
+    private static (UInt128 First, UInt128 Last) Blocks(in ParsedRange parsed) => parsed.Family == AddressFamilyKind.IPv4
+        ? (parsed.V4.Start >> (32 - IPv4BlockBits), parsed.V4.End >> (32 - IPv4BlockBits))
+        : (parsed.V6.Start >> (128 - IPv6BlockBits), parsed.V6.End >> (128 - IPv6BlockBits));
 
     /// <summary>The number of a block from its key: <c>4.10</c> is 10, <c>6.20010d</c> is 0x20010d (the /24 prefix).</summary>
     public static uint Number(string block)

@@ -79,9 +79,7 @@ public sealed class RangeAggregator<T, TFamily>
     /// can be (what <see cref="StoredRow"/> writes already is), parsed and normalized otherwise.
     /// </summary>
     public bool RestoreUtf8(string input, string indicator, ReadOnlyMemory<byte> utf8Value) =>
-        Utf8JsonObject.Normalized(utf8Value.Span, SourcesUtf8) is { } normalized
-            ? RestoreRow(input, indicator, new Incoming(null, normalized))
-            : JsonObjectReader.ParseObject(utf8Value.Span) is { } value && RestoreRow(input, indicator, new Incoming(value, null));
+        Incoming.Of(utf8Value.Span) is { } value && RestoreRow(input, indicator, value);
 
     /// <summary>
     /// Applies an update from <paramref name="input"/>. The aggregator keeps <paramref name="value"/> itself as the row
@@ -116,9 +114,7 @@ public sealed class RangeAggregator<T, TFamily>
             return [];
         }
 
-        var value = Utf8JsonObject.Normalized(span, SourcesUtf8) is { } normalized
-            ? new Incoming(null, normalized)
-            : new Incoming(JsonObjectReader.ParseObject(span)!, null);
+        var value = Incoming.Of(span) ?? throw new ArgumentException("the value is not a JSON object", nameof(utf8Value));
         return Apply(input, indicator, value, counters);
     }
 
@@ -300,6 +296,15 @@ public sealed class RangeAggregator<T, TFamily>
     /// <summary>A row's new value: a tree (normalized when taken), or UTF-8 JSON normalized already.</summary>
     private readonly record struct Incoming(JsonObject? Tree, byte[]? Normalized)
     {
+        /// <summary>
+        /// A value received or stored as UTF-8 JSON: normalized as bytes when it can be
+        /// (<see cref="Utf8JsonObject.Normalized"/>), parsed otherwise; null when it is not a JSON object.
+        /// </summary>
+        public static Incoming? Of(ReadOnlySpan<byte> utf8) =>
+            Utf8JsonObject.Normalized(utf8, SourcesUtf8) is { } normalized ? new Incoming(null, normalized)
+            : JsonObjectReader.ParseObject(utf8) is { } tree ? new Incoming(tree, null)
+            : null;
+
         public void Into(Row row)
         {
             if (Tree is not null)

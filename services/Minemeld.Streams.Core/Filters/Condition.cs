@@ -113,24 +113,20 @@ public sealed class Condition
 
         if (context.Utf8Value.IsEmpty || !Utf8JsonObject.TryFindLast(context.Utf8Value.Span, _attributeUtf8, out var reader))
         {
-            result = CompareNull();
+            result = CompareKind(JsonValueKind.Null);
             return true;
         }
 
         switch (reader.TokenType)
         {
             case JsonTokenType.Null:
-                result = CompareNull();
+                result = CompareKind(JsonValueKind.Null);
                 return true;
-            case JsonTokenType.True or JsonTokenType.False:
-                // Booleans are equal only to the same boolean and never ordered.
-                var kind = reader.TokenType == JsonTokenType.True ? JsonValueKind.True : JsonValueKind.False;
-                result = Comparator switch
-                {
-                    Comparator.Equal => _literalKind == kind,
-                    Comparator.NotEqual => _literalKind != kind,
-                    _ => false,
-                };
+            case JsonTokenType.True:
+                result = CompareKind(JsonValueKind.True);
+                return true;
+            case JsonTokenType.False:
+                result = CompareKind(JsonValueKind.False);
                 return true;
             case JsonTokenType.Number when reader.TryGetInt64(out var integer):
                 result = CompareNumber(integer);
@@ -150,10 +146,11 @@ public sealed class Condition
         }
     }
 
-    private bool CompareNull() => Comparator switch
+    /// <summary>A value that is only its kind (null, true, false): equal to the same kind alone, never ordered.</summary>
+    private bool CompareKind(JsonValueKind kind) => Comparator switch
     {
-        Comparator.Equal => _literalKind == JsonValueKind.Null,
-        Comparator.NotEqual => _literalKind != JsonValueKind.Null,
+        Comparator.Equal => _literalKind == kind,
+        Comparator.NotEqual => _literalKind != kind,
         _ => false,
     };
 

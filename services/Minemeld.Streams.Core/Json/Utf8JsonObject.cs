@@ -14,8 +14,11 @@ public static class Utf8JsonObject
 {
     private const int StackLimit = 256;
 
-    /// <summary>Values with more names than this are left to the tree (none in MineMeld's schema comes close).</summary>
-    private const int MaxCheckedNames = 64;
+    /// <summary>
+    /// Values with more names than this are left to the tree (none in MineMeld's schema comes close): the room a
+    /// caller of <see cref="TryReadProperties"/> gives.
+    /// </summary>
+    public const int MaxCheckedNames = 64;
 
     /// <summary>The attribute <paramref name="name"/> as a node (null when absent or JSON null).</summary>
     public static JsonNode? Property(ReadOnlySpan<byte> utf8Object, string name)
@@ -139,56 +142,38 @@ public static class Utf8JsonObject
     /// </summary>
     public static byte[]? Normalized(ReadOnlySpan<byte> utf8Object, ReadOnlySpan<byte> sourcesName)
     {
-        var reader = new Utf8JsonReader(utf8Object);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        Span<Utf8Property> properties = stackalloc Utf8Property[MaxCheckedNames];
+        if (!TryReadProperties(utf8Object, properties, out var count))
         {
             return null;
         }
 
-        // Each property's text (from its name's quote to its value's end), and which one is sources.
-        Span<Range> properties = stackalloc Range[MaxCheckedNames];
-        var count = 0;
+        // Which property is sources (the others are copied as their text).
         var sources = -1;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        for (var i = 0; i < count; i++)
         {
-            var name = reader.ValueSpan;
-            if (reader.ValueIsEscaped || name is [(byte)'_' or (byte)'$', ..] || count == MaxCheckedNames)
+            var name = utf8Object[properties[i].Name];
+            if (name is [(byte)'_' or (byte)'$', ..])
             {
                 return null;
             }
 
-            var at = (int)reader.TokenStartIndex;
-            foreach (var seen in properties[..count])
-            {
-                if (NameOf(utf8Object[seen]).SequenceEqual(name))
-                {
-                    return null;
-                }
-            }
-
-            reader.Read();
             if (name.SequenceEqual(sourcesName))
             {
-                if (!IsSetOfPlainStrings(ref reader, utf8Object))
+                if (!IsSetOfPlainStrings(utf8Object[properties[i].Value]))
                 {
                     return null;
                 }
 
-                sources = count;
+                sources = i;
             }
-            else
-            {
-                reader.Skip();
-            }
-
-            properties[count++] = at..(int)reader.BytesConsumed;
         }
 
         // "{" sources ("," other)* "}": sources as it was, or "sources":[] when there was none.
-        var length = 2 + (sources < 0 ? sourcesName.Length + 5 : Length(properties[sources], utf8Object));
+        var length = 2 + (sources < 0 ? sourcesName.Length + 5 : Length(properties[sources].Text, utf8Object));
         for (var i = 0; i < count; i++)
         {
-            length += i == sources ? 0 : 1 + Length(properties[i], utf8Object);
+            length += i == sources ? 0 : 1 + Length(properties[i].Text, utf8Object);
         }
 
         var normalized = new byte[length];
@@ -204,7 +189,7 @@ public static class Utf8JsonObject
         }
         else
         {
-            written += Copy(utf8Object[properties[sources]], normalized.AsSpan(written));
+            written += Copy(utf8Object[properties[sources].Text], normalized.AsSpan(written));
         }
 
         for (var i = 0; i < count; i++)
@@ -212,7 +197,7 @@ public static class Utf8JsonObject
             if (i != sources)
             {
                 normalized[written++] = (byte)',';
-                written += Copy(utf8Object[properties[i]], normalized.AsSpan(written));
+                written += Copy(utf8Object[properties[i].Text], normalized.AsSpan(written));
             }
         }
 
@@ -228,21 +213,18 @@ public static class Utf8JsonObject
         return from.Length;
     }
 
-    /// <summary>A property's name within its text (<c>"name":value</c>; plain names only are kept).</summary>
-    private static ReadOnlySpan<byte> NameOf(ReadOnlySpan<byte> property) => property[1..(property[1..].IndexOf((byte)'"') + 1)];
-
-    /// <summary>At an array's start: whether it holds distinct plain strings only (and leaves the reader at its end).</summary>
-    private static bool IsSetOfPlainStrings(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8Object)
+    /// <summary>Whether an array's text holds distinct plain strings only.</summary>
+    private static bool IsSetOfPlainStrings(ReadOnlySpan<byte> array)
     {
-        if (reader.TokenType != JsonTokenType.StartArray)
+        var reader = new Utf8JsonReader(array);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
         {
             return false;
         }
 
-        var start = (int)reader.TokenStartIndex;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || Contains(utf8Object[start..(int)reader.TokenStartIndex], reader.ValueSpan))
+            if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || Contains(array[..(int)reader.TokenStartIndex], reader.ValueSpan))
             {
                 return false;
             }

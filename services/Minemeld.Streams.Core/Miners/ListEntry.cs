@@ -18,9 +18,6 @@ public static class ListEntry
     /// <summary>When the entry was last written (epoch ms), for MineMeld's localdb <c>_update_ts</c>.</summary>
     public const string UpdatedAt = "_updated_at";
 
-    /// <summary>Properties of an entry read as bytes; an entry with more is taken as a tree.</summary>
-    private const int MaxProperties = 64;
-
     /// <summary>
     /// The poll item of a stored entry (<paramref name="stored"/>: its JSON as the list keeps it, not changed
     /// afterwards): its attributes written as bytes, or as a tree when a name is escaped or repeated.
@@ -51,7 +48,7 @@ public static class ListEntry
     /// </summary>
     public static byte[]? AttributesUtf8(ReadOnlySpan<byte> stored, string? forcedType, string source)
     {
-        Span<Utf8Property> properties = stackalloc Utf8Property[MaxProperties];
+        Span<Utf8Property> properties = stackalloc Utf8Property[Utf8JsonObject.MaxCheckedNames];
         if (!Utf8JsonObject.TryReadProperties(stored, properties, out var count))
         {
             return null;

@@ -17,9 +17,6 @@ namespace Minemeld.Streams.Core.Miners;
 /// </summary>
 public sealed class Poller(PollerSettings settings)
 {
-    /// <summary>Attributes of an item read as bytes; an item with more is taken as a tree.</summary>
-    private const int MaxItemProperties = 64;
-
     private readonly Dictionary<string, MinerRow> _rows = new(StringComparer.Ordinal);
 
     private byte[][]? _settingsNamesUtf8;
@@ -284,7 +281,7 @@ public sealed class Poller(PollerSettings settings)
     /// </summary>
     private byte[]? NewValueUtf8(long now, ReadOnlySpan<byte> item)
     {
-        Span<Utf8Property> properties = stackalloc Utf8Property[MaxItemProperties];
+        Span<Utf8Property> properties = stackalloc Utf8Property[Utf8JsonObject.MaxCheckedNames];
         if (!Utf8JsonObject.TryReadProperties(item, properties, out var count))
         {
             return null;

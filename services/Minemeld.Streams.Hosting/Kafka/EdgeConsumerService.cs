@@ -122,6 +122,10 @@ public sealed partial class EdgeConsumerService(
         consumer.Subscribe(subscription.Topics);
         var topics = string.Join(", ", subscription.Topics);
         LogStarted(logger, Node, subscription.GroupId, topics);
+
+        // A message joins a batch unless it only marks a partition's end or the catch-up gate holds it back.
+        bool Admitted(ConsumeResult<string, byte[]> result) => !result.IsPartitionEOF && (gate is null || gate.Admit(consumer, result));
+
         try
         {
             var batch = new List<ConsumeResult<string, byte[]>>(o.MaxBatchSize);
@@ -139,7 +143,7 @@ public sealed partial class EdgeConsumerService(
                     continue;
                 }
 
-                if (first.IsPartitionEOF || (gate is not null && !gate.Admit(consumer, first)))
+                if (!Admitted(first))
                 {
                     continue;
                 }
@@ -156,7 +160,7 @@ public sealed partial class EdgeConsumerService(
                         break;
                     }
 
-                    if (!next.IsPartitionEOF && (gate is null || gate.Admit(consumer, next)))
+                    if (Admitted(next))
                     {
                         batch.Add(next);
                     }

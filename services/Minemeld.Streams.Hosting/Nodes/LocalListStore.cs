@@ -29,13 +29,7 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
     /// Enumerate it once (each enumeration parses again).
     /// </summary>
     public async Task<IEnumerable<(string Indicator, JsonObject Attributes)>> ReadAsync(long nowMs) =>
-        (await ReadLiveAsync(nowMs).ConfigureAwait(false)).Select(static e => (e.Key, Parse(e.Value).Attributes));
-
-    /// <summary>
-    /// The live entries as stored (indicator → UTF-8 JSON, bookkeeping keys included: see
-    /// <see cref="Core.Miners.ListEntry"/>), read in one go; expired entries are deleted on the way.
-    /// </summary>
-    public Task<List<KeyValuePair<string, byte[]>>> ReadUtf8Async(long nowMs) => ReadLiveAsync(nowMs);
+        (await ReadUtf8Async(nowMs).ConfigureAwait(false)).Select(static e => (e.Key, Parse(e.Value).Attributes));
 
     /// <summary>
     /// The live entries with their expiry and last update. Expired entries are deleted on the way, each only if it
@@ -43,7 +37,7 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
     /// </summary>
     public async Task<IReadOnlyList<LocalListEntry>> ReadEntriesAsync(long nowMs) =>
     [
-        .. (await ReadLiveAsync(nowMs).ConfigureAwait(false)).Select(static e =>
+        .. (await ReadUtf8Async(nowMs).ConfigureAwait(false)).Select(static e =>
         {
             var (attributes, expires, updated) = Parse(e.Value);
             return new LocalListEntry(e.Key, attributes, expires, updated);
@@ -51,10 +45,11 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
     ];
 
     /// <summary>
-    /// The stored entries (indicator → UTF-8 JSON, read as bytes: a million entries make no million strings) that have
-    /// not expired; expired ones are deleted if unchanged.
+    /// The live entries as stored (indicator → UTF-8 JSON, bookkeeping keys included: see
+    /// <see cref="Core.Miners.ListEntry"/>; read as bytes: a million entries make no million strings), read in one go;
+    /// expired ones are deleted on the way if unchanged.
     /// </summary>
-    private async Task<List<KeyValuePair<string, byte[]>>> ReadLiveAsync(long nowMs)
+    public async Task<List<KeyValuePair<string, byte[]>>> ReadUtf8Async(long nowMs)
     {
         var entries = await _records.GetAllUtf8Async().ConfigureAwait(false);
         var live = new List<KeyValuePair<string, byte[]>>(entries.Count);
