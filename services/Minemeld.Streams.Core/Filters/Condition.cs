@@ -111,7 +111,7 @@ public sealed class Condition
             return false;
         }
 
-        if (context.Utf8Value.IsEmpty || !Utf8JsonObject.TryFindLast(context.Utf8Value.Span, _attributeUtf8, out var reader))
+        if (context.Utf8Value.IsEmpty || !Utf8PropertyIndex.TryFindLast(context.Utf8Properties, context.Utf8Value, _attributeUtf8, out var reader))
         {
             result = CompareKind(JsonValueKind.Null);
             return true;

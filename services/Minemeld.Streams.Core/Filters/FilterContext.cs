@@ -19,9 +19,15 @@ public readonly record struct FilterContext(JsonObject? Value, string Indicator,
     /// </summary>
     public ReadOnlyMemory<byte> Utf8Value { get; init; }
 
-    /// <summary>A context over a value kept as UTF-8 JSON (empty for none).</summary>
-    public static FilterContext OfUtf8(ReadOnlyMemory<byte> utf8Value, string indicator, string method, string origin) =>
-        new(null, indicator, method, origin) { Utf8Value = utf8Value };
+    /// <summary>
+    /// Where <see cref="Utf8Value"/>'s properties lie, when the caller indexed it: conditions look attributes up there
+    /// instead of scanning the value once each (an index that no longer covers the value is not used).
+    /// </summary>
+    public Json.Utf8PropertyIndex? Utf8Properties { get; init; }
+
+    /// <summary>A context over a value kept as UTF-8 JSON (empty for none), with its property index when there is one.</summary>
+    public static FilterContext OfUtf8(ReadOnlyMemory<byte> utf8Value, string indicator, string method, string origin, Json.Utf8PropertyIndex? properties = null) =>
+        new(null, indicator, method, origin) { Utf8Value = utf8Value, Utf8Properties = properties };
 
     public JsonNode? Lookup(string name) => name switch
     {

@@ -53,6 +53,15 @@ public sealed class MinerRow
 
     public long? Withdrawn { get; set; }
 
+    /// <summary>
+    /// What a state store last wrote or read of this row (default before that): kept on the row, so that a store
+    /// finds the rows that changed since its last save without a million-entry table of its own beside the poller's.
+    /// </summary>
+    public MinerRowStamp Saved { get; set; }
+
+    /// <summary>The row as it is now, to compare with <see cref="Saved"/>.</summary>
+    public MinerRowStamp Stamp => new(_value, LastRun, AgeOut, Withdrawn);
+
     /// <summary>The value as a tree, parsed afresh: the caller's to keep or change.</summary>
     public JsonObject ReadValue() => JsonObjectReader.ParseObject(_value.AsSpan())
         ?? throw new InvalidOperationException($"miner row '{Indicator}' does not hold a JSON object");
@@ -88,3 +97,9 @@ public sealed class MinerRow
         return null;
     }
 }
+
+/// <summary>
+/// A row's value (the array, by reference: a row's value is replaced, never changed) and bookkeeping at one moment;
+/// equal stamps mean nothing to write.
+/// </summary>
+public readonly record struct MinerRowStamp(byte[]? Value, long LastRun, long AgeOut, long? Withdrawn);

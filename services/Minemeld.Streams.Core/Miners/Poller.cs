@@ -19,6 +19,9 @@ public sealed class Poller(PollerSettings settings)
 {
     private readonly Dictionary<string, MinerRow> _rows = new(StringComparer.Ordinal);
 
+    /// <summary>Rows no longer held (collected, or replaced by a new row) and not yet taken (<see cref="TakeDropped"/>).</summary>
+    private readonly List<MinerRow> _dropped = [];
+
     private byte[][]? _settingsNamesUtf8;
 
     public PollerSettings Settings { get; } = settings;
@@ -34,11 +37,24 @@ public sealed class Poller(PollerSettings settings)
 
     public IReadOnlyCollection<MinerRow> Rows => _rows.Values;
 
+    /// <summary>
+    /// The rows no longer held since the last call (or since <see cref="Restore"/>): deleted by
+    /// <see cref="CollectGarbage"/>, or replaced by a new row for the same indicator. For a state store that writes
+    /// only what changed: their saved rows go, unless a row held now is saved under the same key.
+    /// </summary>
+    public List<MinerRow> TakeDropped()
+    {
+        var taken = new List<MinerRow>(_dropped);
+        _dropped.Clear();
+        return taken;
+    }
+
     /// <summary>Restores persisted state (rows and run times) without publishing anything.</summary>
     public void Restore(IEnumerable<MinerRow> rows, long? lastRun, long? lastSuccessfulRun)
     {
         ArgumentNullException.ThrowIfNull(rows);
         _rows.Clear();
+        _dropped.Clear();
         foreach (var row in rows)
         {
             _rows[Key(row.Type, row.Indicator)] = row;
@@ -142,8 +158,13 @@ public sealed class Poller(PollerSettings settings)
     public int CollectGarbage(long now)
     {
         var lsr = LastSuccessfulRun ?? long.MinValue;
-        var doomed = _rows.Where(p => p.Value.Withdrawn is { } w && w <= now && p.Value.LastRun < lsr - 1).Select(static p => p.Key).ToList();
-        doomed.ForEach(key => _rows.Remove(key));
+        var doomed = _rows.Where(p => p.Value.Withdrawn is { } w && w <= now && p.Value.LastRun < lsr - 1).ToList();
+        foreach (var (key, row) in doomed)
+        {
+            _rows.Remove(key);
+            _dropped.Add(row);
+        }
+
         Counters.GarbageCollected += doomed.Count;
         return doomed.Count;
     }
@@ -170,21 +191,27 @@ public sealed class Poller(PollerSettings settings)
     private Emission? Process(long now, PollItem item)
     {
         var indicator = item.Indicator;
-        var type = TypeOf(item) ?? TypeOf(Settings.Attributes);
+        var itemType = TypeOf(item);
+        var type = itemType ?? TypeOf(Settings.Attributes);
         var key = Key(type, indicator);
         var threshold = LastSuccessfulRun ?? (now - (Settings.IntervalSeconds * 1000L));
         JsonObject attributes;
         if (!_rows.TryGetValue(key, out var row) || row.LastRun < threshold)
         {
+            if (row is not null)
+            {
+                _dropped.Add(row); // replaced below by a new row
+            }
+
             // New, or not in the previous successful poll: (re)created with a fresh first_seen.
             if (NewValueUtf8(now, item) is { } utf8)
             {
                 // The value's type: the item's when it has one (even one that is not a string), else the node's.
-                var valueType = HasType(item) ? TypeOf(item) : TypeOf(Settings.Attributes);
+                var valueType = itemType ?? (HasType(item) ? null : TypeOf(Settings.Attributes));
                 row = new MinerRow(indicator, utf8, valueType) { LastRun = now, AgeOut = AgeOutOf(valueType, now, now) };
                 _rows[key] = row;
                 Counters.Added++;
-                return row.AgeOut >= now ? Update(row) : null;
+                return row.AgeOut >= now ? UpdatePlain(row) : null;
             }
 
             attributes = item.Attributes();
@@ -469,6 +496,16 @@ public sealed class Poller(PollerSettings settings)
     {
         Counters.UpdateTx++;
         return value is null ? Published(MessageOp.Update, row) : Published(MessageOp.Update, row, value);
+    }
+
+    /// <summary>
+    /// An update of a row whose value <see cref="NewValueUtf8(long, in PollItem)"/> wrote: it has no private key (the
+    /// node and the item were plain), so its bytes go out as they are, without looking for one.
+    /// </summary>
+    private Emission UpdatePlain(MinerRow row)
+    {
+        Counters.UpdateTx++;
+        return Emission.OfUtf8(MessageOp.Update, row.Indicator, row.Utf8Value);
     }
 
     private Emission Withdraw(MinerRow row)

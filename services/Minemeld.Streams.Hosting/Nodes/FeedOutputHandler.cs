@@ -111,8 +111,9 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
             return JsonNodeValues.TryGetInt64(tree[attribute], out var fromTree) ? fromTree : 0;
         }
 
-        // Read in place: an integer, as the tree path takes it (a float such as 3.0 is no score).
-        return Utf8JsonObject.TryFindLast(received.Utf8.Span, _scoringAttribute, out var value)
+        // Read in place (where the infilters' index says it is): an integer, as the tree path takes it (a float such as
+        // 3.0 is no score).
+        return Utf8PropertyIndex.TryFindLast(received.Properties, received.Utf8, _scoringAttribute, out var value)
             && value.TokenType == System.Text.Json.JsonTokenType.Number && value.TryGetInt64(out var score) ? score : 0;
     }
 

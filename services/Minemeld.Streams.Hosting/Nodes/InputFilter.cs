@@ -20,12 +20,16 @@ public static class InputFilter
         ArgumentNullException.ThrowIfNull(infilters);
         ArgumentNullException.ThrowIfNull(counters);
         var message = input.Message;
-        var asReceived = !message.HasValueTree && !message.Utf8Value.IsEmpty && !Utf8JsonObject.HasNameStartingWith(message.Utf8Value.Span, (byte)'_');
+        // A value kept as bytes is read once for where its properties lie: the private-name check, each condition and
+        // the caller's own lookups (a feed's score) use that instead of scanning it again each.
+        var bytes = !message.HasValueTree && !message.Utf8Value.IsEmpty;
+        var properties = bytes ? Utf8PropertyIndex.Of(message.Utf8Value) : null;
+        var asReceived = bytes && !(properties?.HasNameStartingWith((byte)'_') ?? Utf8JsonObject.HasNameStartingWith(message.Utf8Value.Span, (byte)'_'));
         if (message.Op == MessageOp.Update)
         {
             counters.Add("update.rx");
             // Copied only when there are private keys to strip; the received value is otherwise used as it is.
-            var received = asReceived ? new Received(MessageOp.Update, null, message.Utf8Value) : new Received(MessageOp.Update, IndicatorValue.StrippedOnReceive(message.Value!), default);
+            var received = asReceived ? new Received(MessageOp.Update, null, message.Utf8Value) { Properties = properties } : new Received(MessageOp.Update, IndicatorValue.StrippedOnReceive(message.Value!), default);
             if (infilters.Evaluate(received.Context(message, "update")) == FilterDecision.Drop)
             {
                 counters.Add("withdraw.processed");
@@ -37,7 +41,7 @@ public static class InputFilter
         }
 
         counters.Add("withdraw.rx");
-        var withdraw = asReceived ? new Received(MessageOp.Withdraw, null, message.Utf8Value) : new Received(MessageOp.Withdraw, message.Value, default);
+        var withdraw = asReceived ? new Received(MessageOp.Withdraw, null, message.Utf8Value) { Properties = properties } : new Received(MessageOp.Withdraw, message.Value, default);
         if (infilters.Evaluate(withdraw.Context(message, "withdraw")) == FilterDecision.Drop)
         {
             return null;
@@ -53,11 +57,18 @@ public static class InputFilter
     /// </summary>
     public readonly record struct Received(MessageOp Op, JsonObject? Tree, ReadOnlyMemory<byte> Utf8)
     {
+        /// <summary>
+        /// Where <see cref="Utf8"/>'s properties lie (this thread's index, good until it indexes the next message: a
+        /// lookup through <see cref="Utf8PropertyIndex.TryFindLast(Utf8PropertyIndex?, ReadOnlyMemory{byte}, ReadOnlySpan{byte}, out System.Text.Json.Utf8JsonReader)"/>
+        /// scans when it has moved on); null when the value is a tree or could not be indexed.
+        /// </summary>
+        public Utf8PropertyIndex? Properties { get; init; }
+
         /// <summary>The value as a tree (built from the bytes when it came as bytes: the caller's to keep).</summary>
         public JsonObject? Value => Tree ?? (Utf8.IsEmpty ? null : JsonObjectReader.ParseObject(Utf8.Span));
 
         public FilterContext Context(IndicatorMessage message, string method) => Tree is not null || Utf8.IsEmpty
             ? new FilterContext(Tree, message.Indicator, method, message.Origin)
-            : FilterContext.OfUtf8(Utf8, message.Indicator, method, message.Origin);
+            : FilterContext.OfUtf8(Utf8, message.Indicator, method, message.Origin, Properties);
     }
 }

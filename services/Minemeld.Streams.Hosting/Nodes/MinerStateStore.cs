@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Minemeld.Streams.Core.Miners;
 using Minemeld.Streams.Hosting.State;
@@ -9,22 +8,12 @@ namespace Minemeld.Streams.Hosting.Nodes;
 /// <summary>
 /// A miner's table and run times in the state store, one JSON row per indicator
 /// (<c>{"i": indicator, "v": value, "lr": last run, "ao": age out, "w": withdrawn}</c>). Only rows that changed since
-/// the last save are written; the table's version lets a replica that takes over the poll lease see that another one
-/// wrote in between and reload.
+/// the last save are written (each row carries what was last saved of it, <see cref="MinerRow.Saved"/>), and the rows
+/// the poller dropped are deleted; the table's version lets a replica that takes over the poll lease see that another
+/// one wrote in between and reload.
 /// </summary>
 public sealed class MinerStateStore(IMinerTableStore table)
 {
-    /// <summary>
-    /// What was last saved or loaded, per row key: the row's value array (a row's value is a new array whenever it
-    /// changes, so the reference tells) and its bookkeeping. No copy of the rows' text is kept. Updated in place by
-    /// each save (a million rows are not copied into a new table every poll); a save that fails leaves it ahead of
-    /// the store, so it also forgets the version: the next cycle loads the table again.
-    /// </summary>
-    private Dictionary<string, SavedRow> _saved = new(StringComparer.Ordinal);
-
-    /// <summary>The number of the current save: rows it visits are marked with it, the others were deleted.</summary>
-    private int _generation;
-
     /// <summary>The version this instance last read or wrote.</summary>
     public long Version { get; private set; } = -1;
 
@@ -35,13 +24,12 @@ public sealed class MinerStateStore(IMinerTableStore table)
         ArgumentNullException.ThrowIfNull(poller);
         var saved = await table.LoadAsync().ConfigureAwait(false);
         var rows = new List<MinerRow>(saved.Rows.Count);
-        _saved = new Dictionary<string, SavedRow>(saved.Rows.Count, StringComparer.Ordinal);
-        foreach (var (key, json) in saved.Rows)
+        foreach (var (_, json) in saved.Rows)
         {
             if (Parse(json) is { } row)
             {
+                row.Saved = row.Stamp;
                 rows.Add(row);
-                _saved[key] = SavedRow.Of(row, _generation);
             }
         }
 
@@ -49,26 +37,31 @@ public sealed class MinerStateStore(IMinerTableStore table)
         Version = saved.Version;
     }
 
+    /// <summary>
+    /// Writes the rows that changed since the last save or load and deletes the ones the poller dropped. A save that
+    /// fails leaves the rows marked as saved ahead of the store, so it also forgets the version: the next cycle loads
+    /// the table again.
+    /// </summary>
     public async Task SaveAsync(Poller poller)
     {
         ArgumentNullException.ThrowIfNull(poller);
-        var generation = ++_generation;
-        _saved.EnsureCapacity(poller.Length); // grown once, not doubled step by step up to a million rows
+        var dropped = poller.TakeDropped();
+        var deleted = dropped.Count == 0 ? null : dropped.Select(KeyOf).ToHashSet(StringComparer.Ordinal);
         var changed = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>();
         var rows = new RowChunks();
         var buffer = new ArrayBufferWriter<byte>(256);
         using var writer = new Utf8JsonWriter(buffer);
         foreach (var row in poller.Rows)
         {
-            var key = poller.Settings.MultipleIndicatorTypes ? $"{row.Type}::{row.Indicator}" : row.Indicator;
-            var state = SavedRow.Of(row, generation);
-            ref var saved = ref CollectionsMarshal.GetValueRefOrAddDefault(_saved, key, out var known);
-            var unchanged = known && saved.SameAs(state);
-            saved = state;
-            if (unchanged)
+            var stamp = row.Stamp;
+            if (row.Saved == stamp)
             {
                 continue;
             }
+
+            row.Saved = stamp;
+            var key = KeyOf(row);
+            deleted?.Remove(key); // a dropped row's key that a row held now is saved under stays
 
             // Written straight from the row: its value's bytes as they are, no tree.
             buffer.ResetWrittenCount();
@@ -89,21 +82,18 @@ public sealed class MinerStateStore(IMinerTableStore table)
             changed.Add(KeyValuePair.Create(key, rows.Add(buffer.WrittenSpan)));
         }
 
-        // Every row of the poller is now marked; any other saved row was collected since (none to look for when the
-        // counts agree).
-        var deleted = _saved.Count > poller.Length
-            ? _saved.Where(p => p.Value.Generation != generation).Select(static p => p.Key).ToList()
-            : [];
-        deleted.ForEach(key => _saved.Remove(key));
         try
         {
-            Version = await table.SaveAsync(changed, deleted, poller.LastRun, poller.LastSuccessfulRun).ConfigureAwait(false);
+            Version = await table.SaveAsync(changed, deleted ?? [], poller.LastRun, poller.LastSuccessfulRun).ConfigureAwait(false);
         }
         catch
         {
             Version = -1; // what is marked saved may not be: load the table again before the next cycle
             throw;
         }
+
+        // The row's key in the table: its indicator, with its type when the miner has several.
+        string KeyOf(MinerRow row) => poller.Settings.MultipleIndicatorTypes ? $"{row.Type}::{row.Indicator}" : row.Indicator;
     }
 
     /// <summary>A saved row, or null when it is not one (an unreadable row is left out, as if never saved).</summary>
@@ -193,15 +183,5 @@ public sealed class MinerStateStore(IMinerTableStore table)
             _used += row.Length;
             return slice;
         }
-    }
-
-    /// <summary>A row as last saved (<see cref="Generation"/>: the save or load that last saw it).</summary>
-    private readonly record struct SavedRow(byte[] Value, long LastRun, long AgeOut, long? Withdrawn, int Generation)
-    {
-        public static SavedRow Of(MinerRow row, int generation) => new(row.Utf8Value, row.LastRun, row.AgeOut, row.Withdrawn, generation);
-
-        // The value by reference: a row's value array is never changed, only replaced.
-        public bool SameAs(in SavedRow other) =>
-            ReferenceEquals(Value, other.Value) && LastRun == other.LastRun && AgeOut == other.AgeOut && Withdrawn == other.Withdrawn;
     }
 }

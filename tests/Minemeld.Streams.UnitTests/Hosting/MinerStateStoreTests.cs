@@ -83,6 +83,41 @@ public sealed class MinerStateStoreTests
         Assert.Empty(table.LastDeleted);
     }
 
+    /// <summary>
+    /// Rows the poller drops are deleted from the table, unless a row held now is saved under the same key: a row
+    /// collected and back before the save, or a stale row replaced by a new one (here under another key, as a multi-type
+    /// miner keys a row whose type was not a string).
+    /// </summary>
+    [Fact]
+    public async Task ARowDroppedAndBackBeforeTheSaveStaysAndAReplacedRowsOldKeyGoes()
+    {
+        var table = new RecordingTable();
+        var store = new MinerStateStore(table);
+        var poller = Create();
+        Poll(poller, 1, Item("A"), Item("B"));
+        await store.SaveAsync(poller);
+        Poll(poller, 2, Item("A")); // B withdrawn and collected
+        Poll(poller, 3, Item("A"), Item("B")); // and back, before the next save
+        await store.SaveAsync(poller);
+        Assert.Equal(["A", "B"], table.LastChanged);
+        Assert.Empty(table.LastDeleted);
+        Assert.Equal(["A", "B"], (await table.LoadAsync()).Rows.Keys.Order(StringComparer.Ordinal));
+
+        var typed = Create(multipleTypes: true);
+        var typedStore = new MinerStateStore(table = new RecordingTable());
+        _ = typed.ApplyPoll(1000, [("A", []), ("B", new JsonObject { ["type"] = 5 })], succeeded: true);
+        await typedStore.SaveAsync(typed);
+        Assert.Equal(["::B", "IPv4::A"], table.LastChanged); // B's value has no string type
+        _ = typed.ApplyPoll(2000, [("A", [])], succeeded: true);
+        typed.SuddenDeath();
+        _ = typed.AgeOut(2000); // B withdrawn, not collected
+        _ = typed.ApplyPoll(3000, [("A", []), ("B", new JsonObject { ["type"] = "IPv4" })], succeeded: true); // a new row for B
+        await typedStore.SaveAsync(typed);
+        Assert.Equal(["IPv4::A", "IPv4::B"], table.LastChanged);
+        Assert.Equal(["::B"], table.LastDeleted);
+        Assert.Equal(["IPv4::A", "IPv4::B"], (await table.LoadAsync()).Rows.Keys.Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task AnUnreadableSavedRowIsLeftOutAndTheOthersLoad()
     {

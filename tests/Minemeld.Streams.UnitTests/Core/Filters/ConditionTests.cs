@@ -118,7 +118,7 @@ public sealed class ConditionTests
         string[] comparators = ["==", "!=", "<", "<=", ">", ">="];
         string[] names = ["confidence", "share_level", "direction", "__method", "__origin", "__indicator"];
         string[] methods = ["update", "withdraw"];
-        var cases = 0;
+        int cases = 0, withIndex = 0;
         for (var i = 0; i < 4000; i++)
         {
             var properties = new List<string>();
@@ -135,14 +135,20 @@ public sealed class ConditionTests
             var condition = Condition.Parse($"{names[random.Next(names.Length)]} {comparators[random.Next(comparators.Length)]} {literals[random.Next(literals.Length)]}");
             var (indicator, method, origin) = ("1.2.3.4", methods[random.Next(2)], random.Next(2) == 0 ? "green" : "miner");
             var tree = new FilterContext(Minemeld.Streams.Core.Json.JsonObjectReader.ParseObject(System.Text.Encoding.UTF8.GetBytes(json)), indicator, method, origin);
-            var bytes = FilterContext.OfUtf8(System.Text.Encoding.UTF8.GetBytes(json), indicator, method, origin);
+            var utf8 = System.Text.Encoding.UTF8.GetBytes(json);
+            var bytes = FilterContext.OfUtf8(utf8, indicator, method, origin);
+            var index = Minemeld.Streams.Core.Json.Utf8PropertyIndex.Of(utf8);
+            var indexed = FilterContext.OfUtf8(utf8, indicator, method, origin, index);
             var byNodes = Condition.Compare(condition.Resolve(tree), condition.Comparator, condition.Literal);
             Assert.True(byNodes == condition.Evaluate(bytes), $"{condition} on {json} as bytes");
+            Assert.True(byNodes == condition.Evaluate(indexed), $"{condition} on {json} as bytes with their index");
+            withIndex += index is null ? 0 : 1;
             Assert.True(byNodes == condition.Evaluate(tree), $"{condition} on {json} as a tree");
             cases++;
         }
 
         Assert.Equal(4000, cases);
+        Assert.InRange(withIndex, 400, 3600); // values without repeated or escaped names were looked up in their index
     }
 
     [Theory]
