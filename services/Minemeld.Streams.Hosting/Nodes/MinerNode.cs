@@ -212,6 +212,12 @@ public sealed class MinerNode : IDisposable
         if (List is not null)
         {
             var entries = await List.ReadUtf8Async(now).ConfigureAwait(false);
+            // In indicator order, as a rebuild and an age-out publish, not in the hash's: a poll's topic contents are
+            // reproducible, and neighbouring indicators travel together (a range aggregator then writes a few address
+            // blocks per batch instead of thousands, a feed's sorted set inserts next to the last member). Measured on
+            // the 1M bench: Redis ZADD time 2.0-2.7 s instead of 4.8-5.9 s, HMSET calls 1.1k instead of 46k, process
+            // CPU 29.5 s instead of 32.5-33.7 s; the sort itself is part of that.
+            entries.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
             var (type, source) = (_node.Class.ForcedIndicatorType, _node.Name);
             return (entries.Select(e => ListEntry.Item(e.Key, e.Value, type, source)), true);
         }
