@@ -30,6 +30,22 @@ public readonly record struct Emission(MessageOp Op, string Indicator, JsonObjec
     /// <summary>Whether the emission carries its value as a tree (reading <see cref="Value"/> parses nothing).</summary>
     public bool HasTree => _tree is not null;
 
+    /// <summary>
+    /// Whether <see cref="Type"/> was given by the emitter, which knew the value's type without reading the value (a
+    /// miner's row); otherwise the encoder reads it from the value.
+    /// </summary>
+    public bool TypeKnown { get; private init; }
+
+    /// <summary>The value's <c>type</c> when it is a string, null otherwise; meaningful when <see cref="TypeKnown"/>.</summary>
+    public string? Type { get; private init; }
+
     /// <summary>An emission whose value is only the UTF-8 JSON given (no tree is built unless one is asked for).</summary>
     public static Emission OfUtf8(MessageOp op, string indicator, ReadOnlyMemory<byte> utf8Value) => new(op, indicator, null) { Utf8Value = utf8Value };
+
+    /// <summary>
+    /// <see cref="OfUtf8(MessageOp, string, ReadOnlyMemory{byte})"/> with the value's type as the emitter knows it
+    /// (its <c>type</c> when a string, else null): the encoder does not look for it in the bytes.
+    /// </summary>
+    public static Emission OfUtf8(MessageOp op, string indicator, ReadOnlyMemory<byte> utf8Value, string? type) =>
+        new(op, indicator, null) { Utf8Value = utf8Value, Type = type, TypeKnown = true };
 }

@@ -24,6 +24,10 @@ public static class IndicatorMessageSerializer
     [ThreadStatic]
     private static byte[]? t_timestampJson;
 
+    /// <summary>The last origin and type written on this thread, encoded (a node writes the same ones every message).</summary>
+    [ThreadStatic]
+    private static (string? Text, JsonEncodedText Encoded) t_origin, t_type;
+
     /// <summary>
     /// The message as UTF-8 JSON, its fields in the order of <see cref="IndicatorMessage"/>: written by hand through a
     /// writer reused per thread, byte for byte what <see cref="JsonSerializer"/> writes for the record (tested).
@@ -100,9 +104,28 @@ public static class IndicatorMessageSerializer
         writer.WriteNumber("v"u8, version);
         writer.WriteString("op"u8, op == MessageOp.Update ? "update"u8 : "withdraw"u8);
         writer.WriteString("indicator"u8, indicator);
-        writer.WriteString("type"u8, type);
-        writer.WriteString("origin"u8, origin);
+        if (type is null)
+        {
+            writer.WriteNull("type"u8);
+        }
+        else
+        {
+            writer.WriteString("type"u8, Encoded(ref t_type, type));
+        }
+
+        writer.WriteString("origin"u8, Encoded(ref t_origin, origin));
         writer.WritePropertyName("value"u8);
+    }
+
+    /// <summary><paramref name="text"/> escaped as the writer escapes it, kept while the same text comes again.</summary>
+    private static JsonEncodedText Encoded(ref (string? Text, JsonEncodedText Encoded) last, string text)
+    {
+        if (!string.Equals(last.Text, text, StringComparison.Ordinal))
+        {
+            last = (text, JsonEncodedText.Encode(text));
+        }
+
+        return last.Encoded;
     }
 
     private static void WriteTail(Utf8JsonWriter writer, DateTimeOffset timestamp)

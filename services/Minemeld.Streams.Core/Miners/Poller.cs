@@ -500,12 +500,13 @@ public sealed class Poller(PollerSettings settings)
 
     /// <summary>
     /// An update of a row whose value <see cref="NewValueUtf8(long, in PollItem)"/> wrote: it has no private key (the
-    /// node and the item were plain), so its bytes go out as they are, without looking for one.
+    /// node and the item were plain), so its bytes go out as they are, without looking for one, and its type is the
+    /// row's (the one type attribute written, when a string).
     /// </summary>
     private Emission UpdatePlain(MinerRow row)
     {
         Counters.UpdateTx++;
-        return Emission.OfUtf8(MessageOp.Update, row.Indicator, row.Utf8Value);
+        return Emission.OfUtf8(MessageOp.Update, row.Indicator, row.Utf8Value, row.Type);
     }
 
     private Emission Withdraw(MinerRow row)

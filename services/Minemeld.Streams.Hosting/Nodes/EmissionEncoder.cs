@@ -15,8 +15,10 @@ public static class EmissionEncoder
     /// </summary>
     public static OutgoingMessage EncodeTransient(string topic, string origin, Emission emission, DateTimeOffset now)
     {
-        // The type from the tree when the emission has one, else from the bytes (no tree is built for it).
-        var type = emission.HasTree
+        // The type as the emitter gave it, else from the tree when the emission has one, else from the bytes (no tree
+        // is built for it).
+        var type = emission.TypeKnown ? emission.Type
+            : emission.HasTree
             ? JsonNodeValues.TryGetString(emission.Value![IndicatorValue.Type], out var t) ? t : null
             : emission.Utf8Value.IsEmpty ? null : Utf8JsonObject.GetString(emission.Utf8Value.Span, "type"u8);
 

@@ -57,6 +57,30 @@ public sealed class IndicatorMessageSerializerTests
         }
     }
 
+    /// <summary>The writer keeps the last origin and type it encoded: one switching between several writes each right.</summary>
+    [Fact]
+    public void OriginsAndTypesWrittenInTurnAreEachWrittenAsTheyAre()
+    {
+        string[] origins = ["a", "node \"ü\"", "b<c>", "a "];
+        string?[] types = ["IPv4", null, "URL", "é", "IPv4 "];
+        var random = new Random(20261130);
+        for (var i = 0; i < 200; i++)
+        {
+            var message = new IndicatorMessage
+            {
+                Op = MessageOp.Update,
+                Indicator = $"10.0.0.{i}",
+                Type = types[random.Next(types.Length)],
+                Origin = origins[random.Next(origins.Length)],
+                Value = new JsonObject { ["n"] = i },
+                Timestamp = Ts,
+            };
+            var reference = Encoding.UTF8.GetString(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(message));
+            Assert.Equal(reference, Encoding.UTF8.GetString(IndicatorMessageSerializer.Serialize(message)));
+            Assert.Equal(reference, Encoding.UTF8.GetString(IndicatorMessageSerializer.SerializeTransient(message.Op, message.Indicator, message.Type, message.Origin, Encoding.UTF8.GetBytes($"{{\"n\":{i}}}"), Ts)));
+        }
+    }
+
     [Fact]
     public void TypesAndOriginsAreReadRightWhateverCameBeforeAndRepeatsShareOneString()
     {

@@ -57,6 +57,7 @@ public sealed class ListEntryTests
             Assert.Equal(fromTree.Rows.Single().Type, fromBytes.Rows.Single().Type);
             Assert.Equal(emittedFromTree.Select(Text), emittedFromBytes.Select(Text));
             Assert.Equal(emittedFromTree.Count, emittedFromBytes.Count);
+            Assert.All(emittedFromBytes, static e => Assert.Equal(StringType(e.Value), EncodedType(e)));
 
             // A second poll takes the row's own path (the tree): still the same.
             var again = fromBytes.ApplyPollIncrementally(8000, [ListEntry.Item("10.0.0.1", stored, forcedType, "node")], succeeded: true).ToList();
@@ -66,8 +67,18 @@ public sealed class ListEntryTests
         }
     }
 
-    /// <summary>An emission as text, its value written from its tree (the same JSON gives the same text).</summary>
-    private static string Text(Minemeld.Streams.Core.Messages.Emission e) => $"{e.Op} {e.Indicator} {e.Value?.ToJsonString()}";
+    /// <summary>
+    /// An emission as text, its value written from its tree (the same JSON gives the same text), with the type its
+    /// message carries (given by the poller for a new row, read from the value otherwise).
+    /// </summary>
+    private static string Text(Minemeld.Streams.Core.Messages.Emission e) => $"{e.Op} {e.Indicator} {e.Value?.ToJsonString()} type={EncodedType(e) ?? "(null)"}";
+
+    /// <summary>The type the emission's message carries.</summary>
+    private static string? EncodedType(Minemeld.Streams.Core.Messages.Emission e) =>
+        Minemeld.Streams.Core.Messages.IndicatorMessageSerializer.Deserialize(Minemeld.Streams.Hosting.Nodes.EmissionEncoder.EncodeTransient("t", "node", e, DateTimeOffset.UnixEpoch).Value).Type;
+
+    /// <summary>The value's type attribute when it is a string, read from the tree: what a message's type must be.</summary>
+    private static string? StringType(JsonObject? value) => value?["type"] is JsonValue type && type.TryGetValue<string>(out var text) ? text : null;
 
     private static string Canonical(ReadOnlySpan<byte> json) => Encoding.UTF8.GetString(JsonText.ToUtf8Bytes(JsonObjectReader.ParseObject(json)!));
 }
