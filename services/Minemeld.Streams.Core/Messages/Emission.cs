@@ -10,6 +10,7 @@ namespace Minemeld.Streams.Core.Messages;
 public readonly record struct Emission(MessageOp Op, string Indicator, JsonObject? Value)
 {
     private readonly JsonObject? _tree = Value;
+    private readonly ReadOnlyMemory<byte> _utf8;
 
     /// <summary>
     /// The value as a tree: the one the emission was made with, or else built from <see cref="Utf8Value"/> on every
@@ -18,21 +19,25 @@ public readonly record struct Emission(MessageOp Op, string Indicator, JsonObjec
     public JsonObject? Value
     {
         get => _tree ?? (Utf8Value.IsEmpty ? null : JsonObjectReader.ParseObject(Utf8Value.Span));
-        init => _tree = value;
+        init => (_tree, TypeKnown) = (value, false); // a given type was the old value's
     }
 
     /// <summary>
     /// The value as compact UTF-8 JSON, when the emitter keeps it that way anyway (a row's bytes): published as it is
     /// instead of being written again. Empty when not given; never different from <see cref="Value"/>.
     /// </summary>
-    public ReadOnlyMemory<byte> Utf8Value { get; init; }
+    public ReadOnlyMemory<byte> Utf8Value
+    {
+        get => _utf8;
+        init => (_utf8, TypeKnown) = (value, false); // a given type was the old value's
+    }
 
     /// <summary>Whether the emission carries its value as a tree (reading <see cref="Value"/> parses nothing).</summary>
     public bool HasTree => _tree is not null;
 
     /// <summary>
     /// Whether <see cref="Type"/> was given by the emitter, which knew the value's type without reading the value (a
-    /// miner's row); otherwise the encoder reads it from the value.
+    /// miner's row); otherwise the encoder reads it from the value. Giving a value (<c>with</c> included) unsets it.
     /// </summary>
     public bool TypeKnown { get; private init; }
 
