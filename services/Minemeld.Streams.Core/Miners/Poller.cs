@@ -93,6 +93,13 @@ public sealed class Poller(PollerSettings settings)
 
         IEnumerable<Emission> Apply()
         {
+            // Sized once for a poll whose length is known (a list's entries): a table of a million rows is not grown
+            // by doubling, twenty large arrays allocated and every row rehashed on the way.
+            if (items.TryGetNonEnumeratedCount(out var count))
+            {
+                _rows.EnsureCapacity(count);
+            }
+
             if (Settings.AggregateIndicators)
             {
                 // Items with the same (type, indicator) in one poll count once; the last attributes win.
