@@ -57,7 +57,7 @@ public sealed class Poller(PollerSettings settings)
         _dropped.Clear();
         foreach (var row in rows)
         {
-            _rows[Key(row.Type, row.Indicator)] = row;
+            _rows[KeyOf(row)] = row;
         }
 
         (LastRun, LastSuccessfulRun) = (lastRun, lastSuccessfulRun);
@@ -488,6 +488,13 @@ public sealed class Poller(PollerSettings settings)
     private static bool IsDefaultKey(string name) => name is IndicatorValue.Sources or IndicatorValue.FirstSeen or IndicatorValue.LastSeen;
 
     private string Key(string? type, string indicator) => Settings.MultipleIndicatorTypes ? $"{type}::{indicator}" : indicator;
+
+    /// <summary>A row's key: its indicator, with its value's type when the miner has several (as a state store keys it too).</summary>
+    public string KeyOf(MinerRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return Key(row.Type, row.Indicator);
+    }
 
     /// <summary>The item's type attribute when it is a string (read in place from bytes).</summary>
     private static string? TypeOf(in PollItem item) =>

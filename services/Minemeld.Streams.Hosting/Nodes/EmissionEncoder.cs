@@ -15,12 +15,7 @@ public static class EmissionEncoder
     /// </summary>
     public static OutgoingMessage EncodeTransient(string topic, string origin, Emission emission, DateTimeOffset now)
     {
-        // The type as the emitter gave it, else from the tree when the emission has one, else from the bytes (no tree
-        // is built for it).
-        var type = emission.TypeKnown ? emission.Type
-            : emission.HasTree
-            ? JsonNodeValues.TryGetString(emission.Value![IndicatorValue.Type], out var t) ? t : null
-            : emission.Utf8Value.IsEmpty ? null : Utf8JsonObject.GetString(emission.Utf8Value.Span, "type"u8);
+        var type = TypeOf(emission);
 
         // A value kept as UTF-8 goes into the message as it is; a tree (or no value) is written.
         var bytes = emission.Utf8Value.IsEmpty
@@ -35,5 +30,24 @@ public static class EmissionEncoder
             })
             : IndicatorMessageSerializer.SerializeTransient(emission.Op, emission.Indicator, type, origin, emission.Utf8Value.Span, now);
         return new OutgoingMessage(topic, emission.Indicator, bytes);
+    }
+
+    /// <summary>
+    /// The message's type: as the emitter gave it, else the tree's when the emission has one, else read from the bytes
+    /// (no tree is built for it).
+    /// </summary>
+    private static string? TypeOf(in Emission emission)
+    {
+        if (emission.TypeKnown)
+        {
+            return emission.Type;
+        }
+
+        if (emission.HasTree)
+        {
+            return JsonNodeValues.TryGetString(emission.Value![IndicatorValue.Type], out var type) ? type : null;
+        }
+
+        return emission.Utf8Value.IsEmpty ? null : Utf8JsonObject.GetString(emission.Utf8Value.Span, "type"u8);
     }
 }

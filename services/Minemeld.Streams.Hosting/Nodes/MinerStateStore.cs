@@ -46,7 +46,7 @@ public sealed class MinerStateStore(IMinerTableStore table)
     {
         ArgumentNullException.ThrowIfNull(poller);
         var dropped = poller.TakeDropped();
-        var deleted = dropped.Count == 0 ? null : dropped.Select(KeyOf).ToHashSet(StringComparer.Ordinal);
+        var deleted = dropped.Count == 0 ? null : dropped.Select(poller.KeyOf).ToHashSet(StringComparer.Ordinal);
         var changed = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>();
         var rows = new RowChunks();
         var buffer = new ArrayBufferWriter<byte>(256);
@@ -60,7 +60,7 @@ public sealed class MinerStateStore(IMinerTableStore table)
             }
 
             row.Saved = stamp;
-            var key = KeyOf(row);
+            var key = poller.KeyOf(row);
             deleted?.Remove(key); // a dropped row's key that a row held now is saved under stays
 
             // Written straight from the row: its value's bytes as they are, no tree.
@@ -91,9 +91,6 @@ public sealed class MinerStateStore(IMinerTableStore table)
             Version = -1; // what is marked saved may not be: load the table again before the next cycle
             throw;
         }
-
-        // The row's key in the table: its indicator, with its type when the miner has several.
-        string KeyOf(MinerRow row) => poller.Settings.MultipleIndicatorTypes ? $"{row.Type}::{row.Indicator}" : row.Indicator;
     }
 
     /// <summary>A saved row, or null when it is not one (an unreadable row is left out, as if never saved).</summary>
