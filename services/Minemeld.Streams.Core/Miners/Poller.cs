@@ -489,12 +489,8 @@ public sealed class Poller(PollerSettings settings)
 
     private string Key(string? type, string indicator) => Settings.MultipleIndicatorTypes ? $"{type}::{indicator}" : indicator;
 
-    /// <summary>A row's key: its indicator, with its value's type when the miner has several (as a state store keys it too).</summary>
-    public string KeyOf(MinerRow row)
-    {
-        ArgumentNullException.ThrowIfNull(row);
-        return Key(row.Type, row.Indicator);
-    }
+    /// <summary>A row's key in the table: its indicator, with its value's type when the miner has several.</summary>
+    private string KeyOf(MinerRow row) => Key(row.Type, row.Indicator);
 
     /// <summary>The item's type attribute when it is a string (read in place from bytes).</summary>
     private static string? TypeOf(in PollItem item) =>

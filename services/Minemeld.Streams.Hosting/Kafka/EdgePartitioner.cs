@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.IO.Hashing;
-using System.Text;
 using Minemeld.Streams.Core.Aggregation;
 
 namespace Minemeld.Streams.Hosting.Kafka;
@@ -15,8 +12,6 @@ namespace Minemeld.Streams.Hosting.Kafka;
 /// </summary>
 public static class EdgePartitioner
 {
-    private const int StackLimit = 256;
-
     /// <summary>The partition of a message keyed by <paramref name="key"/> (an indicator) on a topic of <paramref name="partitions"/>.</summary>
     public static int ForKey(string key, int partitions)
     {
@@ -27,21 +22,7 @@ public static class EdgePartitioner
             return (int)(block % (uint)partitions);
         }
 
-        var length = Encoding.UTF8.GetMaxByteCount(key.Length);
-        byte[]? rented = null;
-        var buffer = length <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(length));
-        try
-        {
-            var written = Encoding.UTF8.GetBytes(key, buffer);
-            return (int)(XxHash32.HashToUInt32(buffer[..written]) % (uint)partitions);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        return (int)(Utf8XxHash.Of(key) % (uint)partitions);
     }
 
     /// <summary>The partition of an address block's key (<c>4.10</c>): where every indicator inside that block goes.</summary>

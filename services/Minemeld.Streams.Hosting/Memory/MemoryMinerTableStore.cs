@@ -26,13 +26,30 @@ internal sealed class MemoryMinerTableStore : IMinerTableStore
         }
     }
 
-    public Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
+    public Task WriteAsync(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields)
     {
-        ArgumentNullException.ThrowIfNull(changed);
+        ArgumentNullException.ThrowIfNull(fields);
+        lock (_gate)
+        {
+            foreach (var (field, bytes) in fields)
+            {
+                _rows[field] = bytes.ToArray();
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    public Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
+    {
         ArgumentNullException.ThrowIfNull(deleted);
         lock (_gate)
         {
-            MemoryRecordStore.Apply(_rows, changed.Select(static c => KeyValuePair.Create(c.Key, c.Value.ToArray())), deleted);
+            foreach (var field in deleted)
+            {
+                _rows.Remove(field);
+            }
+
             _lastRun = lastRun ?? _lastRun;
             _lastSuccessfulRun = lastSuccessfulRun ?? _lastSuccessfulRun;
             return Task.FromResult(++_version);

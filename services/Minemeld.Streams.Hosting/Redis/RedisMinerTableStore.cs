@@ -4,7 +4,7 @@ using StackExchange.Redis;
 
 namespace Minemeld.Streams.Hosting.Redis;
 
-/// <summary>A miner's table in Redis: <c>rows</c> hash (row key → JSON row) and <c>runs</c> hash (last_run, last_successful_run, version).</summary>
+/// <summary>A miner's table in Redis: <c>rows</c> hash (bucket → JSON array of rows) and <c>runs</c> hash (last_run, last_successful_run, version).</summary>
 public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string graph, string node) : IMinerTableStore
 {
     private readonly RedisKey _rows = RedisKeys.MinerRows(graph, node);
@@ -25,25 +25,34 @@ public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string gr
         return new MinerTable(rows, Long(runs, "last_run"), Long(runs, "last_successful_run"), Long(runs, "version") ?? 0);
     }
 
-    public async Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
+    public Task WriteAsync(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields)
     {
-        ArgumentNullException.ThrowIfNull(changed);
-        ArgumentNullException.ThrowIfNull(deleted);
-        // Rows go in slices, each awaited before the next: a poll of a million rows is some 250 MB, which in one MULTI
-        // would sit in front of every other command of the process on the shared connection (their timeouts fail
-        // other nodes' batches) and then block the server while it runs. Run times and the version follow in one
-        // MULTI once every row is written: a replica that loads meanwhile sees the old version and reloads after.
-        var db = redis.GetDatabase();
-        foreach (var slice in changed.Chunk(RedisRecordStore.Slice))
+        ArgumentNullException.ThrowIfNull(fields);
+        if (fields.Count == 0)
         {
-            await db.HashSetAsync(_rows, [.. slice.Select(static e => new HashEntry(e.Key, e.Value))]).ConfigureAwait(false);
+            return Task.CompletedTask;
         }
 
+        var entries = new HashEntry[fields.Count];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new HashEntry(fields[i].Key, fields[i].Value);
+        }
+
+        return redis.GetDatabase().HashSetAsync(_rows, entries);
+    }
+
+    public async Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
+    {
+        ArgumentNullException.ThrowIfNull(deleted);
+        var db = redis.GetDatabase();
         foreach (var slice in deleted.Chunk(RedisRecordStore.Slice))
         {
             await db.HashDeleteAsync(_rows, [.. slice.Select(static k => (RedisValue)k)]).ConfigureAwait(false);
         }
 
+        // Run times and the version in one MULTI once every field is written: a replica that loads meanwhile sees
+        // the old version and reloads after.
         var transaction = db.CreateTransaction();
         var runs = new List<HashEntry>(2);
         if (lastRun is { } run)

@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Miners;
 using Minemeld.Streams.Hosting.Memory;
@@ -8,7 +10,8 @@ namespace Minemeld.Streams.UnitTests.Hosting;
 
 /// <summary>
 /// A miner's table saved and loaded through <see cref="MinerStateStore"/>: what a restarted or taking-over replica
-/// finds, and that a save writes only the rows that changed since the last save or load.
+/// finds, that a save writes only the buckets holding a row that changed since the last save or load, and that a
+/// table that is not in clean buckets (an earlier layout, damage) loads as far as it can and is put right by the next save.
 /// </summary>
 public sealed class MinerStateStoreTests
 {
@@ -35,6 +38,41 @@ public sealed class MinerStateStoreTests
     private static string Dump(Poller poller) => string.Join('\n', poller.Rows.OrderBy(static r => r.Type + r.Indicator, StringComparer.Ordinal)
         .Select(static r => $"{r.Type} {r.Indicator} {r.ReadValue().ToJsonString()} lr={r.LastRun} ao={r.AgeOut} w={r.Withdrawn}"));
 
+    private static string Field(string indicator) => MinerStateStore.FieldOf(MinerStateStore.BucketOf(indicator));
+
+    /// <summary>Indicators 10.0.0.x: the first two that share a bucket, and one in a bucket of its own among them.</summary>
+    private static (string, string, string) TwoInABucketAndOneApart()
+    {
+        var first = new Dictionary<int, string>();
+        for (var i = 0; ; i++)
+        {
+            var indicator = $"10.0.{i / 256}.{i % 256}";
+            if (first.TryGetValue(MinerStateStore.BucketOf(indicator), out var other))
+            {
+                var apart = first.Values.First(v => MinerStateStore.BucketOf(v) != MinerStateStore.BucketOf(indicator));
+                return (other, indicator, apart);
+            }
+
+            first[MinerStateStore.BucketOf(indicator)] = indicator;
+        }
+    }
+
+    [Fact]
+    public void BucketsAreTheXxHashOfTheIndicatorAndSpreadEvenly()
+    {
+        // Pinned to xxHash32's published values (seed 0): a table saved by one version is read by the next.
+        Assert.Equal((int)(0x550D7456u % MinerStateStore.Buckets), MinerStateStore.BucketOf("a"));
+        Assert.Equal((int)(0x32D153FFu % MinerStateStore.Buckets), MinerStateStore.BucketOf("abc"));
+        var counts = new int[MinerStateStore.Buckets];
+        for (var i = 0; i < 1 << 20; i++)
+        {
+            counts[MinerStateStore.BucketOf($"{i >> 16}.{(i >> 8) & 255}.{i & 255}.1")]++;
+        }
+
+        Assert.InRange(counts.Min(), 128, 256); // 256 on average
+        Assert.InRange(counts.Max(), 256, 400);
+    }
+
     [Fact]
     public async Task ALoadedTableIsTheSavedOneAndAPollOfTheSameItemsPublishesNothing()
     {
@@ -54,14 +92,16 @@ public sealed class MinerStateStoreTests
     }
 
     [Fact]
-    public async Task ASaveWritesOnlyWhatChangedSinceTheLastSaveOrLoadAndDeletesCollectedRows()
+    public async Task ASaveWritesOnlyWhatChangedSinceTheLastSaveOrLoadAndDeletesABucketLeftEmpty()
     {
+        Assert.Equal(3, new[] { "A", "B", "C" }.Select(MinerStateStore.BucketOf).Distinct().Count());
         var table = new RecordingTable();
         var store = new MinerStateStore(table);
         var poller = Create();
         Poll(poller, 1, Item("A"), Item("B"), Item("C"));
         await store.SaveAsync(poller);
         Assert.Equal(["A", "B", "C"], table.LastChanged);
+        Assert.Equal(new[] { Field("A"), Field("B"), Field("C") }.Order(StringComparer.Ordinal), table.LastWritten);
 
         await store.SaveAsync(poller);
         Assert.Empty(table.LastChanged);
@@ -71,8 +111,8 @@ public sealed class MinerStateStoreTests
         Poll(poller, 2, Item("A"), Item("B"));
         await store.SaveAsync(poller);
         Assert.Equal(["A", "B"], table.LastChanged);
-        Assert.Equal(["C"], table.LastDeleted);
-        Assert.Equal(["A", "B"], (await table.LoadAsync()).Rows.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([Field("C")], table.LastDeleted);
+        Assert.Equal(["A", "B"], await table.RowsAsync());
 
         // A loaded table counts as saved: nothing to write until something changes.
         var reloaded = new MinerStateStore(table);
@@ -84,12 +124,43 @@ public sealed class MinerStateStoreTests
     }
 
     /// <summary>
-    /// Rows the poller drops are deleted from the table, unless a row held now is saved under the same key: a row
-    /// collected and back before the save, or a stale row replaced by a new one (here under another key, as a multi-type
-    /// miner keys a row whose type was not a string).
+    /// A change to one row rewrites its bucket, every row of it and nothing else; a row dropped from a bucket that
+    /// keeps others is written out of it, not deleted with it.
     /// </summary>
     [Fact]
-    public async Task ARowDroppedAndBackBeforeTheSaveStaysAndAReplacedRowsOldKeyGoes()
+    public async Task AChangeRewritesItsBucketWithTheRowsItHoldsAndNoOther()
+    {
+        var (x, y, z) = TwoInABucketAndOneApart();
+        var table = new RecordingTable();
+        var store = new MinerStateStore(table);
+        var poller = Create();
+        Poll(poller, 1, Item(x), Item(y), Item(z));
+        await store.SaveAsync(poller);
+        Assert.Equal(new[] { Field(x), Field(z) }.Order(StringComparer.Ordinal), table.LastWritten);
+
+        _ = poller.ApplyPoll(2000, [Item(x)], succeeded: false); // a failed poll refreshes x alone
+        await store.SaveAsync(poller);
+        Assert.Equal([Field(x)], table.LastWritten);
+        Assert.Equal(new[] { x, y }.Order(StringComparer.Ordinal), table.LastChanged);
+
+        Poll(poller, 3, Item(y), Item(z)); // x withdrawn and collected
+        await store.SaveAsync(poller);
+        Assert.Equal(new[] { y, z }.Order(StringComparer.Ordinal), table.LastChanged);
+        Assert.Empty(table.LastDeleted);
+        Assert.Equal(new[] { y, z }.Order(StringComparer.Ordinal), await table.RowsAsync());
+
+        var restored = Create();
+        await new MinerStateStore(table).LoadAsync(restored);
+        Assert.Equal(Dump(poller), Dump(restored));
+    }
+
+    /// <summary>
+    /// Rows the poller drops leave the table, unless a row for the same indicator is held at the save: a row collected
+    /// and back before the save, or a stale row replaced by a new one (here under another key, as a multi-type miner
+    /// keys a row whose type was not a string).
+    /// </summary>
+    [Fact]
+    public async Task ARowDroppedAndBackBeforeTheSaveStaysAndAReplacedRowGoes()
     {
         var table = new RecordingTable();
         var store = new MinerStateStore(table);
@@ -101,48 +172,122 @@ public sealed class MinerStateStoreTests
         await store.SaveAsync(poller);
         Assert.Equal(["A", "B"], table.LastChanged);
         Assert.Empty(table.LastDeleted);
-        Assert.Equal(["A", "B"], (await table.LoadAsync()).Rows.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["A", "B"], await table.RowsAsync());
 
         var typed = Create(multipleTypes: true);
         var typedStore = new MinerStateStore(table = new RecordingTable());
         _ = typed.ApplyPoll(1000, [("A", []), ("B", new JsonObject { ["type"] = 5 })], succeeded: true);
         await typedStore.SaveAsync(typed);
-        Assert.Equal(["::B", "IPv4::A"], table.LastChanged); // B's value has no string type
         _ = typed.ApplyPoll(2000, [("A", [])], succeeded: true);
         typed.SuddenDeath();
         _ = typed.AgeOut(2000); // B withdrawn, not collected
         _ = typed.ApplyPoll(3000, [("A", []), ("B", new JsonObject { ["type"] = "IPv4" })], succeeded: true); // a new row for B
         await typedStore.SaveAsync(typed);
-        Assert.Equal(["IPv4::A", "IPv4::B"], table.LastChanged);
-        Assert.Equal(["::B"], table.LastDeleted);
-        Assert.Equal(["IPv4::A", "IPv4::B"], (await table.LoadAsync()).Rows.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["A", "B"], table.LastChanged);
+        Assert.Equal(["A", "B"], await table.RowsAsync()); // B's stale row (no string type) is gone
+
+        var restored = Create(multipleTypes: true);
+        await new MinerStateStore(table).LoadAsync(restored);
+        Assert.Equal(Dump(typed), Dump(restored));
+        Assert.Equal(["IPv4", "IPv4"], restored.Rows.Select(static r => r.Type));
     }
 
+    /// <summary>
+    /// Damage is read as far as it goes: a bucket with unreadable elements keeps its readable rows, a row in another
+    /// bucket's field is found, text that is not JSON is skipped; the next save writes every row where it belongs and
+    /// deletes what is not a clean bucket.
+    /// </summary>
     [Fact]
-    public async Task AnUnreadableSavedRowIsLeftOutAndTheOthersLoad()
+    public async Task ADamagedTableLoadsWhatCanBeReadAndTheNextSavePutsItRight()
     {
+        var (x, y, z) = TwoInABucketAndOneApart();
         var table = new RecordingTable();
         var poller = Create();
-        Poll(poller, 1, Item("A"), Item("B"));
+        Poll(poller, 1, Item(x), Item(y), Item(z));
         await new MinerStateStore(table).SaveAsync(poller);
-        await table.SaveAsync([KeyValuePair.Create("B", (ReadOnlyMemory<byte>)"""{"i":"B","v":[1]}"""u8.ToArray()), KeyValuePair.Create("Z", (ReadOnlyMemory<byte>)"not json"u8.ToArray())], [], poller.LastRun, poller.LastSuccessfulRun);
+        var rows = await table.RowTextsAsync();
+        var others = Enumerable.Range(0, 4).Where(b => b != MinerStateStore.BucketOf(x) && b != MinerStateStore.BucketOf(z)).Select(MinerStateStore.FieldOf).ToArray();
+        await table.PlantAsync([
+            Bytes(Field(x), $"[{rows[x]}, {{\"i\":\"Q\",\"v\":[1]}}, 7, {{\"v\":{{}}}}]"), // x, and three that are not rows
+            Bytes(Field(z), "not json"),
+            Bytes(others[0], $"[{rows[z]}]"), // z, in another bucket's field
+            Bytes(others[1], $"[{rows[y]}"), // y, in another bucket's field, and the array cut short
+        ]);
 
+        var store = new MinerStateStore(table);
         var restored = Create();
-        await new MinerStateStore(table).LoadAsync(restored);
+        await store.LoadAsync(restored);
+        Assert.Equal(Dump(poller), Dump(restored));
 
-        Assert.Equal(["A"], restored.Rows.Select(static r => r.Indicator));
+        await store.SaveAsync(restored);
+        Assert.Equal(new[] { x, y, z }.Order(StringComparer.Ordinal), table.LastChanged);
+        Assert.Equal(new[] { Field(x), Field(z) }.Order(StringComparer.Ordinal), table.LastWritten);
+        Assert.Equal(others[..2], table.LastDeleted);
+        Assert.Equal(new[] { Field(x), Field(z) }.Order(StringComparer.Ordinal), (await table.LoadAsync()).Fields.Keys.Order(StringComparer.Ordinal));
+
+        // Clean now: the next load marks every row saved.
+        var again = new MinerStateStore(table);
+        await again.LoadAsync(restored = Create());
+        await again.SaveAsync(restored);
+        Assert.Empty(table.LastWritten);
+        Assert.Empty(table.LastDeleted);
+        Assert.Equal(Dump(poller), Dump(restored));
+    }
+
+    /// <summary>Earlier versions saved a row per field, keyed by the row's key: such a table loads, and moves into buckets at the next save.</summary>
+    [Fact]
+    public async Task ATableSavedARowPerFieldLoadsAndMovesIntoBuckets()
+    {
+        var poller = Create();
+        Poll(poller, 1, Item("10.0.0.1", "x"), Item("10.0.0.2"));
+        var saved = new RecordingTable();
+        await new MinerStateStore(saved).SaveAsync(poller);
+        var rows = await saved.RowTextsAsync();
+
+        var table = new RecordingTable();
+        await table.PlantAsync([.. rows.Select(static r => Bytes(r.Key, r.Value))]);
+        var store = new MinerStateStore(table);
+        var restored = Create();
+        await store.LoadAsync(restored);
+        Assert.Equal(Dump(poller), Dump(restored));
+
+        await store.SaveAsync(restored);
+        Assert.Equal(["10.0.0.1", "10.0.0.2"], table.LastDeleted);
+        Assert.Equal(new[] { Field("10.0.0.1"), Field("10.0.0.2") }.Order(StringComparer.Ordinal), (await table.LoadAsync()).Fields.Keys.Order(StringComparer.Ordinal));
+        await store.LoadAsync(restored = Create());
+        Assert.Equal(Dump(poller), Dump(restored));
     }
 
     [Fact]
-    public async Task RowsOfSeveralTypesAreKeyedByTypeAndIndicator()
+    public async Task RowsOfSeveralTypesForOneIndicatorShareItsBucket()
     {
         var table = new RecordingTable();
         var poller = Create(multipleTypes: true);
         Poll(poller, 1, ("example.com", new JsonObject { ["type"] = "domain" }), ("example.com", new JsonObject { ["type"] = "URL" }));
         await new MinerStateStore(table).SaveAsync(poller);
-        Assert.Equal(["URL::example.com", "domain::example.com"], table.LastChanged);
+        Assert.Equal(["example.com", "example.com"], table.LastChanged);
+        Assert.Equal([Field("example.com")], table.LastWritten);
 
         var restored = Create(multipleTypes: true);
+        await new MinerStateStore(table).LoadAsync(restored);
+        Assert.Equal(Dump(poller), Dump(restored));
+        Assert.Equal(2, restored.Rows.Count);
+    }
+
+    /// <summary>A large table goes in slices of about a mebibyte, each a whole number of buckets, and comes back whole.</summary>
+    [Fact]
+    public async Task ALargeTableIsWrittenInSlicesAndLoadsWhole()
+    {
+        var table = new RecordingTable();
+        var poller = Create();
+        Poll(poller, 1, [.. Enumerable.Range(0, 30_000).Select(static i => Item($"10.{i >> 16}.{(i >> 8) & 255}.{i & 255}", i % 7 == 0 ? "n" : null))]);
+        await new MinerStateStore(table).SaveAsync(poller);
+        Assert.InRange(table.LastSlices.Count, 4, 12); // some 150 bytes a row
+        Assert.All(table.LastSlices, static bytes => Assert.InRange(bytes, 1, (1 << 20) + (16 << 10)));
+        Assert.Equal(30_000, table.LastChanged.Count);
+        Assert.Equal(table.LastWritten.Count, table.LastWritten.Distinct().Count());
+
+        var restored = Create();
         await new MinerStateStore(table).LoadAsync(restored);
         Assert.Equal(Dump(poller), Dump(restored));
     }
@@ -154,6 +299,7 @@ public sealed class MinerStateStoreTests
     [Fact]
     public async Task AFailedSaveForgetsTheVersionAndTheNextLoadRewritesWhatWasLost()
     {
+        Assert.Equal(3, new[] { "A", "B", "C" }.Select(MinerStateStore.BucketOf).Distinct().Count());
         var table = new RecordingTable();
         var store = new MinerStateStore(table);
         var poller = Create();
@@ -173,18 +319,30 @@ public sealed class MinerStateStoreTests
         Poll(restored, 3, Item("A"), Item("C"));
         await store.SaveAsync(restored);
         Assert.Equal(["A", "C"], table.LastChanged);
-        Assert.Equal(["B"], table.LastDeleted);
-        Assert.Equal(["A", "C"], (await table.LoadAsync()).Rows.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([Field("B")], table.LastDeleted);
+        Assert.Equal(["A", "C"], await table.RowsAsync());
     }
 
-    /// <summary>The in-memory table, recording the keys each save wrote and deleted (sorted).</summary>
+    private static KeyValuePair<string, ReadOnlyMemory<byte>> Bytes(string field, string text) => KeyValuePair.Create(field, (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(text));
+
+    /// <summary>
+    /// The in-memory table, recording what each save wrote (its fields, the indicators of the rows in them, the bytes
+    /// of each slice) and deleted, sorted.
+    /// </summary>
     private sealed class RecordingTable : IMinerTableStore
     {
         private readonly IMinerTableStore _inner = new MemoryStateStore().MinerTable("g", "n");
+        private List<string> _written = [];
+        private List<string> _changed = [];
+        private List<int> _slices = [];
+
+        public List<string> LastWritten { get; private set; } = [];
 
         public List<string> LastChanged { get; private set; } = [];
 
         public List<string> LastDeleted { get; private set; } = [];
+
+        public List<int> LastSlices { get; private set; } = [];
 
         /// <summary>The next save fails before writing anything.</summary>
         public bool FailNext { get; set; }
@@ -193,7 +351,7 @@ public sealed class MinerStateStoreTests
 
         public Task<MinerTable> LoadAsync() => _inner.LoadAsync();
 
-        public Task<long> SaveAsync(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> changed, IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
+        public Task WriteAsync(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields)
         {
             if (FailNext)
             {
@@ -201,9 +359,56 @@ public sealed class MinerStateStoreTests
                 throw new InvalidOperationException("the store went away");
             }
 
-            LastChanged = [.. changed.Select(static c => c.Key).Order(StringComparer.Ordinal)];
-            LastDeleted = [.. deleted.Order(StringComparer.Ordinal)];
-            return _inner.SaveAsync(changed, deleted, lastRun, lastSuccessfulRun);
+            foreach (var (field, bytes) in fields)
+            {
+                _written.Add(field);
+                _changed.AddRange(Indicators(bytes.ToArray()));
+            }
+
+            _slices.Add(fields.Sum(static f => f.Value.Length));
+            return _inner.WriteAsync(fields);
         }
+
+        public Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
+        {
+            if (FailNext)
+            {
+                FailNext = false;
+                throw new InvalidOperationException("the store went away");
+            }
+
+            (LastWritten, LastChanged, LastSlices) = ([.. _written.Order(StringComparer.Ordinal)], [.. _changed.Order(StringComparer.Ordinal)], _slices);
+            (_written, _changed, _slices) = ([], [], []);
+            LastDeleted = [.. deleted.Order(StringComparer.Ordinal)];
+            return _inner.CommitAsync(deleted, lastRun, lastSuccessfulRun);
+        }
+
+        /// <summary>Writes fields as they are, unrecorded (the version moves, the run times stay).</summary>
+        public async Task PlantAsync(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields)
+        {
+            await _inner.WriteAsync(fields);
+            _ = await _inner.CommitAsync([], null, null);
+        }
+
+        /// <summary>The indicators of every row the table holds, sorted.</summary>
+        public async Task<List<string>> RowsAsync() => [.. (await RowTextsAsync()).Keys.Order(StringComparer.Ordinal)];
+
+        /// <summary>Each row's JSON text by its indicator (the table's fields hold one row per indicator here).</summary>
+        public async Task<Dictionary<string, string>> RowTextsAsync()
+        {
+            var rows = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var bytes in (await LoadAsync()).Fields.Values)
+            {
+                foreach (var row in JsonNode.Parse(bytes)!.AsArray())
+                {
+                    rows.Add((string)row!["i"]!, row.ToJsonString());
+                }
+            }
+
+            return rows;
+        }
+
+        private static IEnumerable<string> Indicators(byte[] bucket) =>
+            JsonDocument.Parse(bucket).RootElement.EnumerateArray().Select(static r => r.GetProperty("i").GetString()!);
     }
 }
