@@ -24,7 +24,7 @@ public static class InputFilter
         // the caller's own lookups (a feed's score) use that instead of scanning it again each.
         var bytes = !message.HasValueTree && !message.Utf8Value.IsEmpty;
         var properties = bytes ? Utf8PropertyIndex.Of(message.Utf8Value) : null;
-        var asReceived = bytes && !(properties?.HasNameStartingWith((byte)'_') ?? Utf8JsonObject.HasNameStartingWith(message.Utf8Value.Span, (byte)'_'));
+        var asReceived = bytes && !Utf8PropertyIndex.HasNameStartingWith(properties, message.Utf8Value, (byte)'_');
         if (message.Op == MessageOp.Update)
         {
             counters.Add("update.rx");

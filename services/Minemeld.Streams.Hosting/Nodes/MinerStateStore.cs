@@ -92,12 +92,14 @@ public sealed class MinerStateStore(IMinerTableStore table)
         var dropped = poller.TakeDropped();
         var rows = poller.Rows;
 
-        // Which buckets to write, and how many rows each holds.
-        var bucketOfRow = new int[rows.Count];
+        // Which buckets to write, and how many rows each holds; after a sweep that changed nothing, none (and no
+        // indicator is hashed).
+        var unchanged = dropped.Count == 0 && !rows.Any(static r => r.Saved != r.Stamp);
+        var bucketOfRow = new int[unchanged ? 0 : rows.Count];
         var counts = new int[Buckets];
         var dirty = new bool[Buckets];
         var n = 0;
-        foreach (var row in rows)
+        foreach (var row in unchanged ? [] : rows)
         {
             var bucket = bucketOfRow[n++] = BucketOf(row.Indicator);
             counts[bucket]++;
@@ -109,7 +111,10 @@ public sealed class MinerStateStore(IMinerTableStore table)
             dirty[BucketOf(row.Indicator)] = true;
         }
 
-        // The rows of those buckets, grouped by bucket (a counting sort in the table's order).
+        // The rows of those buckets, grouped by bucket (a counting sort in the table's order). Writing them bucket by
+        // bucket visits the rows out of their order in memory (a million rows: about 850 ms, against 90 ms in order);
+        // writing them out in order first and putting the buckets together from those bytes took less in isolation
+        // but more in the 1M bench (a save's worth of fresh memory, 160 MB: +0.8 to +1.6 s in three alternated pairs).
         var starts = new int[Buckets + 1];
         for (var b = 0; b < Buckets; b++)
         {
@@ -119,7 +124,7 @@ public sealed class MinerStateStore(IMinerTableStore table)
         var grouped = new MinerRow[starts[Buckets]];
         var next = starts[..Buckets];
         n = 0;
-        foreach (var row in rows)
+        foreach (var row in unchanged ? [] : rows)
         {
             var bucket = bucketOfRow[n++];
             if (dirty[bucket])

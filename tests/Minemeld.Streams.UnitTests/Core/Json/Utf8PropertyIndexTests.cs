@@ -47,8 +47,8 @@ public sealed class Utf8PropertyIndexTests
             {
                 indexed++;
                 Assert.True(index.Covers(json));
-                Assert.Equal(Utf8JsonObject.HasNameStartingWith(json.Span, (byte)'_'), index.HasNameStartingWith((byte)'_'));
-                Assert.Equal(Utf8JsonObject.HasNameStartingWith(json.Span, (byte)'$'), index.HasNameStartingWith((byte)'$'));
+                Assert.Equal(Utf8JsonObject.HasNameStartingWith(json.Span, (byte)'_'), Utf8PropertyIndex.HasNameStartingWith(index, json, (byte)'_'));
+                Assert.Equal(Utf8JsonObject.HasNameStartingWith(json.Span, (byte)'$'), Utf8PropertyIndex.HasNameStartingWith(index, json, (byte)'$'));
             }
 
             foreach (var name in Names.Append("absent"))
@@ -63,7 +63,7 @@ public sealed class Utf8PropertyIndexTests
     [Fact]
     public void AnIndexThatMovedOnIsNotReadForTheValueItLeft()
     {
-        ReadOnlyMemory<byte> first = """{"confidence":80,"share_level":"green"}"""u8.ToArray();
+        ReadOnlyMemory<byte> first = """{"confidence":80,"share_level":"green","_raw":"x"}"""u8.ToArray();
         ReadOnlyMemory<byte> second = """{"share_level":"red","confidence":10}"""u8.ToArray();
         var index = Utf8PropertyIndex.Of(first);
         Assert.NotNull(index);
@@ -73,6 +73,8 @@ public sealed class Utf8PropertyIndexTests
         Assert.Equal("Number:80", Indexed(index, first, "confidence"));
         Assert.Equal("String:\"green\"", Indexed(index, first, "share_level"));
         Assert.Equal("Number:10", Indexed(index, second, "confidence"));
+        Assert.True(Utf8PropertyIndex.HasNameStartingWith(index, first, (byte)'_'));
+        Assert.False(Utf8PropertyIndex.HasNameStartingWith(index, second, (byte)'_'));
 
         // Equal bytes in another array are another value: scanned, with the same answer.
         var copy = (ReadOnlyMemory<byte>)second.ToArray();
