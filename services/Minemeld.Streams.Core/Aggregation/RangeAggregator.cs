@@ -19,6 +19,9 @@ public sealed class RangeAggregator<T, TFamily>
 {
     private readonly WhitelistPolicy _policy;
     private readonly string _indicatorType;
+
+    /// <summary>The last value a row took as normalized bytes (<see cref="Received"/>).</summary>
+    private byte[]? _lastKept;
     private readonly bool _mergeLists;
     private readonly RangePieceMap<T> _map = new();
     private readonly Dictionary<(string Input, string Indicator), Row> _rows = [];
@@ -79,7 +82,18 @@ public sealed class RangeAggregator<T, TFamily>
     /// can be (what <see cref="StoredRow"/> writes already is), parsed and normalized otherwise.
     /// </summary>
     public bool RestoreUtf8(string input, string indicator, ReadOnlyMemory<byte> utf8Value) =>
-        Incoming.Of(utf8Value.Span) is { } value && RestoreRow(input, indicator, value);
+        Received(utf8Value.Span) is { } value && RestoreRow(input, indicator, value);
+
+    /// <summary>
+    /// <see cref="Incoming.Of"/>, sharing the array of the last value kept as bytes when equal: rows are never changed
+    /// in place, and the values of one poll mostly are equal, so a million rows hold one array instead of a million.
+    /// </summary>
+    private Incoming? Received(ReadOnlySpan<byte> utf8)
+    {
+        var value = Incoming.Of(utf8, _lastKept);
+        _lastKept = value?.Normalized ?? _lastKept;
+        return value;
+    }
 
     /// <summary>
     /// Applies an update from <paramref name="input"/>. The aggregator keeps <paramref name="value"/> itself as the row
@@ -114,7 +128,7 @@ public sealed class RangeAggregator<T, TFamily>
             return [];
         }
 
-        var value = Incoming.Of(span) ?? throw new ArgumentException("the value is not a JSON object", nameof(utf8Value));
+        var value = Received(span) ?? throw new ArgumentException("the value is not a JSON object", nameof(utf8Value));
         return Apply(input, indicator, value, counters);
     }
 
@@ -298,10 +312,11 @@ public sealed class RangeAggregator<T, TFamily>
     {
         /// <summary>
         /// A value received or stored as UTF-8 JSON: normalized as bytes when it can be
-        /// (<see cref="Utf8JsonObject.Normalized"/>), parsed otherwise; null when it is not a JSON object.
+        /// (<see cref="Utf8JsonObject.Normalized"/>; <paramref name="same"/> itself when equal to it), parsed otherwise;
+        /// null when it is not a JSON object.
         /// </summary>
-        public static Incoming? Of(ReadOnlySpan<byte> utf8) =>
-            Utf8JsonObject.Normalized(utf8, SourcesUtf8) is { } normalized ? new Incoming(null, normalized)
+        public static Incoming? Of(ReadOnlySpan<byte> utf8, byte[]? same) =>
+            Utf8JsonObject.Normalized(utf8, SourcesUtf8, same) is { } normalized ? new Incoming(null, normalized)
             : JsonObjectReader.ParseObject(utf8) is { } tree ? new Incoming(tree, null)
             : null;
 
@@ -351,7 +366,7 @@ public sealed class RangeAggregator<T, TFamily>
             Utf8Json = JsonText.ToUtf8Bytes(_held);
         }
 
-        /// <summary>Takes a normalized value's UTF-8 JSON (a new array, not changed afterwards) as the row's value (no tree).</summary>
+        /// <summary>Takes a normalized value's UTF-8 JSON (an array never changed afterwards, maybe shared by other rows) as the row's value (no tree).</summary>
         public void Keep(byte[] normalized)
         {
             _held = null;

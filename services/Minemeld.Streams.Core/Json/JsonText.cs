@@ -50,6 +50,23 @@ public static class JsonText
     /// </summary>
     public static byte[] EndTransient() => Finish(transient: true);
 
+    /// <summary>
+    /// <see cref="End"/> for values whose arrays are never changed once made: <paramref name="last"/> itself when it
+    /// holds exactly the bytes written, else a new array, which becomes <paramref name="last"/>. Equal values made one
+    /// after the other (a poll's new rows, with the node's attributes and one first_seen) then share one array.
+    /// </summary>
+    public static byte[] EndSharing(ref byte[]? last)
+    {
+        t_writer!.Flush();
+        if (last is not null && t_buffer!.WrittenSpan.SequenceEqual(last))
+        {
+            t_buffer.ResetWrittenCount();
+            return last;
+        }
+
+        return last = End();
+    }
+
     private static byte[] Finish(bool transient)
     {
         var buffer = t_buffer!;

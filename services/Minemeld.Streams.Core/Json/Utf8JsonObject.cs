@@ -138,9 +138,11 @@ public static class Utf8JsonObject
     /// <c>sources</c> moved first (or <c>"sources":[]</c> put first when there is none), the other properties after it
     /// in their order, each copied as it is. Null means "not sure", and the caller builds the tree and normalizes it:
     /// a private name (<c>_</c>, <c>$</c>), a name twice (a parse collapses it), an escaped name, or a
-    /// <c>sources</c> that is not an array of distinct plain strings.
+    /// <c>sources</c> that is not an array of distinct plain strings. When the result would be exactly the bytes of
+    /// <paramref name="same"/>, it is that array (no new one): for a caller whose arrays are never changed, so that
+    /// equal values share one.
     /// </summary>
-    public static byte[]? Normalized(ReadOnlySpan<byte> utf8Object, ReadOnlySpan<byte> sourcesName)
+    public static byte[]? Normalized(ReadOnlySpan<byte> utf8Object, ReadOnlySpan<byte> sourcesName, byte[]? same = null)
     {
         Span<Utf8Property> properties = stackalloc Utf8Property[MaxCheckedNames];
         if (!TryReadProperties(utf8Object, properties, out var count))
@@ -176,20 +178,22 @@ public static class Utf8JsonObject
             length += i == sources ? 0 : 1 + Length(properties[i].Text, utf8Object);
         }
 
-        var normalized = new byte[length];
+        // Written where it can be compared with `same` before an array is made for it.
+        byte[]? array = null;
+        var normalized = same is not null && same.Length == length && length <= MaxStackCopy ? stackalloc byte[length] : (array = new byte[length]);
         var written = 0;
         normalized[written++] = (byte)'{';
         if (sources < 0)
         {
             normalized[written++] = (byte)'"';
-            sourcesName.CopyTo(normalized.AsSpan(written));
+            sourcesName.CopyTo(normalized[written..]);
             written += sourcesName.Length;
-            "\":[]"u8.CopyTo(normalized.AsSpan(written));
+            "\":[]"u8.CopyTo(normalized[written..]);
             written += 4;
         }
         else
         {
-            written += Copy(utf8Object[properties[sources].Text], normalized.AsSpan(written));
+            written += Copy(utf8Object[properties[sources].Text], normalized[written..]);
         }
 
         for (var i = 0; i < count; i++)
@@ -197,13 +201,21 @@ public static class Utf8JsonObject
             if (i != sources)
             {
                 normalized[written++] = (byte)',';
-                written += Copy(utf8Object[properties[i].Text], normalized.AsSpan(written));
+                written += Copy(utf8Object[properties[i].Text], normalized[written..]);
             }
         }
 
         normalized[written] = (byte)'}';
-        return normalized;
+        if (same is not null && normalized.SequenceEqual(same))
+        {
+            return same;
+        }
+
+        return array ?? normalized.ToArray();
     }
+
+    /// <summary>The longest value <see cref="Normalized"/> writes on the stack to compare it first.</summary>
+    private const int MaxStackCopy = 1024;
 
     private static int Length(Range range, ReadOnlySpan<byte> of) => range.GetOffsetAndLength(of.Length).Length;
 

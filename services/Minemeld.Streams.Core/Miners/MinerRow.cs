@@ -31,7 +31,10 @@ public sealed class MinerRow
         Type = TypeOf(_value);
     }
 
-    /// <summary>A row over <paramref name="utf8Value"/> itself (the caller's new array, not changed afterwards) and its type.</summary>
+    /// <summary>
+    /// A row over <paramref name="utf8Value"/> itself (an array never changed afterwards; rows with equal values may share
+    /// it) and its type.
+    /// </summary>
     public MinerRow(string indicator, byte[] utf8Value, string? type)
     {
         Indicator = indicator;
@@ -69,8 +72,19 @@ public sealed class MinerRow
     /// <summary>Takes <paramref name="value"/>'s JSON as the row's value (the tree itself is not kept).</summary>
     public void SetValue(JsonObject value)
     {
+        byte[]? none = null;
+        SetValue(value, ref none);
+    }
+
+    /// <summary>
+    /// <see cref="SetValue(JsonObject)"/>, taking <paramref name="last"/> as the row's array when it holds the same
+    /// JSON (<see cref="JsonText.EndSharing"/>): rows refreshed by one poll mostly end up with equal values.
+    /// </summary>
+    public void SetValue(JsonObject value, ref byte[]? last)
+    {
         ArgumentNullException.ThrowIfNull(value);
-        _value = JsonText.ToUtf8Bytes(value);
+        value.WriteTo(JsonText.Begin());
+        _value = JsonText.EndSharing(ref last);
         Type = JsonNodeValues.TryGetString(value[IndicatorValue.Type], out var type) ? type : null;
     }
 

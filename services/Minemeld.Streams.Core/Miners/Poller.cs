@@ -24,6 +24,13 @@ public sealed class Poller(PollerSettings settings)
 
     private byte[][]? _settingsNamesUtf8;
 
+    /// <summary>
+    /// The last row value written as UTF-8: the next one, when equal, is that array. A poll's new rows mostly carry the
+    /// node's attributes and one first_seen (and its refreshed rows one first_seen and last_seen), and a row's array is
+    /// never changed, so they share one: a million-row list holds one value array instead of a million.
+    /// </summary>
+    private byte[]? _lastValue;
+
     public PollerSettings Settings { get; } = settings;
 
     public PollerCounters Counters { get; } = new();
@@ -260,7 +267,7 @@ public sealed class Poller(PollerSettings settings)
         }
 
         var refreshed = value.Build();
-        row.SetValue(refreshed);
+        row.SetValue(refreshed, ref _lastValue);
         row.AgeOut = AgeOutOf(refreshed);
         return changed && row.AgeOut >= now ? Update(row, refreshed) : null;
     }
@@ -379,7 +386,7 @@ public sealed class Poller(PollerSettings settings)
         }
 
         writer.WriteEndObject();
-        return JsonText.End();
+        return JsonText.EndSharing(ref _lastValue);
     }
 
     /// <summary>The node's attribute names as UTF-8, in their order (made once).</summary>

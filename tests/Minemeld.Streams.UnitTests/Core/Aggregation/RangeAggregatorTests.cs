@@ -264,4 +264,31 @@ public sealed class RangeAggregatorTests
         node.Withdraw("s1", "10.0.0.0/16", null, _counters);
         Assert.Null(node.StoredRow("s1", "10.0.0.0/16"));
     }
+
+    /// <summary>
+    /// Rows received with equal values share one array (rows are never changed in place); a new value for one of them
+    /// is its own: the others keep, store and withdraw with theirs.
+    /// </summary>
+    [Fact]
+    public void RowsWithEqualValuesShareOneArrayAndAChangeToOneLeavesTheOthers()
+    {
+        var node = IPv4("s1");
+        var value = """{"type":"IPv4","sources":["a"],"confidence":50}"""u8.ToArray();
+        foreach (var address in new[] { "10.0.0.1", "10.0.0.2", "10.0.0.3" })
+        {
+            _ = node.UpdateUtf8("s1", address, value.ToArray(), _counters);
+        }
+
+        static byte[] ArrayOf(ReadOnlyMemory<byte>? stored) =>
+            System.Runtime.InteropServices.MemoryMarshal.TryGetArray(stored!.Value, out var segment) ? segment.Array! : throw new InvalidOperationException();
+        Assert.Same(ArrayOf(node.StoredRow("s1", "10.0.0.1")), ArrayOf(node.StoredRow("s1", "10.0.0.3")));
+
+        var changed = Assert.Single(node.UpdateUtf8("s1", "10.0.0.2", """{"type":"IPv4","sources":["a"],"confidence":90}"""u8.ToArray(), _counters));
+        Assert.Equal("""{"sources":["a"],"type":"IPv4","confidence":90}""", System.Text.Encoding.UTF8.GetString(changed.Utf8Value.Span));
+        const string Kept = """{"sources":["a"],"type":"IPv4","confidence":50}""";
+        Assert.Equal(Kept, System.Text.Encoding.UTF8.GetString(node.StoredRow("s1", "10.0.0.1")!.Value.Span));
+        Assert.Equal(Kept, System.Text.Encoding.UTF8.GetString(node.StoredRow("s1", "10.0.0.3")!.Value.Span));
+        var withdrawn = Assert.Single(node.WithdrawUtf8("s1", "10.0.0.3", default, _counters));
+        Assert.Equal(Kept, System.Text.Encoding.UTF8.GetString(withdrawn.Utf8Value.Span));
+    }
 }

@@ -81,6 +81,37 @@ public sealed class Utf8JsonObjectTests
             }
         }, iter: 3000);
 
+    /// <summary>
+    /// Given an array to share, the normalizer answers with that very array when the result would be its bytes, and
+    /// with a new array of the right bytes otherwise (a same-length array that differs by one byte included).
+    /// </summary>
+    [Fact]
+    public void NormalizingSharesTheGivenArrayOnlyWhenTheBytesAreEqual() =>
+        Gen.Select(Values, Values).Sample((json, other) =>
+        {
+            var bytes = Encoding.UTF8.GetBytes(json);
+            if (Utf8JsonObject.Normalized(bytes, "sources"u8) is not { } normalized)
+            {
+                return;
+            }
+
+            var equal = normalized.ToArray();
+            Assert.Same(equal, Utf8JsonObject.Normalized(bytes, "sources"u8, same: equal));
+
+            var nearly = normalized.ToArray();
+            nearly[^2] ^= 1; // same length, one byte off
+            var fresh = Utf8JsonObject.Normalized(bytes, "sources"u8, same: nearly)!;
+            Assert.NotSame(nearly, fresh);
+            Assert.Equal(normalized, fresh);
+
+            if (Utf8JsonObject.Normalized(Encoding.UTF8.GetBytes(other), "sources"u8) is { } another)
+            {
+                var answer = Utf8JsonObject.Normalized(bytes, "sources"u8, same: another)!;
+                Assert.Equal(normalized, answer);
+                Assert.Equal(normalized.AsSpan().SequenceEqual(another), ReferenceEquals(answer, another));
+            }
+        }, iter: 1000);
+
     [Theory]
     [InlineData("""{}""", """{"sources":[]}""")]
     [InlineData("""{"type":"IPv4"}""", """{"sources":[],"type":"IPv4"}""")]

@@ -75,4 +75,40 @@ public sealed class PollerValueTests
         Assert.Equal(fromTree.Rows.Single().Type, fromBytes.Rows.Single().Type);
         Assert.Equal(MessageOp.Update, emitted.Op);
     }
+
+    /// <summary>
+    /// New rows with equal values share one array (a row's array is never changed); a later change to one of them is
+    /// its own, and every row keeps exactly its value, new or refreshed.
+    /// </summary>
+    [Fact]
+    public void RowsWithEqualValuesShareOneArrayAndAChangeToOneLeavesTheOthers()
+    {
+        var poller = new Poller(new PollerSettings { SourceName = "src", Attributes = NodeAttributes, IntervalSeconds = 60 });
+        _ = poller.ApplyPoll(7000, [("1.2.3.4", []), ("1.2.3.5", []), ("1.2.3.6", new JsonObject { ["note"] = "x" }), ("1.2.3.7", [])], succeeded: true);
+        var first = poller.Rows.ToDictionary(static r => r.Indicator);
+        Assert.Same(first["1.2.3.4"].Utf8Value, first["1.2.3.5"].Utf8Value);
+        Assert.NotSame(first["1.2.3.5"].Utf8Value, first["1.2.3.6"].Utf8Value);
+
+        _ = poller.ApplyPoll(8000, [("1.2.3.4", []), ("1.2.3.5", new JsonObject { ["note"] = "y" }), ("1.2.3.6", new JsonObject { ["note"] = "x" }), ("1.2.3.7", [])], succeeded: true);
+        _ = poller.ApplyPoll(9000, [("1.2.3.4", []), ("1.2.3.5", new JsonObject { ["note"] = "y" }), ("1.2.3.6", new JsonObject { ["note"] = "x" })], succeeded: true);
+        var rows = poller.Rows.ToDictionary(static r => r.Indicator);
+        JsonObject Expected(long lastSeen, string? note)
+        {
+            var value = (JsonObject)NodeAttributes.DeepClone();
+            value["sources"] = new JsonArray("src");
+            value["first_seen"] = 7000;
+            value["last_seen"] = lastSeen;
+            if (note is not null)
+            {
+                value["note"] = note;
+            }
+
+            return value;
+        }
+
+        Assert.True(JsonNode.DeepEquals(Expected(9000, null), JsonNode.Parse(rows["1.2.3.4"].Utf8Value)), Encoding.UTF8.GetString(rows["1.2.3.4"].Utf8Value));
+        Assert.True(JsonNode.DeepEquals(Expected(9000, "y"), JsonNode.Parse(rows["1.2.3.5"].Utf8Value)), Encoding.UTF8.GetString(rows["1.2.3.5"].Utf8Value));
+        Assert.True(JsonNode.DeepEquals(Expected(9000, "x"), JsonNode.Parse(rows["1.2.3.6"].Utf8Value)), Encoding.UTF8.GetString(rows["1.2.3.6"].Utf8Value));
+        Assert.True(JsonNode.DeepEquals(Expected(8000, null), JsonNode.Parse(rows["1.2.3.7"].Utf8Value)), Encoding.UTF8.GetString(rows["1.2.3.7"].Utf8Value));
+    }
 }
