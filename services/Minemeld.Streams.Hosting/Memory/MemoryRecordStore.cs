@@ -51,8 +51,8 @@ internal sealed class MemoryRecordStore : IRecordStore
         return WriteAsync([.. sets.Select(static s => KeyValuePair.Create(s.Key, System.Text.Encoding.UTF8.GetString(s.Value.Span)))], deletes);
     }
 
-    /// <summary>Writes then deletes, as one Redis MULTI would (also the miner table's rows).</summary>
-    internal static void Apply<TValue>(Dictionary<string, TValue> records, IEnumerable<KeyValuePair<string, TValue>> sets, IEnumerable<string> deletes)
+    /// <summary>Writes then deletes, as one Redis MULTI would.</summary>
+    private static void Apply(Dictionary<string, string> records, IEnumerable<KeyValuePair<string, string>> sets, IEnumerable<string> deletes)
     {
         foreach (var (key, value) in sets)
         {
