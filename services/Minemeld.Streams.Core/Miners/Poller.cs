@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Indicators;
 using Minemeld.Streams.Core.Json;
@@ -56,7 +57,10 @@ public sealed class Poller(PollerSettings settings)
         return taken;
     }
 
-    /// <summary>Restores persisted state (rows and run times) without publishing anything.</summary>
+    /// <summary>
+    /// Restores persisted state (rows and run times) without publishing anything. Of rows with the same key (a table
+    /// written in two layouts, by two builds side by side) the one with the latest last run is kept, the first on ties.
+    /// </summary>
     public void Restore(IEnumerable<MinerRow> rows, long? lastRun, long? lastSuccessfulRun)
     {
         ArgumentNullException.ThrowIfNull(rows);
@@ -64,7 +68,11 @@ public sealed class Poller(PollerSettings settings)
         _dropped.Clear();
         foreach (var row in rows)
         {
-            _rows[KeyOf(row)] = row;
+            ref var held = ref CollectionsMarshal.GetValueRefOrAddDefault(_rows, KeyOf(row), out var exists);
+            if (!exists || row.LastRun > held!.LastRun)
+            {
+                held = row;
+            }
         }
 
         (LastRun, LastSuccessfulRun) = (lastRun, lastSuccessfulRun);

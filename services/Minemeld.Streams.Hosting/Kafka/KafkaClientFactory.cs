@@ -62,12 +62,17 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
                 _ => PartitionAssignmentStrategy.CooperativeSticky,
             },
         };
+        // The partitions held, as the consumer's own callbacks tell them: the statistics handler must not call into the
+        // client. librdkafka also reports statistics from inside Close(), where asking it for the assignment deadlocked
+        // the close or made it fail (ConsumerCloseTests).
+        var held = new HeldPartitions();
         return new ConsumerBuilder<string, byte[]>(config)
             .SetLogHandler((_, m) => Log(m))
             .SetErrorHandler((_, e) => LogClientError(logger, clientId, e.Code, e.Reason, e.IsFatal))
-            .SetStatisticsHandler((consumer, json) => ReportLag(groupId, json, consumer.Assignment))
+            .SetStatisticsHandler((_, json) => ReportLag(groupId, json, held.Current))
             .SetPartitionsAssignedHandler((consumer, partitions) =>
             {
+                held.Add(partitions);
                 if (logger.IsEnabled(LogLevel.Information))
                 {
                     var names = string.Join(", ", partitions);
@@ -86,6 +91,7 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
                     LogRevoked(logger, groupId, names);
                 }
 
+                held.Remove(partitions.Select(static p => p.TopicPartition));
                 ConsumerLag.Forget(groupId, partitions.Select(static p => p.TopicPartition));
                 callbacks.Revoked?.Invoke([.. partitions.Select(static p => p.TopicPartition)]);
             })
@@ -97,6 +103,7 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
                     LogLost(logger, groupId, names);
                 }
 
+                held.Remove(partitions.Select(static p => p.TopicPartition));
                 ConsumerLag.Forget(groupId, partitions.Select(static p => p.TopicPartition));
                 callbacks.Revoked?.Invoke([.. partitions.Select(static p => p.TopicPartition)]);
             })
@@ -134,7 +141,7 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
         return config;
     }
 
-    private void ReportLag(string groupId, string statistics, List<TopicPartition> assigned)
+    private void ReportLag(string groupId, string statistics, IReadOnlyCollection<TopicPartition> assigned)
     {
         try
         {
@@ -176,4 +183,29 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Group {Group} lost {Partitions}")]
     private static partial void LogLost(ILogger logger, string group, string partitions);
+
+    /// <summary>A consumer's partitions, kept from its assign and revoke callbacks; read from any thread.</summary>
+    private sealed class HeldPartitions
+    {
+        private readonly Lock _gate = new();
+        private TopicPartition[] _current = [];
+
+        public IReadOnlyCollection<TopicPartition> Current => Volatile.Read(ref _current);
+
+        public void Add(IEnumerable<TopicPartition> partitions)
+        {
+            lock (_gate)
+            {
+                Volatile.Write(ref _current, [.. _current.Union(partitions)]);
+            }
+        }
+
+        public void Remove(IEnumerable<TopicPartition> partitions)
+        {
+            lock (_gate)
+            {
+                Volatile.Write(ref _current, [.. _current.Except(partitions)]);
+            }
+        }
+    }
 }

@@ -258,6 +258,43 @@ public sealed class MinerStateStoreTests
         Assert.Equal(Dump(poller), Dump(restored));
     }
 
+    /// <summary>
+    /// A table written in both layouts (two builds side by side during an upgrade): a row found twice is the one with
+    /// the later last run, whichever layout holds it, and the next save leaves that one alone in its bucket.
+    /// </summary>
+    [Fact]
+    public async Task ARowInBothLayoutsIsTheOneWithTheLaterLastRun()
+    {
+        var older = Create();
+        Poll(older, 1, Item("A", "old"), Item("B", "old"));
+        var newer = Create();
+        Poll(newer, 2, Item("A", "new"), Item("B", "new"));
+        var (olderRows, newerRows) = (await TextsOf(older), await TextsOf(newer));
+
+        var table = new RecordingTable();
+        await table.PlantAsync([
+            Bytes(Field("A"), $"[{olderRows["A"]}]"), Bytes("A", newerRows["A"]), // the newer A in the earlier layout
+            Bytes(Field("B"), $"[{newerRows["B"]}]"), Bytes("B", olderRows["B"]), // the newer B in its bucket
+        ]);
+        var store = new MinerStateStore(table);
+        var restored = Create();
+        await store.LoadAsync(restored);
+        Assert.Equal(Dump(newer), Dump(restored));
+
+        await store.SaveAsync(restored);
+        Assert.Equal(["A"], table.LastChanged); // B's bucket already holds the row kept
+        Assert.Equal(["A", "B"], table.LastDeleted);
+        await new MinerStateStore(table).LoadAsync(restored = Create());
+        Assert.Equal(Dump(newer), Dump(restored));
+    }
+
+    private static async Task<Dictionary<string, string>> TextsOf(Poller poller)
+    {
+        var table = new RecordingTable();
+        await new MinerStateStore(table).SaveAsync(poller);
+        return await table.RowTextsAsync();
+    }
+
     [Fact]
     public async Task RowsOfSeveralTypesForOneIndicatorShareItsBucket()
     {
