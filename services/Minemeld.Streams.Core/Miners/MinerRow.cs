@@ -32,6 +32,18 @@ public sealed class MinerRow
     }
 
     /// <summary>
+    /// A row over <paramref name="last"/> when it holds exactly <paramref name="utf8Value"/>'s bytes (shared: arrays are
+    /// never changed), else over a copy, which becomes <paramref name="last"/>: a table loaded row after row keeps one
+    /// array per run of equal values.
+    /// </summary>
+    public MinerRow(string indicator, ReadOnlySpan<byte> utf8Value, ref byte[]? last)
+    {
+        Indicator = indicator;
+        _value = last is not null && utf8Value.SequenceEqual(last) ? last : (last = utf8Value.ToArray());
+        Type = TypeOf(_value);
+    }
+
+    /// <summary>
     /// A row over <paramref name="utf8Value"/> itself (an array never changed afterwards; rows with equal values may share
     /// it) and its type.
     /// </summary>

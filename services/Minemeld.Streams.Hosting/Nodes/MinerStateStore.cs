@@ -60,11 +60,12 @@ public sealed class MinerStateStore(IMinerTableStore table)
         ArgumentNullException.ThrowIfNull(poller);
         var saved = await table.LoadAsync().ConfigureAwait(false);
         var rows = new List<MinerRow>();
+        byte[]? last = null; // rows with equal values share one array, as the poller's do
         _stale.Clear();
         foreach (var (field, bytes) in saved.Fields)
         {
             var first = rows.Count;
-            var clean = ReadField(bytes, rows) && BucketNumber(field) is { } bucket && AllIn(rows, first, bucket);
+            var clean = ReadField(bytes, rows, ref last) && BucketNumber(field) is { } bucket && AllIn(rows, first, bucket);
             if (!clean)
             {
                 _stale.Add(field); // its rows stay unsaved: the next save writes them where they belong
@@ -244,7 +245,7 @@ public sealed class MinerStateStore(IMinerTableStore table)
     /// Adds the rows a field holds to <paramref name="rows"/>, as far as they can be read; true when it is a bucket (an
     /// array) whose every element is a row.
     /// </summary>
-    private static bool ReadField(byte[] json, List<MinerRow> rows)
+    private static bool ReadField(byte[] json, List<MinerRow> rows, ref byte[]? last)
     {
         var reader = new Utf8JsonReader(json);
         try
@@ -256,7 +257,7 @@ public sealed class MinerStateStore(IMinerTableStore table)
 
             if (reader.TokenType == JsonTokenType.StartObject)
             {
-                if (ReadRow(ref reader, json) is { } single)
+                if (ReadRow(ref reader, json, ref last) is { } single)
                 {
                     rows.Add(single); // one row per field: how earlier versions saved a table
                 }
@@ -272,7 +273,7 @@ public sealed class MinerStateStore(IMinerTableStore table)
             var clean = true;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
-                if (reader.TokenType == JsonTokenType.StartObject && ReadRow(ref reader, json) is { } row)
+                if (reader.TokenType == JsonTokenType.StartObject && ReadRow(ref reader, json, ref last) is { } row)
                 {
                     rows.Add(row);
                 }
@@ -292,7 +293,7 @@ public sealed class MinerStateStore(IMinerTableStore table)
     }
 
     /// <summary>The row of the object the reader is at (left at its end), or null when it is not one.</summary>
-    private static MinerRow? ReadRow(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    private static MinerRow? ReadRow(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ref byte[]? last)
     {
         string? indicator = null;
         ReadOnlySpan<byte> value = default;
@@ -333,6 +334,6 @@ public sealed class MinerStateStore(IMinerTableStore table)
             }
         }
 
-        return indicator is null || value.IsEmpty ? null : new MinerRow(indicator, value) { LastRun = lastRun, AgeOut = ageOut, Withdrawn = withdrawn };
+        return indicator is null || value.IsEmpty ? null : new MinerRow(indicator, value, ref last) { LastRun = lastRun, AgeOut = ageOut, Withdrawn = withdrawn };
     }
 }

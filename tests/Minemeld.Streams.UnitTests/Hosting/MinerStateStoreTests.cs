@@ -311,6 +311,23 @@ public sealed class MinerStateStoreTests
         Assert.Equal(2, restored.Rows.Count);
     }
 
+    /// <summary>A loaded table's rows with equal values share one array, as the poller's rows do; each keeps its own value.</summary>
+    [Fact]
+    public async Task LoadedRowsWithEqualValuesShareOneArray()
+    {
+        var table = new RecordingTable();
+        var poller = Create();
+        Poll(poller, 1, [.. Enumerable.Range(0, 40).Select(static i => Item($"10.0.0.{i}"))]);
+        Poll(poller, 2, [.. Enumerable.Range(0, 40).Select(static i => Item($"10.0.0.{i}", i == 7 ? "seven" : null))]);
+        await new MinerStateStore(table).SaveAsync(poller);
+
+        var restored = Create();
+        await new MinerStateStore(table).LoadAsync(restored);
+        Assert.Equal(Dump(poller), Dump(restored));
+        var arrays = restored.Rows.Select(static r => r.Utf8Value).Distinct(ReferenceEqualityComparer.Instance).Count();
+        Assert.InRange(arrays, 2, 3); // the thirty-nine equal values, and the one with a note (between two runs of them at most)
+    }
+
     /// <summary>A large table goes in slices of about a mebibyte, each a whole number of buckets, and comes back whole.</summary>
     [Fact]
     public async Task ALargeTableIsWrittenInSlicesAndLoadsWhole()
