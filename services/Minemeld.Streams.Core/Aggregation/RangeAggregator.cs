@@ -19,9 +19,6 @@ public sealed class RangeAggregator<T, TFamily>
 {
     private readonly WhitelistPolicy _policy;
     private readonly string _indicatorType;
-
-    /// <summary>The last value a row took as normalized bytes (<see cref="Received"/>).</summary>
-    private byte[]? _lastKept;
     private readonly bool _mergeLists;
     private readonly RangePieceMap<T> _map = new();
     private readonly Dictionary<(string Input, string Indicator), Row> _rows = [];
@@ -29,6 +26,9 @@ public sealed class RangeAggregator<T, TFamily>
     private readonly Comparison<Row> _mergeOrder;
     private readonly IPRange<T>? _clip;
     private int _nextId = 1;
+
+    /// <summary>The last value a row took as normalized bytes (<see cref="Received"/>).</summary>
+    private byte[]? _lastKept;
 
     private static ReadOnlySpan<byte> TypeUtf8 => "type"u8;
 

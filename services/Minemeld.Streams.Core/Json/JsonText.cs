@@ -41,53 +41,52 @@ public static class JsonText
     }
 
     /// <summary>What was written since <see cref="Begin"/>, as a new array.</summary>
-    public static byte[] End() => Finish(transient: false);
+    public static byte[] End()
+    {
+        var bytes = Written().ToArray();
+        Done();
+        return bytes;
+    }
 
     /// <summary>
     /// What was written since <see cref="Begin"/>, in this thread's reused array of exactly that length
     /// (<see cref="Collections.TransientArrays.ForValue"/>): valid only until this thread asks for that length again.
     /// For a message value handed straight to the Kafka producer, which copies it.
     /// </summary>
-    public static byte[] EndTransient() => Finish(transient: true);
+    public static byte[] EndTransient()
+    {
+        var written = Written();
+        var bytes = Collections.TransientArrays.ForValue(written.Length);
+        written.CopyTo(bytes);
+        Done();
+        return bytes;
+    }
 
     /// <summary>
     /// <see cref="End"/> for values whose arrays are never changed once made: <paramref name="last"/> itself when it
-    /// holds exactly the bytes written, else a new array, which becomes <paramref name="last"/>. Equal values made one
-    /// after the other (a poll's new rows, with the node's attributes and one first_seen) then share one array.
+    /// holds exactly the bytes written, else a new array, which becomes <paramref name="last"/>
+    /// (<see cref="Collections.SharedArrays"/>).
     /// </summary>
     public static byte[] EndSharing(ref byte[]? last)
     {
-        t_writer!.Flush();
-        if (last is not null && t_buffer!.WrittenSpan.SequenceEqual(last))
-        {
-            t_buffer.ResetWrittenCount();
-            return last;
-        }
-
-        return last = End();
+        var bytes = Collections.SharedArrays.Of(Written(), ref last);
+        Done();
+        return bytes;
     }
 
-    private static byte[] Finish(bool transient)
+    private static ReadOnlySpan<byte> Written()
     {
-        var buffer = t_buffer!;
         t_writer!.Flush();
-        byte[] bytes;
-        if (transient)
-        {
-            bytes = Collections.TransientArrays.ForValue(buffer.WrittenCount);
-            buffer.WrittenSpan.CopyTo(bytes);
-        }
-        else
-        {
-            bytes = buffer.WrittenSpan.ToArray();
-        }
+        return t_buffer!.WrittenSpan;
+    }
 
-        buffer.ResetWrittenCount();
-        if (buffer.Capacity > MaxKeptBuffer)
+    /// <summary>Empties the buffer for the next value; one that grew past <see cref="MaxKeptBuffer"/> is not kept.</summary>
+    private static void Done()
+    {
+        t_buffer!.ResetWrittenCount();
+        if (t_buffer.Capacity > MaxKeptBuffer)
         {
             (t_buffer, t_writer) = (null, null);
         }
-
-        return bytes;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Collections;
 using Minemeld.Streams.Core.Indicators;
 using Minemeld.Streams.Core.Json;
 
@@ -32,14 +33,14 @@ public sealed class MinerRow
     }
 
     /// <summary>
-    /// A row over <paramref name="last"/> when it holds exactly <paramref name="utf8Value"/>'s bytes (shared: arrays are
-    /// never changed), else over a copy, which becomes <paramref name="last"/>: a table loaded row after row keeps one
-    /// array per run of equal values.
+    /// A row over <paramref name="last"/> when it holds exactly <paramref name="utf8Value"/>'s bytes, else over a copy,
+    /// which becomes <paramref name="last"/> (<see cref="SharedArrays"/>): a table loaded row after row keeps one array
+    /// per run of equal values.
     /// </summary>
     public MinerRow(string indicator, ReadOnlySpan<byte> utf8Value, ref byte[]? last)
     {
         Indicator = indicator;
-        _value = last is not null && utf8Value.SequenceEqual(last) ? last : (last = utf8Value.ToArray());
+        _value = SharedArrays.Of(utf8Value, ref last);
         Type = TypeOf(_value);
     }
 

@@ -68,7 +68,7 @@ public sealed class Poller(PollerSettings settings)
         _dropped.Clear();
         foreach (var row in rows)
         {
-            ref var held = ref CollectionsMarshal.GetValueRefOrAddDefault(_rows, KeyOf(row), out var exists);
+            ref var held = ref CollectionsMarshal.GetValueRefOrAddDefault(_rows, Key(row.Type, row.Indicator), out var exists);
             if (!exists || row.LastRun > held!.LastRun)
             {
                 held = row;
@@ -503,9 +503,6 @@ public sealed class Poller(PollerSettings settings)
     private static bool IsDefaultKey(string name) => name is IndicatorValue.Sources or IndicatorValue.FirstSeen or IndicatorValue.LastSeen;
 
     private string Key(string? type, string indicator) => Settings.MultipleIndicatorTypes ? $"{type}::{indicator}" : indicator;
-
-    /// <summary>A row's key in the table: its indicator, with its value's type when the miner has several.</summary>
-    private string KeyOf(MinerRow row) => Key(row.Type, row.Indicator);
 
     /// <summary>The item's type attribute when it is a string (read in place from bytes).</summary>
     private static string? TypeOf(in PollItem item) =>

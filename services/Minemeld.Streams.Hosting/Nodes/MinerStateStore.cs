@@ -91,16 +91,46 @@ public sealed class MinerStateStore(IMinerTableStore table)
     {
         ArgumentNullException.ThrowIfNull(poller);
         var dropped = poller.TakeDropped();
-        var rows = poller.Rows;
-
-        // Which buckets to write, and how many rows each holds; after a sweep that changed nothing, none (and no
-        // indicator is hashed).
-        var unchanged = dropped.Count == 0 && !rows.Any(static r => r.Saved != r.Stamp);
-        var bucketOfRow = new int[unchanged ? 0 : rows.Count];
-        var counts = new int[Buckets];
         var dirty = new bool[Buckets];
+        var deleted = new List<string>();
+        try
+        {
+            // After a sweep that changed nothing there is no bucket to write (and no indicator is hashed).
+            if (dropped.Count > 0 || poller.Rows.Any(static r => r.Saved != r.Stamp))
+            {
+                await WriteBucketsAsync(poller.Rows, dropped, dirty, deleted).ConfigureAwait(false);
+            }
+
+            foreach (var field in _stale)
+            {
+                var rewritten = BucketNumber(field) is { } bucket && dirty[bucket];
+                if (!rewritten)
+                {
+                    deleted.Add(field); // a bucket written empty is in the list already
+                }
+            }
+
+            Version = await table.CommitAsync(deleted, poller.LastRun, poller.LastSuccessfulRun).ConfigureAwait(false);
+            _stale.Clear();
+        }
+        catch
+        {
+            Version = -1; // what is marked saved may not be: load the table again before the next cycle
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Marks <paramref name="dirty"/> the buckets holding a changed or dropped row, writes those that hold rows, and
+    /// adds the ones left empty to <paramref name="deleted"/>.
+    /// </summary>
+    private async Task WriteBucketsAsync(IReadOnlyCollection<MinerRow> rows, List<MinerRow> dropped, bool[] dirty, List<string> deleted)
+    {
+        // Which buckets to write, and how many rows each holds.
+        var bucketOfRow = new int[rows.Count];
+        var counts = new int[Buckets];
         var n = 0;
-        foreach (var row in unchanged ? [] : rows)
+        foreach (var row in rows)
         {
             var bucket = bucketOfRow[n++] = BucketOf(row.Indicator);
             counts[bucket]++;
@@ -125,7 +155,7 @@ public sealed class MinerStateStore(IMinerTableStore table)
         var grouped = new MinerRow[starts[Buckets]];
         var next = starts[..Buckets];
         n = 0;
-        foreach (var row in unchanged ? [] : rows)
+        foreach (var row in rows)
         {
             var bucket = bucketOfRow[n++];
             if (dirty[bucket])
@@ -134,62 +164,42 @@ public sealed class MinerStateStore(IMinerTableStore table)
             }
         }
 
-        var deleted = new List<string>();
         var slice = new List<(string Field, int Start, int Length)>();
         var buffer = new ArrayBufferWriter<byte>(Math.Clamp(grouped.Length * 256, 1024, 2 * SliceBytes));
         using var writer = new Utf8JsonWriter(buffer);
-        try
+        for (var b = 0; b < Buckets; b++)
         {
-            for (var b = 0; b < Buckets; b++)
+            if (!dirty[b])
             {
-                if (!dirty[b])
-                {
-                    continue;
-                }
-
-                if (counts[b] == 0)
-                {
-                    deleted.Add(FieldNames[b]);
-                    continue;
-                }
-
-                var start = buffer.WrittenCount;
-                writer.Reset(buffer);
-                writer.WriteStartArray();
-                for (var i = starts[b]; i < starts[b + 1]; i++)
-                {
-                    var row = grouped[i];
-                    row.Saved = row.Stamp;
-                    WriteRow(writer, row);
-                }
-
-                writer.WriteEndArray();
-                writer.Flush();
-                slice.Add((FieldNames[b], start, buffer.WrittenCount - start));
-                if (buffer.WrittenCount >= SliceBytes)
-                {
-                    await WriteSliceAsync(slice, buffer).ConfigureAwait(false);
-                }
+                continue;
             }
 
-            await WriteSliceAsync(slice, buffer).ConfigureAwait(false);
-            foreach (var field in _stale)
+            if (counts[b] == 0)
             {
-                var rewritten = BucketNumber(field) is { } bucket && dirty[bucket];
-                if (!rewritten)
-                {
-                    deleted.Add(field); // a bucket written empty is in the list already
-                }
+                deleted.Add(FieldNames[b]);
+                continue;
             }
 
-            Version = await table.CommitAsync(deleted, poller.LastRun, poller.LastSuccessfulRun).ConfigureAwait(false);
-            _stale.Clear();
+            var start = buffer.WrittenCount;
+            writer.Reset(buffer);
+            writer.WriteStartArray();
+            for (var i = starts[b]; i < starts[b + 1]; i++)
+            {
+                var row = grouped[i];
+                row.Saved = row.Stamp;
+                WriteRow(writer, row);
+            }
+
+            writer.WriteEndArray();
+            writer.Flush();
+            slice.Add((FieldNames[b], start, buffer.WrittenCount - start));
+            if (buffer.WrittenCount >= SliceBytes)
+            {
+                await WriteSliceAsync(slice, buffer).ConfigureAwait(false);
+            }
         }
-        catch
-        {
-            Version = -1; // what is marked saved may not be: load the table again before the next cycle
-            throw;
-        }
+
+        await WriteSliceAsync(slice, buffer).ConfigureAwait(false);
     }
 
     private async Task WriteSliceAsync(List<(string Field, int Start, int Length)> slice, ArrayBufferWriter<byte> buffer)
