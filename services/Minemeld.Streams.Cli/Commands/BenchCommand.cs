@@ -48,7 +48,7 @@ internal static class BenchCommand
         });
         var pipeline = new Command("pipeline", "End-to-end throughput: miner → IPv4 aggregator → feed.") { redis, count, loops, runs };
         pipeline.SetAction((parse, token) => RunAsync(parse.GetValue(redis), parse.GetValue(count), parse.GetValue(loops), parse.GetValue(runs), token));
-        return new Command("bench", "Benchmarks that print their figures.") { pipeline, FeedBenchmark.Create() };
+        return new Command("bench", "Benchmarks that print their figures.") { pipeline, FeedBenchmark.Create(), WidthBenchmark.Create() };
     }
 
     private static async Task<int> RunAsync(string? redisEndpoint, int count, int consumers, int runs, CancellationToken cancellationToken)

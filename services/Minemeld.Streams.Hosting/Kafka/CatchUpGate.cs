@@ -10,10 +10,17 @@ namespace Minemeld.Streams.Hosting.Kafka;
 /// indicator would overtake an earlier one. So at every assignment: every owned partition of the topic whose read
 /// position is below its high watermark is pending, and until none is, a message from any other topic pauses its
 /// partition and seeks it back to that message (it is read again on resume; nothing is skipped or reordered).
+/// A role's shared consumer gates on every aggregator's repartition topic at once: until all of them are caught up,
+/// no input message goes to any node (that is only at an assignment, and repartition topics are short).
 /// Used only from the consume loop's thread (rebalance callbacks run there too).
 /// </summary>
-internal sealed class CatchUpGate(string topic)
+internal sealed class CatchUpGate(IReadOnlySet<string> topics)
 {
+    public CatchUpGate(string topic)
+        : this(new HashSet<string>(StringComparer.Ordinal) { topic })
+    {
+    }
+
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>The next offset to read per owned partition of the topic (<see cref="Offset.Beginning"/> until known).</summary>
@@ -33,7 +40,7 @@ internal sealed class CatchUpGate(string topic)
     {
         ArgumentNullException.ThrowIfNull(consumer);
         ArgumentNullException.ThrowIfNull(starts);
-        foreach (var start in starts.Where(s => s.Topic == topic))
+        foreach (var start in starts.Where(s => topics.Contains(s.Topic)))
         {
             _next[start.TopicPartition] = start.Offset;
         }
@@ -74,7 +81,7 @@ internal sealed class CatchUpGate(string topic)
     {
         ArgumentNullException.ThrowIfNull(consumer);
         ArgumentNullException.ThrowIfNull(result);
-        if (result.Topic == topic)
+        if (topics.Contains(result.Topic))
         {
             var next = result.Offset.Value + 1;
             _next[result.TopicPartition] = next;

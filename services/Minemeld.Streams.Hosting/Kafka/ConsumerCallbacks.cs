@@ -9,4 +9,7 @@ public sealed class ConsumerCallbacks
     public Action<IReadOnlyList<TopicPartitionOffset>>? Assigned { get; init; }
 
     public Action<IReadOnlyList<TopicPartition>>? Revoked { get; init; }
+
+    /// <summary>The nodes that read a topic, for the consumer-lag series (null: the group is one node).</summary>
+    public Func<string, IReadOnlyList<string>>? NodesOf { get; init; }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,7 +22,7 @@ public sealed partial class EdgeConsumerService(
     IKafkaClientFactory factory,
     MessagePublisher publisher,
     IOptions<KafkaOptions> options,
-    ILogger<EdgeConsumerService> logger) : BackgroundService
+    ILogger<EdgeConsumerService> logger) : BackgroundService, INodeConsumer
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
@@ -54,7 +53,7 @@ public sealed partial class EdgeConsumerService(
             {
                 return;
             }
-            catch (ConsumeException ex) when (ex.Error.Code == ErrorCode.Local_AutoOffsetReset || ex.Error.Code == ErrorCode.OffsetOutOfRange)
+            catch (ConsumeException ex) when (ConsumeLoop.OffsetGone(ex))
             {
                 FatalError = $"committed offset no longer on the broker ({ex.Error.Reason}); messages were lost before this node read them";
                 PipelineMetrics.Failed.WithLabels(Node).Set(1);
@@ -64,6 +63,7 @@ public sealed partial class EdgeConsumerService(
             catch (Exception ex) when (ex is KafkaException or ProduceFailedException or TimeoutException or InvalidOperationException || State.StateStoreFaults.IsFault(ex))
             {
                 LastRestartCause = ex;
+                PipelineMetrics.LoopRestarts.WithLabels(subscription.GroupId).Inc();
                 LogRestart(logger, ex, Node, backoff.TotalMilliseconds);
                 handler.Reset();
                 await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
@@ -136,7 +136,7 @@ public sealed partial class EdgeConsumerService(
                 // With batches still in flight, an idle input must not hold their offsets back: wait briefly, and
                 // when nothing comes, finish them.
                 var first = inFlight.Count == 0 ? consumer.Consume(stoppingToken) : consumer.Consume(TimeSpan.FromMilliseconds(o.MaxBatchWaitMs));
-                ThrowIfFailed(ref rebalanceFailure);
+                ConsumeLoop.ThrowIfFailed(ref rebalanceFailure);
                 if (first is null)
                 {
                     await SettleAsync(consumer, inFlight).ConfigureAwait(false);
@@ -149,22 +149,7 @@ public sealed partial class EdgeConsumerService(
                 }
 
                 batch.Add(first);
-                var deadline = Environment.TickCount64 + o.MaxBatchWaitMs;
-                while (batch.Count < o.MaxBatchSize)
-                {
-                    var remaining = deadline - Environment.TickCount64;
-                    var next = consumer.Consume(TimeSpan.FromMilliseconds(Math.Max(0, remaining)));
-                    ThrowIfFailed(ref rebalanceFailure);
-                    if (next is null)
-                    {
-                        break;
-                    }
-
-                    if (Admitted(next))
-                    {
-                        batch.Add(next);
-                    }
-                }
+                ConsumeLoop.Fill(consumer, batch, Admitted, o, ref rebalanceFailure);
 
                 inFlight.Enqueue(await ApplyBatchAsync(batch, messages, inFlight.Count > 0 ? inFlight.Last().Durable : Task.CompletedTask).ConfigureAwait(false));
                 batch.Clear(); // the consumed messages are garbage now, not held until the next batch
@@ -200,14 +185,6 @@ public sealed partial class EdgeConsumerService(
         }
     }
 
-    private static void ThrowIfFailed(ref Exception? failure)
-    {
-        if (failure is { } ex)
-        {
-            failure = null;
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex);
-        }
-    }
 
     /// <summary>
     /// Decodes a batch (dead-lettering what is not a valid envelope) into <paramref name="messages"/> (the loop's list,
@@ -231,7 +208,7 @@ public sealed partial class EdgeConsumerService(
             {
                 PipelineMetrics.DeadLettered.WithLabels(Node, result.Topic).Inc();
                 LogPoison(logger, Node, result.Topic, result.Partition.Value, result.Offset.Value, ex.Message);
-                poison.Add(new OutgoingMessage(TopicNames.DeadLetter(result.Topic), result.Message.Key ?? string.Empty, DeadLetterValue(result, ex.Message)));
+                poison.Add(new OutgoingMessage(TopicNames.DeadLetter(result.Topic), result.Message.Key ?? string.Empty, ConsumeLoop.DeadLetterValue(result, ex.Message)));
             }
         }
 
@@ -362,20 +339,6 @@ public sealed partial class EdgeConsumerService(
         }
     }
 
-    /// <summary>The dead letter: the original bytes wrapped with where they came from and why they were refused.</summary>
-    private static byte[] DeadLetterValue(ConsumeResult<string, byte[]> result, string error)
-    {
-        var original = result.Message.Value is null ? string.Empty : Encoding.UTF8.GetString(result.Message.Value);
-        var letter = new System.Text.Json.Nodes.JsonObject
-        {
-            ["error"] = error,
-            ["topic"] = result.Topic,
-            ["partition"] = result.Partition.Value,
-            ["offset"] = result.Offset.Value,
-            ["original"] = original.Length > 65_536 ? original[..65_536] : original,
-        };
-        return Encoding.UTF8.GetBytes(letter.ToJsonString());
-    }
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Node {Node} consuming {Topics} as group {Group}")]
     private static partial void LogStarted(ILogger logger, string node, string group, string topics);

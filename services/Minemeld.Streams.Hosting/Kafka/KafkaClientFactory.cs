@@ -69,7 +69,7 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
         return new ConsumerBuilder<string, byte[]>(config)
             .SetLogHandler((_, m) => Log(m))
             .SetErrorHandler((_, e) => LogClientError(logger, clientId, e.Code, e.Reason, e.IsFatal))
-            .SetStatisticsHandler((_, json) => ReportLag(groupId, json, held.Current))
+            .SetStatisticsHandler((_, json) => ReportLag(groupId, json, held.Current, callbacks.NodesOf))
             .SetPartitionsAssignedHandler((consumer, partitions) =>
             {
                 held.Add(partitions);
@@ -141,11 +141,11 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
         return config;
     }
 
-    private void ReportLag(string groupId, string statistics, IReadOnlyCollection<TopicPartition> assigned)
+    private void ReportLag(string groupId, string statistics, IReadOnlyCollection<TopicPartition> assigned, Func<string, IReadOnlyList<string>>? nodesOf)
     {
         try
         {
-            ConsumerLag.Report(groupId, statistics, assigned);
+            ConsumerLag.Report(groupId, statistics, assigned, nodesOf);
         }
         catch (JsonException ex)
         {

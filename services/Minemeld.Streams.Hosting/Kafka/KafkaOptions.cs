@@ -43,6 +43,22 @@ public sealed class KafkaOptions
     public int ConsumersPerSubscription { get; set; } = 1;
 
     /// <summary>
+    /// How consumed nodes share Kafka clients. <c>role</c> (the default): one consumer group per role of the graph
+    /// (processors, outputs), one consume loop per role in each process, fanning every batch out to the nodes that
+    /// read its topics (<see cref="RoleConsumerService"/>); clients and threads do not grow with the number of nodes.
+    /// <c>node</c>: the earlier layout, one consumer group and loop per node (<see cref="EdgeConsumerService"/>).
+    /// </summary>
+    [RegularExpression("^(role|node)$")]
+    public string Layout { get; set; } = "role";
+
+    /// <summary>
+    /// Messages a failed node may keep waiting for its retry (<see cref="Layout"/> <c>role</c>) before the partitions
+    /// it reads are paused.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxNodeBacklog { get; set; } = 100_000;
+
+    /// <summary>
     /// Batches a consume loop applies before the oldest of them is durable (acknowledged and written): while one batch
     /// waits for its acks and state writes, the next is read and computed. 1 handles one batch at a time.
     /// </summary>

@@ -71,6 +71,7 @@ public sealed class MessagePublisher : IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            Metrics.PipelineMetrics.ProduceTimeouts.Inc();
             throw new ProduceFailedException($"{tracker.Pending} of {count} messages not acknowledged within {FlushTimeout.TotalSeconds} s");
         }
 

@@ -21,6 +21,12 @@ public sealed class TopicNames
 
     public string Group(string node) => $"{_prefix}.{Graph}.{node}";
 
+    /// <summary>
+    /// The consumer group of every node of a role (<see cref="KafkaOptions.Layout"/> <c>role</c>):
+    /// <c>prefix.graph@processor</c>, <c>prefix.graph@output</c>. Node names cannot hold '@', so no node's group is one.
+    /// </summary>
+    public string RoleGroup(string role) => $"{_prefix}.{Graph}@{role}";
+
     public string Repartition(string node) => $"{_prefix}.{Graph}.{node}.repartition";
 
     public static string DeadLetter(string topic) => $"{topic}.dlq";

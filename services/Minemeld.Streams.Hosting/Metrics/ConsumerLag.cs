@@ -8,22 +8,25 @@ namespace Minemeld.Streams.Hosting.Metrics;
 /// <summary>
 /// Consumer lag per group and partition, from librdkafka's statistics (<c>statistics.interval.ms</c>): how many
 /// messages of an edge a node has yet to handle (<c>consumer_lag_stored</c>: the high watermark minus the offset the
-/// loop stored after handling, so a batch in progress still counts as lag). Series of partitions a consumer no
+/// loop stored after handling, so a batch in progress still counts as lag), with one series per node that reads the
+/// topic: a role's consumer group serves many nodes, and an operator asks which node is behind. A partition's stored
+/// offset waits for the slowest node reading it, so every reader shows that lag. Series of partitions a consumer no
 /// longer owns are removed, so a rebalance leaves no stale lag behind.
 /// </summary>
 public static class ConsumerLag
 {
     public static readonly Gauge Lag = Prometheus.Metrics.CreateGauge(
-        "minemeld_pipeline_consumer_lag_messages", "Messages of an input partition not yet handled by the node's group (from librdkafka statistics).", "group", "topic", "partition");
+        "minemeld_pipeline_consumer_lag_messages", "Messages of an input partition not yet handled by the node's group (from librdkafka statistics).", "group", "node", "topic", "partition");
 
     /// <summary>Reads one statistics document and sets the lag of every partition it reports as assigned.</summary>
     /// <param name="group">The consumer group.</param>
     /// <param name="statistics">librdkafka's statistics document.</param>
+    /// <param name="nodesOf">The nodes that read a topic (null: the group's own name, one node per group).</param>
     /// <param name="assigned">
     /// The consumer's assignment now: a document written before a revocation can arrive after it, and must not bring
     /// back the series of partitions the consumer no longer has. Null reports every partition of the document.
     /// </param>
-    public static void Report(string group, string statistics, IReadOnlyCollection<TopicPartition>? assigned = null)
+    public static void Report(string group, string statistics, IReadOnlyCollection<TopicPartition>? assigned = null, Func<string, IReadOnlyList<string>>? nodesOf = null)
     {
         ArgumentNullException.ThrowIfNull(statistics);
         using var document = JsonDocument.Parse(statistics);
@@ -50,7 +53,10 @@ public static class ConsumerLag
                     continue;
                 }
 
-                Lag.WithLabels(group, topic.Name, partition.Name).Set(value);
+                foreach (var node in nodesOf?.Invoke(topic.Name) ?? [group])
+                {
+                    Lag.WithLabels(group, node, topic.Name, partition.Name).Set(value);
+                }
             }
         }
     }
@@ -59,9 +65,15 @@ public static class ConsumerLag
     public static void Forget(string group, IEnumerable<TopicPartition> partitions)
     {
         ArgumentNullException.ThrowIfNull(partitions);
-        foreach (var partition in partitions)
+        var gone = partitions.Select(static p => (p.Topic, p.Partition.Value.ToString(CultureInfo.InvariantCulture))).ToHashSet();
+        if (gone.Count == 0)
         {
-            Lag.RemoveLabelled(group, partition.Topic, partition.Partition.Value.ToString(CultureInfo.InvariantCulture));
+            return;
+        }
+
+        foreach (var labels in Lag.GetAllLabelValues().Where(l => l[0] == group && gone.Contains((l[2], l[3]))).ToList())
+        {
+            Lag.RemoveLabelled(labels);
         }
     }
 

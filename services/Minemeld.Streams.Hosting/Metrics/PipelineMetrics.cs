@@ -26,4 +26,13 @@ public static class PipelineMetrics
 
     public static readonly Gauge Failed = Prometheus.Metrics.CreateGauge(
         "minemeld_pipeline_node_failed", "1 while a node's loop has stopped on an error that needs an operator.", "node");
+
+    public static readonly Counter ProduceTimeouts = Prometheus.Metrics.CreateCounter(
+        "minemeld_pipeline_produce_timeouts_total", "Produce rounds whose messages were not all acknowledged in time.");
+
+    public static readonly Counter LoopRestarts = Prometheus.Metrics.CreateCounter(
+        "minemeld_pipeline_loop_restarts_total", "Consume loops restarted from the committed offsets after a transient failure.", "group");
+
+    public static readonly Counter NodeRetries = Prometheus.Metrics.CreateCounter(
+        "minemeld_pipeline_node_retries_total", "Times a failed node was retried alone, by outcome.", "node", "outcome");
 }

@@ -46,6 +46,8 @@ public sealed class GraphRuntime : IAsyncDisposable
         // Every process of the graph places its messages alike, so an aggregator finds an address on the partition
         // its block has on the repartition topic (EdgePartitioner).
         publisher.Place(_factory.Topics());
+        var shared = options.Value.Layout != "node";
+        var readers = new Dictionary<NodeKind, List<string>>();
         foreach (var node in graph.TopologicalOrder().Where(n => roles.Contains(n.Kind)))
         {
             if (node.Kind == NodeKind.Miner)
@@ -54,6 +56,15 @@ public sealed class GraphRuntime : IAsyncDisposable
                 _miners.Add(miner);
                 _services.Add(new MinerService(miner, store.Hup, graph.Name, time, loggers.CreateLogger<MinerService>()));
             }
+            else if (shared)
+            {
+                if (!readers.TryGetValue(node.Kind, out var role))
+                {
+                    readers[node.Kind] = role = [];
+                }
+
+                role.Add(node.Name);
+            }
             else
             {
                 foreach (var (service, handler) in _factory.Create(node.Name))
@@ -61,6 +72,19 @@ public sealed class GraphRuntime : IAsyncDisposable
                     _services.Add(service);
                     Handlers.Add(handler);
                 }
+            }
+        }
+
+        // Layout "role": one consumer group per role, and in this process ConsumersPerSubscription loops of it, each
+        // serving every node of the role with handlers of its own (as replicas in separate processes would).
+        foreach (var (kind, nodes) in readers)
+        {
+            for (var i = 0; i < options.Value.ConsumersPerSubscription; i++)
+            {
+                var loop = new RoleConsumerService(
+                    names.RoleGroup(kind.ToString().ToLowerInvariant()), [.. nodes.Select(_factory.Reader)], kafka, publisher, options, loggers.CreateLogger<RoleConsumerService>());
+                _services.Add(loop);
+                Handlers.AddRange(loop.Handlers);
             }
         }
 
@@ -82,7 +106,12 @@ public sealed class GraphRuntime : IAsyncDisposable
 
     public IReadOnlyList<MinerNode> Miners => _miners;
 
-    public IEnumerable<EdgeConsumerService> Consumers => _services.OfType<EdgeConsumerService>();
+    /// <summary>Every consumed node of this process (once per consume loop serving it), with its health.</summary>
+    public IEnumerable<INodeConsumer> Consumers => _services.OfType<EdgeConsumerService>().Cast<INodeConsumer>()
+        .Concat(_services.OfType<RoleConsumerService>().SelectMany(static r => r.Nodes));
+
+    /// <summary>The consume loops of this process (one per role, or one per node with layout <c>node</c>).</summary>
+    public int ConsumeLoops => _services.Count(static s => s is EdgeConsumerService or RoleConsumerService);
 
     public IEnumerable<MinerService> MinerServices => _services.OfType<MinerService>();
 
@@ -90,7 +119,7 @@ public sealed class GraphRuntime : IAsyncDisposable
     {
         await _topics.EnsureAsync(_factory.Topics(), cancellationToken).ConfigureAwait(false);
         // Consumers first, so that the first polls find their readers joining.
-        foreach (var service in _services.OrderBy(static s => s is MinerService ? 1 : 0))
+        foreach (var service in _services.OrderBy(static s => s is MinerService ? 1 : 0).ToList())
         {
             await service.StartAsync(cancellationToken).ConfigureAwait(false);
         }

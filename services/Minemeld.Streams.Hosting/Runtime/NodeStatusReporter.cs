@@ -15,16 +15,31 @@ namespace Minemeld.Streams.Hosting.Runtime;
 public sealed partial class NodeStatusReporter(
     NodeGraph graph,
     IReadOnlyList<INodeStatistics> handlers,
-    IReadOnlyList<EdgeConsumerService> consumers,
+    IReadOnlyList<INodeConsumer> consumers,
     IStateStore store,
     ILogger<NodeStatusReporter> logger) : Microsoft.Extensions.Hosting.BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(3);
 
+    /// <summary>An unchanged node's status is written again after this long (its feed may have changed elsewhere).</summary>
+    public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(60);
+
+    /// <summary>What was last written per node (counters and error) and when: a graph of thousands of idle nodes writes nothing.</summary>
+    private readonly Dictionary<string, (string Signature, long At)> _written = new(StringComparer.Ordinal);
+
     /// <summary>Writes every node's status once (also used at stop, so the last counters are kept).</summary>
     public async Task ReportAsync()
     {
         var statuses = store.Status(graph.Name);
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var consumer in consumers)
+        {
+            if (consumer.FatalError is { } fatal)
+            {
+                errors.TryAdd(consumer.Node, fatal);
+            }
+        }
+
         foreach (var group in handlers.GroupBy(static h => h.Node))
         {
             var node = graph[group.Key];
@@ -34,7 +49,14 @@ public sealed partial class NodeStatusReporter(
                 statistics[name] = value;
             }
 
-            var error = consumers.Where(c => c.Node == group.Key).Select(static c => c.FatalError).FirstOrDefault(static e => e is not null);
+            var error = errors.TryGetValue(group.Key, out var e) ? e : null;
+            var signature = $"{statistics.ToJsonString()}|{error}";
+            var now = Environment.TickCount64;
+            if (_written.TryGetValue(node.Name, out var last) && last.Signature == signature && now - last.At < (long)Refresh.TotalMilliseconds)
+            {
+                continue;
+            }
+
             var status = new JsonObject
             {
                 ["state"] = error is null ? 5 : 8,
@@ -47,6 +69,7 @@ public sealed partial class NodeStatusReporter(
             };
             await statuses.WriteAsync(node.Name, node.ClassName, node.Kind.ToString().ToLowerInvariant(), status).ConfigureAwait(false);
             Metrics.NodeMetrics.Report(node.Name, statistics.Select(static s => KeyValuePair.Create(s.Key, s.Value!.GetValue<long>())), status["length"]?.GetValue<long>());
+            _written[node.Name] = (signature, now);
         }
     }
 

@@ -36,7 +36,7 @@ public sealed class ConsumerLagTests(KafkaFixture kafka)
         await service.StartAsync(ct);
 
         IEnumerable<(string Partition, double Lag)> Series() =>
-            ConsumerLag.Lag.GetAllLabelValues().Where(l => l[0] == group && l[1] == topic).Select(static l => (l[2], ConsumerLag.Lag.WithLabels(l).Value));
+            ConsumerLag.Lag.GetAllLabelValues().Where(l => l[0] == group && l[2] == topic).Select(static l => (l[3], ConsumerLag.Lag.WithLabels(l).Value));
 
         // While the node works through its backlog, the lag is there (20 messages per 50 ms batch: about a second).
         await PipelineHarness.EventuallyAsync(() => Task.FromResult(Series().Any(static s => s.Lag > 0)), "a positive lag while behind", TimeSpan.FromSeconds(30));

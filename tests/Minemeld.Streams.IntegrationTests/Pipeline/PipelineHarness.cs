@@ -10,7 +10,7 @@ namespace Minemeld.Streams.IntegrationTests.Pipeline;
 /// <summary>Real clients and services wired by hand against the fixtures' broker (no host needed).</summary>
 internal sealed class PipelineHarness : IDisposable
 {
-    public PipelineHarness(string bootstrap, int consumersPerSubscription = 1)
+    public PipelineHarness(string bootstrap, int consumersPerSubscription = 1, string layout = "role")
     {
         Options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions
         {
@@ -19,6 +19,7 @@ internal sealed class PipelineHarness : IDisposable
             SessionTimeoutMs = 6000,
             MaxBatchWaitMs = 20,
             ConsumersPerSubscription = consumersPerSubscription,
+            Layout = layout,
         });
         Factory = new KafkaClientFactory(Options, NullLogger<KafkaClientFactory>.Instance);
         Publisher = new MessagePublisher(Factory);

@@ -23,12 +23,12 @@ public sealed class ConsumerLagTests
         var group = $"unit-{Guid.NewGuid():N}";
         ConsumerLag.Report(group, Statistics);
 
-        var series = ConsumerLag.Lag.GetAllLabelValues().Where(l => l[0] == group).ToDictionary(static l => $"{l[1]}/{l[2]}", static l => ConsumerLag.Lag.WithLabels(l).Value);
+        var series = ConsumerLag.Lag.GetAllLabelValues().Where(l => l[0] == group).ToDictionary(static l => $"{l[2]}/{l[3]}", static l => ConsumerLag.Lag.WithLabels(l).Value);
         // Stored lag (what the loop has handled), not committed lag; unknown (-1), unfetched and internal partitions are left out.
         Assert.Equal(new Dictionary<string, double> { ["minemeld.g.m/0"] = 20, ["minemeld.g.n/3"] = 0 }, series);
 
         ConsumerLag.Forget(group, [new TopicPartition("minemeld.g.m", 0)]);
-        Assert.Equal(["minemeld.g.n/3"], ConsumerLag.Lag.GetAllLabelValues().Where(l => l[0] == group).Select(static l => $"{l[1]}/{l[2]}"));
+        Assert.Equal(["minemeld.g.n/3"], ConsumerLag.Lag.GetAllLabelValues().Where(l => l[0] == group).Select(static l => $"{l[2]}/{l[3]}"));
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class ConsumerLagTests
     {
         var group = $"unit-{Guid.NewGuid():N}";
         ConsumerLag.Report(group, Statistics, [new TopicPartition("minemeld.g.n", 3)]);
-        Assert.Equal(["minemeld.g.n/3"], ConsumerLag.Lag.GetAllLabelValues().Where(l => l[0] == group).Select(static l => $"{l[1]}/{l[2]}"));
+        Assert.Equal(["minemeld.g.n/3"], ConsumerLag.Lag.GetAllLabelValues().Where(l => l[0] == group).Select(static l => $"{l[2]}/{l[3]}"));
 
         ConsumerLag.Forget(group, [new TopicPartition("minemeld.g.n", 3)]);
         ConsumerLag.Report(group, Statistics, []);

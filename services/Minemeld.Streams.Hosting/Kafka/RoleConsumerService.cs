@@ -1,0 +1,737 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Minemeld.Streams.Core.Messages;
+using Minemeld.Streams.Hosting.Metrics;
+
+namespace Minemeld.Streams.Hosting.Kafka;
+
+/// <summary>A node served by a <see cref="RoleConsumerService"/>: its handler and the topics it reads.</summary>
+/// <param name="Handler">The node's logic and state.</param>
+/// <param name="Topics">Every topic the node reads (its inputs' edges, and an aggregator's repartition topic).</param>
+/// <param name="CatchUpTopic">A topic read to its end at every assignment before any other (see <see cref="CatchUpGate"/>).</param>
+public sealed record NodeReader(IBatchHandler Handler, IReadOnlyList<string> Topics, string? CatchUpTopic = null);
+
+/// <summary>
+/// One consume loop for every node of a role (Kafka Streams' model: the role is one application, one consumer
+/// group): it subscribes to the union of the nodes' topics, and each batch is handed to every node that reads one of
+/// its topics, each node getting its own messages in offset order. A partition's offset is stored only once every
+/// node that read the batch has made it durable, so the engine's order holds for each node (publish, wait for acks,
+/// write state, then store offsets) and a crash replays what some node had not finished; the others absorb it, as
+/// handlers are idempotent. The process's Kafka clients and threads no longer grow with the number of nodes: one
+/// consumer per role (and per <see cref="KafkaOptions.ConsumersPerSubscription"/>), one producer.
+/// <para>
+/// A node is isolated from the others. When its handler throws or its completion fails (a state write, a produce
+/// timeout), the node is quarantined: it is reported as ERROR, its messages from the failed batch on are kept in a
+/// backlog, and the offsets of the partitions it reads are held at its first unfinished message (a crash or a new
+/// owner re-reads from there). The other nodes go on. The node is retried alone with backoff: its in-memory state is
+/// reset (it reloads from the store) and its backlog applied again; once that is durable it rejoins and the held
+/// offsets move on. A backlog past <see cref="KafkaOptions.MaxNodeBacklog"/> pauses the partitions the node reads,
+/// which bounds memory at the price of holding back the nodes that share those partitions.
+/// </para>
+/// </summary>
+public sealed partial class RoleConsumerService : BackgroundService
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(200);
+
+    private readonly string _group;
+    private readonly List<Lane> _lanes;
+    private readonly Dictionary<string, Lane[]> _readers;
+    private readonly HashSet<string> _catchUpTopics;
+    private readonly IKafkaClientFactory _factory;
+    private readonly MessagePublisher _publisher;
+    private readonly IOptions<KafkaOptions> _options;
+    private readonly ILogger<RoleConsumerService> _logger;
+
+    /// <summary>The next offset after the last message of each partition whose batch was retired (every node durable or quarantined).</summary>
+    private readonly Dictionary<(string Topic, int Partition), long> _retired = [];
+
+    /// <summary>The next offset after the last message handed to the nodes, per partition (where a pause seeks back to).</summary>
+    private readonly Dictionary<(string Topic, int Partition), long> _position = [];
+
+    private readonly HashSet<TopicPartition> _assigned = [];
+
+    public RoleConsumerService(
+        string group,
+        IReadOnlyList<NodeReader> readers,
+        IKafkaClientFactory factory,
+        MessagePublisher publisher,
+        IOptions<KafkaOptions> options,
+        ILogger<RoleConsumerService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(readers);
+        _group = group;
+        _factory = factory;
+        _publisher = publisher;
+        _options = options;
+        _logger = logger;
+        _lanes = [.. readers.Select(r => new Lane(this, r))];
+        _readers = _lanes.SelectMany(l => l.Topics.Select(t => (Topic: t, Lane: l)))
+            .GroupBy(static p => p.Topic, StringComparer.Ordinal)
+            .ToDictionary(static g => g.Key, static g => g.Select(static p => p.Lane).ToArray(), StringComparer.Ordinal);
+        _catchUpTopics = readers.Select(static r => r.CatchUpTopic).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        NodesOf = topic => _readers.TryGetValue(topic, out var lanes) ? lanes.Select(static l => l.Node).ToArray() : [];
+    }
+
+    public string Group => _group;
+
+    /// <summary>The handlers of the nodes this loop serves, in the order given.</summary>
+    public IReadOnlyList<IBatchHandler> Handlers => [.. _lanes.Select(static l => l.Handler)];
+
+    /// <summary>Every node this loop serves, with its health.</summary>
+    public IReadOnlyList<INodeConsumer> Nodes => _lanes;
+
+    /// <summary>Set when the loop stopped on an error that needs an operator (every node reports it).</summary>
+    public string? FatalError { get; private set; }
+
+    public bool HasAssignment { get; private set; }
+
+    /// <summary>What made the loop restart last (transient failures), for diagnostics.</summary>
+    public Exception? LastRestartCause { get; private set; }
+
+    private Func<string, IReadOnlyList<string>> NodesOf { get; }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var backoff = FirstBackoff;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ConsumeAsync(stoppingToken).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (ConsumeException ex) when (ConsumeLoop.OffsetGone(ex))
+            {
+                FatalError = $"committed offset no longer on the broker ({ex.Error.Reason}); messages were lost before this node read them";
+                foreach (var lane in _lanes)
+                {
+                    PipelineMetrics.Failed.WithLabels(lane.Node).Set(1);
+                }
+
+                LogOffsetGone(_logger, _group, ex.Error.Reason);
+                return;
+            }
+            catch (Exception ex) when (ex is KafkaException or ProduceFailedException or TimeoutException or InvalidOperationException || State.StateStoreFaults.IsFault(ex))
+            {
+                // Something every node shares failed (the consumer, the dead-letter producer): start again from the
+                // committed offsets, every node with fresh state.
+                LastRestartCause = ex;
+                PipelineMetrics.LoopRestarts.WithLabels(_group).Inc();
+                LogRestart(_logger, ex, _group, backoff.TotalMilliseconds);
+                foreach (var lane in _lanes)
+                {
+                    lane.Restart();
+                }
+
+                await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
+            }
+        }
+    }
+
+    private async Task ConsumeAsync(CancellationToken stoppingToken)
+    {
+        var o = _options.Value;
+        var inFlight = new Queue<PendingBatch>();
+        Exception? rebalanceFailure = null;
+        IConsumer<string, byte[]>? current = null;
+        var gate = _catchUpTopics.Count > 0 ? new CatchUpGate(_catchUpTopics) : null;
+        _retired.Clear();
+        _position.Clear();
+        _assigned.Clear();
+        using var consumer = _factory.CreateConsumer(_group, $"{_group}-{Environment.ProcessId}", new ConsumerCallbacks
+        {
+            Assigned = starts =>
+            {
+                HasAssignment = true;
+                try
+                {
+                    if (gate is not null)
+                    {
+                        // What this loop already sent (forwards into partitions it may now own) lands before the marks.
+                        SettleAsync(current!, inFlight).GetAwaiter().GetResult();
+                        gate.Assigned(current!, starts);
+                    }
+
+                    var partitions = starts.Select(static s => s.TopicPartition).ToList();
+                    _assigned.UnionWith(partitions);
+                    foreach (var lane in _lanes)
+                    {
+                        lane.Handler.PartitionsAssigned(lane.Own(partitions));
+                    }
+                }
+                catch (Exception ex)
+                {
+                    rebalanceFailure ??= ex;
+                }
+            },
+            Revoked = partitions =>
+            {
+                // Everything applied so far becomes durable (or quarantined), and its offsets stored, before the
+                // partitions go: the next owner must find the state written. Rebalance callbacks run inside Consume
+                // and Close, on this loop's own thread, so nothing here is shared.
+                try
+                {
+                    SettleAsync(current!, inFlight).GetAwaiter().GetResult();
+                }
+                catch (Exception ex)
+                {
+                    rebalanceFailure ??= ex;
+                }
+
+                gate?.Revoked(current!, partitions);
+                var gone = partitions.Select(static p => (p.Topic, p.Partition.Value)).ToHashSet();
+                _assigned.ExceptWith(partitions);
+                foreach (var key in gone)
+                {
+                    _retired.Remove(key);
+                    _position.Remove(key);
+                }
+
+                foreach (var lane in _lanes)
+                {
+                    lane.Revoked(gone);
+                    lane.Handler.PartitionsRevoked(lane.Own(partitions));
+                }
+            },
+            NodesOf = NodesOf,
+        });
+        current = consumer;
+        consumer.Subscribe(_readers.Keys);
+        LogStarted(_logger, _group, _lanes.Count, _readers.Count);
+
+        bool Admitted(ConsumeResult<string, byte[]> result) => !result.IsPartitionEOF && (gate is null || gate.Admit(consumer, result));
+
+        try
+        {
+            var batch = new List<ConsumeResult<string, byte[]>>(o.MaxBatchSize);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                batch.Clear();
+                // With batches in flight or nodes waiting for a retry, an idle input must not hold them back.
+                var first = inFlight.Count == 0 && !_lanes.Any(static l => l.Quarantined)
+                    ? consumer.Consume(stoppingToken)
+                    : consumer.Consume(TimeSpan.FromMilliseconds(Math.Max(1, o.MaxBatchWaitMs)));
+                ConsumeLoop.ThrowIfFailed(ref rebalanceFailure);
+                if (first is null)
+                {
+                    await SettleAsync(consumer, inFlight).ConfigureAwait(false);
+                    await RetryDueAsync(consumer).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (!Admitted(first))
+                {
+                    continue;
+                }
+
+                batch.Add(first);
+                ConsumeLoop.Fill(consumer, batch, Admitted, o, ref rebalanceFailure);
+
+                inFlight.Enqueue(await ApplyBatchAsync(batch).ConfigureAwait(false));
+                batch.Clear();
+                PauseOverfullBacklogs(consumer);
+
+                while (inFlight.Count > 0 && (inFlight.Peek().IsCompleted || inFlight.Count >= o.MaxBatchesInFlight))
+                {
+                    await RetireOldestAsync(consumer, inFlight).ConfigureAwait(false);
+                }
+
+                await RetryDueAsync(consumer).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            try
+            {
+                await SettleAsync(consumer, inFlight).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogSettleFailed(_logger, ex, _group);
+            }
+
+            try
+            {
+                consumer.Close();
+            }
+            catch (KafkaException ex)
+            {
+                LogCloseFailed(_logger, ex, _group);
+            }
+        }
+    }
+
+
+    /// <summary>
+    /// Decodes a batch (dead-lettering what is not a valid envelope once, whoever reads it), splits it by node and
+    /// applies each node's part, chaining its completion after that node's previous one.
+    /// </summary>
+    private async Task<PendingBatch> ApplyBatchAsync(List<ConsumeResult<string, byte[]>> batch)
+    {
+        var started = Environment.TickCount64;
+        var poison = new List<OutgoingMessage>();
+        var touched = new List<Lane>();
+        CountConsumed(batch);
+        foreach (var result in batch)
+        {
+            var readers = _readers[result.Topic];
+            InputMessage message;
+            try
+            {
+                var envelope = IndicatorMessageSerializer.Deserialize(result.Message.Value, result.Message.Key);
+                message = new InputMessage(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key, envelope, result.Message.Value);
+            }
+            catch (MessageFormatException ex)
+            {
+                foreach (var lane in readers)
+                {
+                    PipelineMetrics.DeadLettered.WithLabels(lane.Node, result.Topic).Inc();
+                }
+
+                LogPoison(_logger, _group, result.Topic, result.Partition.Value, result.Offset.Value, ex.Message);
+                poison.Add(new OutgoingMessage(TopicNames.DeadLetter(result.Topic), result.Message.Key ?? string.Empty, ConsumeLoop.DeadLetterValue(result, ex.Message)));
+                continue;
+            }
+
+            foreach (var lane in readers)
+            {
+                if (lane.Incoming is null)
+                {
+                    lane.Incoming = [];
+                    touched.Add(lane);
+                }
+
+                lane.Incoming.Add(message);
+            }
+        }
+
+        var offsets = LastPerPartition(batch);
+        foreach (var (key, next) in offsets)
+        {
+            _position[key] = next;
+        }
+
+        var deadLetters = poison.Count == 0 ? Task.CompletedTask : _publisher.PublishAsync(poison, CancellationToken.None);
+        var work = new List<LaneWork>(touched.Count);
+        foreach (var lane in touched)
+        {
+            var messages = lane.Incoming!;
+            lane.Incoming = null;
+            if (lane.Quarantined)
+            {
+                lane.AddBacklog(messages);
+                continue;
+            }
+
+            // The handler runs to completion even during shutdown: a half-applied batch would only be replayed.
+            Task durable;
+            if (lane.Broken is { } broken)
+            {
+                durable = Task.FromException(broken);
+            }
+            else
+            {
+                try
+                {
+                    var completion = await lane.Handler.ApplyAsync(messages, CancellationToken.None).ConfigureAwait(false);
+                    durable = CompleteAfterAsync(lane.Chain, completion);
+                }
+                catch (Exception ex)
+                {
+                    // Its in-memory state is suspect from here: nothing more is applied until it is retried.
+                    lane.Broken = ex;
+                    durable = Task.FromException(ex);
+                }
+            }
+
+            lane.Chain = durable;
+            lane.InFlight++;
+            work.Add(new LaneWork(lane, durable, messages));
+        }
+
+        return new PendingBatch(work, offsets, deadLetters, started);
+    }
+
+    /// <summary>The consumed-messages counter, once per run of one topic and per node reading it.</summary>
+    private void CountConsumed(List<ConsumeResult<string, byte[]>> batch)
+    {
+        var run = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            run++;
+            if (i + 1 == batch.Count || batch[i + 1].Topic != batch[i].Topic)
+            {
+                foreach (var lane in _readers[batch[i].Topic])
+                {
+                    PipelineMetrics.Consumed.WithLabels(lane.Node, batch[i].Topic).Inc(run);
+                }
+
+                run = 0;
+            }
+        }
+    }
+
+    /// <summary>The next offset after the last message of each partition in the batch.</summary>
+    private static List<KeyValuePair<(string Topic, int Partition), long>> LastPerPartition(List<ConsumeResult<string, byte[]>> batch)
+    {
+        var last = new List<KeyValuePair<(string Topic, int Partition), long>>();
+        foreach (var result in batch)
+        {
+            var i = 0;
+            while (i < last.Count && (last[i].Key.Partition != result.Partition.Value || last[i].Key.Topic != result.Topic))
+            {
+                i++;
+            }
+
+            var next = result.Offset.Value + 1;
+            if (i == last.Count)
+            {
+                last.Add(KeyValuePair.Create((result.Topic, result.Partition.Value), next));
+            }
+            else if (next > last[i].Value)
+            {
+                last[i] = KeyValuePair.Create(last[i].Key, next);
+            }
+        }
+
+        return last;
+    }
+
+    private static async Task CompleteAfterAsync(Task previous, BatchCompletion completion)
+    {
+        await previous.ConfigureAwait(false);
+        await completion().ConfigureAwait(false);
+    }
+
+    private async Task SettleAsync(IConsumer<string, byte[]> consumer, Queue<PendingBatch> inFlight)
+    {
+        while (inFlight.Count > 0)
+        {
+            await RetireOldestAsync(consumer, inFlight).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Retires the oldest batch: each node's part is durable, or the node is quarantined with it; then the batch's
+    /// offsets are stored, held back where a quarantined node has not finished. Only a shared failure (the dead
+    /// letters could not be sent) throws, and restarts the loop.
+    /// </summary>
+    private async Task RetireOldestAsync(IConsumer<string, byte[]> consumer, Queue<PendingBatch> inFlight)
+    {
+        var pending = inFlight.Dequeue();
+        try
+        {
+            await pending.DeadLetters.ConfigureAwait(false);
+        }
+        catch
+        {
+            await Task.WhenAll(inFlight.SelectMany(static b => b.Work.Select(static w => w.Durable))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            inFlight.Clear();
+            throw;
+        }
+
+        foreach (var work in pending.Work)
+        {
+            work.Lane.InFlight--;
+            try
+            {
+                await work.Durable.ConfigureAwait(false);
+                PipelineMetrics.Batches.WithLabels(work.Lane.Node, "ok").Inc();
+            }
+            catch (Exception ex)
+            {
+                PipelineMetrics.Batches.WithLabels(work.Lane.Node, "failed").Inc();
+                if (!work.Lane.Quarantined)
+                {
+                    LogQuarantined(_logger, ex, work.Lane.Node, _group);
+                }
+
+                work.Lane.Quarantine(ex);
+                work.Lane.AddBacklog(work.Messages);
+            }
+        }
+
+        PipelineMetrics.BatchDuration.WithLabels(_group).Observe((Environment.TickCount64 - pending.Started) / 1000.0);
+        foreach (var (key, next) in pending.Offsets)
+        {
+            _retired[key] = next;
+            Store(consumer, key, next);
+        }
+    }
+
+    /// <summary>Stores <paramref name="next"/> for a partition, or the first offset a quarantined node still has to finish there.</summary>
+    private void Store(IConsumer<string, byte[]> consumer, (string Topic, int Partition) key, long next)
+    {
+        foreach (var lane in _lanes)
+        {
+            if (lane.Quarantined && lane.Hold.TryGetValue(key, out var held) && held < next)
+            {
+                next = held;
+            }
+        }
+
+        try
+        {
+            consumer.StoreOffset(new TopicPartitionOffset(key.Topic, new Partition(key.Partition), new Offset(next)));
+        }
+        catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_State)
+        {
+            // The partition was revoked meanwhile; its new owner replays from the committed offset.
+            LogStoreSkipped(_logger, _group, key.Topic, key.Partition);
+        }
+    }
+
+    /// <summary>Retries, alone, each quarantined node whose backoff has passed and whose batches have all come back.</summary>
+    private async Task RetryDueAsync(IConsumer<string, byte[]> consumer)
+    {
+        var now = Environment.TickCount64;
+        foreach (var lane in _lanes)
+        {
+            if (!lane.Quarantined || lane.InFlight > 0 || now < lane.NextRetry)
+            {
+                continue;
+            }
+
+            try
+            {
+                lane.Handler.Reset();
+                lane.Handler.PartitionsAssigned(lane.Own(_assigned));
+                var backlog = lane.Backlog;
+                var size = Math.Max(1, _options.Value.MaxBatchSize);
+                for (var i = 0; i < backlog.Count; i += size)
+                {
+                    var chunk = backlog.GetRange(i, Math.Min(size, backlog.Count - i));
+                    var completion = await lane.Handler.ApplyAsync(chunk, CancellationToken.None).ConfigureAwait(false);
+                    await completion().ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex)
+            {
+                PipelineMetrics.NodeRetries.WithLabels(lane.Node, "failed").Inc();
+                lane.RetryFailed(ex);
+                LogRetryFailed(_logger, ex, lane.Node, lane.Backoff.TotalMilliseconds);
+                continue;
+            }
+
+            PipelineMetrics.NodeRetries.WithLabels(lane.Node, "ok").Inc();
+            LogRecovered(_logger, lane.Node, lane.Backlog.Count);
+            var held = lane.Recover();
+            foreach (var key in held)
+            {
+                if (_retired.TryGetValue(key, out var next))
+                {
+                    Store(consumer, key, next);
+                }
+            }
+
+            var stillPaused = _lanes.Where(static l => l.Paused is not null).SelectMany(static l => l.Paused!).ToHashSet();
+            if (lane.Paused is { } paused)
+            {
+                lane.Paused = null;
+                var resume = paused.Where(p => !stillPaused.Contains(p) && _assigned.Contains(p)).ToList();
+                if (resume.Count > 0)
+                {
+                    consumer.Resume(resume);
+                }
+            }
+        }
+    }
+
+    /// <summary>Pauses the partitions of a quarantined node whose backlog is full, at the first message not yet handed out.</summary>
+    private void PauseOverfullBacklogs(IConsumer<string, byte[]> consumer)
+    {
+        var limit = _options.Value.MaxNodeBacklog;
+        foreach (var lane in _lanes)
+        {
+            if (!lane.Quarantined || lane.Backlog.Count < limit || !lane.GrewSincePause)
+            {
+                continue;
+            }
+
+            var partitions = lane.Own(_assigned);
+            consumer.Pause(partitions);
+            foreach (var partition in partitions)
+            {
+                if (_position.TryGetValue((partition.Topic, partition.Partition.Value), out var next))
+                {
+                    consumer.Seek(new TopicPartitionOffset(partition, new Offset(next)));
+                }
+            }
+
+            lane.Paused = [.. partitions];
+            lane.GrewSincePause = false;
+            LogPaused(_logger, lane.Node, lane.Backlog.Count, partitions.Count);
+        }
+    }
+
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "Group {Group} consuming for {Nodes} nodes over {Topics} topics")]
+    private static partial void LogStarted(ILogger logger, string group, int nodes, int topics);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "Group {Group}: {Topic}[{Partition}]@{Offset} is not a valid message, dead-lettered: {Error}")]
+    private static partial void LogPoison(ILogger logger, string group, string topic, int partition, long offset, string error);
+
+    [LoggerMessage(EventId = 212, Level = LogLevel.Warning, Message = "Group {Group}: consume loop failed, restarting from committed offsets in {DelayMs} ms")]
+    private static partial void LogRestart(ILogger logger, Exception exception, string group, double delayMs);
+
+    [LoggerMessage(EventId = 213, Level = LogLevel.Critical, Message = "Group {Group} stopped: a committed offset is gone from the broker ({Reason}). Messages were lost; rebuild the nodes' inputs.")]
+    private static partial void LogOffsetGone(ILogger logger, string group, string reason);
+
+    [LoggerMessage(EventId = 214, Level = LogLevel.Debug, Message = "Group {Group}: offset of revoked partition {Topic} [{Partition}] not stored")]
+    private static partial void LogStoreSkipped(ILogger logger, string group, string topic, int partition);
+
+    [LoggerMessage(EventId = 215, Level = LogLevel.Warning, Message = "Group {Group}: closing the consumer failed")]
+    private static partial void LogCloseFailed(ILogger logger, Exception exception, string group);
+
+    [LoggerMessage(EventId = 216, Level = LogLevel.Warning, Message = "Group {Group}: a batch in flight failed while the loop stopped; its offsets were not stored and it will be replayed")]
+    private static partial void LogSettleFailed(ILogger logger, Exception exception, string group);
+
+    [LoggerMessage(EventId = 217, Level = LogLevel.Error, Message = "Node {Node} (group {Group}) failed: quarantined and retried alone; the other nodes go on")]
+    private static partial void LogQuarantined(ILogger logger, Exception exception, string node, string group);
+
+    [LoggerMessage(EventId = 218, Level = LogLevel.Warning, Message = "Node {Node}: retry failed, next in {DelayMs} ms")]
+    private static partial void LogRetryFailed(ILogger logger, Exception exception, string node, double delayMs);
+
+    [LoggerMessage(EventId = 219, Level = LogLevel.Information, Message = "Node {Node} recovered ({Backlog} messages applied again)")]
+    private static partial void LogRecovered(ILogger logger, string node, int backlog);
+
+    [LoggerMessage(EventId = 220, Level = LogLevel.Warning, Message = "Node {Node}: backlog of {Backlog} messages is full, pausing its {Partitions} partitions")]
+    private static partial void LogPaused(ILogger logger, string node, int backlog, int partitions);
+
+    /// <summary>One node's part of a batch, and the task that ends when it is durable.</summary>
+    private sealed record LaneWork(Lane Lane, Task Durable, List<InputMessage> Messages);
+
+    /// <summary>A batch handed to its nodes and on its way to being durable.</summary>
+    private sealed record PendingBatch(List<LaneWork> Work, List<KeyValuePair<(string Topic, int Partition), long>> Offsets, Task DeadLetters, long Started)
+    {
+        public bool IsCompleted => DeadLetters.IsCompleted && Work.TrueForAll(static w => w.Durable.IsCompleted);
+    }
+
+    /// <summary>A node as the loop sees it: its handler, its chain of completions, and its quarantine when it failed.</summary>
+    private sealed class Lane(RoleConsumerService owner, NodeReader reader) : INodeConsumer
+    {
+        public IBatchHandler Handler { get; } = reader.Handler;
+
+        public HashSet<string> Topics { get; } = reader.Topics.ToHashSet(StringComparer.Ordinal);
+
+        public string Node => Handler.Node;
+
+        public string? FatalError => owner.FatalError ?? ((Failure ?? Broken) is { } failure ? $"ERROR (retried alone): {failure.Message}" : null);
+
+        public bool HasAssignment => owner.HasAssignment;
+
+        /// <summary>The node's last completion: the next one starts after it.</summary>
+        public Task Chain { get; set; } = Task.CompletedTask;
+
+        /// <summary>Set when a handler call threw: nothing more is applied until the node is retried.</summary>
+        public Exception? Broken { get; set; }
+
+        /// <summary>Set while the node is quarantined.</summary>
+        public Exception? Failure { get; private set; }
+
+        public bool Quarantined => Failure is not null;
+
+        /// <summary>The node's messages from its first failed batch on, in order, while quarantined.</summary>
+        public List<InputMessage> Backlog { get; private set; } = [];
+
+        /// <summary>The first offset per partition in the backlog: the partition's stored offset stays at or below it.</summary>
+        public Dictionary<(string Topic, int Partition), long> Hold { get; } = [];
+
+        public int InFlight { get; set; }
+
+        public long NextRetry { get; private set; }
+
+        public TimeSpan Backoff { get; private set; } = FirstBackoff;
+
+        public List<TopicPartition>? Paused { get; set; }
+
+        public bool GrewSincePause { get; set; }
+
+        /// <summary>The node's messages of the batch being split (null between batches).</summary>
+        public List<InputMessage>? Incoming { get; set; }
+
+        public List<TopicPartition> Own(IEnumerable<TopicPartition> partitions) => [.. partitions.Where(p => Topics.Contains(p.Topic))];
+
+        public void Quarantine(Exception failure)
+        {
+            if (Failure is not null)
+            {
+                return;
+            }
+
+            Failure = failure;
+            NextRetry = Environment.TickCount64 + (long)Backoff.TotalMilliseconds;
+            PipelineMetrics.Failed.WithLabels(Node).Set(1);
+        }
+
+        public void AddBacklog(List<InputMessage> messages)
+        {
+            foreach (var message in messages)
+            {
+                Hold.TryAdd((message.Topic, message.Partition), message.Offset);
+            }
+
+            Backlog.AddRange(messages);
+            GrewSincePause = messages.Count > 0;
+        }
+
+        public void RetryFailed(Exception failure)
+        {
+            Failure = failure;
+            Backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, Backoff.Ticks * 2));
+            NextRetry = Environment.TickCount64 + (long)Backoff.TotalMilliseconds;
+        }
+
+        /// <summary>The backlog is durable: the node rejoins. Returns the partitions it was holding back.</summary>
+        public List<(string Topic, int Partition)> Recover()
+        {
+            var held = Hold.Keys.ToList();
+            Hold.Clear();
+            Backlog = [];
+            Failure = null;
+            Broken = null;
+            Chain = Task.CompletedTask;
+            Backoff = FirstBackoff;
+            PipelineMetrics.Failed.WithLabels(Node).Set(0);
+            return held;
+        }
+
+        /// <summary>Partitions went to another owner, who re-reads them from the held offsets: their backlog goes.</summary>
+        public void Revoked(HashSet<(string Topic, int Partition)> gone)
+        {
+            if (Failure is null)
+            {
+                return;
+            }
+
+            Backlog.RemoveAll(m => gone.Contains((m.Topic, m.Partition)));
+            foreach (var key in gone)
+            {
+                Hold.Remove(key);
+            }
+
+            Paused?.RemoveAll(p => gone.Contains((p.Topic, p.Partition.Value)));
+        }
+
+        /// <summary>The loop restarts from the committed offsets: every node starts clean.</summary>
+        public void Restart()
+        {
+            Handler.Reset();
+            Recover();
+            Paused = null;
+            InFlight = 0;
+            Incoming = null;
+        }
+    }
+}
