@@ -33,6 +33,8 @@ internal static class BenchCommand
 {
     private const int Partitions = 32;
 
+    private static string Layout { get; set; } = "role";
+
     public static Command Create()
     {
         var redis = new Option<string?>("--redis") { Description = "Redis to use (host:port); the benchmark writes keys under mm:bench-* and deletes them. Without it: the in-memory store." };
@@ -46,8 +48,14 @@ internal static class BenchCommand
                 result.AddError("--runs must be at least 1");
             }
         });
-        var pipeline = new Command("pipeline", "End-to-end throughput: miner → IPv4 aggregator → feed.") { redis, count, loops, runs };
-        pipeline.SetAction((parse, token) => RunAsync(parse.GetValue(redis), parse.GetValue(count), parse.GetValue(loops), parse.GetValue(runs), token));
+        var layout = new Option<string>("--layout") { Description = "Kafka:Layout: role (one consumer group per role) or node (one per node).", DefaultValueFactory = static _ => "role" };
+        layout.AcceptOnlyFromAmong("role", "node");
+        var pipeline = new Command("pipeline", "End-to-end throughput: miner → IPv4 aggregator → feed.") { redis, count, loops, runs, layout };
+        pipeline.SetAction((parse, token) =>
+        {
+            Layout = parse.GetValue(layout)!;
+            return RunAsync(parse.GetValue(redis), parse.GetValue(count), parse.GetValue(loops), parse.GetValue(runs), token);
+        });
         return new Command("bench", "Benchmarks that print their figures.") { pipeline, FeedBenchmark.Create(), WidthBenchmark.Create() };
     }
 
@@ -120,7 +128,7 @@ internal static class BenchCommand
         await list.UpsertAsync([.. addresses.Select(static a => (IPv4Family.Format(a), new JsonObject()))], replaceAll: true);
         Console.WriteLine($"loaded the local list ({count:N0} entries) in {load.Elapsed.TotalSeconds:F2} s (not timed below)");
 
-        var options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers, Assignor = "range", SessionTimeoutMs = 6000, ConsumersPerSubscription = consumers });
+        var options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers, Assignor = "range", SessionTimeoutMs = 6000, ConsumersPerSubscription = consumers, Layout = Layout });
         var factory = new KafkaClientFactory(options, NullLogger<KafkaClientFactory>.Instance);
         using var publisher = new MessagePublisher(factory);
         var roles = new HashSet<NodeKind> { NodeKind.Miner, NodeKind.Processor, NodeKind.Output };

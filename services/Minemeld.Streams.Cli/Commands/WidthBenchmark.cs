@@ -143,9 +143,9 @@ internal static class WidthBenchmark
                 Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F1} s: {customers - incomplete.Count:N0} of {customers:N0} customer feeds complete");
             }
 
-            if (clock.Elapsed > TimeSpan.FromMinutes(15) || runtime.Consumers.Any(static c => c.FatalError is not null))
+            if (clock.Elapsed > TimeSpan.FromMinutes(15))
             {
-                Console.Error.WriteLine($"FAILED after {clock.Elapsed.TotalSeconds:F0} s: {incomplete.Count:N0} customer feeds incomplete");
+                Console.Error.WriteLine($"FAILED after {clock.Elapsed.TotalSeconds:F0} s: {incomplete.Count:N0} customer feeds incomplete; {runtime.Consumers.Count(static c => c.FatalError is not null):N0} nodes failing");
                 return 1;
             }
 
