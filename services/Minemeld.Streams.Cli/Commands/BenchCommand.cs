@@ -33,8 +33,6 @@ internal static class BenchCommand
 {
     private const int Partitions = 32;
 
-    private static string Layout { get; set; } = "role";
-
     public static Command Create()
     {
         var redis = new Option<string?>("--redis") { Description = "Redis to use (host:port); the benchmark writes keys under mm:bench-* and deletes them. Without it: the in-memory store." };
@@ -51,15 +49,11 @@ internal static class BenchCommand
         var layout = new Option<string>("--layout") { Description = "Kafka:Layout: role (one consumer group per role) or node (one per node).", DefaultValueFactory = static _ => "role" };
         layout.AcceptOnlyFromAmong("role", "node");
         var pipeline = new Command("pipeline", "End-to-end throughput: miner → IPv4 aggregator → feed.") { redis, count, loops, runs, layout };
-        pipeline.SetAction((parse, token) =>
-        {
-            Layout = parse.GetValue(layout)!;
-            return RunAsync(parse.GetValue(redis), parse.GetValue(count), parse.GetValue(loops), parse.GetValue(runs), token);
-        });
+        pipeline.SetAction((parse, token) => RunAsync(parse.GetValue(redis), parse.GetValue(count), parse.GetValue(loops), parse.GetValue(runs), parse.GetValue(layout)!, token));
         return new Command("bench", "Benchmarks that print their figures.") { pipeline, FeedBenchmark.Create(), WidthBenchmark.Create() };
     }
 
-    private static async Task<int> RunAsync(string? redisEndpoint, int count, int consumers, int runs, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? redisEndpoint, int count, int consumers, int runs, string layout, CancellationToken cancellationToken)
     {
         using var broker = EmbeddedKafkaBroker.Start();
         await using var redis = redisEndpoint is null ? null : await ConnectionMultiplexer.ConnectAsync(redisEndpoint);
@@ -81,7 +75,7 @@ internal static class BenchCommand
                 GC.WaitForPendingFinalizers();
             }
 
-            var result = await RunOnceAsync(broker, redis, store, count, consumers, $"bench-{DateTime.UtcNow:HHmmss}-{Environment.ProcessId}-{run}", cancellationToken);
+            var result = await RunOnceAsync(broker, redis, store, count, consumers, layout, $"bench-{DateTime.UtcNow:HHmmss}-{Environment.ProcessId}-{run}", cancellationToken);
             if (result is null)
             {
                 return 1;
@@ -105,7 +99,7 @@ internal static class BenchCommand
         sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
 
     /// <summary>One run: its baseline, the list loaded, the pipeline timed; null when it failed (said on stderr).</summary>
-    private static async Task<RunResult?> RunOnceAsync(EmbeddedKafkaBroker broker, IConnectionMultiplexer? redis, IStateStore store, int count, int consumers, string name, CancellationToken cancellationToken)
+    private static async Task<RunResult?> RunOnceAsync(EmbeddedKafkaBroker broker, IConnectionMultiplexer? redis, IStateStore store, int count, int consumers, string layout, string name, CancellationToken cancellationToken)
     {
         var addresses = Enumerable.Range(0, count).Select(static i => ((uint)i * 4096u) + 1u).ToArray();
 
@@ -128,7 +122,7 @@ internal static class BenchCommand
         await list.UpsertAsync([.. addresses.Select(static a => (IPv4Family.Format(a), new JsonObject()))], replaceAll: true);
         Console.WriteLine($"loaded the local list ({count:N0} entries) in {load.Elapsed.TotalSeconds:F2} s (not timed below)");
 
-        var options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers, Assignor = "range", SessionTimeoutMs = 6000, ConsumersPerSubscription = consumers, Layout = Layout });
+        var options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers, Assignor = "range", SessionTimeoutMs = 6000, ConsumersPerSubscription = consumers, Layout = layout });
         var factory = new KafkaClientFactory(options, NullLogger<KafkaClientFactory>.Instance);
         using var publisher = new MessagePublisher(factory);
         var roles = new HashSet<NodeKind> { NodeKind.Miner, NodeKind.Processor, NodeKind.Output };

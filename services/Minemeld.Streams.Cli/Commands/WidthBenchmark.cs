@@ -35,8 +35,6 @@ internal static class WidthBenchmark
     private const int Edits = 200;
     private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(10);
 
-    private static Dictionary<string, string> Settings { get; set; } = [];
-
     public static Command Create()
     {
         var customers = new Option<int>("--customers") { Description = "Customers in the graph (each: a list, an aggregator, a feed).", DefaultValueFactory = static _ => 1000 };
@@ -55,13 +53,13 @@ internal static class WidthBenchmark
         var command = new Command("width", "A graph of many customers in one process: start time, threads, memory, idle CPU, edit latency.") { customers, redis, layout, partitions, librdkafka };
         command.SetAction((parse, token) =>
         {
-            Settings = (parse.GetValue(librdkafka) ?? []).Select(static s => s.Split('=', 2)).ToDictionary(static s => s[0], static s => s.Length > 1 ? s[1] : string.Empty, StringComparer.Ordinal);
-            return RunAsync(parse.GetValue(customers), parse.GetValue(redis), parse.GetValue(layout)!, parse.GetValue(partitions), token);
+            var settings = (parse.GetValue(librdkafka) ?? []).Select(static s => s.Split('=', 2)).ToDictionary(static s => s[0], static s => s.Length > 1 ? s[1] : string.Empty, StringComparer.Ordinal);
+            return RunAsync(parse.GetValue(customers), parse.GetValue(redis), parse.GetValue(layout)!, parse.GetValue(partitions), settings, token);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(int customers, string? redisEndpoint, string layout, int? partitions, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(int customers, string? redisEndpoint, string layout, int? partitions, Dictionary<string, string> settings, CancellationToken cancellationToken)
     {
         var name = $"wbench-{DateTime.UtcNow:HHmmss}-{Environment.ProcessId}";
         using var broker = EmbeddedKafkaBroker.Start();
@@ -69,7 +67,7 @@ internal static class WidthBenchmark
         IStateStore store = redis is null ? new MemoryStateStore() : new RedisStateStore(redis);
         try
         {
-            return await RunAsync(broker, store, name, customers, layout, partitions, cancellationToken);
+            return await RunAsync(broker, store, name, customers, layout, partitions, settings, cancellationToken);
         }
         finally
         {
@@ -80,7 +78,7 @@ internal static class WidthBenchmark
         }
     }
 
-    private static async Task<int> RunAsync(EmbeddedKafkaBroker broker, IStateStore store, string name, int customers, string layout, int? partitions, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(EmbeddedKafkaBroker broker, IStateStore store, string name, int customers, string layout, int? partitions, Dictionary<string, string> settings, CancellationToken cancellationToken)
     {
         var graph = GraphLoader.Parse(Yaml(name, customers, partitions), "width.yml", name, PrototypeLibrary.BuiltIn).Graph!;
         var topics = GraphTopics.For(graph, new TopicNames("minemeld", name));
@@ -110,7 +108,7 @@ internal static class WidthBenchmark
             Assignor = "range",
             SessionTimeoutMs = 10_000,
             Layout = layout,
-            Librdkafka = Settings,
+            Librdkafka = settings,
         });
         var factory = new KafkaClientFactory(options, loggers.CreateLogger<KafkaClientFactory>());
         using var publisher = new MessagePublisher(factory);

@@ -53,6 +53,12 @@ public sealed partial class RoleConsumerService : BackgroundService
 
     private readonly HashSet<TopicPartition> _assigned = [];
 
+    /// <summary>The nodes in quarantine now (usually none): what the hot path looks at instead of every node.</summary>
+    private readonly List<Lane> _quarantined = [];
+
+    /// <summary>The names of the nodes reading each topic, for the lag series (made once, read every statistics interval).</summary>
+    private readonly Dictionary<string, string[]> _nodesOf;
+
     public RoleConsumerService(
         string group,
         IReadOnlyList<NodeReader> readers,
@@ -72,7 +78,7 @@ public sealed partial class RoleConsumerService : BackgroundService
             .GroupBy(static p => p.Topic, StringComparer.Ordinal)
             .ToDictionary(static g => g.Key, static g => g.Select(static p => p.Lane).ToArray(), StringComparer.Ordinal);
         _catchUpTopics = readers.Select(static r => r.CatchUpTopic).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        NodesOf = topic => _readers.TryGetValue(topic, out var lanes) ? lanes.Select(static l => l.Node).ToArray() : [];
+        _nodesOf = _readers.ToDictionary(static r => r.Key, static r => r.Value.Select(static l => l.Node).ToArray(), StringComparer.Ordinal);
     }
 
     public string Group => _group;
@@ -90,8 +96,6 @@ public sealed partial class RoleConsumerService : BackgroundService
 
     /// <summary>What made the loop restart last (transient failures), for diagnostics.</summary>
     public Exception? LastRestartCause { get; private set; }
-
-    private Func<string, IReadOnlyList<string>> NodesOf { get; }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
@@ -204,7 +208,7 @@ public sealed partial class RoleConsumerService : BackgroundService
                     lane.Handler.PartitionsRevoked(lane.Own(partitions));
                 }
             },
-            NodesOf = NodesOf,
+            NodesOf = topic => _nodesOf.TryGetValue(topic, out var nodes) ? nodes : [],
         });
         current = consumer;
         consumer.Subscribe(_readers.Keys);
@@ -219,13 +223,14 @@ public sealed partial class RoleConsumerService : BackgroundService
             {
                 batch.Clear();
                 // With batches in flight or nodes waiting for a retry, an idle input must not hold them back.
-                var first = inFlight.Count == 0 && !_lanes.Any(static l => l.Quarantined)
+                var first = inFlight.Count == 0 && _quarantined.Count == 0
                     ? consumer.Consume(stoppingToken)
                     : consumer.Consume(TimeSpan.FromMilliseconds(Math.Max(1, o.MaxBatchWaitMs)));
                 ConsumeLoop.ThrowIfFailed(ref rebalanceFailure);
                 if (first is null)
                 {
                     await SettleAsync(consumer, inFlight).ConfigureAwait(false);
+                    PauseOverfullBacklogs(consumer);
                     await RetryDueAsync(consumer).ConfigureAwait(false);
                     continue;
                 }
@@ -240,12 +245,13 @@ public sealed partial class RoleConsumerService : BackgroundService
 
                 inFlight.Enqueue(await ApplyBatchAsync(batch).ConfigureAwait(false));
                 batch.Clear();
-                PauseOverfullBacklogs(consumer);
-
                 while (inFlight.Count > 0 && (inFlight.Peek().IsCompleted || inFlight.Count >= o.MaxBatchesInFlight))
                 {
                     await RetireOldestAsync(consumer, inFlight).ConfigureAwait(false);
                 }
+
+                // A node is quarantined (and its backlog grows) as its batches retire: pause right after.
+                PauseOverfullBacklogs(consumer);
 
                 await RetryDueAsync(consumer).ConfigureAwait(false);
             }
@@ -473,9 +479,9 @@ public sealed partial class RoleConsumerService : BackgroundService
     /// <summary>Stores <paramref name="next"/> for a partition, or the first offset a quarantined node still has to finish there.</summary>
     private void Store(IConsumer<string, byte[]> consumer, (string Topic, int Partition) key, long next)
     {
-        foreach (var lane in _lanes)
+        foreach (var lane in _quarantined)
         {
-            if (lane.Quarantined && lane.Hold.TryGetValue(key, out var held) && held < next)
+            if (lane.Hold.TryGetValue(key, out var held) && held < next)
             {
                 next = held;
             }
@@ -496,9 +502,9 @@ public sealed partial class RoleConsumerService : BackgroundService
     private async Task RetryDueAsync(IConsumer<string, byte[]> consumer)
     {
         var now = Environment.TickCount64;
-        foreach (var lane in _lanes)
+        foreach (var lane in _quarantined.ToList())
         {
-            if (!lane.Quarantined || lane.InFlight > 0 || now < lane.NextRetry)
+            if (lane.InFlight > 0 || now < lane.NextRetry)
             {
                 continue;
             }
@@ -535,10 +541,11 @@ public sealed partial class RoleConsumerService : BackgroundService
                 }
             }
 
-            var stillPaused = _lanes.Where(static l => l.Paused is not null).SelectMany(static l => l.Paused!).ToHashSet();
             if (lane.Paused is { } paused)
             {
+                // Resumed unless another quarantined node still holds it paused (this one no longer does).
                 lane.Paused = null;
+                var stillPaused = _quarantined.Where(static l => l.Paused is not null).SelectMany(static l => l.Paused!).ToHashSet();
                 var resume = paused.Where(p => !stillPaused.Contains(p) && _assigned.Contains(p)).ToList();
                 if (resume.Count > 0)
                 {
@@ -552,9 +559,9 @@ public sealed partial class RoleConsumerService : BackgroundService
     private void PauseOverfullBacklogs(IConsumer<string, byte[]> consumer)
     {
         var limit = _options.Value.MaxNodeBacklog;
-        foreach (var lane in _lanes)
+        foreach (var lane in _quarantined)
         {
-            if (!lane.Quarantined || lane.Backlog.Count < limit || !lane.GrewSincePause)
+            if (lane.Backlog.Count < limit || !lane.GrewSincePause)
             {
                 continue;
             }
@@ -671,6 +678,7 @@ public sealed partial class RoleConsumerService : BackgroundService
             }
 
             Failure = failure;
+            owner._quarantined.Add(this);
             NextRetry = Environment.TickCount64 + (long)Backoff.TotalMilliseconds;
             PipelineMetrics.Failed.WithLabels(Node).Set(1);
         }
@@ -700,6 +708,7 @@ public sealed partial class RoleConsumerService : BackgroundService
             Hold.Clear();
             Backlog = [];
             Failure = null;
+            owner._quarantined.Remove(this);
             Broken = null;
             Chain = Task.CompletedTask;
             Backoff = FirstBackoff;

@@ -100,6 +100,40 @@ public sealed class RoleConsumerIsolationTests(KafkaFixture kafka)
         Assert.Equal(healthy.Durable, replayedHealthy.Durable);
     }
 
+    [Fact]
+    public async Task AFullBacklogPausesTheNodesPartitionsUntilItRecovers()
+    {
+        var shared = KafkaFixture.UniqueName("full-shared");
+        await kafka.CreateTopicAsync(shared, 1);
+        await kafka.CreateTopicAsync(TopicNames.DeadLetter(shared), 1);
+        using var harness = new PipelineHarness(kafka.BootstrapServers);
+        harness.Options.Value.MaxNodeBacklog = 5;
+        var healthy = new Recorder("healthy");
+        var flaky = new Recorder("flaky") { Failing = true, ThrowOnApply = true };
+        var loop = Loop(harness, KafkaFixture.UniqueName("full-group"), healthy, new Recorder("second"), flaky, shared, null);
+        await loop.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            // One batch of 10 fills the flaky node's backlog: the shared partition pauses behind it.
+            await harness.Publisher.PublishAsync(Messages(shared, 0, 10), TestContext.Current.CancellationToken);
+            await PipelineHarness.EventuallyAsync(() => Task.FromResult(healthy.Durable.Count == 10), "the first batch everywhere but the flaky node");
+            await PipelineHarness.EventuallyAsync(() => Task.FromResult(flaky.Attempts > 1), "the flaky node to be retried");
+            await harness.Publisher.PublishAsync(Messages(shared, 10, 10), TestContext.Current.CancellationToken);
+            await PipelineHarness.EventuallyAsync(() => Task.FromResult(flaky.Attempts > 3), "more retries while paused");
+            Assert.Equal(10, healthy.Durable.Count);
+
+            // Once the node recovers, the partition resumes: everyone has all twenty, the flaky node each once.
+            flaky.Failing = false;
+            await PipelineHarness.EventuallyAsync(() => Task.FromResult(healthy.Durable.Count == 20 && flaky.Durable.Count == 20), "the partition to resume after the recovery");
+            Assert.Equal(healthy.Durable, flaky.Durable);
+        }
+        finally
+        {
+            await loop.StopAsync(CancellationToken.None);
+            loop.Dispose();
+        }
+    }
+
     private static RoleConsumerService Loop(PipelineHarness harness, string group, Recorder healthy, Recorder second, Recorder flaky, string shared, string? other) =>
         new(group, [
             new NodeReader(healthy, [shared]),
