@@ -88,6 +88,8 @@ internal static class RunCommand
             ["Kafka:BootstrapServers"] = broker?.BootstrapServers ?? settings.Kafka,
             ["Kafka:Assignor"] = broker is null ? null : "range",
             ["Kafka:CreateTopics"] = broker is null ? "true" : "false",
+            // Every producer of the embedded broker is in this process: idle partitions wait for its writes.
+            ["Kafka:ParkIdlePartitions"] = broker is null ? "false" : "true",
         });
         builder.AddMinemeldDefaults();
         if (string.IsNullOrWhiteSpace(settings.Redis))

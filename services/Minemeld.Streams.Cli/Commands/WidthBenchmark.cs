@@ -50,16 +50,17 @@ internal static class WidthBenchmark
         });
         var partitions = new Option<int?>("--partitions") { Description = "Partitions of each customer's nodes (default: the graph's default)." };
         var librdkafka = new Option<string[]>("--librdkafka") { Description = "A librdkafka setting (key=value) for every client; repeatable.", AllowMultipleArgumentsPerToken = false };
-        var command = new Command("width", "A graph of many customers in one process: start time, threads, memory, idle CPU, edit latency.") { customers, redis, layout, partitions, librdkafka };
+        var park = new Option<bool>("--park") { Description = "Kafka:ParkIdlePartitions, which minemeld run turns on with the embedded broker (--park false: off).", DefaultValueFactory = static _ => true };
+        var command = new Command("width", "A graph of many customers in one process: start time, threads, memory, idle CPU, edit latency.") { customers, redis, layout, partitions, librdkafka, park };
         command.SetAction((parse, token) =>
         {
             var settings = (parse.GetValue(librdkafka) ?? []).Select(static s => s.Split('=', 2)).ToDictionary(static s => s[0], static s => s.Length > 1 ? s[1] : string.Empty, StringComparer.Ordinal);
-            return RunAsync(parse.GetValue(customers), parse.GetValue(redis), parse.GetValue(layout)!, parse.GetValue(partitions), settings, token);
+            return RunAsync(parse.GetValue(customers), parse.GetValue(redis), parse.GetValue(layout)!, parse.GetValue(partitions), parse.GetValue(park), settings, token);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(int customers, string? redisEndpoint, string layout, int? partitions, Dictionary<string, string> settings, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(int customers, string? redisEndpoint, string layout, int? partitions, bool park, Dictionary<string, string> settings, CancellationToken cancellationToken)
     {
         var name = $"wbench-{DateTime.UtcNow:HHmmss}-{Environment.ProcessId}";
         using var broker = EmbeddedKafkaBroker.Start();
@@ -67,7 +68,7 @@ internal static class WidthBenchmark
         IStateStore store = redis is null ? new MemoryStateStore() : new RedisStateStore(redis);
         try
         {
-            return await RunAsync(broker, store, name, customers, layout, partitions, settings, cancellationToken);
+            return await RunAsync(broker, store, name, customers, layout, partitions, park, settings, cancellationToken);
         }
         finally
         {
@@ -78,11 +79,11 @@ internal static class WidthBenchmark
         }
     }
 
-    private static async Task<int> RunAsync(EmbeddedKafkaBroker broker, IStateStore store, string name, int customers, string layout, int? partitions, Dictionary<string, string> settings, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(EmbeddedKafkaBroker broker, IStateStore store, string name, int customers, string layout, int? partitions, bool park, Dictionary<string, string> settings, CancellationToken cancellationToken)
     {
         var graph = GraphLoader.Parse(Yaml(name, customers, partitions), "width.yml", name, PrototypeLibrary.BuiltIn).Graph!;
         var topics = GraphTopics.For(graph, new TopicNames("minemeld", name));
-        Console.WriteLine($"state store: {store.Description}; layout: {layout}; {customers:N0} customers, {graph.Nodes.Count:N0} nodes, {topics.Count:N0} topics of {topics.Sum(static t => t.Partitions):N0} partitions");
+        Console.WriteLine($"state store: {store.Description}; layout: {layout}; parked idle partitions: {(park ? "on" : "off")}; {customers:N0} customers, {graph.Nodes.Count:N0} nodes, {topics.Count:N0} topics of {topics.Sum(static t => t.Partitions):N0} partitions");
 
         // The lists are filled before the start (not timed): what a restarted provider's Redis holds.
         var premium = new List<string>();
@@ -108,6 +109,7 @@ internal static class WidthBenchmark
             Assignor = "range",
             SessionTimeoutMs = 10_000,
             Layout = layout,
+            ParkIdlePartitions = park,
             Librdkafka = settings,
         });
         var factory = new KafkaClientFactory(options, loggers.CreateLogger<KafkaClientFactory>());
@@ -173,7 +175,8 @@ internal static class WidthBenchmark
         process.Refresh();
         var idleCpu = (process.TotalProcessorTime - cpuBefore) / idle.Elapsed;
         Console.WriteLine($"process: {process.Threads.Count:N0} threads ({threadsBefore:N0} before the graph started), RSS {process.WorkingSet64 / (1 << 20):N0} MiB, managed heap {GC.GetTotalMemory(false) / (1 << 20):N0} MiB");
-        Console.WriteLine($"idle CPU over {IdleWindow.TotalSeconds:F0} s: {idleCpu * 100:F2}% of one core");
+        var parked = runtime.RoleLoops.Sum(static l => l.ParkedPartitions);
+        Console.WriteLine($"idle CPU over {IdleWindow.TotalSeconds:F0} s: {idleCpu * 100:F2}% of one core; parked partitions: {parked:N0} of {topics.Sum(static t => t.Partitions):N0}");
 
         // Edits: one new indicator in a random customer's list, then wait until that customer's feed shows it.
         var random = new Random(42);

@@ -60,6 +60,9 @@ internal sealed class CatchUpGate(IReadOnlySet<string> topics)
         }
     }
 
+    /// <summary>Whether the gate holds <paramref name="partition"/> paused (only it may resume it).</summary>
+    public bool Holds(TopicPartition partition) => _held.Contains(partition);
+
     public void Revoked(IConsumer<string, byte[]> consumer, IReadOnlyList<TopicPartition> partitions)
     {
         ArgumentNullException.ThrowIfNull(partitions);

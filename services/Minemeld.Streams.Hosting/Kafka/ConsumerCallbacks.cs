@@ -12,4 +12,10 @@ public sealed class ConsumerCallbacks
 
     /// <summary>The nodes that read a topic, for the consumer-lag series (null: the group is one node).</summary>
     public Func<string, IReadOnlyList<string>>? NodesOf { get; init; }
+
+    /// <summary>
+    /// The owner parks partitions read to their end (<see cref="KafkaOptions.ParkIdlePartitions"/>): end-of-partition
+    /// events, and short fetch waits for the few partitions left fetching.
+    /// </summary>
+    public bool ParkIdle { get; init; }
 }

@@ -20,6 +20,9 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
 {
     private static readonly TimeSpan CommittedTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary><c>fetch.wait.max.ms</c> of a consumer that parks idle partitions.</summary>
+    private const int ParkedFetchWaitMs = 25;
+
     public IProducer<string, byte[]> CreateProducer(string clientId)
     {
         var o = options.Value;
@@ -62,6 +65,17 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
                 _ => PartitionAssignmentStrategy.CooperativeSticky,
             },
         };
+        if (callbacks.ParkIdle)
+        {
+            config.EnablePartitionEof = true;
+            // What is left fetching is one partition (RoleConsumerService.Park): waiting briefly costs nothing, and
+            // a resumed partition joins the next fetch this soon.
+            if (!o.Librdkafka.ContainsKey("fetch.wait.max.ms"))
+            {
+                config.FetchWaitMaxMs = ParkedFetchWaitMs;
+            }
+        }
+
         // The partitions held, as the consumer's own callbacks tell them: the statistics handler must not call into the
         // client. librdkafka also reports statistics from inside Close(), where asking it for the assignment deadlocked
         // the close or made it fail (ConsumerCloseTests).

@@ -74,6 +74,24 @@ public sealed class KafkaOptions
     public int MaxBatchWaitMs { get; set; } = 20;
 
     /// <summary>
+    /// Park the partitions a role's consume loop has read to their end (pause them) until this process's producer has
+    /// something new acknowledged in one of them (<see cref="PartitionActivity"/>), then resume it at once. Only right
+    /// when every producer of the graph's topics runs in this process, as with the embedded broker of
+    /// <c>minemeld run</c> (which turns it on): that broker answers a fetch with no data only after
+    /// <c>fetch.wait.max.ms</c> and is not woken by new data, so thousands of idle partitions would cost a quarter of a
+    /// core and every hop of an edit up to half a second. A real broker serves idle partitions cheaply (fetch
+    /// sessions) and answers a waiting fetch as soon as data arrives: leave it off there.
+    /// </summary>
+    public bool ParkIdlePartitions { get; set; }
+
+    /// <summary>
+    /// With <see cref="ParkIdlePartitions"/>, how often every parked partition is resumed anyway, in case something
+    /// was written to it from outside this process; 0 never does.
+    /// </summary>
+    [Range(0, 3_600_000)]
+    public int ParkedRecheckMs { get; set; } = 300_000;
+
+    /// <summary>
     /// Create the graph's topics at start (through the admin API). Off when topics are made beforehand
     /// (<c>minemeld topics</c>, or a broker that does not answer CreateTopics, such as the embedded one).
     /// </summary>

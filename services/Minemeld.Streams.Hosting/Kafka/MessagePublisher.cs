@@ -152,6 +152,12 @@ public sealed class MessagePublisher : IDisposable
         private int _produced;
         private int _failed;
 
+        /// <summary>
+        /// The next offset after the last acknowledged message per partition written, kept only while a consume loop
+        /// listens (<see cref="PartitionActivity"/>); written by the producer's delivery thread alone.
+        /// </summary>
+        private readonly List<(string Topic, int Partition, long Next)>? _written = PartitionActivity.Observed ? [] : null;
+
         public DeliveryTracker() => Handler = Report;
 
         /// <summary><see cref="Report"/> as one delegate for every message (a method group would allocate one per message).</summary>
@@ -194,14 +200,47 @@ public sealed class MessagePublisher : IDisposable
                     FirstError = report.Error;
                 }
             }
+            else if (_written is not null)
+            {
+                Written(report.Topic, report.Partition.Value, report.Offset.Value + 1);
+            }
 
             Release();
+        }
+
+        private void Written(string topic, int partition, long next)
+        {
+            // A batch writes to few partitions (one topic's, mostly): a list beats a dictionary here.
+            for (var i = 0; i < _written!.Count; i++)
+            {
+                var (t, p, known) = _written[i];
+                if (p == partition && string.Equals(t, topic, StringComparison.Ordinal))
+                {
+                    if (next > known)
+                    {
+                        _written[i] = (t, p, next);
+                    }
+
+                    return;
+                }
+            }
+
+            _written.Add((topic, partition, next));
         }
 
         private void Release()
         {
             if (Interlocked.Decrement(ref _pending) == 0)
             {
+                if (_written is not null)
+                {
+                    // Before the batch's caller goes on: whoever reads these partitions is woken first.
+                    foreach (var (topic, partition, next) in _written)
+                    {
+                        PartitionActivity.Acknowledged(topic, partition, next);
+                    }
+                }
+
                 _done.TrySetResult();
             }
         }

@@ -36,6 +36,9 @@ public sealed partial class RoleConsumerService : BackgroundService
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>How long the loop waits for messages, at most, while partitions are parked: a wake is seen this soon.</summary>
+    private static readonly TimeSpan WakeCheck = TimeSpan.FromMilliseconds(20);
+
     private readonly string _group;
     private readonly List<Lane> _lanes;
     private readonly Dictionary<string, Lane[]> _readers;
@@ -52,6 +55,16 @@ public sealed partial class RoleConsumerService : BackgroundService
     private readonly Dictionary<(string Topic, int Partition), long> _position = [];
 
     private readonly HashSet<TopicPartition> _assigned = [];
+
+    /// <summary>
+    /// Partitions read to their end and paused (<see cref="KafkaOptions.ParkIdlePartitions"/>), each with the offset
+    /// it was parked at: resumed when this process has something acknowledged there past that offset.
+    /// </summary>
+    private readonly Dictionary<TopicPartition, long> _parked = [];
+
+    private long _nextRecheck;
+
+    private int _parkedCount;
 
     /// <summary>The nodes in quarantine now (usually none): what the hot path looks at instead of every node.</summary>
     private readonly List<Lane> _quarantined = [];
@@ -93,6 +106,9 @@ public sealed partial class RoleConsumerService : BackgroundService
     public string? FatalError { get; private set; }
 
     public bool HasAssignment { get; private set; }
+
+    /// <summary>How many partitions are parked now (read to their end, paused until written to).</summary>
+    public int ParkedPartitions => Volatile.Read(ref _parkedCount);
 
     /// <summary>What made the loop restart last (transient failures), for diagnostics.</summary>
     public Exception? LastRestartCause { get; private set; }
@@ -153,6 +169,9 @@ public sealed partial class RoleConsumerService : BackgroundService
         _retired.Clear();
         _position.Clear();
         _assigned.Clear();
+        _parked.Clear();
+        using var activity = o.ParkIdlePartitions ? PartitionActivity.Listen(_readers.Keys) : null;
+        _nextRecheck = Environment.TickCount64 + o.ParkedRecheckMs;
         using var consumer = _factory.CreateConsumer(_group, $"{_group}-{Environment.ProcessId}", new ConsumerCallbacks
         {
             Assigned = starts =>
@@ -194,6 +213,7 @@ public sealed partial class RoleConsumerService : BackgroundService
                 }
 
                 gate?.Revoked(current!, partitions);
+                Unpark(current!, partitions);
                 var gone = partitions.Select(static p => (p.Topic, p.Partition.Value)).ToHashSet();
                 _assigned.ExceptWith(partitions);
                 foreach (var key in gone)
@@ -209,12 +229,22 @@ public sealed partial class RoleConsumerService : BackgroundService
                 }
             },
             NodesOf = topic => _nodesOf.TryGetValue(topic, out var nodes) ? nodes : [],
+            ParkIdle = activity is not null,
         });
         current = consumer;
         consumer.Subscribe(_readers.Keys);
         LogStarted(_logger, _group, _lanes.Count, _readers.Count);
 
-        bool Admitted(ConsumeResult<string, byte[]> result) => !result.IsPartitionEOF && (gate is null || gate.Admit(consumer, result));
+        bool Admitted(ConsumeResult<string, byte[]> result)
+        {
+            if (result.IsPartitionEOF)
+            {
+                Park(consumer, result, gate);
+                return false;
+            }
+
+            return gate is null || gate.Admit(consumer, result);
+        }
 
         try
         {
@@ -222,10 +252,16 @@ public sealed partial class RoleConsumerService : BackgroundService
             while (!stoppingToken.IsCancellationRequested)
             {
                 batch.Clear();
-                // With batches in flight or nodes waiting for a retry, an idle input must not hold them back.
-                var first = inFlight.Count == 0 && _quarantined.Count == 0
+                if (activity is not null)
+                {
+                    Wake(consumer, activity, o.ParkedRecheckMs);
+                }
+
+                // With batches in flight or nodes waiting for a retry, an idle input must not hold them back; with
+                // parked partitions, neither must a wake.
+                var first = inFlight.Count == 0 && _quarantined.Count == 0 && activity is null
                     ? consumer.Consume(stoppingToken)
-                    : consumer.Consume(TimeSpan.FromMilliseconds(Math.Max(1, o.MaxBatchWaitMs)));
+                    : consumer.Consume(inFlight.Count == 0 && _quarantined.Count == 0 ? WakeCheck : TimeSpan.FromMilliseconds(Math.Max(1, o.MaxBatchWaitMs)));
                 ConsumeLoop.ThrowIfFailed(ref rebalanceFailure);
                 if (first is null)
                 {
@@ -258,6 +294,8 @@ public sealed partial class RoleConsumerService : BackgroundService
         }
         finally
         {
+            _parked.Clear();
+            CountParked();
             try
             {
                 await SettleAsync(consumer, inFlight).ConfigureAwait(false);
@@ -555,6 +593,79 @@ public sealed partial class RoleConsumerService : BackgroundService
         }
     }
 
+    /// <summary>
+    /// A partition was read to its end: it is paused there (and sought to its end, so nothing fetched past it is
+    /// skipped) unless something past the end is already acknowledged, the catch-up gate or a full backlog holds it
+    /// (they resume it themselves), or it is the last one fetching.
+    /// </summary>
+    private void Park(IConsumer<string, byte[]> consumer, ConsumeResult<string, byte[]> end, CatchUpGate? gate)
+    {
+        var partition = end.TopicPartition;
+        // One partition stays unparked: librdkafka's fetcher, once every partition is paused, looks at a resumed
+        // one only within a second; a partition still fetching keeps it coming back every fetch.wait.max.ms.
+        if (_parked.Count + 1 >= _assigned.Count
+            || !_assigned.Contains(partition) || _parked.ContainsKey(partition) || gate?.Holds(partition) == true
+            || _quarantined.Exists(l => l.Paused?.Contains(partition) == true)
+            || PartitionActivity.End(partition.Topic, partition.Partition.Value) > end.Offset.Value)
+        {
+            return;
+        }
+
+        consumer.Pause([partition]);
+        consumer.Seek(end.TopicPartitionOffset);
+        _parked[partition] = end.Offset.Value;
+        CountParked();
+    }
+
+    /// <summary>
+    /// Resumes the parked partitions this process has written past their end since; every parked partition once per
+    /// <paramref name="recheckMs"/>, for what was written from elsewhere.
+    /// </summary>
+    private void Wake(IConsumer<string, byte[]> consumer, PartitionActivity.Listener activity, int recheckMs)
+    {
+        List<TopicPartition>? resume = null;
+        while (activity.Woken.TryDequeue(out var woken))
+        {
+            var partition = new TopicPartition(woken.Topic, new Partition(woken.Partition));
+            if (_parked.TryGetValue(partition, out var at) && PartitionActivity.End(woken.Topic, woken.Partition) > at)
+            {
+                _parked.Remove(partition);
+                (resume ??= []).Add(partition);
+            }
+        }
+
+        if (recheckMs > 0 && Environment.TickCount64 >= _nextRecheck)
+        {
+            _nextRecheck = Environment.TickCount64 + recheckMs;
+            (resume ??= []).AddRange(_parked.Keys);
+            _parked.Clear();
+        }
+
+        if (resume is { Count: > 0 })
+        {
+            consumer.Resume(resume);
+            CountParked();
+        }
+    }
+
+    private void CountParked()
+    {
+        var count = _parked.Count;
+        PipelineMetrics.ParkedPartitions.WithLabels(_group).Inc(count - _parkedCount);
+        Volatile.Write(ref _parkedCount, count);
+    }
+
+    /// <summary>Partitions about to be revoked leave the parked ones resumed: no pause outlives the assignment.</summary>
+    private void Unpark(IConsumer<string, byte[]> consumer, IReadOnlyList<TopicPartition> partitions)
+    {
+        var parked = partitions.Where(_parked.Remove).ToList();
+        if (parked.Count > 0)
+        {
+            consumer.Resume(parked);
+            CountParked();
+        }
+    }
+
     /// <summary>Pauses the partitions of a quarantined node whose backlog is full, at the first message not yet handed out.</summary>
     private void PauseOverfullBacklogs(IConsumer<string, byte[]> consumer)
     {
@@ -568,6 +679,13 @@ public sealed partial class RoleConsumerService : BackgroundService
 
             var partitions = lane.Own(_assigned);
             consumer.Pause(partitions);
+            foreach (var partition in partitions)
+            {
+                // Held by the backlog now: a wake must not resume it.
+                _parked.Remove(partition);
+            }
+
+            CountParked();
             foreach (var partition in partitions)
             {
                 if (_position.TryGetValue((partition.Topic, partition.Partition.Value), out var next))

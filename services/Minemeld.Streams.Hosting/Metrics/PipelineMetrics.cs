@@ -33,6 +33,9 @@ public static class PipelineMetrics
     public static readonly Counter LoopRestarts = Prometheus.Metrics.CreateCounter(
         "minemeld_pipeline_loop_restarts_total", "Consume loops restarted from the committed offsets after a transient failure.", "group");
 
+    public static readonly Gauge ParkedPartitions = Prometheus.Metrics.CreateGauge(
+        "minemeld_pipeline_parked_partitions", "Partitions read to their end and paused until this process writes to them (Kafka:ParkIdlePartitions).", "group");
+
     public static readonly Counter NodeRetries = Prometheus.Metrics.CreateCounter(
         "minemeld_pipeline_node_retries_total", "Times a failed node was retried alone, by outcome.", "node", "outcome");
 }

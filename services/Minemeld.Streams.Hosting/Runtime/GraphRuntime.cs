@@ -113,6 +113,9 @@ public sealed class GraphRuntime : IAsyncDisposable
     /// <summary>The consume loops of this process (one per role, or one per node with layout <c>node</c>).</summary>
     public int ConsumeLoops => _services.Count(static s => s is EdgeConsumerService or RoleConsumerService);
 
+    /// <summary>The shared consume loops of the role layout (none with <c>Kafka:Layout=node</c>).</summary>
+    public IEnumerable<RoleConsumerService> RoleLoops => _services.OfType<RoleConsumerService>();
+
     public IEnumerable<MinerService> MinerServices => _services.OfType<MinerService>();
 
     public async Task StartAsync(CancellationToken cancellationToken)
