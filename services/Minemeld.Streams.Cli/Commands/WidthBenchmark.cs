@@ -83,7 +83,8 @@ internal static class WidthBenchmark
     {
         var graph = GraphLoader.Parse(Yaml(name, customers, partitions), "width.yml", name, PrototypeLibrary.BuiltIn).Graph!;
         var topics = GraphTopics.For(graph, new TopicNames("minemeld", name));
-        Console.WriteLine($"state store: {store.Description}; layout: {layout}; parked idle partitions: {(park ? "on" : "off")}; {customers:N0} customers, {graph.Nodes.Count:N0} nodes, {topics.Count:N0} topics of {topics.Sum(static t => t.Partitions):N0} partitions");
+        var partitionCount = topics.Sum(static t => t.Partitions);
+        Console.WriteLine($"state store: {store.Description}; layout: {layout}; parked idle partitions: {(park ? "on" : "off")}; {customers:N0} customers, {graph.Nodes.Count:N0} nodes, {topics.Count:N0} topics of {partitionCount:N0} partitions");
 
         // The lists are filled before the start (not timed): what a restarted provider's Redis holds.
         var premium = new List<string>();
@@ -176,7 +177,7 @@ internal static class WidthBenchmark
         var idleCpu = (process.TotalProcessorTime - cpuBefore) / idle.Elapsed;
         Console.WriteLine($"process: {process.Threads.Count:N0} threads ({threadsBefore:N0} before the graph started), RSS {process.WorkingSet64 / (1 << 20):N0} MiB, managed heap {GC.GetTotalMemory(false) / (1 << 20):N0} MiB");
         var parked = runtime.RoleLoops.Sum(static l => l.ParkedPartitions);
-        Console.WriteLine($"idle CPU over {IdleWindow.TotalSeconds:F0} s: {idleCpu * 100:F2}% of one core; parked partitions: {parked:N0} of {topics.Sum(static t => t.Partitions):N0}");
+        Console.WriteLine($"idle CPU over {IdleWindow.TotalSeconds:F0} s: {idleCpu * 100:F2}% of one core; parked partitions: {parked:N0} of {partitionCount:N0}");
 
         // Edits: one new indicator in a random customer's list, then wait until that customer's feed shows it.
         var random = new Random(42);

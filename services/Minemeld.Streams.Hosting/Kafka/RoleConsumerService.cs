@@ -259,9 +259,10 @@ public sealed partial class RoleConsumerService : BackgroundService
 
                 // With batches in flight or nodes waiting for a retry, an idle input must not hold them back; with
                 // parked partitions, neither must a wake.
-                var first = inFlight.Count == 0 && _quarantined.Count == 0 && activity is null
-                    ? consumer.Consume(stoppingToken)
-                    : consumer.Consume(inFlight.Count == 0 && _quarantined.Count == 0 ? WakeCheck : TimeSpan.FromMilliseconds(Math.Max(1, o.MaxBatchWaitMs)));
+                var waiting = inFlight.Count > 0 || _quarantined.Count > 0;
+                var first = waiting ? consumer.Consume(TimeSpan.FromMilliseconds(Math.Max(1, o.MaxBatchWaitMs)))
+                    : activity is not null ? consumer.Consume(WakeCheck)
+                    : consumer.Consume(stoppingToken);
                 ConsumeLoop.ThrowIfFailed(ref rebalanceFailure);
                 if (first is null)
                 {
