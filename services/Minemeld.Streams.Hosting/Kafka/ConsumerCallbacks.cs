@@ -15,7 +15,7 @@ public sealed class ConsumerCallbacks
 
     /// <summary>
     /// The owner parks partitions read to their end (<see cref="KafkaOptions.ParkIdlePartitions"/>): end-of-partition
-    /// events, and short fetch waits for the few partitions left fetching.
+    /// events, short fetch waits, and no librdkafka statistics (the owner reports lag).
     /// </summary>
     public bool ParkIdle { get; init; }
 }

@@ -23,6 +23,9 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
     /// <summary><c>fetch.wait.max.ms</c> of a consumer that parks idle partitions.</summary>
     private const int ParkedFetchWaitMs = 25;
 
+    /// <summary><c>auto.commit.interval.ms</c> of a consumer that parks idle partitions.</summary>
+    private const int ParkedAutoCommitMs = 5_000;
+
     public IProducer<string, byte[]> CreateProducer(string clientId)
     {
         var o = options.Value;
@@ -57,7 +60,10 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
             SessionTimeoutMs = o.SessionTimeoutMs,
             // Only what the loop reads is marshalled from librdkafka: key, value, topic, partition, offset.
             ConsumeResultFields = "topic",
-            StatisticsIntervalMs = o.StatisticsIntervalMs,
+            // A loop that parks partitions reports lag itself: librdkafka's statistics keep a timer per partition and ask
+            // the broker for the offsets of every partition not fetched, which with thousands of parked partitions is
+            // most of what the process does at rest.
+            StatisticsIntervalMs = callbacks.ParkIdle ? 0 : o.StatisticsIntervalMs,
             PartitionAssignmentStrategy = o.Assignor switch
             {
                 "range" => PartitionAssignmentStrategy.Range,
@@ -68,8 +74,10 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
         if (callbacks.ParkIdle)
         {
             config.EnablePartitionEof = true;
-            // What is left fetching is one partition (RoleConsumerService.Park): waiting briefly costs nothing, and
-            // a resumed partition joins the next fetch this soon.
+            // Each auto-commit walks every assigned partition, changed or not; a crash replays at most this much more.
+            config.AutoCommitIntervalMs = ParkedAutoCommitMs;
+            // What is fetched is only what was just written (RoleConsumerService.Park): a fetch that finds nothing new
+            // holds the broker connection for this long before a resumed partition can join the next one.
             if (!o.Librdkafka.ContainsKey("fetch.wait.max.ms"))
             {
                 config.FetchWaitMaxMs = ParkedFetchWaitMs;

@@ -39,6 +39,8 @@ public sealed partial class RoleConsumerService : BackgroundService
     /// <summary>How long the loop waits for messages, at most, while partitions are parked: a wake is seen this soon.</summary>
     private static readonly TimeSpan WakeCheck = TimeSpan.FromMilliseconds(20);
 
+    private static readonly TimeSpan NudgeTimeout = TimeSpan.FromSeconds(5);
+
     private readonly string _group;
     private readonly List<Lane> _lanes;
     private readonly Dictionary<string, Lane[]> _readers;
@@ -63,6 +65,13 @@ public sealed partial class RoleConsumerService : BackgroundService
     private readonly Dictionary<TopicPartition, long> _parked = [];
 
     private long _nextRecheck;
+
+    private long _nextLagReport;
+
+    private PartitionActivity.Listener? _activity;
+
+    /// <summary>The lag last set per partition: an unchanged lag is not set again (thousands of series at rest).</summary>
+    private readonly Dictionary<TopicPartition, long> _lagReported = [];
 
     private int _parkedCount;
 
@@ -112,6 +121,35 @@ public sealed partial class RoleConsumerService : BackgroundService
 
     /// <summary>What made the loop restart last (transient failures), for diagnostics.</summary>
     public Exception? LastRestartCause { get; private set; }
+
+    /// <summary>
+    /// Starts listening for acknowledgements before the loop runs: a caller that publishes once this returned is heard
+    /// of even if the loop's first fetch comes before its messages land. The listener lives as long as the service,
+    /// across the loop's restarts.
+    /// </summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Value.ParkIdlePartitions)
+        {
+            _activity ??= PartitionActivity.Listen(_readers.Keys);
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        _activity?.Dispose();
+        _activity = null;
+    }
+
+    public override void Dispose()
+    {
+        _activity?.Dispose();
+        _activity = null;
+        base.Dispose();
+    }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
@@ -170,7 +208,8 @@ public sealed partial class RoleConsumerService : BackgroundService
         _position.Clear();
         _assigned.Clear();
         _parked.Clear();
-        using var activity = o.ParkIdlePartitions ? PartitionActivity.Listen(_readers.Keys) : null;
+        _lagReported.Clear();
+        var activity = _activity;
         _nextRecheck = Environment.TickCount64 + o.ParkedRecheckMs;
         using var consumer = _factory.CreateConsumer(_group, $"{_group}-{Environment.ProcessId}", new ConsumerCallbacks
         {
@@ -220,6 +259,7 @@ public sealed partial class RoleConsumerService : BackgroundService
                 {
                     _retired.Remove(key);
                     _position.Remove(key);
+                    _lagReported.Remove(new TopicPartition(key.Topic, new Partition(key.Value)));
                 }
 
                 foreach (var lane in _lanes)
@@ -254,7 +294,12 @@ public sealed partial class RoleConsumerService : BackgroundService
                 batch.Clear();
                 if (activity is not null)
                 {
-                    Wake(consumer, activity, o.ParkedRecheckMs);
+                    Wake(consumer, activity, o.ParkedRecheckMs, gate);
+                    if (o.StatisticsIntervalMs > 0 && Environment.TickCount64 >= _nextLagReport)
+                    {
+                        _nextLagReport = Environment.TickCount64 + o.StatisticsIntervalMs;
+                        ReportLag(consumer);
+                    }
                 }
 
                 // With batches in flight or nodes waiting for a retry, an idle input must not hold them back; with
@@ -596,17 +641,14 @@ public sealed partial class RoleConsumerService : BackgroundService
 
     /// <summary>
     /// A partition was read to its end: it is paused there (and sought to its end, so nothing fetched past it is
-    /// skipped) unless something past the end is already acknowledged, the catch-up gate or a full backlog holds it
-    /// (they resume it themselves), or it is the last one fetching.
+    /// skipped) unless something past the end is already acknowledged, or the catch-up gate or a full backlog holds it
+    /// (they resume it themselves).
     /// </summary>
     private void Park(IConsumer<string, byte[]> consumer, ConsumeResult<string, byte[]> end, CatchUpGate? gate)
     {
         var partition = end.TopicPartition;
-        // One partition stays unparked: librdkafka's fetcher, once every partition is paused, looks at a resumed
-        // one only within a second; a partition still fetching keeps it coming back every fetch.wait.max.ms.
-        if (_parked.Count + 1 >= _assigned.Count
-            || !_assigned.Contains(partition) || _parked.ContainsKey(partition) || gate?.Holds(partition) == true
-            || _quarantined.Exists(l => l.Paused?.Contains(partition) == true)
+        if (!_assigned.Contains(partition) || _parked.ContainsKey(partition) || gate?.Holds(partition) == true
+            || HeldByBacklog(partition)
             || PartitionActivity.End(partition.Topic, partition.Partition.Value) > end.Offset.Value)
         {
             return;
@@ -618,11 +660,13 @@ public sealed partial class RoleConsumerService : BackgroundService
         CountParked();
     }
 
+    private bool HeldByBacklog(TopicPartition partition) => _quarantined.Exists(l => l.Paused?.Contains(partition) == true);
+
     /// <summary>
     /// Resumes the parked partitions this process has written past their end since; every parked partition once per
     /// <paramref name="recheckMs"/>, for what was written from elsewhere.
     /// </summary>
-    private void Wake(IConsumer<string, byte[]> consumer, PartitionActivity.Listener activity, int recheckMs)
+    private void Wake(IConsumer<string, byte[]> consumer, PartitionActivity.Listener activity, int recheckMs, CatchUpGate? gate)
     {
         List<TopicPartition>? resume = null;
         while (activity.Woken.TryDequeue(out var woken))
@@ -630,7 +674,6 @@ public sealed partial class RoleConsumerService : BackgroundService
             var partition = new TopicPartition(woken.Topic, new Partition(woken.Partition));
             if (_parked.TryGetValue(partition, out var at) && PartitionActivity.End(woken.Topic, woken.Partition) > at)
             {
-                _parked.Remove(partition);
                 (resume ??= []).Add(partition);
             }
         }
@@ -638,15 +681,85 @@ public sealed partial class RoleConsumerService : BackgroundService
         if (recheckMs > 0 && Environment.TickCount64 >= _nextRecheck)
         {
             _nextRecheck = Environment.TickCount64 + recheckMs;
-            (resume ??= []).AddRange(_parked.Keys);
-            _parked.Clear();
+            resume = [.. _parked.Keys];
         }
 
-        if (resume is { Count: > 0 })
+        if (resume is not { Count: > 0 })
         {
-            consumer.Resume(resume);
-            CountParked();
+            return;
         }
+
+        var idle = !_assigned.Any(p => !_parked.ContainsKey(p) && gate?.Holds(p) != true && !HeldByBacklog(p));
+        foreach (var partition in resume)
+        {
+            _parked.Remove(partition);
+        }
+
+        consumer.Resume(resume);
+        CountParked();
+        if (idle)
+        {
+            Nudge(consumer, resume[0]);
+        }
+    }
+
+    /// <summary>
+    /// Wakes the client's fetcher for a partition just resumed when nothing else was being fetched. librdkafka applies a
+    /// resume on its main thread and the broker thread notices it only when it next wakes, which with every partition
+    /// paused is up to a second later; a request to the partition's leader (asking for its offsets) wakes that thread
+    /// now, and its next pass sends the fetch. With several brokers, partitions led by another one wait for that second.
+    /// </summary>
+    private void Nudge(IConsumer<string, byte[]> consumer, TopicPartition partition)
+    {
+        try
+        {
+            consumer.QueryWatermarkOffsets(partition, NudgeTimeout);
+        }
+        catch (KafkaException ex)
+        {
+            // Only latency is at stake: the fetcher still looks within a second.
+            LogNudgeFailed(_logger, _group, partition.Topic, partition.Partition.Value, ex.Error.Reason);
+        }
+    }
+
+    /// <summary>
+    /// Sets the lag gauges of every assigned partition when librdkafka's statistics are off (parking turns them off:
+    /// their per-partition timers and offset requests cost more than everything else at rest): the partition's end, as
+    /// acknowledged to this process's producer or as last fetched, less what the loop has retired there. A parked
+    /// partition was read to its end, so only what was written since counts; the client is asked only about the
+    /// partitions being fetched (it finds a topic by a linear search, too slow for thousands every interval).
+    /// </summary>
+    private void ReportLag(IConsumer<string, byte[]> consumer)
+    {
+        foreach (var partition in _assigned)
+        {
+            var key = (partition.Topic, partition.Partition.Value);
+            var parked = _parked.TryGetValue(partition, out var parkedAt);
+            long done;
+            if (_retired.TryGetValue(key, out var retired))
+            {
+                done = retired;
+            }
+            else if (parked)
+            {
+                done = parkedAt;
+            }
+            else
+            {
+                continue;
+            }
+
+            var end = Math.Max(parked ? parkedAt : Fetched(consumer, partition), PartitionActivity.End(partition.Topic, partition.Partition.Value));
+            var lag = Math.Max(0, end - done);
+            if (end >= 0 && !(_lagReported.TryGetValue(partition, out var reported) && reported == lag))
+            {
+                ConsumerLag.Set(_group, _nodesOf.TryGetValue(partition.Topic, out var nodes) ? nodes : [], partition, lag);
+                _lagReported[partition] = lag;
+            }
+        }
+
+        static long Fetched(IConsumer<string, byte[]> consumer, TopicPartition partition) =>
+            consumer.GetWatermarkOffsets(partition).High is { IsSpecial: false } high ? high.Value : -1;
     }
 
     private void CountParked()
@@ -734,6 +847,9 @@ public sealed partial class RoleConsumerService : BackgroundService
 
     [LoggerMessage(EventId = 220, Level = LogLevel.Warning, Message = "Node {Node}: backlog of {Backlog} messages is full, pausing its {Partitions} partitions")]
     private static partial void LogPaused(ILogger logger, string node, int backlog, int partitions);
+
+    [LoggerMessage(EventId = 221, Level = LogLevel.Debug, Message = "Group {Group}: asking for the offsets of {Topic} [{Partition}] to wake the fetcher failed: {Reason}")]
+    private static partial void LogNudgeFailed(ILogger logger, string group, string topic, int partition, string reason);
 
     /// <summary>One node's part of a batch, and the task that ends when it is durable.</summary>
     private sealed record LaneWork(Lane Lane, Task Durable, List<InputMessage> Messages);

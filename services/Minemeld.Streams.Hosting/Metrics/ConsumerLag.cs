@@ -16,7 +16,7 @@ namespace Minemeld.Streams.Hosting.Metrics;
 public static class ConsumerLag
 {
     public static readonly Gauge Lag = Prometheus.Metrics.CreateGauge(
-        "minemeld_pipeline_consumer_lag_messages", "Messages of an input partition not yet handled by the node's group (from librdkafka statistics).", "group", "node", "topic", "partition");
+        "minemeld_pipeline_consumer_lag_messages", "Messages of an input partition not yet handled by the node's group (from librdkafka statistics, or from the role loop when it parks idle partitions).", "group", "node", "topic", "partition");
 
     /// <summary>Reads one statistics document and sets the lag of every partition it reports as assigned.</summary>
     /// <param name="group">The consumer group.</param>
@@ -58,6 +58,18 @@ public static class ConsumerLag
                     Lag.WithLabels(group, node, topic.Name, partition.Name).Set(value);
                 }
             }
+        }
+    }
+
+    /// <summary>Sets the lag of one partition for each node that reads it (a role loop computing lag itself).</summary>
+    public static void Set(string group, IReadOnlyList<string> nodes, TopicPartition partition, long lag)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(partition);
+        var number = partition.Partition.Value.ToString(CultureInfo.InvariantCulture);
+        foreach (var node in nodes)
+        {
+            Lag.WithLabels(group, node, partition.Topic, number).Set(lag);
         }
     }
 

@@ -8,11 +8,7 @@ public sealed class EmbeddedTopicProvisioner(EmbeddedKafkaBroker broker) : ITopi
     public Task EnsureAsync(IReadOnlyList<(string Topic, int Partitions)> topics, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(topics);
-        foreach (var (topic, partitions) in topics)
-        {
-            broker.CreateTopic(topic, partitions);
-        }
-
+        broker.CreateTopics(topics);
         return Task.CompletedTask;
     }
 }

@@ -24,8 +24,14 @@ public sealed partial class NodeStatusReporter(
     /// <summary>An unchanged node's status is written again after this long (its feed may have changed elsewhere).</summary>
     public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(60);
 
-    /// <summary>What was last written per node (counters and error) and when: a graph of thousands of idle nodes writes nothing.</summary>
-    private readonly Dictionary<string, (string Signature, long At)> _written = new(StringComparer.Ordinal);
+    /// <summary>
+    /// What was last written per node (its counters' versions, the error) and when: a graph of thousands of idle nodes
+    /// writes nothing, and does not even build their statuses to find that out.
+    /// </summary>
+    private readonly Dictionary<string, (long Version, string? Error, long At)> _written = new(StringComparer.Ordinal);
+
+    /// <summary>The handlers of each node (a node served by several loops has one per loop), grouped once.</summary>
+    private readonly IGrouping<string, INodeStatistics>[] _byNode = [.. handlers.GroupBy(static h => h.Node, StringComparer.Ordinal)];
 
     /// <summary>Writes every node's status once (also used at stop, so the last counters are kept).</summary>
     public async Task ReportAsync()
@@ -40,21 +46,26 @@ public sealed partial class NodeStatusReporter(
             }
         }
 
-        foreach (var group in handlers.GroupBy(static h => h.Node))
+        foreach (var group in _byNode)
         {
             var node = graph[group.Key];
+            var error = errors.TryGetValue(group.Key, out var e) ? e : null;
+            var version = 0L;
+            foreach (var handler in group)
+            {
+                version += handler.Counters.Version;
+            }
+
+            var now = Environment.TickCount64;
+            if (_written.TryGetValue(node.Name, out var last) && last.Version == version && last.Error == error && now - last.At < (long)Refresh.TotalMilliseconds)
+            {
+                continue;
+            }
+
             var statistics = new JsonObject();
             foreach (var (name, value) in group.SelectMany(static h => h.Counters.Snapshot()).GroupBy(static c => c.Key).Select(static g => (g.Key, g.Sum(static c => c.Value))))
             {
                 statistics[name] = value;
-            }
-
-            var error = errors.TryGetValue(group.Key, out var e) ? e : null;
-            var signature = $"{statistics.ToJsonString()}|{error}";
-            var now = Environment.TickCount64;
-            if (_written.TryGetValue(node.Name, out var last) && last.Signature == signature && now - last.At < (long)Refresh.TotalMilliseconds)
-            {
-                continue;
             }
 
             var status = new JsonObject
@@ -69,7 +80,7 @@ public sealed partial class NodeStatusReporter(
             };
             await statuses.WriteAsync(node.Name, node.ClassName, node.Kind.ToString().ToLowerInvariant(), status).ConfigureAwait(false);
             Metrics.NodeMetrics.Report(node.Name, statistics.Select(static s => KeyValuePair.Create(s.Key, s.Value!.GetValue<long>())), status["length"]?.GetValue<long>());
-            _written[node.Name] = (signature, now);
+            _written[node.Name] = (version, error, now);
         }
     }
 

@@ -10,7 +10,7 @@ namespace Minemeld.Streams.IntegrationTests.Pipeline;
 /// <summary>Real clients and services wired by hand against the fixtures' broker (no host needed).</summary>
 internal sealed class PipelineHarness : IDisposable
 {
-    public PipelineHarness(string bootstrap, int consumersPerSubscription = 1, string layout = "role")
+    public PipelineHarness(string bootstrap, int consumersPerSubscription = 1, string layout = "role", bool parkIdle = false)
     {
         Options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions
         {
@@ -20,6 +20,7 @@ internal sealed class PipelineHarness : IDisposable
             MaxBatchWaitMs = 20,
             ConsumersPerSubscription = consumersPerSubscription,
             Layout = layout,
+            ParkIdlePartitions = parkIdle,
         });
         Factory = new KafkaClientFactory(Options, NullLogger<KafkaClientFactory>.Instance);
         Publisher = new MessagePublisher(Factory);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,22 +28,30 @@ public sealed class WideGraphTests(KafkaFixture kafka, RedisFixture redis)
     private const int PerSource = 3;
     private const int PerCustomer = 4;
 
-    [Fact]
-    public async Task ThreeHundredNodesInOneProcessGiveEveryCustomerItsOwnFeed()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ThreeHundredNodesInOneProcessGiveEveryCustomerItsOwnFeed(bool parkIdle)
     {
         const int customers = 100;
-        var (name, graph) = Graph("wide", customers, partitions: 1);
+        var (name, graph) = Graph(parkIdle ? "wide-parked" : "wide", customers, partitions: 1);
         Assert.True(graph.Nodes.Count >= 300, $"{graph.Nodes.Count} nodes");
         var connection = await redis.ConnectAsync();
         var store = new RedisStateStore(connection);
         var expected = await FillAsync(store, name, customers);
-        using var harness = new PipelineHarness(kafka.BootstrapServers);
+        using var harness = new PipelineHarness(kafka.BootstrapServers, parkIdle: parkIdle);
         await using var runtime = Runtime(graph, harness, store);
         await runtime.StartAsync(TestContext.Current.CancellationToken);
 
         // Two consume loops (processors, outputs), not one per node.
         Assert.Equal(2, runtime.ConsumeLoops);
         await UntilFeedsAsync(connection, name, expected);
+        if (parkIdle)
+        {
+            // At rest every input partition of both loops is parked, so the edit below has to wake its way through.
+            var inputs = graph.Nodes.Where(static n => n.Kind != NodeKind.Miner).SelectMany(static n => n.Inputs).Distinct(StringComparer.Ordinal).Count();
+            await PipelineHarness.EventuallyAsync(() => Task.FromResult(runtime.RoleLoops.Sum(static l => l.ParkedPartitions) >= inputs), $"all {inputs} input partitions parked");
+        }
 
         // An edit of one customer's list reaches that customer's feed only.
         var list = new LocalListStore(store, name, "bucket7", "IPv4");
@@ -110,14 +119,68 @@ public sealed class WideGraphTests(KafkaFixture kafka, RedisFixture redis)
         }
     }
 
-    private GraphRuntime Runtime(NodeGraph graph, PipelineHarness harness, IStateStore store) => new(
-        graph, new HashSet<NodeKind> { NodeKind.Miner, NodeKind.Processor, NodeKind.Output }, new TopicNames("minemeld", graph.Name),
+    [Fact]
+    public async Task AWideGraphWhoseAggregatorsAreKilledInTheFirstFillGivesTheSameFeedsAfterARestart()
+    {
+        const int customers = 100;
+        var (name, yaml) = Yaml("wide-kill", customers, partitions: 2);
+        var graphFile = Path.Combine(Path.GetTempPath(), $"{name}.yml");
+        await File.WriteAllTextAsync(graphFile, yaml, TestContext.Current.CancellationToken);
+        var graph = GraphLoader.LoadFile(graphFile, PrototypeLibrary.BuiltIn).Graph!;
+        var connection = await redis.ConnectAsync();
+        var endpoint = await redis.EndpointAsync();
+        var store = new RedisStateStore(connection);
+        var expected = await FillAsync(store, name, customers);
+        using var harness = new PipelineHarness(kafka.BootstrapServers);
+
+        // Miners and feeds here; the 101 aggregators in the real worker executable, killed with SIGKILL once the
+        // first pieces reach the feeds (their loop has batches in flight and offsets not yet committed).
+        await using var runtime = Runtime(graph, harness, store, NodeKind.Miner, NodeKind.Output);
+        await runtime.StartAsync(TestContext.Current.CancellationToken);
+        var worker = WorkerProcess.StartAggregator(graphFile, kafka.BootstrapServers, endpoint);
+        Process? restarted = null;
+        try
+        {
+            var db = connection.GetDatabase();
+            await PipelineHarness.EventuallyAsync(
+                async () => await db.SortedSetLengthAsync(RedisKeys.FeedMembers(name, "customer0Feed")) > 0 || await db.SortedSetLengthAsync(RedisKeys.FeedMembers(name, $"customer{customers - 1}Feed")) > 0,
+                "the first pieces in a customer feed", TimeSpan.FromSeconds(90));
+            worker.Kill(entireProcessTree: true);
+            await worker.WaitForExitAsync(TestContext.Current.CancellationToken);
+            restarted = WorkerProcess.StartAggregator(graphFile, kafka.BootstrapServers, endpoint);
+            await UntilFeedsAsync(connection, name, expected);
+            Assert.All(runtime.Consumers, static c => Assert.Null(c.FatalError));
+        }
+        finally
+        {
+            foreach (var process in new[] { worker, restarted })
+            {
+                if (process is { HasExited: false })
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+
+                process?.Dispose();
+            }
+
+            File.Delete(graphFile);
+        }
+    }
+
+    private GraphRuntime Runtime(NodeGraph graph, PipelineHarness harness, IStateStore store, params NodeKind[] roles) => new(
+        graph, roles.Length == 0 ? new HashSet<NodeKind> { NodeKind.Miner, NodeKind.Processor, NodeKind.Output } : roles.ToHashSet(), new TopicNames("minemeld", graph.Name),
         harness.Factory, harness.Publisher, store, new KafkaFixtureProvisioner(kafka), harness.Options,
         new MinerRunOptions { MinRetryDelay = TimeSpan.FromMilliseconds(10), MaxRetryDelay = TimeSpan.FromMilliseconds(20) },
         NullLoggerFactory.Instance, TimeProvider.System);
 
     /// <summary>Source lists → premium aggregate; per customer a list, an inbound aggregator over both, a feed with values.</summary>
     private static (string Name, NodeGraph Graph) Graph(string prefix, int customers, int partitions)
+    {
+        var (name, yaml) = Yaml(prefix, customers, partitions);
+        return (name, GraphLoader.Parse(yaml, "wide.yml", name, PrototypeLibrary.BuiltIn).Graph!);
+    }
+
+    private static (string Name, string Yaml) Yaml(string prefix, int customers, int partitions)
     {
         var name = KafkaFixture.UniqueName(prefix);
         var yaml = new StringBuilder($"name: {name}\nnodes:\n");
@@ -134,7 +197,7 @@ public sealed class WideGraphTests(KafkaFixture kafka, RedisFixture redis)
                 .Append($"  customer{c}Feed: {{prototype: stdlib.feedHCWithValue, inputs: [customer{c}], partitions: {partitions}}}\n");
         }
 
-        return (name, GraphLoader.Parse(yaml.ToString(), "wide.yml", name, PrototypeLibrary.BuiltIn).Graph!);
+        return (name, yaml.ToString());
     }
 
     /// <summary>Fills the lists; returns each customer's expected feed (the oracle: what its own nodes give alone).</summary>

@@ -121,30 +121,5 @@ public sealed class WorkerCrashTests(KafkaFixture kafka, RedisFixture redis)
             ["sources"] = new JsonArray(origin),
         });
 
-    /// <summary>The real aggregator worker executable, configured through its environment as compose would.</summary>
-    private Process StartWorker(string graphFile, string redisEndpoint)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Minemeld.Streams.Aggregator.dll"));
-        start.Environment["Graph__Path"] = graphFile;
-        start.Environment["Kafka__BootstrapServers"] = kafka.BootstrapServers;
-        start.Environment["Kafka__Assignor"] = "range";
-        start.Environment["Kafka__SessionTimeoutMs"] = "6000";
-        start.Environment["Kafka__CreateTopics"] = "false";
-        start.Environment["Kafka__MaxBatchSize"] = "200";
-        start.Environment["Redis__Configuration"] = redisEndpoint;
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += static (_, _) => { };
-        process.ErrorDataReceived += static (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+    private Process StartWorker(string graphFile, string redisEndpoint) => WorkerProcess.StartAggregator(graphFile, kafka.BootstrapServers, redisEndpoint);
 }
