@@ -30,6 +30,7 @@ public static class PartitionActivity
             if (listener.Topics.Contains(topic))
             {
                 listener.Woken.Enqueue((topic, partition));
+                listener.Signal();
             }
         }
     }
@@ -57,6 +58,9 @@ public static class PartitionActivity
     /// <summary>The partitions of a consume loop's topics where something was acknowledged since it last looked.</summary>
     public sealed class Listener : IDisposable
     {
+        private readonly object _monitor = new();
+        private bool _signalled;
+
         internal Listener(HashSet<string> topics) => Topics = topics;
 
         internal HashSet<string> Topics { get; }
@@ -64,6 +68,32 @@ public static class PartitionActivity
         /// <summary>Filled by producers' delivery threads, drained by the consume loop.</summary>
         public ConcurrentQueue<(string Topic, int Partition)> Woken { get; } = new();
 
+        /// <summary>
+        /// Waits until something was enqueued since the last wait returned, or <paramref name="timeout"/> passed.
+        /// Check <see cref="Woken"/> after it returns either way.
+        /// </summary>
+        public void Wait(TimeSpan timeout)
+        {
+            lock (_monitor)
+            {
+                if (!_signalled)
+                {
+                    Monitor.Wait(_monitor, timeout);
+                }
+
+                _signalled = false;
+            }
+        }
+
         public void Dispose() => Forget(this);
+
+        internal void Signal()
+        {
+            lock (_monitor)
+            {
+                _signalled = true;
+                Monitor.Pulse(_monitor);
+            }
+        }
     }
 }

@@ -37,7 +37,11 @@ public sealed partial class RoleConsumerService : BackgroundService
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(200);
 
     /// <summary>How long the loop waits for messages, at most, while partitions are parked: a wake is seen this soon.</summary>
-    private static readonly TimeSpan WakeCheck = TimeSpan.FromMilliseconds(20);
+    /// <summary>How long a loop with parked partitions blocks in Consume (a wake arrives as a fetched message).</summary>
+    private static readonly TimeSpan ParkedConsumeWait = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often the waker looks at the time (the recheck, a stop) when nothing wakes it.</summary>
+    private static readonly TimeSpan WakerTick = TimeSpan.FromMilliseconds(500);
 
     private static readonly TimeSpan NudgeTimeout = TimeSpan.FromSeconds(5);
 
@@ -63,6 +67,13 @@ public sealed partial class RoleConsumerService : BackgroundService
     /// it was parked at: resumed when this process has something acknowledged there past that offset.
     /// </summary>
     private readonly Dictionary<TopicPartition, long> _parked = [];
+
+    /// <summary>
+    /// Guards <see cref="_parked"/> and the pauses and resumes of parking: the loop parks, the waker thread resumes.
+    /// A partition is parked only if no acknowledgement past its end is known, and a wake resumes it only if it is
+    /// parked, both under this lock, so an acknowledgement is never lost between the two.
+    /// </summary>
+    private readonly Lock _parkGate = new();
 
     private long _nextRecheck;
 
@@ -286,6 +297,13 @@ public sealed partial class RoleConsumerService : BackgroundService
             return gate is null || gate.Admit(consumer, result);
         }
 
+        using var wakerStop = new CancellationTokenSource();
+        var waker = activity is null ? null : new Thread(() => RunWaker(consumer, activity, o.ParkedRecheckMs, wakerStop.Token))
+        {
+            IsBackground = true,
+            Name = $"{_group} waker",
+        };
+        waker?.Start();
         try
         {
             var batch = new List<ConsumeResult<string, byte[]>>(o.MaxBatchSize);
@@ -294,7 +312,6 @@ public sealed partial class RoleConsumerService : BackgroundService
                 batch.Clear();
                 if (activity is not null)
                 {
-                    Wake(consumer, activity, o.ParkedRecheckMs, gate);
                     if (o.StatisticsIntervalMs > 0 && Environment.TickCount64 >= _nextLagReport)
                     {
                         _nextLagReport = Environment.TickCount64 + o.StatisticsIntervalMs;
@@ -302,11 +319,11 @@ public sealed partial class RoleConsumerService : BackgroundService
                     }
                 }
 
-                // With batches in flight or nodes waiting for a retry, an idle input must not hold them back; with
-                // parked partitions, neither must a wake.
+                // With batches in flight or nodes waiting for a retry, an idle input must not hold them back. With
+                // parking, a wake resumes a partition from the waker thread and its messages end the wait.
                 var waiting = inFlight.Count > 0 || _quarantined.Count > 0;
                 var first = waiting ? consumer.Consume(TimeSpan.FromMilliseconds(Math.Max(1, o.MaxBatchWaitMs)))
-                    : activity is not null ? consumer.Consume(WakeCheck)
+                    : activity is not null ? consumer.Consume(ParkedConsumeWait)
                     : consumer.Consume(stoppingToken);
                 ConsumeLoop.ThrowIfFailed(ref rebalanceFailure);
                 if (first is null)
@@ -340,8 +357,16 @@ public sealed partial class RoleConsumerService : BackgroundService
         }
         finally
         {
-            _parked.Clear();
-            CountParked();
+            // The waker calls into the consumer: it stops before the consumer closes.
+            wakerStop.Cancel();
+            activity?.Signal();
+            waker?.Join();
+            lock (_parkGate)
+            {
+                _parked.Clear();
+                CountParked();
+            }
+
             try
             {
                 await SettleAsync(consumer, inFlight).ConfigureAwait(false);
@@ -647,67 +672,96 @@ public sealed partial class RoleConsumerService : BackgroundService
     private void Park(IConsumer<string, byte[]> consumer, ConsumeResult<string, byte[]> end, CatchUpGate? gate)
     {
         var partition = end.TopicPartition;
-        if (!_assigned.Contains(partition) || _parked.ContainsKey(partition) || gate?.Holds(partition) == true
-            || HeldByBacklog(partition)
-            || PartitionActivity.End(partition.Topic, partition.Partition.Value) > end.Offset.Value)
+        if (!_assigned.Contains(partition) || gate?.Holds(partition) == true || HeldByBacklog(partition))
         {
             return;
         }
 
-        consumer.Pause([partition]);
-        consumer.Seek(end.TopicPartitionOffset);
-        _parked[partition] = end.Offset.Value;
-        CountParked();
+        lock (_parkGate)
+        {
+            if (_parked.ContainsKey(partition) || PartitionActivity.End(partition.Topic, partition.Partition.Value) > end.Offset.Value)
+            {
+                return;
+            }
+
+            consumer.Pause([partition]);
+            consumer.Seek(end.TopicPartitionOffset);
+            _parked[partition] = end.Offset.Value;
+            CountParked();
+        }
     }
 
     private bool HeldByBacklog(TopicPartition partition) => _quarantined.Exists(l => l.Paused?.Contains(partition) == true);
 
     /// <summary>
-    /// Resumes the parked partitions this process has written past their end since; every parked partition once per
-    /// <paramref name="recheckMs"/>, for what was written from elsewhere.
+    /// The waker thread: resumes parked partitions as acknowledgements past their ends arrive (and all of them once per
+    /// <paramref name="recheckMs"/>), so that the loop itself can block in Consume instead of polling for wakes.
     /// </summary>
-    private void Wake(IConsumer<string, byte[]> consumer, PartitionActivity.Listener activity, int recheckMs, CatchUpGate? gate)
+    private void RunWaker(IConsumer<string, byte[]> consumer, PartitionActivity.Listener activity, int recheckMs, CancellationToken stop)
     {
-        List<TopicPartition>? resume = null;
-        while (activity.Woken.TryDequeue(out var woken))
+        while (!stop.IsCancellationRequested)
         {
-            var partition = new TopicPartition(woken.Topic, new Partition(woken.Partition));
-            if (_parked.TryGetValue(partition, out var at) && PartitionActivity.End(woken.Topic, woken.Partition) > at)
+            activity.Wait(WakerTick);
+            if (stop.IsCancellationRequested)
             {
-                (resume ??= []).Add(partition);
+                return;
             }
-        }
 
-        if (recheckMs > 0 && Environment.TickCount64 >= _nextRecheck)
-        {
-            _nextRecheck = Environment.TickCount64 + recheckMs;
-            resume = [.. _parked.Keys];
-        }
-
-        if (resume is not { Count: > 0 })
-        {
-            return;
-        }
-
-        var idle = !_assigned.Any(p => !_parked.ContainsKey(p) && gate?.Holds(p) != true && !HeldByBacklog(p));
-        foreach (var partition in resume)
-        {
-            _parked.Remove(partition);
-        }
-
-        consumer.Resume(resume);
-        CountParked();
-        if (idle)
-        {
-            Nudge(consumer, resume[0]);
+            try
+            {
+                Wake(consumer, activity, recheckMs);
+            }
+            catch (Exception ex) when (ex is KafkaException or ObjectDisposedException or InvalidOperationException)
+            {
+                // A partition revoked meanwhile, or the consumer closing: the loop's own handling covers both.
+                LogWakeFailed(_logger, ex, _group);
+            }
         }
     }
 
     /// <summary>
-    /// Wakes the client's fetcher for a partition just resumed when nothing else was being fetched. librdkafka applies a
-    /// resume on its main thread and the broker thread notices it only when it next wakes, which with every partition
-    /// paused is up to a second later; a request to the partition's leader (asking for its offsets) wakes that thread
-    /// now, and its next pass sends the fetch. With several brokers, partitions led by another one wait for that second.
+    /// Resumes the parked partitions this process has written past their end since; every parked partition once per
+    /// <paramref name="recheckMs"/>, for what was written from elsewhere.
+    /// </summary>
+    private void Wake(IConsumer<string, byte[]> consumer, PartitionActivity.Listener activity, int recheckMs)
+    {
+        List<TopicPartition>? resume = null;
+        lock (_parkGate)
+        {
+            while (activity.Woken.TryDequeue(out var woken))
+            {
+                var partition = new TopicPartition(woken.Topic, new Partition(woken.Partition));
+                if (_parked.TryGetValue(partition, out var at) && PartitionActivity.End(woken.Topic, woken.Partition) > at)
+                {
+                    _parked.Remove(partition);
+                    (resume ??= []).Add(partition);
+                }
+            }
+
+            if (recheckMs > 0 && Environment.TickCount64 >= _nextRecheck)
+            {
+                _nextRecheck = Environment.TickCount64 + recheckMs;
+                (resume ??= []).AddRange(_parked.Keys);
+                _parked.Clear();
+            }
+
+            if (resume is not { Count: > 0 })
+            {
+                return;
+            }
+
+            consumer.Resume(resume);
+            CountParked();
+        }
+
+        Nudge(consumer, resume[0]);
+    }
+
+    /// <summary>
+    /// Wakes the client's fetcher for a partition just resumed. librdkafka applies a resume on its main thread and the
+    /// broker thread notices it only when it next wakes, which with every partition paused is up to a second later; a
+    /// request to the partition's leader (asking for its offsets) wakes that thread now, and its next pass sends the
+    /// fetch. With several brokers, partitions led by another one may wait for that second.
     /// </summary>
     private void Nudge(IConsumer<string, byte[]> consumer, TopicPartition partition)
     {
@@ -734,7 +788,13 @@ public sealed partial class RoleConsumerService : BackgroundService
         foreach (var partition in _assigned)
         {
             var key = (partition.Topic, partition.Partition.Value);
-            var parked = _parked.TryGetValue(partition, out var parkedAt);
+            bool parked;
+            long parkedAt;
+            lock (_parkGate)
+            {
+                parked = _parked.TryGetValue(partition, out parkedAt);
+            }
+
             long done;
             if (_retired.TryGetValue(key, out var retired))
             {
@@ -772,11 +832,14 @@ public sealed partial class RoleConsumerService : BackgroundService
     /// <summary>Partitions about to be revoked leave the parked ones resumed: no pause outlives the assignment.</summary>
     private void Unpark(IConsumer<string, byte[]> consumer, IReadOnlyList<TopicPartition> partitions)
     {
-        var parked = partitions.Where(_parked.Remove).ToList();
-        if (parked.Count > 0)
+        lock (_parkGate)
         {
-            consumer.Resume(parked);
-            CountParked();
+            var parked = partitions.Where(_parked.Remove).ToList();
+            if (parked.Count > 0)
+            {
+                consumer.Resume(parked);
+                CountParked();
+            }
         }
     }
 
@@ -792,14 +855,18 @@ public sealed partial class RoleConsumerService : BackgroundService
             }
 
             var partitions = lane.Own(_assigned);
-            consumer.Pause(partitions);
-            foreach (var partition in partitions)
+            lock (_parkGate)
             {
-                // Held by the backlog now: a wake must not resume it.
-                _parked.Remove(partition);
+                consumer.Pause(partitions);
+                foreach (var partition in partitions)
+                {
+                    // Held by the backlog now: a wake must not resume it.
+                    _parked.Remove(partition);
+                }
+
+                CountParked();
             }
 
-            CountParked();
             foreach (var partition in partitions)
             {
                 if (_position.TryGetValue((partition.Topic, partition.Partition.Value), out var next))
@@ -847,6 +914,9 @@ public sealed partial class RoleConsumerService : BackgroundService
 
     [LoggerMessage(EventId = 220, Level = LogLevel.Warning, Message = "Node {Node}: backlog of {Backlog} messages is full, pausing its {Partitions} partitions")]
     private static partial void LogPaused(ILogger logger, string node, int backlog, int partitions);
+
+    [LoggerMessage(EventId = 222, Level = LogLevel.Debug, Message = "Group {Group}: resuming parked partitions failed")]
+    private static partial void LogWakeFailed(ILogger logger, Exception exception, string group);
 
     [LoggerMessage(EventId = 221, Level = LogLevel.Debug, Message = "Group {Group}: asking for the offsets of {Topic} [{Partition}] to wake the fetcher failed: {Reason}")]
     private static partial void LogNudgeFailed(ILogger logger, string group, string topic, int partition, string reason);
