@@ -48,12 +48,13 @@ internal static class BenchCommand
         });
         var layout = new Option<string>("--layout") { Description = "Kafka:Layout: role (one consumer group per role) or node (one per node).", DefaultValueFactory = static _ => "role" };
         layout.AcceptOnlyFromAmong("role", "node");
-        var pipeline = new Command("pipeline", "End-to-end throughput: miner → IPv4 aggregator → feed.") { redis, count, loops, runs, layout };
-        pipeline.SetAction((parse, token) => RunAsync(parse.GetValue(redis), parse.GetValue(count), parse.GetValue(loops), parse.GetValue(runs), parse.GetValue(layout)!, token));
+        var park = new Option<bool>("--park") { Description = "Kafka:ParkIdlePartitions, which minemeld run turns on with the embedded broker (--park false: off).", DefaultValueFactory = static _ => true };
+        var pipeline = new Command("pipeline", "End-to-end throughput: miner → IPv4 aggregator → feed.") { redis, count, loops, runs, layout, park };
+        pipeline.SetAction((parse, token) => RunAsync(parse.GetValue(redis), parse.GetValue(count), parse.GetValue(loops), parse.GetValue(runs), parse.GetValue(layout)!, parse.GetValue(park), token));
         return new Command("bench", "Benchmarks that print their figures.") { pipeline, FeedBenchmark.Create(), WidthBenchmark.Create() };
     }
 
-    private static async Task<int> RunAsync(string? redisEndpoint, int count, int consumers, int runs, string layout, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? redisEndpoint, int count, int consumers, int runs, string layout, bool park, CancellationToken cancellationToken)
     {
         using var broker = EmbeddedKafkaBroker.Start();
         await using var redis = redisEndpoint is null ? null : await ConnectionMultiplexer.ConnectAsync(redisEndpoint);
@@ -75,7 +76,7 @@ internal static class BenchCommand
                 GC.WaitForPendingFinalizers();
             }
 
-            var result = await RunOnceAsync(broker, redis, store, count, consumers, layout, $"bench-{DateTime.UtcNow:HHmmss}-{Environment.ProcessId}-{run}", cancellationToken);
+            var result = await RunOnceAsync(broker, redis, store, count, consumers, layout, park, $"bench-{DateTime.UtcNow:HHmmss}-{Environment.ProcessId}-{run}", cancellationToken);
             if (result is null)
             {
                 return 1;
@@ -99,7 +100,7 @@ internal static class BenchCommand
         sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
 
     /// <summary>One run: its baseline, the list loaded, the pipeline timed; null when it failed (said on stderr).</summary>
-    private static async Task<RunResult?> RunOnceAsync(EmbeddedKafkaBroker broker, IConnectionMultiplexer? redis, IStateStore store, int count, int consumers, string layout, string name, CancellationToken cancellationToken)
+    private static async Task<RunResult?> RunOnceAsync(EmbeddedKafkaBroker broker, IConnectionMultiplexer? redis, IStateStore store, int count, int consumers, string layout, bool park, string name, CancellationToken cancellationToken)
     {
         var addresses = Enumerable.Range(0, count).Select(static i => ((uint)i * 4096u) + 1u).ToArray();
 
@@ -122,7 +123,7 @@ internal static class BenchCommand
         await list.UpsertAsync([.. addresses.Select(static a => (IPv4Family.Format(a), new JsonObject()))], replaceAll: true);
         Console.WriteLine($"loaded the local list ({count:N0} entries) in {load.Elapsed.TotalSeconds:F2} s (not timed below)");
 
-        var options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers, Assignor = "range", SessionTimeoutMs = 6000, ConsumersPerSubscription = consumers, Layout = layout, ParkIdlePartitions = true });
+        var options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers, Assignor = "range", SessionTimeoutMs = 6000, ConsumersPerSubscription = consumers, Layout = layout, ParkIdlePartitions = park });
         var factory = new KafkaClientFactory(options, NullLogger<KafkaClientFactory>.Instance);
         using var publisher = new MessagePublisher(factory);
         var roles = new HashSet<NodeKind> { NodeKind.Miner, NodeKind.Processor, NodeKind.Output };
