@@ -1,3 +1,4 @@
+using System.Buffers;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -398,37 +399,61 @@ public sealed partial class RoleConsumerService : BackgroundService
         var poison = new List<OutgoingMessage>();
         var touched = new List<Lane>();
         CountConsumed(batch);
-        foreach (var result in batch)
+        // Decoded first, then split: each node's list is made at its final size (growing them message by message
+        // cost as much garbage as the messages themselves).
+        var decoded = ArrayPool<InputMessage>.Shared.Rent(batch.Count);
+        var readersOf = ArrayPool<Lane[]>.Shared.Rent(batch.Count);
+        var count = 0;
+        try
         {
-            var readers = _readers[result.Topic];
-            InputMessage message;
-            try
+            foreach (var result in batch)
             {
-                var envelope = IndicatorMessageSerializer.Deserialize(result.Message.Value, result.Message.Key);
-                message = new InputMessage(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key, envelope, result.Message.Value);
-            }
-            catch (MessageFormatException ex)
-            {
+                var readers = _readers[result.Topic];
+                try
+                {
+                    var envelope = IndicatorMessageSerializer.Deserialize(result.Message.Value, result.Message.Key);
+                    decoded[count] = new InputMessage(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key, envelope, result.Message.Value);
+                }
+                catch (MessageFormatException ex)
+                {
+                    foreach (var lane in readers)
+                    {
+                        PipelineMetrics.DeadLettered.WithLabels(lane.Node, result.Topic).Inc();
+                    }
+
+                    LogPoison(_logger, _group, result.Topic, result.Partition.Value, result.Offset.Value, ex.Message);
+                    poison.Add(new OutgoingMessage(TopicNames.DeadLetter(result.Topic), result.Message.Key ?? string.Empty, ConsumeLoop.DeadLetterValue(result, ex.Message)));
+                    continue;
+                }
+
+                readersOf[count++] = readers;
                 foreach (var lane in readers)
                 {
-                    PipelineMetrics.DeadLettered.WithLabels(lane.Node, result.Topic).Inc();
+                    if (lane.Pending++ == 0)
+                    {
+                        touched.Add(lane);
+                    }
                 }
-
-                LogPoison(_logger, _group, result.Topic, result.Partition.Value, result.Offset.Value, ex.Message);
-                poison.Add(new OutgoingMessage(TopicNames.DeadLetter(result.Topic), result.Message.Key ?? string.Empty, ConsumeLoop.DeadLetterValue(result, ex.Message)));
-                continue;
             }
 
-            foreach (var lane in readers)
+            foreach (var lane in touched)
             {
-                if (lane.Incoming is null)
-                {
-                    lane.Incoming = [];
-                    touched.Add(lane);
-                }
-
-                lane.Incoming.Add(message);
+                lane.Incoming = new List<InputMessage>(lane.Pending);
+                lane.Pending = 0;
             }
+
+            for (var i = 0; i < count; i++)
+            {
+                foreach (var lane in readersOf[i])
+                {
+                    lane.Incoming!.Add(decoded[i]);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<InputMessage>.Shared.Return(decoded, clearArray: true);
+            ArrayPool<Lane[]>.Shared.Return(readersOf, clearArray: true);
         }
 
         var offsets = LastPerPartition(batch);
@@ -972,6 +997,9 @@ public sealed partial class RoleConsumerService : BackgroundService
 
         /// <summary>The node's messages of the batch being split (null between batches).</summary>
         public List<InputMessage>? Incoming { get; set; }
+
+        /// <summary>How many messages of the batch being split are the node's (counted before its list is made).</summary>
+        public int Pending { get; set; }
 
         public List<TopicPartition> Own(IEnumerable<TopicPartition> partitions) => [.. partitions.Where(p => Topics.Contains(p.Topic))];
 
