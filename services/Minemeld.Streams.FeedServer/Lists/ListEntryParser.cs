@@ -12,6 +12,9 @@ namespace Minemeld.Streams.FeedServer.Lists;
 /// </summary>
 public static class ListEntryParser
 {
+    /// <summary>The longest lifetime an entry may be given: ten years, far inside what epoch milliseconds hold.</summary>
+    public const long MaxTtlSeconds = 10L * 365 * 24 * 3600;
+
     /// <summary>One parsed entry; <see cref="Remove"/> is a localdb <c>ttl: 0</c> (expire now).</summary>
     public readonly record struct Entry(string Indicator, JsonObject Attributes, bool Remove);
 
@@ -118,9 +121,14 @@ public static class ListEntryParser
             throw new FormatException($"entry {index}: not a JSON object");
         }
 
-        if (item["indicator"] is not JsonValue indicatorValue || !indicatorValue.TryGetValue<string>(out var indicator) || indicator.Length == 0)
+        if (item["indicator"] is not { } indicatorNode)
         {
             throw new FormatException($"entry {index}: indicator field is missing");
+        }
+
+        if (indicatorNode.GetValueKind() != JsonValueKind.String || indicatorNode.GetValue<string>() is not { Length: > 0 } indicator)
+        {
+            throw new FormatException($"entry {index}: indicator must be a non-empty string, not {indicatorNode.ToJsonString()}");
         }
 
         item.Remove("indicator");
@@ -155,25 +163,35 @@ public static class ListEntryParser
                 }
                 else if (ttl.GetValueKind() == JsonValueKind.Number && ttl.AsValue().TryGetValue<long>(out var ttlSeconds))
                 {
+                    // MineMeld's localdb: a ttl of 0 or less expires the entry now.
                     remove = ttlSeconds <= 0;
-                    expires = nowMs + (ttlSeconds * 1000);
+                    expires = remove ? nowMs : nowMs + (CheckedTtl(ttlSeconds, index) * 1000);
                 }
 
                 break; // any other ttl value ("disabled", even "3600") means never, as in MineMeld
             case TtlMode.Api:
                 if (item["ttl"] is { } apiTtl)
                 {
-                    expires = apiTtl.GetValueKind() == JsonValueKind.Number && apiTtl.AsValue().TryGetValue<long>(out var s) && s > 0
-                        ? nowMs + (s * 1000)
-                        : throw new FormatException($"entry {index}: ttl must be a positive number of seconds");
+                    expires = apiTtl.GetValueKind() == JsonValueKind.Number && apiTtl.AsValue().TryGetValue<long>(out var s)
+                        ? nowMs + (CheckedTtl(s, index) * 1000)
+                        : throw new FormatException($"entry {index}: ttl must be a whole number of seconds, not {apiTtl.ToJsonString()}");
                     item.Remove("ttl");
                 }
 
                 if (item["expires_at"] is { } at)
                 {
-                    expires = at.GetValueKind() == JsonValueKind.Number && at.AsValue().TryGetValue<long>(out var ms)
-                        ? ms
-                        : throw new FormatException($"entry {index}: expires_at must be epoch milliseconds");
+                    if (at.GetValueKind() != JsonValueKind.Number || !at.AsValue().TryGetValue<long>(out var ms))
+                    {
+                        throw new FormatException($"entry {index}: expires_at must be epoch milliseconds, not {at.ToJsonString()}");
+                    }
+
+                    // An entry that expires at once would be acknowledged and then be gone: refused instead.
+                    if (ms <= nowMs || ms - nowMs > MaxTtlSeconds * 1000)
+                    {
+                        throw new FormatException($"entry {index}: expires_at {ms} is out of range: after now ({nowMs}) and at most {MaxTtlSeconds / (365 * 24 * 3600)} years ahead");
+                    }
+
+                    expires = ms;
                     item.Remove("expires_at");
                 }
 
@@ -187,4 +205,10 @@ public static class ListEntryParser
 
         return new Entry(indicator, item, remove);
     }
+
+    /// <summary>A ttl in seconds within the range an entry may live, or the error that names the entry and the range.</summary>
+    private static long CheckedTtl(long seconds, int index) =>
+        seconds is <= 0 or > MaxTtlSeconds
+            ? throw new FormatException($"entry {index}: ttl {seconds} is out of range: 1 to {MaxTtlSeconds} seconds (10 years)")
+            : seconds;
 }

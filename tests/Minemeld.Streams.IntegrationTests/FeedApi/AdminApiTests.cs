@@ -85,10 +85,28 @@ public sealed class AdminApiTests(RedisFixture redis)
             Assert.Contains("\"written\":20000", await put.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         }
 
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/lists/bucketCustomerA/entries", Json("""{"entries":[{"indicator":"192.0.2.1","ttl":60},{"indicator":"192.0.2.2","expires_at":1}]}"""), Ct)).StatusCode);
+        var inAnHour = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds();
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/lists/bucketCustomerA/entries", Json($$"""{"entries":[{"indicator":"192.0.2.1","ttl":60},{"indicator":"192.0.2.2","expires_at":{{inAnHour}}}]}"""), Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/lists/bucketCustomerA/remove", Json("""{"indicators":["10.0.0.0","10.0.0.1"]}"""), Ct)).StatusCode);
         var list = JsonNode.Parse(await admin.GetStringAsync("/lists/bucketCustomerA", Ct))!;
-        Assert.Equal(19_999, list["count"]!.GetValue<int>()); // 20,000 - 2 removed + 1 live (192.0.2.2 expired at once)
+        Assert.Equal(20_000, list["count"]!.GetValue<int>()); // 20,000 - 2 removed + 2 added
+
+        // What would be acknowledged and then lost is refused, naming the entry: a lifetime that overflows, one that
+        // ended already, an indicator that is not a string. Nothing of such a request is written.
+        foreach (var (body, error) in new[]
+        {
+            ("""{"entries":[{"indicator":"192.0.2.5"},{"indicator":"192.0.2.6","ttl":9223372036854775}]}""", "entry 1: ttl 9223372036854775 is out of range"),
+            ("""{"entries":[{"indicator":"192.0.2.5","expires_at":1}]}""", "entry 0: expires_at 1 is out of range"),
+            ("""{"entries":[{"indicator":"192.0.2.5","ttl":0}]}""", "entry 0: ttl 0 is out of range"),
+            ("""{"entries":[{"indicator":"192.0.2.5"},{"indicator":3232235521}]}""", "entry 1: indicator must be a non-empty string, not 3232235521"),
+        })
+        {
+            using var refused = await admin.PostAsync("/lists/bucketCustomerA/entries", Json(body), Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains(error, await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(20_000, JsonNode.Parse(await admin.GetStringAsync("/lists/bucketCustomerA", Ct))!["count"]!.GetValue<int>());
 
         using var bad = await admin.PostAsync("/lists/bucketCustomerA/entries", Json("""{"entries":[{"indicator":"192.0.2.3"},{"indicator":"192.0.2.4","ttl":"soon"}]}"""), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
