@@ -83,14 +83,20 @@ public static class ListEndpoints
         }
 
         AllowLargeBody(http, options.Value.MaxListBodyBytes);
-        if (await ReadAsync(http, "indicators").ConfigureAwait(false) is not { } items ||
-            items.Any(static i => i is not JsonValue v || !v.TryGetValue<string>(out _)))
+        // {"indicators": ["..."]}, or the body shape the additions take: {"entries": [{"indicator": "..."}]}.
+        var body = await MineMeldResults.ReadJsonAsync(http.Request).ConfigureAwait(false) as JsonObject;
+        var indicators = body?["indicators"] is JsonArray named && named.All(static i => i is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String)
+            ? named.Select(static i => i!.GetValue<string>()).ToList()
+            : body?["entries"] is JsonArray entries && entries.All(static e => e is JsonObject o && o["indicator"] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String)
+                ? entries.Select(static e => e!["indicator"]!.GetValue<string>()).ToList()
+                : null;
+        if (indicators is null)
         {
-            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid body", detail: "expected {\"indicators\": [\"...\", ...]}");
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid body", detail: "expected {\"indicators\": [\"...\", ...]} or {\"entries\": [{\"indicator\": \"...\"}, ...]}");
         }
 
-        var removed = await list.Store.RemoveAsync([.. items.Select(static i => i!.GetValue<string>())]).ConfigureAwait(false);
-        return Results.Json(new { node, removed });
+        var (removed, notFound) = await list.Store.RemoveReportingAsync(indicators).ConfigureAwait(false);
+        return Results.Json(new { node, removed, not_found = notFound });
     }
 
     private static async Task<JsonArray?> ReadAsync(HttpContext http, string property) =>

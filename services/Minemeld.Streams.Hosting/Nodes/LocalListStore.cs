@@ -99,14 +99,35 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
         return normalized.Count;
     }
 
-    public async Task<long> RemoveAsync(IReadOnlyList<string> indicators)
+    /// <summary>
+    /// Removes the entries that exist and says which of <paramref name="indicators"/> (as given) matched none, so an
+    /// operator learns of a typo instead of reading "removed: 0".
+    /// </summary>
+    public async Task<(long Removed, IReadOnlyList<string> NotFound)> RemoveReportingAsync(IReadOnlyList<string> indicators)
     {
         ArgumentNullException.ThrowIfNull(indicators);
         var normalized = indicators.Select(i => indicatorType is null ? i : IndicatorNormalizer.Normalize(indicatorType, i).Normalized ?? i).ToList();
-        var removed = await _records.DeleteAsync(normalized).ConfigureAwait(false);
+        var present = await _records.GetAsync(normalized).ConfigureAwait(false);
+        var notFound = new List<string>();
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < indicators.Count; i++)
+        {
+            if (present[i] is null)
+            {
+                notFound.Add(indicators[i]);
+            }
+            else
+            {
+                found.Add(normalized[i]);
+            }
+        }
+
+        var removed = found.Count > 0 ? await _records.DeleteAsync(found).ConfigureAwait(false) : 0;
         await HupAsync().ConfigureAwait(false);
-        return removed;
+        return (removed, notFound);
     }
+
+    public async Task<long> RemoveAsync(IReadOnlyList<string> indicators) => (await RemoveReportingAsync(indicators).ConfigureAwait(false)).Removed;
 
     public Task HupAsync() => store.Hup.PublishAsync(graph, node);
 

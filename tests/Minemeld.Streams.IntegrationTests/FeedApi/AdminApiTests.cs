@@ -87,9 +87,22 @@ public sealed class AdminApiTests(RedisFixture redis)
 
         var inAnHour = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds();
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/lists/bucketCustomerA/entries", Json($$"""{"entries":[{"indicator":"192.0.2.1","ttl":60},{"indicator":"192.0.2.2","expires_at":{{inAnHour}}}]}"""), Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/lists/bucketCustomerA/remove", Json("""{"indicators":["10.0.0.0","10.0.0.1"]}"""), Ct)).StatusCode);
+        using (var removal = await admin.PostAsync("/lists/bucketCustomerA/remove", Json("""{"indicators":["10.0.0.0","10.0.0.1","10.0.0.300"]}"""), Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, removal.StatusCode);
+            var result = JsonNode.Parse(await removal.Content.ReadAsStringAsync(Ct))!;
+            Assert.Equal(2, result["removed"]!.GetValue<long>());
+            Assert.Equal(["10.0.0.300"], result["not_found"]!.AsArray().Select(static i => i!.GetValue<string>()));
+        }
+
+        // Removal also takes the additions' body shape.
+        using (var removal = await admin.PostAsync("/lists/bucketCustomerA/remove", Json("""{"entries":[{"indicator":"10.0.0.2"}]}"""), Ct))
+        {
+            Assert.Equal(1, JsonNode.Parse(await removal.Content.ReadAsStringAsync(Ct))!["removed"]!.GetValue<long>());
+        }
+
         var list = JsonNode.Parse(await admin.GetStringAsync("/lists/bucketCustomerA", Ct))!;
-        Assert.Equal(20_000, list["count"]!.GetValue<int>()); // 20,000 - 2 removed + 2 added
+        Assert.Equal(19_999, list["count"]!.GetValue<int>()); // 20,000 - 3 removed + 2 added
 
         // What would be acknowledged and then lost is refused, naming the entry: a lifetime that overflows, one that
         // ended already, an indicator that is not a string. Nothing of such a request is written.
@@ -106,7 +119,7 @@ public sealed class AdminApiTests(RedisFixture redis)
             Assert.Contains(error, await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         }
 
-        Assert.Equal(20_000, JsonNode.Parse(await admin.GetStringAsync("/lists/bucketCustomerA", Ct))!["count"]!.GetValue<int>());
+        Assert.Equal(19_999, JsonNode.Parse(await admin.GetStringAsync("/lists/bucketCustomerA", Ct))!["count"]!.GetValue<int>());
 
         using var bad = await admin.PostAsync("/lists/bucketCustomerA/entries", Json("""{"entries":[{"indicator":"192.0.2.3"},{"indicator":"192.0.2.4","ttl":"soon"}]}"""), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
