@@ -29,4 +29,17 @@ internal sealed class MemoryMinerLease(TimeProvider time) : IMinerLease
             return Task.FromResult(_owner == owner && time.GetUtcNow() < _expires);
         }
     }
+
+    public Task ReleaseAsync(string owner)
+    {
+        lock (_gate)
+        {
+            if (_owner == owner)
+            {
+                _owner = null;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
 }

@@ -64,6 +64,15 @@ public sealed partial class MinerService(MinerNode miner, IHupChannel hups, stri
         finally
         {
             await subscription.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await miner.ReleaseLeaseAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (StateStoreFaults.IsFault(ex))
+            {
+                // The lease still expires on its own.
+                LogReleaseFailed(logger, ex, miner.Name);
+            }
         }
     }
 
@@ -87,6 +96,9 @@ public sealed partial class MinerService(MinerNode miner, IHupChannel hups, stri
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Miner {Node}: polled {Polled} ({SubState}), {Length} indicators held {Error}")]
     private static partial void LogPolled(ILogger logger, string node, bool polled, string subState, int length, string error);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Miner {Node}: could not give up its lease at stop; it expires on its own")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception, string node);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Error, Message = "Miner {Node}: poll cycle failed; retrying at the next interval")]
     private static partial void LogCycleFailed(ILogger logger, Exception exception, string node);

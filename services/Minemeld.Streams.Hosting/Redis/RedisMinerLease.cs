@@ -11,4 +11,10 @@ public sealed class RedisMinerLease(IConnectionMultiplexer redis, RedisKey key) 
 
     public async Task<bool> IsHeldByAsync(string owner) =>
         await redis.GetDatabase().StringGetAsync(key).ConfigureAwait(false) == owner;
+
+    /// <summary>Deletes the key only while it still names <paramref name="owner"/> (compare and delete, in one script).</summary>
+    public Task ReleaseAsync(string owner) =>
+        redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [key], [owner]);
+
+    private const string ReleaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 }

@@ -7,4 +7,7 @@ public interface IMinerLease
     Task<bool> TryAcquireAsync(string owner, TimeSpan ttl);
 
     Task<bool> IsHeldByAsync(string owner);
+
+    /// <summary>Gives the lease up if <paramref name="owner"/> holds it (a stopping process), so another replica takes it at once.</summary>
+    Task ReleaseAsync(string owner);
 }
