@@ -65,7 +65,10 @@ public sealed class KafkaOptions
     [Range(1, 16)]
     public int MaxBatchesInFlight { get; set; } = 2;
 
-    /// <summary>How often consumers report librdkafka statistics (the consumer-lag gauges); 0 turns them off.</summary>
+    /// <summary>
+    /// How often the consumer-lag gauges are set: from librdkafka's statistics, or, when the loop parks idle partitions
+    /// (<see cref="ParkIdlePartitions"/>, which turns those statistics off), by the loop itself. 0 turns them off.
+    /// </summary>
     [Range(0, 3_600_000)]
     public int StatisticsIntervalMs { get; set; } = 5_000;
 
