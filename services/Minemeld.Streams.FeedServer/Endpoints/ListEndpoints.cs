@@ -83,20 +83,31 @@ public static class ListEndpoints
         }
 
         AllowLargeBody(http, options.Value.MaxListBodyBytes);
-        // {"indicators": ["..."]}, or the body shape the additions take: {"entries": [{"indicator": "..."}]}.
-        var body = await MineMeldResults.ReadJsonAsync(http.Request).ConfigureAwait(false) as JsonObject;
-        var indicators = body?["indicators"] is JsonArray named && named.All(static i => i is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String)
-            ? named.Select(static i => i!.GetValue<string>()).ToList()
-            : body?["entries"] is JsonArray entries && entries.All(static e => e is JsonObject o && o["indicator"] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String)
-                ? entries.Select(static e => e!["indicator"]!.GetValue<string>()).ToList()
-                : null;
-        if (indicators is null)
+        if (RemovalIndicators(await MineMeldResults.ReadJsonAsync(http.Request).ConfigureAwait(false) as JsonObject) is not { } indicators)
         {
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid body", detail: "expected {\"indicators\": [\"...\", ...]} or {\"entries\": [{\"indicator\": \"...\"}, ...]}");
         }
 
         var (removed, notFound) = await list.Store.RemoveReportingAsync(indicators).ConfigureAwait(false);
         return Results.Json(new { node, removed, not_found = notFound });
+    }
+
+    /// <summary>
+    /// The indicators of a removal: <c>{"indicators": ["..."]}</c>, or the body shape additions take,
+    /// <c>{"entries": [{"indicator": "..."}]}</c>; null when neither holds only strings.
+    /// </summary>
+    private static List<string>? RemovalIndicators(JsonObject? body)
+    {
+        static bool IsString(JsonNode? node) => node is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.String;
+
+        if (body?["indicators"] is JsonArray named && named.All(IsString))
+        {
+            return [.. named.Select(static i => i!.GetValue<string>())];
+        }
+
+        return body?["entries"] is JsonArray entries && entries.All(static e => e is JsonObject o && IsString(o["indicator"]))
+            ? [.. entries.Select(static e => e!["indicator"]!.GetValue<string>())]
+            : null;
     }
 
     private static async Task<JsonArray?> ReadAsync(HttpContext http, string property) =>

@@ -12,8 +12,11 @@ namespace Minemeld.Streams.FeedServer.Lists;
 /// </summary>
 public static class ListEntryParser
 {
-    /// <summary>The longest lifetime an entry may be given: ten years, far inside what epoch milliseconds hold.</summary>
-    public const long MaxTtlSeconds = 10L * 365 * 24 * 3600;
+    /// <summary>The longest lifetime an entry may be given, in years: far inside what epoch milliseconds hold.</summary>
+    public const int MaxTtlYears = 10;
+
+    /// <summary><see cref="MaxTtlYears"/> in seconds (years of 365 days).</summary>
+    public const long MaxTtlSeconds = MaxTtlYears * 365L * 24 * 3600;
 
     /// <summary>One parsed entry; <see cref="Remove"/> is a localdb <c>ttl: 0</c> (expire now).</summary>
     public readonly record struct Entry(string Indicator, JsonObject Attributes, bool Remove);
@@ -188,7 +191,7 @@ public static class ListEntryParser
                     // An entry that expires at once would be acknowledged and then be gone: refused instead.
                     if (ms <= nowMs || ms - nowMs > MaxTtlSeconds * 1000)
                     {
-                        throw new FormatException($"entry {index}: expires_at {ms} is out of range: after now ({nowMs}) and at most {MaxTtlSeconds / (365 * 24 * 3600)} years ahead");
+                        throw new FormatException($"entry {index}: expires_at {ms} is out of range: after now ({nowMs}) and at most {MaxTtlYears} years ahead");
                     }
 
                     expires = ms;
@@ -209,6 +212,6 @@ public static class ListEntryParser
     /// <summary>A ttl in seconds within the range an entry may live, or the error that names the entry and the range.</summary>
     private static long CheckedTtl(long seconds, int index) =>
         seconds is <= 0 or > MaxTtlSeconds
-            ? throw new FormatException($"entry {index}: ttl {seconds} is out of range: 1 to {MaxTtlSeconds} seconds (10 years)")
+            ? throw new FormatException($"entry {index}: ttl {seconds} is out of range: 1 to {MaxTtlSeconds} seconds ({MaxTtlYears} years)")
             : seconds;
 }

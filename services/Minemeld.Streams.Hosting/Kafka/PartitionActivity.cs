@@ -55,7 +55,7 @@ public static class PartitionActivity
         }
     }
 
-    /// <summary>The partitions of a consume loop's topics where something was acknowledged since it last looked.</summary>
+    /// <summary>The partitions of a consume loop's topics where something was acknowledged since its waker last looked.</summary>
     public sealed class Listener : IDisposable
     {
         private readonly object _monitor = new();
@@ -65,7 +65,7 @@ public static class PartitionActivity
 
         internal HashSet<string> Topics { get; }
 
-        /// <summary>Filled by producers' delivery threads, drained by the consume loop.</summary>
+        /// <summary>Filled by producers' delivery threads, drained by the consume loop's waker thread.</summary>
         public ConcurrentQueue<(string Topic, int Partition)> Woken { get; } = new();
 
         /// <summary>

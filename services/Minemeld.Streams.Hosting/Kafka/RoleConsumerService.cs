@@ -37,7 +37,6 @@ public sealed partial class RoleConsumerService : BackgroundService
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>How long the loop waits for messages, at most, while partitions are parked: a wake is seen this soon.</summary>
     /// <summary>How long a loop with parked partitions blocks in Consume (a wake arrives as a fetched message).</summary>
     private static readonly TimeSpan ParkedConsumeWait = TimeSpan.FromMilliseconds(250);
 
@@ -267,11 +266,15 @@ public sealed partial class RoleConsumerService : BackgroundService
                 Unpark(current!, partitions);
                 var gone = partitions.Select(static p => (p.Topic, p.Partition.Value)).ToHashSet();
                 _assigned.ExceptWith(partitions);
+                foreach (var partition in partitions)
+                {
+                    _lagReported.Remove(partition);
+                }
+
                 foreach (var key in gone)
                 {
                     _retired.Remove(key);
                     _position.Remove(key);
-                    _lagReported.Remove(new TopicPartition(key.Topic, new Partition(key.Value)));
                 }
 
                 foreach (var lane in _lanes)
@@ -311,13 +314,10 @@ public sealed partial class RoleConsumerService : BackgroundService
             while (!stoppingToken.IsCancellationRequested)
             {
                 batch.Clear();
-                if (activity is not null)
+                if (activity is not null && o.StatisticsIntervalMs > 0 && Environment.TickCount64 >= _nextLagReport)
                 {
-                    if (o.StatisticsIntervalMs > 0 && Environment.TickCount64 >= _nextLagReport)
-                    {
-                        _nextLagReport = Environment.TickCount64 + o.StatisticsIntervalMs;
-                        ReportLag(consumer);
-                    }
+                    _nextLagReport = Environment.TickCount64 + o.StatisticsIntervalMs;
+                    ReportLag(consumer);
                 }
 
                 // With batches in flight or nodes waiting for a retry, an idle input must not hold them back. With
