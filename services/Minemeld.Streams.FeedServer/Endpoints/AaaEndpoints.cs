@@ -136,9 +136,18 @@ public static partial class AaaEndpoints
             return MineMeldResults.BareError(StatusCodes.Status400BadRequest, "Invalid subsystem");
         }
 
-        await store.DeleteUserAsync(kind, user, cancellationToken).ConfigureAwait(false);
+        // Feed users may all go (feeds then answer 401 to everyone); the last admin may not, or nobody could
+        // administer the graph again without editing Redis by hand. Change its password instead.
+        var outcome = kind == UserKind.Api
+            ? await store.DeleteUserUnlessLastAsync(kind, user, cancellationToken).ConfigureAwait(false)
+            : await store.DeleteUserAsync(kind, user, cancellationToken).ConfigureAwait(false) ? UserDeletion.Deleted : UserDeletion.NotFound;
         access.Invalidate();
-        return MineMeldResults.Ok("ok");
+        return outcome switch
+        {
+            UserDeletion.Deleted => MineMeldResults.Ok("ok"),
+            UserDeletion.LastOne => MineMeldResults.Error(StatusCodes.Status409Conflict, $"{user} is the last admin user and cannot be deleted; set a new password instead"),
+            _ => MineMeldResults.Error(StatusCodes.Status404NotFound, $"Unknown user {user}"),
+        };
     }
 
     private static async Task<IResult> SetFeedAttributesAsync(string feed, HttpRequest request, NodeGraph graph, AccessDirectory access, IAccessStore store, CancellationToken cancellationToken)

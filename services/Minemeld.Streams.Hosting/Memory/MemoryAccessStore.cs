@@ -56,6 +56,23 @@ internal sealed class MemoryAccessStore : IAccessStore
         }
     }
 
+    public Task<UserDeletion> DeleteUserUnlessLastAsync(UserKind kind, string name, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var users = Users(kind);
+            var outcome = !users.ContainsKey(name) ? UserDeletion.NotFound
+                : users.Count == 1 ? UserDeletion.LastOne
+                : UserDeletion.Deleted;
+            if (outcome == UserDeletion.Deleted)
+            {
+                users.Remove(name);
+            }
+
+            return Task.FromResult(outcome);
+        }
+    }
+
     public Task SetFeedAsync(string feed, JsonObject attributes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attributes);

@@ -10,6 +10,14 @@ namespace Minemeld.Streams.Hosting.Redis;
 /// </summary>
 public sealed class RedisAccessStore(IConnectionMultiplexer redis, string graph) : IAccessStore
 {
+    // 0: no such user; 2: the only one left, kept; 1: deleted.
+    private const string DeleteUnlessLastScript = """
+        if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+        if redis.call('HLEN', KEYS[1]) <= 1 then return 2 end
+        redis.call('HDEL', KEYS[1], ARGV[1])
+        return 1
+        """;
+
     private readonly RedisKey _feeds = RedisKeys.AccessFeeds(graph);
 
     public async Task<AccessSnapshot> LoadAsync(CancellationToken cancellationToken)
@@ -50,6 +58,14 @@ public sealed class RedisAccessStore(IConnectionMultiplexer redis, string graph)
 
     public Task<bool> DeleteUserAsync(UserKind kind, string name, CancellationToken cancellationToken) =>
         redis.GetDatabase().HashDeleteAsync(UsersKey(kind), name);
+
+    public async Task<UserDeletion> DeleteUserUnlessLastAsync(UserKind kind, string name, CancellationToken cancellationToken) =>
+        (long)await redis.GetDatabase().ScriptEvaluateAsync(DeleteUnlessLastScript, [UsersKey(kind)], [name]).ConfigureAwait(false) switch
+        {
+            1 => UserDeletion.Deleted,
+            2 => UserDeletion.LastOne,
+            _ => UserDeletion.NotFound,
+        };
 
     public Task SetFeedAsync(string feed, JsonObject attributes, CancellationToken cancellationToken)
     {

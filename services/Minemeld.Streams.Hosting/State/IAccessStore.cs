@@ -14,7 +14,21 @@ public interface IAccessStore
 
     Task<bool> DeleteUserAsync(UserKind kind, string name, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Deletes a user unless it is the last of its kind, in one step, so two concurrent deletions of the last two
+    /// admins cannot both succeed.
+    /// </summary>
+    Task<UserDeletion> DeleteUserUnlessLastAsync(UserKind kind, string name, CancellationToken cancellationToken);
+
     Task SetFeedAsync(string feed, JsonObject attributes, CancellationToken cancellationToken);
 
     Task<bool> DeleteFeedAsync(string feed, CancellationToken cancellationToken);
+}
+
+/// <summary>What <see cref="IAccessStore.DeleteUserUnlessLastAsync"/> did.</summary>
+public enum UserDeletion
+{
+    Deleted,
+    NotFound,
+    LastOne,
 }

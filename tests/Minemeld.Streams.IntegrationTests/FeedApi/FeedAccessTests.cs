@@ -128,6 +128,41 @@ public sealed class FeedAccessTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task TheLastAdminCannotBeDeletedAndUnknownUsersAre404()
+    {
+        await using var host = await DemoAsync(redis);
+        var admin = host.Client("admin", "demo-admin");
+        var ct = TestContext.Current.CancellationToken;
+
+        using var last = await admin.DeleteAsync("/aaa/users/api/admin", ct);
+        Assert.Equal(HttpStatusCode.Conflict, last.StatusCode);
+        Assert.Contains("last admin", await last.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/aaa/users/current", ct)).StatusCode);
+
+        using var unknownFeedUser = await admin.DeleteAsync("/aaa/users/feeds/nobody", ct);
+        Assert.Equal(HttpStatusCode.NotFound, unknownFeedUser.StatusCode);
+        Assert.Contains("nobody", await unknownFeedUser.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync("/aaa/users/api/nobody", ct)).StatusCode);
+
+        // With a second admin, either may go, and then the one left is the last.
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync("/aaa/users/api/second", Json("""{"password":"s3cret-second"}"""), ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.DeleteAsync("/aaa/users/api/admin", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await admin.GetAsync("/aaa/users/current", ct)).StatusCode);
+        var second = host.Client("second", "s3cret-second");
+        Assert.Equal(HttpStatusCode.Conflict, (await second.DeleteAsync("/aaa/users/api/second", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await second.GetAsync("/aaa/users/current", ct)).StatusCode);
+
+        // Feed users carry no such rule: the last one may go.
+        var feedUsers = (await host.Store.Access(host.GraphName).LoadAsync(ct)).FeedUsers.Keys.ToList();
+        foreach (var user in feedUsers)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await second.DeleteAsync($"/aaa/users/feeds/{user}", ct)).StatusCode);
+        }
+
+        Assert.Empty((await host.Store.Access(host.GraphName).LoadAsync(ct)).FeedUsers);
+    }
+
+    [Fact]
     public async Task TheAdminApiAnswersLoopbackOnlyByDefault()
     {
         await using var host = await DemoAsync(redis);
