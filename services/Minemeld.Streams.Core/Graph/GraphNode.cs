@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.NodeClasses;
+using Minemeld.Streams.Core.Ranges;
 using Minemeld.Streams.Core.Yaml;
 
 namespace Minemeld.Streams.Core.Graph;
@@ -20,4 +21,10 @@ public sealed record GraphNode(
     SourceLocation Location)
 {
     public NodeKind Kind => Class.Kind;
+
+    /// <summary>
+    /// The over-broad guard of a miner or feed output, as <see cref="NodeGraph"/> resolves it: the node's config
+    /// keys, else off for a miner whose indicators only reach aggregators as a whitelist, else the default.
+    /// </summary>
+    public BroadnessGuard Guard { get; init; } = BroadnessGuard.Default;
 }

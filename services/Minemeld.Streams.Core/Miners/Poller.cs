@@ -215,6 +215,14 @@ public sealed class Poller(PollerSettings settings)
         var indicator = item.Indicator;
         var itemType = TypeOf(item);
         var type = itemType ?? TypeOf(Settings.Attributes);
+        if (Settings.Guard.Refuses(type, indicator))
+        {
+            // Skipped as if the source had not listed it: a row held from before the guard is then withdrawn by
+            // sudden death or aged out, and never published again.
+            Counters.OverBroad++;
+            return null;
+        }
+
         var key = Key(type, indicator);
         var threshold = LastSuccessfulRun ?? (now - (Settings.IntervalSeconds * 1000L));
         JsonObject attributes;

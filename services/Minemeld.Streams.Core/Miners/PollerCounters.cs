@@ -20,4 +20,7 @@ public sealed class PollerCounters
     public long ParseErrors { get; set; }
 
     public long PollErrors { get; set; }
+
+    /// <summary>Items skipped by the node's over-broad guard (<see cref="Ranges.BroadnessGuard"/>).</summary>
+    public long OverBroad { get; set; }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Indicators;
 using Minemeld.Streams.Core.Json;
+using Minemeld.Streams.Core.Ranges;
 
 namespace Minemeld.Streams.Core.Miners;
 
@@ -31,8 +32,14 @@ public sealed class PollerSettings
 
     public bool AggregateIndicators { get; init; }
 
-    /// <summary>Reads the settings from a node's config; <paramref name="nodeName"/> is the default source name.</summary>
-    public static PollerSettings FromConfig(string nodeName, JsonObject config)
+    /// <summary>The node's over-broad guard; items it refuses are counted and skipped.</summary>
+    public BroadnessGuard Guard { get; init; } = BroadnessGuard.Off;
+
+    /// <summary>
+    /// Reads the settings from a node's config; <paramref name="nodeName"/> is the default source name and
+    /// <paramref name="guard"/> the guard the graph resolved (else the config's keys over the default).
+    /// </summary>
+    public static PollerSettings FromConfig(string nodeName, JsonObject config, BroadnessGuard? guard = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var ageOut = config["age_out"] as JsonObject ?? [];
@@ -57,6 +64,7 @@ public sealed class PollerSettings
             TypePolicies = typePolicies,
             MultipleIndicatorTypes = JsonNodeValues.TryGetBoolean(config["multiple_indicator_types"], out var multiple) && multiple,
             AggregateIndicators = JsonNodeValues.TryGetBoolean(config["aggregate_indicators"], out var aggregate) && aggregate,
+            Guard = guard ?? BroadnessGuard.FromConfig(config, BroadnessGuard.Default),
         };
     }
 

@@ -60,6 +60,8 @@ public static class NodeClassRegistry
             ["aggregate_indicators"] = Bool,
             ["aggregate_use_partial"] = Bool,
             ["outfilters"] = FilterList.OrNull(),
+            [Ranges.BroadnessGuard.Ipv4Key] = WholeNumber(0, 32),
+            [Ranges.BroadnessGuard.Ipv6Key] = WholeNumber(0, 128),
         };
 
         // The fetcher every HTTP miner shares: MineMeld's options plus the auth, proxy and size limits operators asked for.
@@ -138,6 +140,8 @@ public static class NodeClassRegistry
                 ["scoring_attribute"] = AnyString.OrNull(),
                 ["store_value"] = Bool,
                 ["max_entries"] = WholeNumber(1, int.MaxValue),
+                [Ranges.BroadnessGuard.Ipv4Key] = WholeNumber(0, 32),
+                [Ranges.BroadnessGuard.Ipv6Key] = WholeNumber(0, 128),
             }, none, "Feed served over HTTP (External Dynamic List)"),
         ];
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Hosting.Nodes;
 
 namespace Minemeld.Streams.FeedServer.Lists;
@@ -199,6 +200,13 @@ public static class ListEntryParser
                 }
 
                 break;
+        }
+
+        // The over-broad guard (a removal of what got in before it existed still goes through).
+        var type = list.ForcedType ?? (JsonNodeValues.TryGetString(item["type"], out var given) ? given : null);
+        if (!remove && list.Node.Guard.Refuses(type, indicator, out var tooBroad))
+        {
+            throw new FormatException($"entry {index}: {tooBroad}");
         }
 
         if (expires is { } value)

@@ -1,19 +1,22 @@
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Filters;
 using Minemeld.Streams.Core.Json;
+using Minemeld.Streams.Core.Ranges;
 
 namespace Minemeld.Streams.Hosting.Nodes;
 
-/// <summary>A feed output's config (MineMeld's RedisSet keys, spec §6).</summary>
-public sealed record FeedOutputSettings(string? ScoringAttribute, bool StoreValue, long MaxEntries, FilterSet Infilters)
+/// <summary>A feed output's config (MineMeld's RedisSet keys, spec §6) and its over-broad guard.</summary>
+public sealed record FeedOutputSettings(string? ScoringAttribute, bool StoreValue, long MaxEntries, FilterSet Infilters, BroadnessGuard Guard)
 {
-    public static FeedOutputSettings FromConfig(JsonObject config)
+    /// <summary>The settings; <paramref name="guard"/> as the graph resolved it, else read from the config.</summary>
+    public static FeedOutputSettings FromConfig(JsonObject config, BroadnessGuard? guard = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         return new FeedOutputSettings(
             config.ContainsKey("scoring_attribute") ? (JsonNodeValues.TryGetString(config["scoring_attribute"], out var s) ? s : null) : "last_seen",
             JsonNodeValues.TryGetBoolean(config["store_value"], out var store) && store,
             JsonNodeValues.TryGetInt64(config["max_entries"], out var max) ? max : 1_000_000,
-            FilterSet.FromConfig(config["infilters"], static (_, _) => { }));
+            FilterSet.FromConfig(config["infilters"], static (_, _) => { }),
+            guard ?? BroadnessGuard.FromConfig(config, BroadnessGuard.Default));
     }
 }

@@ -41,7 +41,7 @@ public sealed class MinerNode : IDisposable
         ArgumentNullException.ThrowIfNull(store);
         _time = time;
         _options = options;
-        Poller = new Poller(PollerSettings.FromConfig(node.Name, node.Config));
+        Poller = new Poller(PollerSettings.FromConfig(node.Name, node.Config, node.Guard));
         _state = new MinerStateStore(store.MinerTable(graph, node.Name));
         _lease = store.MinerLease(graph, node.Name);
         _status = store.Status(graph);
@@ -302,6 +302,7 @@ public sealed class MinerNode : IDisposable
             ["withdraw.tx"] = Poller.Counters.WithdrawTx,
             ["error.parsing"] = Poller.Counters.ParseErrors,
             ["error.polling"] = Poller.Counters.PollErrors,
+            ["drop.overbroad"] = Poller.Counters.OverBroad,
         };
         Metrics.NodeMetrics.Report(Name, statistics.Select(static s => KeyValuePair.Create(s.Key, s.Value!.GetValue<long>())), Poller.Length);
         return _status.WriteAsync(Name, _node.ClassName, "miner", new JsonObject

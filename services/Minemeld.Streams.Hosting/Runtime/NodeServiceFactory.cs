@@ -53,7 +53,7 @@ public sealed class NodeServiceFactory(
         {
             case NodeKind.Output:
             {
-                var settings = FeedOutputSettings.FromConfig(node.Config);
+                var settings = FeedOutputSettings.FromConfig(node.Config, node.Guard);
                 return (inputs, () => new FeedOutputHandler(node.Name, settings, store.Feed(graph.Name, node.Name)), null);
             }
 

@@ -129,6 +129,35 @@ public sealed class AdminApiTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task ABlockListRefusesOverBroadNetworksWithTheReasonAndAWhitelistTakesThem()
+    {
+        await using var host = await FeedAccessTests.DemoAsync(redis);
+        var admin = host.Client("admin", "demo-admin");
+        foreach (var (indicator, error) in new[]
+        {
+            ("0.0.0.0/0", "entry 1: 0.0.0.0/0 covers 4,294,967,296 addresses, more than a /8 (the node's broadest_ipv4_prefix; 0 turns the guard off)"),
+            ("10.0.0.0-11.0.0.0", "entry 1: 10.0.0.0-11.0.0.0 covers 16,777,217 addresses, more than a /8"),
+        })
+        {
+            using var refused = await admin.PostAsync("/lists/bucketCustomerA/entries", Json($$"""{"entries":[{"indicator":"192.0.2.7"},{"indicator":"{{indicator}}"}]}"""), Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains(error, await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+
+        // MineMeld's YAML-list route takes the same guard.
+        using (var yaml = await admin.PutAsync("/config/data/bucketCustomerA_indicators?h=bucketCustomerA", Json("""[{"indicator":"0.0.0.0/1"}]"""), Ct))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, yaml.StatusCode);
+        }
+
+        Assert.Equal(0, JsonNode.Parse(await admin.GetStringAsync("/lists/bucketCustomerA", Ct))!["count"]!.GetValue<int>());
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/lists/bucketCustomerA/entries", Json("""{"entries":[{"indicator":"10.0.0.0/8"}]}"""), Ct)).StatusCode);
+
+        // customerA takes wlCustomerA as a whitelist: a bogon block there removes, it does not block.
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/lists/wlCustomerA/entries", Json("""{"entries":[{"indicator":"240.0.0.0/4"}]}"""), Ct)).StatusCode);
+    }
+
+    [Fact]
     public async Task StatusReportsMineMeldsFieldsFromWorkerInstances()
     {
         await using var host = await FeedAccessTests.DemoAsync(redis);

@@ -45,6 +45,39 @@ public sealed class FeedOutputHandlerTests
         Assert.Equal(2, handler.Counters["update.processed"]);
     }
 
+    [Fact]
+    public async Task AnOverBroadNetworkNeverReachesTheFeedAndAHeldOneLeavesIt()
+    {
+        var store = new RecordingFeedStore();
+        var handler = new FeedOutputHandler("feed", FeedOutputSettings.FromConfig([]), store);
+        var batch = new[]
+        {
+            Consumed("0.0.0.0-255.255.255.255", """{"type":"IPv4","last_seen":1}"""),
+            Consumed("10.0.0.0-10.255.255.255", """{"type":"IPv4","last_seen":1}"""),
+            Consumed("10.0.0.0-11.0.0.0", """{"type":"IPv4","last_seen":1}"""),
+            Consumed("2001:db8::/16", """{"type":"IPv6","last_seen":1}"""),
+            Consumed("2001:db8::/32", """{"type":"IPv6","last_seen":1}"""),
+            Consumed("bad-domain.example", """{"type":"domain","last_seen":1}"""),
+        };
+
+        await (await handler.ApplyAsync(batch, TestContext.Current.CancellationToken))();
+
+        var changes = store.Changes.ToDictionary(static c => c.Indicator);
+        Assert.False(changes["0.0.0.0-255.255.255.255"].Present); // a withdraw: a member held from before goes
+        Assert.True(changes["10.0.0.0-10.255.255.255"].Present); // exactly a /8
+        Assert.False(changes["10.0.0.0-11.0.0.0"].Present);
+        Assert.False(changes["2001:db8::/16"].Present);
+        Assert.True(changes["2001:db8::/32"].Present);
+        Assert.True(changes["bad-domain.example"].Present);
+        Assert.Equal(3, handler.Counters["drop.overbroad"]);
+
+        // A feed whose guard is off serves what it is given.
+        var open = new RecordingFeedStore();
+        var unguarded = new FeedOutputHandler("feed", FeedOutputSettings.FromConfig(new JsonObject { ["broadest_ipv4_prefix"] = 0, ["broadest_ipv6_prefix"] = 0 }), open);
+        await (await unguarded.ApplyAsync(batch, TestContext.Current.CancellationToken))();
+        Assert.All(open.Changes, static c => Assert.True(c.Present));
+    }
+
     private static InputMessage Consumed(string indicator, string value)
     {
         var bytes = Encoding.UTF8.GetBytes($$"""{"v":1,"op":"update","indicator":"{{indicator}}","type":"IPv4","origin":"agg","value":{{value}}}""");
