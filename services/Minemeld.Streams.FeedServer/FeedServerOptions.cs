@@ -53,6 +53,20 @@ public sealed class FeedServerOptions
     [Range(0, 86400)]
     public int CredentialCacheSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// How long a feed request waits for Redis before it answers 503 (or the stale body, below). Covers the calls made
+    /// before the first byte (the caller's access, the feed's version); a render already under way is not cut short.
+    /// </summary>
+    [Range(50, 60_000)]
+    public int BackendTimeoutMs { get; set; } = 800;
+
+    /// <summary>
+    /// When Redis does not answer, serve the last body this process rendered for the same feed and parameters, with
+    /// <c>X-Minemeld-Stale</c> naming its version, instead of a 503. Off by default: a firewall keeps its last list on
+    /// a 5xx anyway, and a client that cannot tell stale from fresh is better told.
+    /// </summary>
+    public bool ServeStaleOnBackendFault { get; set; }
+
     /// <summary>How long users and feed tags read from Redis are reused before reading them again.</summary>
     [Range(0, 600)]
     public double AccessRefreshSeconds { get; set; } = 2;

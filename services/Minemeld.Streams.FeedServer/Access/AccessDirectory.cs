@@ -25,6 +25,7 @@ public sealed partial class AccessDirectory(
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private AccessSnapshot? _snapshot;
     private long _loadedAt;
+    private long _staleUntil;
 
     public bool FeedsAuthEnabled => feedsAuthEnabled;
 
@@ -35,12 +36,22 @@ public sealed partial class AccessDirectory(
     {
         var snapshot = _snapshot;
         var age = time.GetElapsedTime(Interlocked.Read(ref _loadedAt));
-        if (snapshot is not null && age.TotalSeconds < options.Value.AccessRefreshSeconds)
+        if (snapshot is not null && (age.TotalSeconds < options.Value.AccessRefreshSeconds || time.GetTimestamp() < Interlocked.Read(ref _staleUntil)))
         {
             return snapshot;
         }
 
-        await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // One caller reloads; the others keep the previous users meanwhile instead of queueing behind a slow Redis.
+        if (snapshot is not null && !_refresh.Wait(0, CancellationToken.None))
+        {
+            return snapshot;
+        }
+
+        if (snapshot is null)
+        {
+            await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             if (_snapshot is not null && time.GetElapsedTime(Interlocked.Read(ref _loadedAt)).TotalSeconds < options.Value.AccessRefreshSeconds)
@@ -48,9 +59,18 @@ public sealed partial class AccessDirectory(
                 return _snapshot;
             }
 
-            _snapshot = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
+            _snapshot = await store.LoadAsync(cancellationToken)
+                .Within(TimeSpan.FromMilliseconds(options.Value.BackendTimeoutMs), time, "for feed users and tags", cancellationToken).ConfigureAwait(false);
             Interlocked.Exchange(ref _loadedAt, time.GetTimestamp());
             return _snapshot;
+        }
+        catch (Exception ex) when (StateStoreFaults.IsFault(ex) && options.Value.ServeStaleOnBackendFault && _snapshot is { } last)
+        {
+            // Stale serving is on: the users known before Redis stopped answering still decide who reads what, and
+            // Redis is asked again a second later, not by every request (each would wait out the deadline).
+            LogStaleUsers(logger, ex);
+            Interlocked.Exchange(ref _staleUntil, time.GetTimestamp() + time.TimestampFrequency);
+            return last;
         }
         finally
         {
@@ -195,6 +215,9 @@ public sealed partial class AccessDirectory(
         _verified[(kind, name)] = new Verified(digest, hash, time.GetUtcNow().AddSeconds(options.Value.CredentialCacheSeconds));
         return user;
     }
+
+    [LoggerMessage(EventId = 701, Level = LogLevel.Warning, Message = "Redis did not answer for feed users and tags; the ones read before are used (FeedServer:ServeStaleOnBackendFault)")]
+    private static partial void LogStaleUsers(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "Replaced the imported password hash of {Kind} user {User} with PBKDF2")]
     private static partial void LogRehashed(ILogger logger, UserKind kind, string user);

@@ -81,6 +81,21 @@ public sealed class FeedRenderCache : IDisposable
         return new FileInfo(zipped);
     }
 
+    /// <summary>
+    /// The newest body cached for <paramref name="feed"/> rendered with <paramref name="fingerprint"/>, whatever its
+    /// version, and that version: what a request may be given, marked stale, while Redis cannot say what is current.
+    /// </summary>
+    public async Task<(FileInfo File, long Version)?> TryGetLatestAsync(string feed, string fingerprint, bool gzip, CancellationToken cancellationToken)
+    {
+        if (!_latest.TryGetValue($"{feed}.{fingerprint}", out var key) ||
+            !long.TryParse(key.AsSpan(feed.Length + 1, key.Length - feed.Length - fingerprint.Length - 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version))
+        {
+            return null;
+        }
+
+        return await TryGetAsync(key, gzip, cancellationToken).ConfigureAwait(false) is { } file ? (file, version) : null;
+    }
+
     /// <summary>A temporary file to render into; <see cref="CommitAsync"/> publishes it, disposing without commit drops it.</summary>
     public FileStream? BeginWrite(string key)
     {

@@ -26,6 +26,9 @@ public sealed partial class FeedResponder(
 {
     public const string Realm = "Basic realm=\"minemeld\"";
 
+    /// <summary>Marks a body served from the render cache while Redis did not answer (<see cref="FeedServerOptions.ServeStaleOnBackendFault"/>).</summary>
+    public const string StaleHeader = "X-Minemeld-Stale";
+
     public async Task ServeAsync(HttpContext context, string feed)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -50,11 +53,13 @@ public sealed partial class FeedResponder(
         var request = context.Request;
         var response = context.Response;
         var cancellationToken = context.RequestAborted;
-        Identity identity;
+        // Each state-store call before the first byte waits at most BackendTimeoutMs (the access directory bounds its
+        // own reload the same way), so a frozen Redis is a 503 at the first deadline instead of at the client
+        // library's timeout. Password hashing is CPU, not waiting, and is not counted.
+        var deadline = TimeSpan.FromMilliseconds(options.Value.BackendTimeoutMs);
         try
         {
-            identity = await access.ResolveAsync(request.Headers.Authorization, adminsOnly: false, cancellationToken).ConfigureAwait(false);
-            if (!await access.CanReadFeedAsync(identity, feed, cancellationToken).ConfigureAwait(false))
+            if (!await MayReadAsync(request, feed, cancellationToken).ConfigureAwait(false))
             {
                 response.Headers.WWWAuthenticate = Realm;
                 return (await HtmlAsync(response, StatusCodes.Status401Unauthorized, "Unauthorized").ConfigureAwait(false), "plain");
@@ -63,7 +68,7 @@ public sealed partial class FeedResponder(
         catch (Exception ex) when (StateStoreFaults.IsFault(ex))
         {
             LogBackendDown(logger, feed, ex);
-            return (await HtmlAsync(response, StatusCodes.Status503ServiceUnavailable, "Service unavailable").ConfigureAwait(false), "plain");
+            return (await UnavailableAsync(response).ConfigureAwait(false), "plain");
         }
 
         if (!known)
@@ -83,12 +88,28 @@ public sealed partial class FeedResponder(
         long version;
         try
         {
-            version = await feeds.GetVersionAsync(feed, cancellationToken).ConfigureAwait(false);
+            version = await feeds.GetVersionAsync(feed, cancellationToken)
+                .Within(deadline, time, "for the feed's version", cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (StateStoreFaults.IsFault(ex))
         {
             LogBackendDown(logger, feed, ex);
-            return (await HtmlAsync(response, StatusCodes.Status503ServiceUnavailable, "Service unavailable").ConfigureAwait(false), format);
+            if (options.Value.ServeStaleOnBackendFault && !formatter.IsTimeDependent &&
+                await cache.TryGetLatestAsync(feed, fingerprint, gzip, cancellationToken).ConfigureAwait(false) is var (stale, staleVersion))
+            {
+                FeedServerMetrics.CacheLookups.WithLabels("stale").Inc();
+                SetHeaders(response, formatter, new EntityTagHeaderValue($"\"{staleVersion}-{fingerprint}\""), gzip);
+                response.Headers[StaleHeader] = $"version {staleVersion}; the state store did not answer";
+                response.ContentLength = stale.Length;
+                if (!HttpMethods.IsHead(request.Method))
+                {
+                    await response.SendFileAsync(stale.FullName, cancellationToken).ConfigureAwait(false);
+                }
+
+                return ("200-stale", format);
+            }
+
+            return (await UnavailableAsync(response).ConfigureAwait(false), format);
         }
 
         var etag = new EntityTagHeaderValue($"\"{version}-{fingerprint}\"");
@@ -115,6 +136,20 @@ public sealed partial class FeedResponder(
 
         FeedServerMetrics.CacheLookups.WithLabels("miss").Inc();
         return (await RenderAsync(context, feed, query, formatter, fingerprint, gzip).ConfigureAwait(false), format);
+    }
+
+    /// <summary>The caller's access to the feed (users and tags come from Redis, cached for a couple of seconds).</summary>
+    private async Task<bool> MayReadAsync(HttpRequest request, string feed, CancellationToken cancellationToken)
+    {
+        var identity = await access.ResolveAsync(request.Headers.Authorization, adminsOnly: false, cancellationToken).ConfigureAwait(false);
+        return await access.CanReadFeedAsync(identity, feed, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The backend-fault answer: a 503 the client may retry soon, never an empty 200.</summary>
+    private static Task<string> UnavailableAsync(HttpResponse response)
+    {
+        response.Headers.RetryAfter = "5";
+        return HtmlAsync(response, StatusCodes.Status503ServiceUnavailable, "Service unavailable");
     }
 
     private async Task<string> RenderAsync(HttpContext context, string feed, FeedQuery query, IFeedFormatter formatter, string fingerprint, bool gzip)

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
+using Minemeld.Streams.FeedServer.Feeds;
 using Minemeld.Streams.Hosting.Redis;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 using Minemeld.Streams.IntegrationTests.Pipeline;
@@ -85,10 +86,7 @@ public sealed class FeedDeliveryTests(RedisFixture redis)
     {
         // A hung Redis surfaces as RedisTimeoutException, a TimeoutException rather than a RedisException: it is a
         // backend fault all the same. A private redis-server, frozen with SIGSTOP after the feed is written.
-        await redis.ConnectAsync(); // fails loudly under CI when there is no redis-server
-        var port = FreePorts.Next();
-        using var server = RedisFixture.StartServer(RedisFixture.Binary!, port);
-        try
+        await WithPrivateRedisAsync(async (port, frozen) =>
         {
             await using var host = await FeedServerHost.StartAsync(redis, FeedFormatTests.Graph, usersYaml: null,
                 redisConfiguration: $"127.0.0.1:{port},abortConnect=false,connectTimeout=2000,asyncTimeout=500,syncTimeout=500");
@@ -96,23 +94,75 @@ public sealed class FeedDeliveryTests(RedisFixture redis)
             await PipelineHarness.EventuallyAsync(() => Task.FromResult(host.Store.IsConnected), "the private Redis to accept the connection", TimeSpan.FromSeconds(15));
             await host.FillAsync("bigfeed", [("10.0.0.1-10.0.0.1", 1, null)]);
             Assert.Equal("10.0.0.1-10.0.0.1\n", await host.Client().GetStringAsync("/feeds/bigfeed", ct));
-
-            await SignalAsync("-STOP", server.Id);
-            try
+            await frozen(async () =>
             {
                 using var response = await host.Client().GetAsync("/feeds/bigfeed", ct);
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-            }
-            finally
-            {
-                await SignalAsync("-CONT", server.Id);
-            }
-        }
-        finally
+            });
+        });
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AFrozenRedisIsAnsweredAtTheBackendDeadlineWithA503OrTheMarkedStaleBody(bool serveStale)
+    {
+        // The client library would wait a minute (asyncTimeout) for a frozen Redis; the feed server answers at its
+        // own deadline. The test's client gives up after 20 s, so a server that waits for Redis fails it.
+        await WithPrivateRedisAsync(async (port, frozen) =>
         {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
-        }
+            // Feed auth on, and users re-read at every request: the access check needs Redis too.
+            const string Users = """
+                feeds_auth_enabled: true
+                feeds:
+                  bigfeed: {tags: [partner]}
+                feed_users:
+                  reader:
+                    password: reader-secret
+                    tags: [partner]
+                """;
+            await using var host = await FeedServerHost.StartAsync(redis, FeedFormatTests.Graph, Users,
+                new()
+                {
+                    ["FeedServer:ServeStaleOnBackendFault"] = serveStale ? "true" : "false",
+                    ["FeedServer:AccessRefreshSeconds"] = "0",
+                },
+                redisConfiguration: $"127.0.0.1:{port},abortConnect=false,connectTimeout=2000,asyncTimeout=60000,syncTimeout=60000");
+            var ct = TestContext.Current.CancellationToken;
+            await PipelineHarness.EventuallyAsync(() => Task.FromResult(host.Store.IsConnected), "the private Redis to accept the connection", TimeSpan.FromSeconds(15));
+            await host.FillAsync("bigfeed", [("10.0.0.1-10.0.0.1", 1, null), ("10.0.0.9-10.0.0.9", 2, null)]);
+            var client = host.Client("reader", "reader-secret");
+            client.Timeout = TimeSpan.FromSeconds(20);
+            // The users reach the private Redis when its seeding retry comes round.
+            HttpResponseMessage? fresh = null;
+            await PipelineHarness.EventuallyAsync(async () => (fresh = await client.GetAsync("/feeds/bigfeed", ct)).IsSuccessStatusCode, "the reader to be seeded", TimeSpan.FromSeconds(15));
+            var etag = fresh!.Headers.ETag!.Tag;
+            Assert.Equal("10.0.0.1-10.0.0.1\n10.0.0.9-10.0.0.9\n", await fresh.Content.ReadAsStringAsync(ct));
+
+            await frozen(async () =>
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                using var response = await client.GetAsync("/feeds/bigfeed", ct);
+                TestContext.Current.TestOutputHelper?.WriteLine($"answered in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms with {(int)response.StatusCode}");
+                if (serveStale)
+                {
+                    Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                    Assert.Equal("10.0.0.1-10.0.0.1\n10.0.0.9-10.0.0.9\n", await response.Content.ReadAsStringAsync(ct));
+                    Assert.Equal(etag, response.Headers.ETag!.Tag);
+                    Assert.StartsWith("version ", response.Headers.GetValues(FeedResponder.StaleHeader).Single(), StringComparison.Ordinal);
+                }
+                else
+                {
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                    Assert.Equal("5", response.Headers.RetryAfter!.ToString());
+                    Assert.False(response.Headers.Contains(FeedResponder.StaleHeader));
+                }
+
+                // Nothing was rendered for other parameters: there is no stale body to give, so 503 either way.
+                using var other = await client.GetAsync("/feeds/bigfeed?tr=1", ct);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, other.StatusCode);
+            });
+        });
     }
 
     [Fact]
@@ -143,6 +193,37 @@ public sealed class FeedDeliveryTests(RedisFixture redis)
         });
         Assert.NotNull(failed); // a broken transfer, not a complete-looking 200
         Assert.Contains("minemeld_feed_requests_total{feed=\"bigfeed\",format=\"plain\",status=\"aborted\"}", await host.Client().GetStringAsync("/metrics", ct), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> against a private redis-server on its own port; the body's second argument runs
+    /// an action while that server is frozen (SIGSTOP, then SIGCONT), the way a hung Redis looks to a client.
+    /// </summary>
+    private async Task WithPrivateRedisAsync(Func<int, Func<Func<Task>, Task>, Task> body)
+    {
+        await redis.ConnectAsync(); // fails loudly under CI when there is no redis-server
+        var port = FreePorts.Next();
+        using var server = RedisFixture.StartServer(RedisFixture.Binary!, port);
+        try
+        {
+            await body(port, async action =>
+            {
+                await SignalAsync("-STOP", server.Id);
+                try
+                {
+                    await action();
+                }
+                finally
+                {
+                    await SignalAsync("-CONT", server.Id);
+                }
+            });
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
     }
 
     private static async Task SignalAsync(string signal, int pid)
