@@ -13,7 +13,7 @@ internal sealed class MemoryMinerLease(TimeProvider time) : IMinerLease
         lock (_gate)
         {
             var now = time.GetUtcNow();
-            if (_owner is null || now >= _expires)
+            if (_owner is null || now >= _expires || _owner == owner)
             {
                 (_owner, _expires) = (owner, now + ttl);
             }

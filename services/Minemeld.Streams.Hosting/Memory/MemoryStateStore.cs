@@ -40,6 +40,8 @@ public sealed class MemoryStateStore(TimeProvider? time = null) : IStateStore
 
     public IRecordStore NodeCommands(string graph) => Get($"{graph}/@commands", static () => new MemoryRecordStore());
 
+    public IRecordStore ListStamps(string graph) => Get($"{graph}/@liststamps", static () => new MemoryRecordStore());
+
     public Task<long> DeleteNodeStateAsync(string graph, string node, bool keepList)
     {
         var prefix = $"{graph}/{node}/";

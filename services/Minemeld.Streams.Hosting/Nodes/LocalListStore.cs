@@ -21,6 +21,7 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
     private static ReadOnlySpan<byte> ExpiresAtProperty => "\"_expires_at\""u8;
 
     private readonly IRecordStore _records = store.LocalList(graph, node);
+    private readonly IRecordStore _stamps = store.ListStamps(graph);
 
     /// <summary>
     /// The live entries, without the store's bookkeeping keys (what the miner emits). The list is read in one go (one
@@ -129,7 +130,15 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
 
     public async Task<long> RemoveAsync(IReadOnlyList<string> indicators) => (await RemoveReportingAsync(indicators).ConfigureAwait(false)).Removed;
 
-    public Task HupAsync() => store.Hup.PublishAsync(graph, node);
+    /// <summary>Stamps the list as edited (read by its miner's owner, see <see cref="IStateStore.ListStamps"/>), then HUPs it.</summary>
+    public async Task HupAsync()
+    {
+        await _stamps.WriteAsync([KeyValuePair.Create(node, Guid.NewGuid().ToString("N"))], []).ConfigureAwait(false);
+        await store.Hup.PublishAsync(graph, node).ConfigureAwait(false);
+    }
+
+    /// <summary>The list's current edit stamp (null before its first edit).</summary>
+    public async Task<string?> StampAsync() => (await _stamps.GetAsync([node]).ConfigureAwait(false))[0];
 
     private static string Stamped(JsonObject attributes, long now)
     {

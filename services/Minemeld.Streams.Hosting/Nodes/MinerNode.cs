@@ -212,6 +212,8 @@ public sealed class MinerNode : IDisposable
     {
         if (List is not null)
         {
+            // Read first: an edit made while the entries are read changes the stamp again, and the keeper polls again.
+            PolledStamp = await List.StampAsync().ConfigureAwait(false);
             var entries = await List.ReadUtf8Async(now).ConfigureAwait(false);
             // In indicator order, as a rebuild and an age-out publish, not in the hash's: a poll's topic contents are
             // reproducible, and neighbouring indicators travel together (a range aggregator then writes a few address
@@ -283,12 +285,32 @@ public sealed class MinerNode : IDisposable
         public Task AcknowledgedAsync() => Task.WhenAll(_sent);
     }
 
-    private Task<bool> TakeLeaseAsync() => _lease.TryAcquireAsync(_options.InstanceId, Interval);
+    /// <summary>Whether this instance held the lease at its last look (a poll, a sweep or the keeper's renewal).</summary>
+    public bool HoldsLease { get; private set; }
+
+    /// <summary>The list's edit stamp as the last poll read it, before reading the entries (list miners).</summary>
+    public string? PolledStamp { get; private set; }
+
+    /// <summary>
+    /// Renews the lease, or takes it when its holder is gone; true when this instance holds it now and did not at its
+    /// previous look (then it polls at once: a takeover).
+    /// </summary>
+    public async Task<bool> KeepLeaseAsync()
+    {
+        var held = HoldsLease;
+        return await TakeLeaseAsync().ConfigureAwait(false) && !held;
+    }
+
+    private async Task<bool> TakeLeaseAsync() => HoldsLease = await _lease.TryAcquireAsync(_options.InstanceId, _options.LeaseTtl).ConfigureAwait(false);
 
     private Task<bool> HoldsLeaseAsync() => _lease.IsHeldByAsync(_options.InstanceId);
 
     /// <summary>Gives this instance's lease up (a clean stop): another replica polls at its next look instead of after the interval.</summary>
-    public Task ReleaseLeaseAsync() => _lease.ReleaseAsync(_options.InstanceId);
+    public async Task ReleaseLeaseAsync()
+    {
+        HoldsLease = false;
+        await _lease.ReleaseAsync(_options.InstanceId).ConfigureAwait(false);
+    }
 
     private Task WriteStatusAsync()
     {

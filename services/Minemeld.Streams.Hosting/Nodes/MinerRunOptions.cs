@@ -11,6 +11,12 @@ public sealed class MinerRunOptions
     /// <summary>Who this replica is, as the poll lease records it (one per process by default).</summary>
     public string InstanceId { get; set; } = NodeStatus.InstanceId;
 
+    /// <summary>
+    /// How long a miner's lease lives unless its holder renews it (every third of it): how long a dead replica's miners
+    /// wait before another takes them over. Also how often a holder looks for list edits whose HUP was lost.
+    /// </summary>
+    public TimeSpan LeaseTtl { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Directory that relative <c>file:</c> URLs resolve against (the graph file's directory).</summary>
     public string? GraphDirectory { get; set; }
 }

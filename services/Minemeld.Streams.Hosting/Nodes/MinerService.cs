@@ -16,6 +16,8 @@ public sealed partial class MinerService(MinerNode miner, IHupChannel hups, stri
 
     public int Polls { get; private set; }
 
+    public MinerNode Miner => miner;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var subscription = await hups.SubscribeAsync(graph, miner.Name, Hup).ConfigureAwait(false);
@@ -81,6 +83,9 @@ public sealed partial class MinerService(MinerNode miner, IHupChannel hups, stri
         _hup.Dispose();
         base.Dispose();
     }
+
+    /// <summary>Polls at once (a HUP without pub/sub: the lease keeper's takeover or a list edit it noticed).</summary>
+    public void Nudge() => Hup();
 
     private void Hup()
     {

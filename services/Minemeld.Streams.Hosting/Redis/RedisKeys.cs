@@ -56,6 +56,9 @@ public static class RedisKeys
     /// <summary>Commands left by a commit (hash): node name → <c>rebuild</c>.</summary>
     public static string NodeCommands(string graph) => $"mm:{graph}:@commands";
 
+    /// <summary>Local-list edit stamps (hash): node name → a stamp that changes at every edit.</summary>
+    public static string ListStamps(string graph) => $"mm:{graph}:@liststamps";
+
     /// <summary>The glob that matches every key of one node (node names hold no glob characters).</summary>
     public static string NodeKeys(string graph, string node) => Key(graph, node, "*");
 

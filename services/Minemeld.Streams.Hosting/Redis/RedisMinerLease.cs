@@ -3,11 +3,21 @@ using StackExchange.Redis;
 
 namespace Minemeld.Streams.Hosting.Redis;
 
-/// <summary>A poll lease as a Redis string with expiry (SET NX PX): the value names the holder.</summary>
+/// <summary>A poll lease as a Redis string with expiry: the value names the holder.</summary>
 public sealed class RedisMinerLease(IConnectionMultiplexer redis, RedisKey key) : IMinerLease
 {
+    // Extend when held by ARGV[1], else SET NX PX; 1 when ARGV[1] holds it afterwards.
+    private const string AcquireScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+          return 1
+        end
+        if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+        return 0
+        """;
+
     public async Task<bool> TryAcquireAsync(string owner, TimeSpan ttl) =>
-        await redis.GetDatabase().StringSetAsync(key, owner, ttl, When.NotExists).ConfigureAwait(false) || await IsHeldByAsync(owner).ConfigureAwait(false);
+        (long)await redis.GetDatabase().ScriptEvaluateAsync(AcquireScript, [key], [owner, (long)ttl.TotalMilliseconds]).ConfigureAwait(false) == 1;
 
     public async Task<bool> IsHeldByAsync(string owner) =>
         await redis.GetDatabase().StringGetAsync(key).ConfigureAwait(false) == owner;

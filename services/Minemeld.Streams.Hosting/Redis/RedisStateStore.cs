@@ -36,6 +36,8 @@ public sealed class RedisStateStore(IConnectionMultiplexer redis) : IStateStore
 
     public IRecordStore NodeCommands(string graph) => new RedisRecordStore(redis, RedisKeys.NodeCommands(graph));
 
+    public IRecordStore ListStamps(string graph) => new RedisRecordStore(redis, RedisKeys.ListStamps(graph));
+
     public async Task<long> DeleteNodeStateAsync(string graph, string node, bool keepList)
     {
         var list = RedisKeys.LocalList(graph, node);

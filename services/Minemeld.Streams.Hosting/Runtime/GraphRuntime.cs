@@ -88,6 +88,13 @@ public sealed class GraphRuntime : IAsyncDisposable
             }
         }
 
+        // Added last, so it stops first: a stopping miner's released lease is not taken back by a tick.
+        if (_services.OfType<MinerService>().ToList() is { Count: > 0 } minerServices)
+        {
+            LeaseKeeper = new MinerLeaseKeeper(minerServices, store, graph.Name, minerOptions, time, loggers.CreateLogger<MinerLeaseKeeper>());
+            _services.Add(LeaseKeeper);
+        }
+
         // A node's counters are summed over its handlers: an aggregator's router and the aggregation behind it.
         var statistics = INodeStatistics.Of(Handlers).ToList();
         if (statistics.Count > 0)
@@ -98,6 +105,9 @@ public sealed class GraphRuntime : IAsyncDisposable
     }
 
     public NodeGraph Graph { get; }
+
+    /// <summary>The miners' lease keeper (null when this process runs no miner).</summary>
+    public MinerLeaseKeeper? LeaseKeeper { get; }
 
     /// <summary>Writes the status of this process's consumed nodes (null when it runs none).</summary>
     public NodeStatusReporter? StatusReporter { get; }

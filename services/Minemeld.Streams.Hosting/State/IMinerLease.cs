@@ -1,9 +1,15 @@
 namespace Minemeld.Streams.Hosting.State;
 
-/// <summary>Who polls a miner node this interval: a lease that expires on its own, so a dead holder frees it.</summary>
+/// <summary>
+/// Which replica polls a miner node: a short lease its holder keeps renewing (<see cref="Nodes.MinerLeaseKeeper"/>),
+/// so a dead holder's miners are taken over within seconds, not after their interval.
+/// </summary>
 public interface IMinerLease
 {
-    /// <summary>Takes the lease for <paramref name="ttl"/> when nobody holds it; true when <paramref name="owner"/> holds it now (a held lease is not extended).</summary>
+    /// <summary>
+    /// Takes the lease for <paramref name="ttl"/> when nobody holds it, or extends it to <paramref name="ttl"/> from now
+    /// when <paramref name="owner"/> holds it; true when <paramref name="owner"/> holds it now.
+    /// </summary>
     Task<bool> TryAcquireAsync(string owner, TimeSpan ttl);
 
     Task<bool> IsHeldByAsync(string owner);

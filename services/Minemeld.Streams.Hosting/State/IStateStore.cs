@@ -48,6 +48,12 @@ public interface IStateStore
     IRecordStore NodeCommands(string graph);
 
     /// <summary>
+    /// A stamp per local list (node name → a value that changes at every edit): a list miner's owner reads them all
+    /// in one call every few seconds, so an edit whose HUP was lost still reaches the feed.
+    /// </summary>
+    IRecordStore ListStamps(string graph);
+
+    /// <summary>
     /// Deletes everything stored for one node (feed, rows, table, lease, status); a local list is kept when
     /// <paramref name="keepList"/> is true (a reset), deleted with the node otherwise. Returns how many objects went.
     /// </summary>
