@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.Json;
+using Minemeld.Streams.Core.Miners;
 using Minemeld.Streams.Core.NodeClasses;
+using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.Status;
@@ -26,8 +28,8 @@ public sealed class NodeStatusReader(NodeGraph graph, IStateStore store, TimePro
         var result = new JsonArray();
         foreach (var (node, statusTask, lengthTask) in reads)
         {
-            var instances = (await statusTask.ConfigureAwait(false))
-                .Select(static r => r.Status)
+            var all = (await statusTask.ConfigureAwait(false)).Select(static r => r.Status).ToList();
+            var instances = all
                 .Where(s => JsonNodeValues.TryGetInt64(s["updated"], out var updated) && now - updated <= StaleAfter.TotalMilliseconds)
                 .OrderBy(static s => s["updated"]!.GetValue<long>())
                 .ToList();
@@ -59,6 +61,14 @@ public sealed class NodeStatusReader(NodeGraph graph, IStateStore store, TimePro
                 status["last_run"] = Max(instances, "last_run");
                 status["last_successful_run"] = Max(instances, "last_successful_run");
                 status["sub_state"] = latest?["sub_state"]?.DeepClone();
+
+                // Overdue from every instance ever reported, live or gone: a miner whose holder died is nobody's.
+                var interval = PollerSettings.FromConfig(node.Name, node.Config).IntervalSeconds;
+                if (Max(all, "last_run") is { } lastRun && TimeSpan.FromMilliseconds(now - lastRun) > MinerNode.OverdueAfter(interval))
+                {
+                    status["overdue"] = true;
+                    status["sub_state_message"] = $"no poll for {(now - lastRun) / 1000} s (interval {interval} s)";
+                }
             }
 
             if (instances.FirstOrDefault(static s => s["sub_state"]?.GetValue<string>() == "ERROR") is { } failed)

@@ -26,8 +26,16 @@ public sealed partial class MinerLeaseKeeper(
     /// <summary>Per miner, where its stamp is in <see cref="_lists"/> (-1: not a list miner).</summary>
     private readonly int[] _stampIndex = StampIndex(miners);
 
+    private DateTimeOffset _lastTick = time.GetUtcNow();
+
     /// <summary>Ticks completed (for tests that wait for one).</summary>
     public int Ticks { get; private set; }
+
+    /// <summary>Why leases may have lapsed: no tick has completed for a whole lease (Redis failing); null otherwise.</summary>
+    public string? Lapsed(DateTimeOffset now) =>
+        now - _lastTick > options.LeaseTtl
+            ? $"miner leases: not renewed for {(now - _lastTick).TotalSeconds:F0} s (lease {options.LeaseTtl.TotalSeconds:F0} s); another replica may take the miners over"
+            : null;
 
     /// <summary>One look at every lease and list stamp; returns the miners nudged.</summary>
     public async Task<int> TickAsync()
@@ -59,6 +67,7 @@ public sealed partial class MinerLeaseKeeper(
         }
 
         Ticks++;
+        _lastTick = time.GetUtcNow();
         return nudged;
     }
 

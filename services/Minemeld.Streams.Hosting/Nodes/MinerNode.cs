@@ -80,6 +80,26 @@ public sealed class MinerNode : IDisposable
 
     public TimeSpan Interval => TimeSpan.FromSeconds(Poller.Settings.IntervalSeconds);
 
+    /// <summary>
+    /// How long after its last poll a miner is overdue: its interval, plus a grace for retries and a slow source
+    /// (a minute and a tenth of the interval). Status and <c>/readyz</c> report an overdue miner.
+    /// </summary>
+    public static TimeSpan OverdueAfter(int intervalSeconds) => TimeSpan.FromSeconds(intervalSeconds + 60 + (intervalSeconds / 10));
+
+    /// <summary>Why this miner is overdue, when it holds its lease and has not polled in time; null otherwise.</summary>
+    public string? Overdue(DateTimeOffset now)
+    {
+        if (!HoldsLease || Poller.LastRun is not { } last)
+        {
+            return null;
+        }
+
+        var since = now - DateTimeOffset.FromUnixTimeMilliseconds(last);
+        return since > OverdueAfter(Poller.Settings.IntervalSeconds)
+            ? $"{Name}: last poll {since.TotalSeconds:F0} s ago, interval {Poller.Settings.IntervalSeconds} s"
+            : null;
+    }
+
     public TimeSpan? SweepInterval => Poller.Settings.AgeOutIntervalSeconds is { } s ? TimeSpan.FromSeconds(s) : null;
 
     /// <summary>Polls if this instance holds (or takes) the lease. Returns false when another replica polls.</summary>

@@ -168,8 +168,17 @@ public sealed class AdminApiTests(RedisFixture redis)
         {
             ["state"] = 5, ["statistics"] = new JsonObject { ["added"] = 3 }, ["length"] = 3, ["last_run"] = 1000, ["last_successful_run"] = 900, ["sub_state"] = "SUCCESS",
         });
+        await statuses.WriteAsync("spamhaus_EDROP", "minemeld.ft.http.HttpFT", "miner", new JsonObject
+        {
+            ["state"] = 5, ["length"] = 1, ["last_run"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), ["sub_state"] = "SUCCESS",
+        });
         var admin = host.Client("admin", "demo-admin");
         var result = JsonNode.Parse(await admin.GetStringAsync("/status/minemeld", Ct))!["result"]!.AsArray().ToDictionary(static n => n!["name"]!.GetValue<string>());
+
+        // A miner that has not polled within its interval and the grace is flagged (its holder may be gone).
+        Assert.True(result["spamhaus_DROP"]!["overdue"]!.GetValue<bool>());
+        Assert.StartsWith("no poll for ", result["spamhaus_DROP"]!["sub_state_message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Null(result["spamhaus_EDROP"]!["overdue"]);
         Assert.Equal(2, result["customerAFeed"]!["length"]!.GetValue<long>());
         Assert.Equal(7, result["customerAFeed"]!["statistics"]!["update.rx"]!.GetValue<long>());
         Assert.Equal("minemeld.ft.redis.RedisSet", result["customerAFeed"]!["class"]!.GetValue<string>());

@@ -63,6 +63,16 @@ public sealed class MinerLeaseTests(KafkaFixture kafka, RedisFixture redis)
             await PipelineHarness.EventuallyAsync(() => Task.FromResult(service.Polls == 2), "the keeper to notice the edit", TimeSpan.FromSeconds(15));
             Assert.Equal(1, live.Poller.Length);
 
+            // /readyz's view: the holder is overdue only once its interval and the grace have passed without a poll;
+            // the keeper's leases lapse when no tick completes for a whole lease.
+            var now = DateTimeOffset.UtcNow;
+            Assert.Null(live.Overdue(now));
+            Assert.StartsWith($"{graph.Node.Name}: last poll ", live.Overdue(now + MinerNode.OverdueAfter(live.Poller.Settings.IntervalSeconds) + TimeSpan.FromSeconds(1)), StringComparison.Ordinal);
+            Assert.False(await dead.KeepLeaseAsync()); // a holder that comes back learns the miner is not its own...
+            Assert.Null(dead.Overdue(now + TimeSpan.FromDays(1))); // ...and does not report it
+            Assert.Null(keeper.Lapsed(now));
+            Assert.StartsWith("miner leases: not renewed", keeper.Lapsed(now + TimeSpan.FromMinutes(1)), StringComparison.Ordinal);
+
             // Nothing changed since: further ticks poll nothing.
             var ticks = keeper.Ticks;
             await PipelineHarness.EventuallyAsync(() => Task.FromResult(keeper.Ticks >= ticks + 2), "two more ticks", TimeSpan.FromSeconds(15));
