@@ -42,9 +42,10 @@ internal static class RunCommand
         var roles = new Option<string>("--roles") { Description = $"Roles to run here, comma-separated: {string.Join(", ", AllRoles)}.", DefaultValueFactory = static _ => string.Join(',', AllRoles) };
         var port = new Option<int>("--port") { Description = "HTTP port of the feed server (and /metrics, /healthz, /readyz).", DefaultValueFactory = static _ => 8080 };
         var bind = new Option<string>("--bind") { Description = "Address to listen on.", DefaultValueFactory = static _ => "127.0.0.1" };
+        var verbose = new Option<bool>("--verbose") { Description = "On a start-up failure, print the exception's whole trace, not one line." };
         var command = new Command("run", "Run a graph: by default all of it and its feed server in one process (embedded Kafka, in-memory state).")
         {
-            graph, redis, kafka, roles, port, bind,
+            graph, redis, kafka, roles, port, bind, verbose,
         };
         command.SetAction((parse, token) => RunAsync(
             new RunSettings(
@@ -53,12 +54,75 @@ internal static class RunCommand
                 parse.GetValue(kafka),
                 parse.GetValue(roles)!,
                 parse.GetValue(port),
-                parse.GetValue(bind)!),
+                parse.GetValue(bind)!,
+                parse.GetValue(verbose)),
             token));
         return command;
     }
 
+    /// <summary>
+    /// Runs the graph; a start-up failure is one line on stderr and exit code 1 (<c>--verbose</c> adds the trace). The
+    /// common ones are found before anything starts, so the host has nothing to log: an invalid graph (every error at
+    /// its line) and a port in use.
+    /// </summary>
     private static async Task<int> RunAsync(RunSettings settings, CancellationToken cancellationToken)
+    {
+        if (PortInUse(settings) is { } busy)
+        {
+            await Console.Error.WriteLineAsync($"minemeld run: cannot listen on {settings.Bind}:{settings.Port}: {busy}; choose another with --port");
+            return 1;
+        }
+
+        try
+        {
+            return await RunCheckedAsync(settings, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"minemeld run: cannot start: {OneLine(ex)}{(settings.Verbose ? string.Empty : " (--verbose for the trace)")}");
+            if (settings.Verbose)
+            {
+                await Console.Error.WriteLineAsync(ex.ToString());
+            }
+
+            return 1;
+        }
+    }
+
+    /// <summary>Why binding would fail, or null when the address is free (checked by binding it for a moment).</summary>
+    private static string? PortInUse(RunSettings settings)
+    {
+        if (!System.Net.IPAddress.TryParse(settings.Bind, out var address))
+        {
+            return null; // a host name: Kestrel resolves it and reports what it finds
+        }
+
+        try
+        {
+            using var probe = new System.Net.Sockets.TcpListener(address, settings.Port);
+            probe.Start();
+            probe.Stop();
+            return null;
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            return ex.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse ? "the address is already in use" : ex.Message;
+        }
+    }
+
+    /// <summary>The innermost message that says something, on one line.</summary>
+    private static string OneLine(Exception exception)
+    {
+        var messages = new List<string>();
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            messages.Add(e.Message.ReplaceLineEndings(" ").Trim());
+        }
+
+        return string.Join(": ", messages.Distinct(StringComparer.Ordinal));
+    }
+
+    private static async Task<int> RunCheckedAsync(RunSettings settings, CancellationToken cancellationToken)
     {
         var roles = settings.Roles.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(static r => r.ToLowerInvariant()).ToHashSet();
         var unknown = roles.Where(static r => !AllRoles.Contains(r)).ToList();
@@ -114,6 +178,18 @@ internal static class RunCommand
         }
 
         await using var app = builder.Build();
+        var loaded = app.Services.GetRequiredService<GraphProvider>().Result;
+        if (!loaded.IsValid)
+        {
+            foreach (var error in loaded.Errors)
+            {
+                await Console.Error.WriteLineAsync(error.ToString());
+            }
+
+            await Console.Error.WriteLineAsync($"minemeld run: {settings.Graph.Name} is invalid ({loaded.Errors.Count()} error{(loaded.Errors.Count() == 1 ? string.Empty : "s")}); nothing started");
+            return 1;
+        }
+
         app.MapManagementEndpoints();
         if (feeds)
         {
@@ -211,5 +287,5 @@ internal static class RunCommand
         }
     }
 
-    private sealed record RunSettings(FileInfo Graph, string? Redis, string? Kafka, string Roles, int Port, string Bind);
+    private sealed record RunSettings(FileInfo Graph, string? Redis, string? Kafka, string Roles, int Port, string Bind, bool Verbose);
 }

@@ -14,7 +14,7 @@ public sealed record GraphDiagnostic(DiagnosticSeverity Severity, string? Node, 
     public static GraphDiagnostic InvalidYaml(YamlLoadException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return new(DiagnosticSeverity.Error, null, null, $"invalid YAML: {exception.InnerException?.Message ?? exception.Message}", exception.Location);
+        return new(DiagnosticSeverity.Error, null, null, $"invalid YAML: {exception.Reason}", exception.Location);
     }
 
     public override string ToString()

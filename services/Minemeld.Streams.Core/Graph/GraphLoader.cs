@@ -344,10 +344,74 @@ public static partial class GraphLoader
                 }
             }
 
-            var looped = pending.Where(static p => p.Value > 0).Select(static p => p.Key).ToList();
-            if (looped.Count > 0)
+            // What is left is on a cycle or downstream of one: each cycle is reported with its own nodes only (the
+            // strongly connected components of what is left), at the first of them in the file.
+            var left = pending.Where(static p => p.Value > 0).Select(static p => p.Key).ToHashSet(StringComparer.Ordinal);
+            foreach (var cycle in Cycles(left, inputsOf))
             {
-                Error(looped[0], "inputs", $"nodes/{looped[0]}", $"loop detected among nodes {string.Join(", ", looped)}");
+                Error(cycle[0], "inputs", $"nodes/{cycle[0]}", $"loop detected among nodes {string.Join(", ", cycle)}");
+            }
+        }
+
+        /// <summary>
+        /// Tarjan's strongly connected components of <paramref name="nodes"/> (edges from a node to its inputs), keeping
+        /// those that loop: more than one node, or a node that is its own input. Nodes keep the file's order.
+        /// </summary>
+        private static List<List<string>> Cycles(HashSet<string> nodes, Dictionary<string, IReadOnlyList<string>> inputsOf)
+        {
+            var order = inputsOf.Keys.Select(static (name, i) => (name, i)).ToDictionary(static p => p.name, static p => p.i, StringComparer.Ordinal);
+            var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            var low = new Dictionary<string, int>(StringComparer.Ordinal);
+            var stack = new Stack<string>();
+            var onStack = new HashSet<string>(StringComparer.Ordinal);
+            var cycles = new List<List<string>>();
+            foreach (var start in nodes.OrderBy(n => order[n]))
+            {
+                if (!index.ContainsKey(start))
+                {
+                    Visit(start);
+                }
+            }
+
+            return [.. cycles.OrderBy(c => order[c[0]])];
+
+            void Visit(string node)
+            {
+                index[node] = low[node] = index.Count;
+                stack.Push(node);
+                onStack.Add(node);
+                foreach (var input in inputsOf[node].Where(nodes.Contains))
+                {
+                    if (!index.TryGetValue(input, out var seen))
+                    {
+                        Visit(input);
+                        low[node] = Math.Min(low[node], low[input]);
+                    }
+                    else if (onStack.Contains(input))
+                    {
+                        low[node] = Math.Min(low[node], seen);
+                    }
+                }
+
+                if (low[node] != index[node])
+                {
+                    return;
+                }
+
+                var component = new List<string>();
+                string member;
+                do
+                {
+                    member = stack.Pop();
+                    onStack.Remove(member);
+                    component.Add(member);
+                }
+                while (member != node);
+
+                if (component.Count > 1 || inputsOf[node].Contains(node, StringComparer.Ordinal))
+                {
+                    cycles.Add([.. component.OrderBy(n => order[n])]);
+                }
             }
         }
 

@@ -26,13 +26,31 @@ public static class YamlDocument
         }
         catch (YamlException ex)
         {
-            throw new YamlLoadException(ex.InnerException?.Message ?? ex.Message, new SourceLocation(source, (int)ex.Start.Line, (int)ex.Start.Column), ex);
+            var message = ex.InnerException?.Message ?? ex.Message;
+            // The scanner notices a tab where the token it was reading ends, often a line early: point at the tab.
+            if (message.Contains("tab", StringComparison.OrdinalIgnoreCase) && YamlSyntaxHints.IndentationTab(text) is var (tabLine, tabColumn))
+            {
+                throw new YamlLoadException("a tab in the indentation (YAML indents with spaces only)", new SourceLocation(source, tabLine, tabColumn), ex);
+            }
+
+            if (YamlSyntaxHints.UnclosedFlow(text) is var (open, line, column) && message.Contains("did not find expected", StringComparison.Ordinal))
+            {
+                throw new YamlLoadException($"'{open}' is never closed", new SourceLocation(source, line, column), ex);
+            }
+
+            throw new YamlLoadException(message, new SourceLocation(source, (int)ex.Start.Line, (int)ex.Start.Column), ex);
         }
         catch (InvalidOperationException ex)
         {
-            // YamlDotNet's scanner fails this way when the text ends inside a flow collection or a quoted scalar.
+            // YamlDotNet's scanner fails this way when the text ends inside a flow collection or a quoted scalar:
+            // point at the bracket that is never closed when there is one, else at the end.
+            if (YamlSyntaxHints.UnclosedFlow(text) is var (open, line, column))
+            {
+                throw new YamlLoadException($"'{open}' is never closed", new SourceLocation(source, line, column), ex);
+            }
+
             var lastLine = text.AsSpan().TrimEnd().Count('\n') + 1;
-            throw new YamlLoadException("unexpected end of the document (an unclosed [ ], { } or quote?)", new SourceLocation(source, lastLine, 1), ex);
+            throw new YamlLoadException("unexpected end of the document (an unclosed quote?)", new SourceLocation(source, lastLine, 1), ex);
         }
 
         if (stream.Documents.Count == 0)

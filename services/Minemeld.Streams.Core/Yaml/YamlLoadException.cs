@@ -7,6 +7,7 @@ public sealed class YamlLoadException : Exception
         : base($"{location}: {message}", inner)
     {
         Location = location;
+        Reason = message;
     }
 
     public YamlLoadException()
@@ -24,4 +25,7 @@ public sealed class YamlLoadException : Exception
     }
 
     public SourceLocation Location { get; }
+
+    /// <summary>What is wrong, without the location.</summary>
+    public string Reason { get; } = string.Empty;
 }

@@ -7,14 +7,11 @@ namespace Minemeld.Streams.Hosting.Graph;
 /// <summary>Loads and validates the graph once; an invalid graph stops the process at start with every error.</summary>
 public sealed class GraphProvider(IOptions<GraphOptions> options)
 {
-    private readonly Lazy<NodeGraph> _graph = new(() => Load(options.Value));
+    private readonly Lazy<GraphLoadResult> _result = new(() => GraphLoader.LoadFile(options.Value.Path, PrototypeLibrary.Create(options.Value.PrototypeDirectories)));
 
-    public NodeGraph Graph => _graph.Value;
+    /// <summary>The graph and what was found wrong with it, for a caller that reports the errors itself.</summary>
+    public GraphLoadResult Result => _result.Value;
 
-    private static NodeGraph Load(GraphOptions options)
-    {
-        var result = GraphLoader.LoadFile(options.Path, PrototypeLibrary.Create(options.PrototypeDirectories));
-        return result.Graph ?? throw new InvalidOperationException(
-            $"graph {options.Path} is invalid:{Environment.NewLine}{string.Join(Environment.NewLine, result.Errors)}");
-    }
+    public NodeGraph Graph => Result.Graph ?? throw new InvalidOperationException(
+        $"graph {options.Value.Path} is invalid:{Environment.NewLine}{string.Join(Environment.NewLine, Result.Errors)}");
 }

@@ -50,6 +50,51 @@ public sealed class CliCommandTests
     }
 
     [Fact]
+    public async Task RunFailsToStartInOneClearLinePerProblem()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"mm-unclosed-{Guid.NewGuid():N}.yml");
+        await File.WriteAllTextAsync(file, "nodes:\n  a:\n    prototype: stdlib.listIPv4Generic\n    config:\n      interval: [60\n  b:\n    prototype: stdlib.feedHCGreen\n    inputs: [a]\n", TestContext.Current.CancellationToken);
+        try
+        {
+            // The bracket that is never closed, where it is; no stack trace.
+            var (code, _, stderr) = await CliProcess.RunAsync("run", file);
+            Assert.Equal(1, code);
+            Assert.Equal(
+                [$"{file}:5:17: error: invalid YAML: '[' is never closed", $"minemeld run: {Path.GetFileName(file)} is invalid (1 error); nothing started"],
+                stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        // A port already taken.
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var (busyCode, _, busy) = await CliProcess.RunAsync("run", "graphs/demo.yml", "--port", port);
+        Assert.Equal(1, busyCode);
+        Assert.Equal($"minemeld run: cannot listen on 127.0.0.1:{port}: the address is already in use; choose another with --port", busy.Trim());
+    }
+
+    [Fact]
+    public async Task ValidatePointsAtTabsAndUnclosedBracketsAndLoopsWithTheirOwnNodes()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"mm-tab-{Guid.NewGuid():N}.yml");
+        await File.WriteAllTextAsync(file, "nodes:\n  a:\n    prototype: stdlib.listIPv4Generic\n\tconfig: {}\n", TestContext.Current.CancellationToken);
+        try
+        {
+            var (code, _, stderr) = await CliProcess.RunAsync("validate", file);
+            Assert.Equal(1, code);
+            Assert.Contains($"{file}:4:1: error: invalid YAML: a tab in the indentation (YAML indents with spaces only)", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task PrototypesListsAndFiltersByType()
     {
         var (code, stdout, stderr) = await CliProcess.RunAsync("prototypes", "--type", "output");

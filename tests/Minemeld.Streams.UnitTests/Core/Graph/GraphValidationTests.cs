@@ -42,6 +42,24 @@ public sealed class GraphValidationTests
     }
 
     [Fact]
+    public void EachLoopIsReportedWithItsOwnNodesOnly()
+    {
+        // x reads the y-z loop without being on it; w reads itself; v sits between the two loops.
+        var result = Load("""
+            nodes:
+              m: {prototype: stdlib.listIPv4Generic, output: true}
+              x: {prototype: stdlib.aggregatorIPv4Generic, inputs: [m, y], output: true}
+              y: {prototype: stdlib.aggregatorIPv4Generic, inputs: [z], output: true}
+              z: {prototype: stdlib.aggregatorIPv4Generic, inputs: [y], output: true}
+              v: {prototype: stdlib.aggregatorIPv4Generic, inputs: [z], output: true}
+              w: {prototype: stdlib.aggregatorIPv4Generic, inputs: [w, v], output: true}
+            """);
+        Assert.Equal(
+            ["test.yml:4:6: error: node 'y', key 'inputs': loop detected among nodes y, z", "test.yml:7:6: error: node 'w', key 'inputs': loop detected among nodes w"],
+            Errors(result).Where(static e => e.Contains("loop", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void BadNodeNamesAreRefused()
     {
         var result = Load("nodes:\n  ../config/running-config.yml: {}\n  <script>alert(1)</script>: {}\n");
