@@ -52,6 +52,14 @@ public static class YamlDocument
             var lastLine = text.AsSpan().TrimEnd().Count('\n') + 1;
             throw new YamlLoadException("unexpected end of the document (an unclosed quote?)", new SourceLocation(source, lastLine, 1), ex);
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // YamlDotNet's node builder refuses some event sequences its parser accepts (found by fuzzing: an
+            // ArgumentException, "unsupported type"): any such failure of the library is the document's syntax,
+            // reported where the parser was when the builder gave up.
+            var (line, column) = LastEventStart(text);
+            throw new YamlLoadException("this YAML structure is not supported here (a stray indicator or a node out of place?)", new SourceLocation(source, line, column), ex);
+        }
 
         if (stream.Documents.Count == 0)
         {
@@ -66,6 +74,26 @@ public static class YamlDocument
 
         var root = stream.Documents[0].RootNode;
         return (Convert(root, string.Empty, map), map);
+    }
+
+    /// <summary>Where the last event the parser produced starts (1-based), for errors raised after parsing.</summary>
+    private static (int Line, int Column) LastEventStart(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var (line, column) = (1, 1);
+        try
+        {
+            while (parser.MoveNext())
+            {
+                (line, column) = ((int)parser.Current!.Start.Line, (int)parser.Current.Start.Column);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The events before it are what the builder saw.
+        }
+
+        return (line, column);
     }
 
     public static (JsonNode? Root, SourceMap Map) Load(string path)

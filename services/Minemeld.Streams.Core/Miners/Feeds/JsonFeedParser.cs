@@ -74,12 +74,30 @@ public sealed class JsonFeedParser
             }
 
             var attributes = new JsonObject();
+            string? unreadable = null;
             foreach (var property in obj.Properties())
             {
                 if (property.Name != _indicatorKey && (_fields is null || _fields.Contains(property.Name)))
                 {
-                    attributes[$"{_prefix}_{property.Name}"] = JsonNode.Parse(property.Value.ToString(Formatting.None));
+                    // The lenient reader takes literals JSON has not (undefined, NaN): such an item is refused, not
+                    // a poll failed.
+                    var text = property.Value.ToString(Formatting.None);
+                    try
+                    {
+                        attributes[$"{_prefix}_{property.Name}"] = JsonNode.Parse(text);
+                    }
+                    catch (System.Text.Json.JsonException)
+                    {
+                        unreadable = $"item {index}: '{property.Name}' is not JSON ({(text.Length > 40 ? text[..40] + "..." : text)})";
+                        break;
+                    }
                 }
+            }
+
+            if (unreadable is not null)
+            {
+                report.Error(0, unreadable);
+                continue;
             }
 
             if (IndicatorCheck.Normalize(indicatorToken.ToString(), attributes, _defaults, 0, report) is { } indicator)
