@@ -12,13 +12,18 @@ internal sealed class Utf8StringCache
     /// <summary>Longer strings are rarely repeated: read as they are, never remembered.</summary>
     private const int MaxLength = 32;
 
-    private const int Slots = 256;
+    /// <summary>Two ways per set: two strings of one message that hash alike (the hash is seeded per process) no
+    /// longer evict each other at every message, which made "repeats share one string" fail about once a hundred runs.</summary>
+    private const int Sets = 128;
+
+    private const int Slots = Sets * 2;
 
     [ThreadStatic]
     private static Utf8StringCache? t_cache;
 
     private readonly byte[]?[] _utf8 = new byte[]?[Slots];
     private readonly string?[] _strings = new string?[Slots];
+    private readonly byte[] _lastUsed = new byte[Sets];
 
     private Utf8StringCache()
     {
@@ -37,14 +42,22 @@ internal sealed class Utf8StringCache
         var utf8 = reader.ValueSpan;
         var hash = new HashCode();
         hash.AddBytes(utf8);
-        var slot = (int)((uint)hash.ToHashCode() % Slots);
-        if (_utf8[slot] is { } known && utf8.SequenceEqual(known))
+        var set = (int)((uint)hash.ToHashCode() % Sets);
+        var first = set * 2;
+        for (var slot = first; slot < first + 2; slot++)
         {
-            return _strings[slot]!;
+            if (_utf8[slot] is { } known && utf8.SequenceEqual(known))
+            {
+                _lastUsed[set] = (byte)(slot - first);
+                return _strings[slot]!;
+            }
         }
 
+        // The way not used last makes room.
+        var victim = first + (1 - _lastUsed[set]);
         var read = reader.GetString()!;
-        (_utf8[slot], _strings[slot]) = (utf8.ToArray(), read);
+        (_utf8[victim], _strings[victim]) = (utf8.ToArray(), read);
+        _lastUsed[set] = (byte)(victim - first);
         return read;
     }
 }

@@ -134,9 +134,13 @@ public sealed class FeedDeliveryTests(RedisFixture redis)
             var client = host.Client("reader", "reader-secret");
             client.Timeout = TimeSpan.FromSeconds(20);
             // The users reach the private Redis when its seeding retry comes round.
-            HttpResponseMessage? fresh = null;
-            await PipelineHarness.EventuallyAsync(async () => (fresh = await client.GetAsync("/feeds/bigfeed", ct)).IsSuccessStatusCode, "the reader to be seeded", TimeSpan.FromSeconds(15));
-            var etag = fresh!.Headers.ETag!.Tag;
+            await PipelineHarness.EventuallyAsync(async () =>
+            {
+                using var attempt = await client.GetAsync("/feeds/bigfeed", ct);
+                return attempt.IsSuccessStatusCode;
+            }, "the reader to be seeded", TimeSpan.FromSeconds(15));
+            using var fresh = await client.GetAsync("/feeds/bigfeed", ct);
+            var etag = fresh.Headers.ETag!.Tag;
             Assert.Equal("10.0.0.1-10.0.0.1\n10.0.0.9-10.0.0.9\n", await fresh.Content.ReadAsStringAsync(ct));
 
             await frozen(async () =>
