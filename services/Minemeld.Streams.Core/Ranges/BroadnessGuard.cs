@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Indicators;
 using Minemeld.Streams.Core.Json;
@@ -60,46 +61,43 @@ public readonly record struct BroadnessGuard(int Ipv4Prefix, int Ipv6Prefix)
     /// </summary>
     public bool Refuses(string? type, ReadOnlySpan<char> indicator, out string? reason)
     {
+        if (type == IndicatorTypes.IPv4)
+        {
+            return Refuses<uint, IPv4Family>(indicator.Trim(), Ipv4Prefix, Ipv4Key, out reason);
+        }
+
+        if (type == IndicatorTypes.IPv6)
+        {
+            return Refuses<UInt128, IPv6Family>(indicator.Trim(), Ipv6Prefix, Ipv6Key, out reason);
+        }
+
         reason = null;
-        if (type == IndicatorTypes.IPv4 && Ipv4Prefix > 0)
-        {
-            if (!IPRangeParser.TryParse<uint, IPv4Family>(indicator.Trim(), out var range, out _, out _, out _, out _))
-            {
-                return false;
-            }
-
-            // Addresses covered minus one, so 0.0.0.0/0 does not overflow.
-            var span = (ulong)(range.End - range.Start);
-            if (span < 1UL << (32 - Ipv4Prefix))
-            {
-                return false;
-            }
-
-            reason = Reason(indicator, span + 1, Ipv4Prefix, Ipv4Key);
-            return true;
-        }
-
-        if (type == IndicatorTypes.IPv6 && Ipv6Prefix > 0)
-        {
-            if (!IPRangeParser.TryParse<UInt128, IPv6Family>(indicator.Trim(), out var range, out _, out _, out _, out _))
-            {
-                return false;
-            }
-
-            var span = range.End - range.Start;
-            if (span < UInt128.One << (128 - Ipv6Prefix))
-            {
-                return false;
-            }
-
-            reason = $"{indicator.Trim()} is broader than a /{Ipv6Prefix} (the node's {Ipv6Key}; 0 turns the guard off)";
-            return true;
-        }
-
         return false;
     }
 
-    private static string Reason(ReadOnlySpan<char> indicator, ulong addresses, int prefix, string key) =>
-        string.Create(CultureInfo.InvariantCulture,
-            $"{indicator.Trim()} covers {addresses:N0} addresses, more than a /{prefix} (the node's {key}; 0 turns the guard off)");
+    /// <summary>One family's check: the range's address count against a network of <paramref name="prefix"/>.</summary>
+    private static bool Refuses<T, TFamily>(ReadOnlySpan<char> indicator, int prefix, string key, out string? reason)
+        where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>
+        where TFamily : IAddressFamily<T>
+    {
+        reason = null;
+        // A single address (neither '/' nor '-') is never broad: most indicators are, and are not parsed.
+        if (prefix == 0 || indicator.IndexOfAny('/', '-') < 0 || !IPRangeParser.TryParse<T, TFamily>(indicator, out var range, out _, out _, out _, out _))
+        {
+            return false;
+        }
+
+        // Addresses covered minus one, so 0.0.0.0/0 and ::/0 do not overflow.
+        var span = range.End - range.Start;
+        if (span < T.One << (TFamily.Bits - prefix))
+        {
+            return false;
+        }
+
+        // An IPv4 count is still readable; an IPv6 one has up to 39 digits.
+        reason = TFamily.Bits <= 32
+            ? string.Create(CultureInfo.InvariantCulture, $"{indicator} covers {ulong.CreateTruncating(span) + 1:N0} addresses, more than a /{prefix} (the node's {key}; 0 turns the guard off)")
+            : $"{indicator} is broader than a /{prefix} (the node's {key}; 0 turns the guard off)";
+        return true;
+    }
 }

@@ -1,5 +1,4 @@
 using Confluent.Kafka;
-using Minemeld.Streams.Core.Indicators;
 using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Hosting.Kafka;
@@ -36,7 +35,7 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
             }
 
             var indicator = input.Message.Indicator;
-            if (received.Op == MessageOp.Update && IsOverBroad(indicator, received))
+            if (received.Op == MessageOp.Update && settings.Guard.Refuses(input.Message.Type, indicator))
             {
                 // Never served, whatever let it through upstream (a miner whose guard was turned off, a feed filled
                 // before the guard existed); a member already held leaves the feed.
@@ -107,20 +106,6 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
         }
 
         return changes;
-    }
-
-    private bool IsOverBroad(string indicator, in InputFilter.Received received)
-    {
-        // Only a network or a range can be broad, and most indicators are neither: the value's type is read only then.
-        if (settings.Guard.IsOff || indicator.AsSpan().IndexOfAny('/', '-') < 0)
-        {
-            return false;
-        }
-
-        var type = received.Tree is { } tree
-            ? (JsonNodeValues.TryGetString(tree[IndicatorValue.Type], out var t) ? t : null)
-            : Utf8JsonObject.GetString(received.Utf8.Span, "type"u8);
-        return settings.Guard.Refuses(type, indicator);
     }
 
     private double Score(in InputFilter.Received received)

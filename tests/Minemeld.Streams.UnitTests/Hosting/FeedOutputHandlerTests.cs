@@ -78,9 +78,11 @@ public sealed class FeedOutputHandlerTests
         Assert.All(open.Changes, static c => Assert.True(c.Present));
     }
 
+    /// <summary>An update as a node publishes it: the envelope carries the value's type.</summary>
     private static InputMessage Consumed(string indicator, string value)
     {
-        var bytes = Encoding.UTF8.GetBytes($$"""{"v":1,"op":"update","indicator":"{{indicator}}","type":"IPv4","origin":"agg","value":{{value}}}""");
+        var type = JsonNode.Parse(value)!["type"]!.GetValue<string>();
+        var bytes = Encoding.UTF8.GetBytes($$"""{"v":1,"op":"update","indicator":"{{indicator}}","type":"{{type}}","origin":"agg","value":{{value}}}""");
         return new InputMessage("edge", 0, 0, indicator, IndicatorMessageSerializer.Deserialize((ReadOnlyMemory<byte>)bytes), bytes);
     }
 
