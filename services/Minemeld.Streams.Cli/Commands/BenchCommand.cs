@@ -51,7 +51,7 @@ internal static class BenchCommand
         var park = new Option<bool>("--park") { Description = "Kafka:ParkIdlePartitions, which minemeld run turns on with the embedded broker (--park false: off).", DefaultValueFactory = static _ => true };
         var pipeline = new Command("pipeline", "End-to-end throughput: miner → IPv4 aggregator → feed.") { redis, count, loops, runs, layout, park };
         pipeline.SetAction((parse, token) => RunAsync(parse.GetValue(redis), parse.GetValue(count), parse.GetValue(loops), parse.GetValue(runs), parse.GetValue(layout)!, parse.GetValue(park), token));
-        return new Command("bench", "Benchmarks that print their figures.") { pipeline, FeedBenchmark.Create(), WidthBenchmark.Create() };
+        return new Command("bench", "Benchmarks that print their figures.") { pipeline, FeedBenchmark.Create(), WidthBenchmark.Create(), FaultBenchmark.Create() };
     }
 
     private static async Task<int> RunAsync(string? redisEndpoint, int count, int consumers, int runs, string layout, bool park, CancellationToken cancellationToken)

@@ -43,9 +43,10 @@ internal static class RunCommand
         var port = new Option<int>("--port") { Description = "HTTP port of the feed server (and /metrics, /healthz, /readyz).", DefaultValueFactory = static _ => 8080 };
         var bind = new Option<string>("--bind") { Description = "Address to listen on.", DefaultValueFactory = static _ => "127.0.0.1" };
         var verbose = new Option<bool>("--verbose") { Description = "On a start-up failure, print the exception's whole trace, not one line." };
+        var prototypes = PrototypesCommand.DirectoriesOption();
         var command = new Command("run", "Run a graph: by default all of it and its feed server in one process (embedded Kafka, in-memory state).")
         {
-            graph, redis, kafka, roles, port, bind, verbose,
+            graph, redis, kafka, roles, port, bind, verbose, prototypes,
         };
         command.SetAction((parse, token) => RunAsync(
             new RunSettings(
@@ -55,7 +56,8 @@ internal static class RunCommand
                 parse.GetValue(roles)!,
                 parse.GetValue(port),
                 parse.GetValue(bind)!,
-                parse.GetValue(verbose)),
+                parse.GetValue(verbose),
+                parse.GetValue(prototypes) ?? []),
             token));
         return command;
     }
@@ -145,16 +147,28 @@ internal static class RunCommand
         var builder = WebApplication.CreateBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseUrls($"http://{settings.Bind}:{settings.Port}");
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var overrides = new Dictionary<string, string?>
         {
             ["Graph:Path"] = settings.Graph.FullName,
             ["Redis:Configuration"] = string.IsNullOrWhiteSpace(settings.Redis) ? "unused" : settings.Redis,
             ["Kafka:BootstrapServers"] = broker?.BootstrapServers ?? settings.Kafka,
-            ["Kafka:Assignor"] = broker is null ? null : "range",
-            ["Kafka:CreateTopics"] = broker is null ? "true" : "false",
-            // Every producer of the embedded broker is in this process: idle partitions wait for its writes.
-            ["Kafka:ParkIdlePartitions"] = broker is null ? "false" : "true",
-        });
+        };
+        for (var i = 0; i < settings.Prototypes.Count; i++)
+        {
+            overrides[$"Graph:PrototypeDirectories:{i}"] = Path.GetFullPath(settings.Prototypes[i]);
+        }
+
+        if (broker is not null)
+        {
+            // The embedded broker has one assignor and no CreateTopics, and every producer of it is in this process:
+            // idle partitions wait for its writes. With --kafka these come from the environment (Kafka__...) or
+            // the defaults, as they do for the workers.
+            overrides["Kafka:Assignor"] = "range";
+            overrides["Kafka:CreateTopics"] = "false";
+            overrides["Kafka:ParkIdlePartitions"] = "true";
+        }
+
+        builder.Configuration.AddInMemoryCollection(overrides);
         builder.AddMinemeldDefaults();
         if (string.IsNullOrWhiteSpace(settings.Redis))
         {
@@ -236,7 +250,7 @@ internal static class RunCommand
     private static void PrintFeedsAndUsers(NodeGraph graph, UsersFile usersFile, RunSettings settings)
     {
         var users = usersFile.Config;
-        foreach (var feed in graph.Nodes.Where(static n => n.ClassName == NodeClassRegistry.RedisSet))
+        foreach (var feed in graph.Nodes.Where(static n => n.Class.Name == NodeClassRegistry.RedisSet))
         {
             var tags = users?.FeedTags.TryGetValue(feed.Name, out var t) == true ? string.Join(", ", t) : "untagged";
             Console.WriteLine($"  feed  http://{settings.Bind}:{settings.Port}/feeds/{feed.Name}   (tags: {tags})");
@@ -287,5 +301,5 @@ internal static class RunCommand
         }
     }
 
-    private sealed record RunSettings(FileInfo Graph, string? Redis, string? Kafka, string Roles, int Port, string Bind, bool Verbose);
+    private sealed record RunSettings(FileInfo Graph, string? Redis, string? Kafka, string Roles, int Port, string Bind, bool Verbose, IReadOnlyList<string> Prototypes);
 }

@@ -82,7 +82,7 @@ internal static class WidthBenchmark
     private static async Task<int> RunAsync(EmbeddedKafkaBroker broker, IStateStore store, string name, int customers, string layout, int? partitions, bool park, Dictionary<string, string> settings, CancellationToken cancellationToken)
     {
         var graph = GraphLoader.Parse(Yaml(name, customers, partitions), "width.yml", name, PrototypeLibrary.BuiltIn).Graph!;
-        var topics = GraphTopics.For(graph, new TopicNames("minemeld", name));
+        var topics = EmbeddedTopicProvisioner.Made(GraphTopics.For(graph, new TopicNames("minemeld", name)));
         var partitionCount = topics.Sum(static t => t.Partitions);
         Console.WriteLine($"state store: {store.Description}; layout: {layout}; parked idle partitions: {(park ? "on" : "off")}; {customers:N0} customers, {graph.Nodes.Count:N0} nodes, {topics.Count:N0} topics of {partitionCount:N0} partitions");
 

@@ -26,7 +26,7 @@ public sealed record NodeFingerprint(string ClassName, string Config, IReadOnlyL
     public static NodeFingerprint Of(GraphNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
-        return new(node.ClassName, Canonical(node.Config)!.ToJsonString(), node.Inputs, node.Output, node.Partitions);
+        return new(node.Class.Name, Canonical(node.Config)!.ToJsonString(), node.Inputs, node.Output, node.Partitions);
     }
 
     public string ToJson() => new JsonObject
@@ -47,7 +47,7 @@ public sealed record NodeFingerprint(string ClassName, string Config, IReadOnlyL
                 && o["class"]?.GetValue<string>() is { } className
                 && o["config"]?.GetValue<string>() is { } config
                 && o["inputs"] is JsonArray inputs
-                ? new NodeFingerprint(className, config, [.. inputs.Select(static i => i!.GetValue<string>())], o["output"]?.GetValue<bool>() ?? false, o["partitions"]?.GetValue<int>() ?? 0)
+                ? new NodeFingerprint(NodeClassRegistry.Canonical(className), config, [.. inputs.Select(static i => i!.GetValue<string>())], o["output"]?.GetValue<bool>() ?? false, o["partitions"]?.GetValue<int>() ?? 0)
                 : null;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
@@ -203,7 +203,7 @@ public sealed class GraphCommitPlan
             return new(ChangeKind.Added, "added", node.Inputs);
         }
 
-        if (before.ClassName != node.ClassName)
+        if (before.ClassName != node.Class.Name)
         {
             // Another node under the same name: what the old one published downstream must go with it.
             return new(ChangeKind.ClassChanged, "class changed", []);

@@ -248,7 +248,9 @@ public static partial class GraphLoader
 
             if (descriptor.Kind == NodeKind.Output && output)
             {
-                Error(name, "output", $"{at}/output", $"{name} is a feed output ({className}): it never publishes, so output must be false");
+                // MineMeld ignored it, and its own graphs set it: a warning, and the node does not publish.
+                Warning(name, "output", $"{at}/output", $"{name} is a feed output ({className}): it never publishes, output: true is ignored");
+                output = false;
             }
 
             if (descriptor.Kind == NodeKind.Processor && inputs.Count == 0)

@@ -18,6 +18,9 @@ public static class ListEntry
     /// <summary>When the entry was last written (epoch ms), for MineMeld's localdb <c>_update_ts</c>.</summary>
     public const string UpdatedAt = "_updated_at";
 
+    /// <summary>A localdb entry written without a ttl (it reads back with <c>_expiration_ts: null</c>).</summary>
+    public const string ExpiresByDefault = "_expires_by_default";
+
     /// <summary>
     /// The poll item of a stored entry (<paramref name="stored"/>: its JSON as the list keeps it, not changed
     /// afterwards): its attributes written as bytes, or as a tree when a name is escaped or repeated.
@@ -33,6 +36,7 @@ public static class ListEntry
         ArgumentNullException.ThrowIfNull(stored);
         stored.Remove(ExpiresAt);
         stored.Remove(UpdatedAt);
+        stored.Remove(ExpiresByDefault);
         if (forcedType is not null)
         {
             stored[IndicatorValue.Type] = forcedType;
@@ -60,7 +64,7 @@ public static class ListEntry
         foreach (var property in properties[..count])
         {
             var name = stored[property.Name];
-            if (name.SequenceEqual("_expires_at"u8) || name.SequenceEqual("_updated_at"u8))
+            if (name.SequenceEqual("_expires_at"u8) || name.SequenceEqual("_updated_at"u8) || name.SequenceEqual("_expires_by_default"u8))
             {
                 continue;
             }

@@ -206,6 +206,46 @@ public sealed class Poller(PollerSettings settings)
         return emissions;
     }
 
+    /// <summary>
+    /// Publishes the state of each indicator given again, whatever the table's diff says (the indicators a cycle that
+    /// did not save published, <c>MinerStateStore.Unsettled</c>): an update of a live row, a withdraw of a withdrawn
+    /// one, and for an indicator the table does not hold (the lost cycle added it; this one does not) a withdraw whose
+    /// value is what every row of this node carries: the config's attributes, its type and source. Each once.
+    /// </summary>
+    public List<Emission> Resend(IEnumerable<(string? Type, string Indicator)> indicators, long now)
+    {
+        ArgumentNullException.ThrowIfNull(indicators);
+        var emissions = new List<Emission>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (type, indicator) in indicators)
+        {
+            var key = Key(type, indicator);
+            if (!seen.Add(key))
+            {
+                continue;
+            }
+
+            if (_rows.TryGetValue(key, out var row))
+            {
+                emissions.Add(row.Withdrawn is null && row.AgeOut >= now ? Update(row) : Withdraw(row));
+                continue;
+            }
+
+            var value = (JsonObject)Settings.Attributes.DeepClone();
+            if (type is not null)
+            {
+                value[IndicatorValue.Type] = type;
+            }
+
+            value[IndicatorValue.Sources] ??= new JsonArray(Settings.SourceName);
+            Counters.WithdrawTx++;
+            emissions.Add(new Emission(MessageOp.Withdraw, indicator, value));
+        }
+
+        emissions.Sort(static (a, b) => string.CompareOrdinal(a.Indicator, b.Indicator));
+        return emissions;
+    }
+
     /// <summary>Re-emits every live indicator (after downstream state was lost).</summary>
     public List<Emission> Rebuild(long now) =>
         [.. _rows.Values.Where(r => r.Withdrawn is null && r.AgeOut >= now).OrderBy(static r => r.Indicator, StringComparer.Ordinal).Select(row => Update(row))];

@@ -9,8 +9,11 @@ namespace Minemeld.Streams.Core.NodeClasses;
 public static class NodeClassRegistry
 {
     public const string HttpFT = "minemeld.ft.http.HttpFT";
-    public const string CsvFT = "minemeld.ft.csvft.CSVFT";
+    public const string CsvFT = "minemeld.ft.csv.CSVFT";
     public const string SimpleJson = "minemeld.ft.json.SimpleJSON";
+    public const string O365Xml = "minemeld.ft.o365.O365XML";
+    public const string O365Api = "minemeld.ft.o365.O365API";
+    public const string AusCert = "minemeld.ft.auscert.MaliciousURLFeed";
     public const string YamlFT = "minemeld.ft.local.YamlFT";
     public const string YamlIPv4FT = "minemeld.ft.local.YamlIPv4FT";
     public const string YamlIPv6FT = "minemeld.ft.local.YamlIPv6FT";
@@ -30,7 +33,7 @@ public static class NodeClassRegistry
         "minemeld.ft.taxii.TaxiiClient", "minemeld.ft.taxii.DataFeed", "minemeld.ft.taxii2.Taxii2Client",
         "minemeld.ft.syslog.SyslogMatcher", "minemeld.ft.syslog.SyslogMiner", "minemeld.ft.logstash.LogstashOutput",
         "minemeld.ft.dag.DagPusher", "minemeld.ft.dag_ng.DagPusher", "minemeld.ft.mm.JSONSEQMiner",
-        "minemeld.ft.o365.O365XMLFT", "minemeld.ft.o365.O365API", "minemeld.ft.azure.AzureXML", "minemeld.ft.azure.AzureJSON",
+        "minemeld.ft.azure.AzureXML", "minemeld.ft.azure.AzureJSON",
         "minemeld.ft.google.GoogleNetBlocks", "minemeld.ft.google.GoogleSPF", "minemeld.ft.autofocus.ExportList",
         "minemeld.ft.recordedfuture.IPRiskList", "minemeld.ft.recordedfuture.DomainRiskList", "minemeld.ft.threatconnect.IndicatorsMiner",
         "minemeld.ft.proofpoint.EmergingThreatsIP", "minemeld.ft.proofpoint.EmergingThreatsDomain", "minemeld.ft.vt.Notifications",
@@ -38,9 +41,26 @@ public static class NodeClassRegistry
         "minemeld.ft.dshield.DshieldRecommended", "minemeld.ft.ipop.AggregateIPv4FTWithList",
     };
 
+    /// <summary>
+    /// Other names of implemented classes: MineMeld subclasses that only pass their parent through
+    /// (<c>bambenek.Miner</c> is a CSVFT), and the name this project gave CSVFT before it used MineMeld's own.
+    /// A node keeps the name it was written with; its behaviour, and what a commit compares, is the class's.
+    /// </summary>
+    private static readonly Dictionary<string, string> Aliases = new(StringComparer.Ordinal)
+    {
+        ["minemeld.ft.bambenek.Miner"] = CsvFT,
+        ["minemeld.ft.csvft.CSVFT"] = CsvFT,
+    };
+
     public static IReadOnlyCollection<NodeClassDescriptor> All => Classes.Values;
 
-    public static bool TryGet(string name, out NodeClassDescriptor descriptor) => Classes.TryGetValue(name, out descriptor!);
+    /// <summary>The implemented classes' other names, with the class each stands for.</summary>
+    public static IReadOnlyDictionary<string, string> OtherNames => Aliases;
+
+    public static bool TryGet(string name, out NodeClassDescriptor descriptor) => Classes.TryGetValue(Canonical(name), out descriptor!);
+
+    /// <summary>The class a name stands for: the name itself unless it is another name of an implemented class.</summary>
+    public static string Canonical(string name) => Aliases.GetValueOrDefault(name, name);
 
     public static bool IsKnownButNotImplemented(string name) => NotImplemented.Contains(name);
 
@@ -99,6 +119,14 @@ public static class NodeClassRegistry
                 ["indicator"] = Extraction.OrNull(),
                 ["fields"] = Extractions.OrNull(),
             }), required, "Line-oriented text feed over HTTP(S) or file:"),
+            new(AusCert, NodeKind.Miner, Merge(http, new Dictionary<string, ConfigCheck>
+            {
+                ["ignore_regex"] = Pattern.OrNull(),
+                ["indicator"] = Extraction.OrNull(),
+                ["fields"] = Extractions.OrNull(),
+                ["api_key"] = AnyString.OrNull(),
+                ["side_config"] = AnyString.OrNull(),
+            }), required, "AusCERT member feed: a line feed fetched with the member's API-Key header (api_key, or the node's side config)"),
             new(CsvFT, NodeKind.Miner, Merge(http, new Dictionary<string, ConfigCheck>
             {
                 ["ignore_regex"] = Pattern.OrNull(),
@@ -117,6 +145,20 @@ public static class NodeClassRegistry
                 ["prefix"] = AnyString,
                 ["fields"] = StringList.OrNull(),
             }), required, "JSON document over HTTP(S) or file:, items selected with JMESPath"),
+            new(O365Xml, NodeKind.Miner, Merge(http, new Dictionary<string, ConfigCheck>
+            {
+                ["url"] = Url.OrNull(),
+                ["products"] = StringList.OrNull(),
+            }), none, "Office 365 address document (XML) by product; Microsoft retired it in 2018, give url a copy"),
+            new(O365Api, NodeKind.Miner, Merge(http, new Dictionary<string, ConfigCheck>
+            {
+                ["url"] = Url.OrNull(),
+                ["instance"] = AnyString.OrNull(),
+                ["service_areas"] = StringList.OrNull(),
+                ["tenant_name"] = AnyString.OrNull(),
+                ["disable_integrations"] = Bool,
+                ["side_config"] = AnyString.OrNull(),
+            }), none, "Office 365 endpoints web service (URLs and networks by instance and service area)"),
             new(YamlFT, NodeKind.Miner, list, none, "Local list; each entry carries its type"),
             new(YamlIPv4FT, NodeKind.Miner, list, none, "Local list of IPv4 indicators", Indicators.IndicatorTypes.IPv4),
             new(YamlIPv6FT, NodeKind.Miner, list, none, "Local list of IPv6 indicators", Indicators.IndicatorTypes.IPv6),

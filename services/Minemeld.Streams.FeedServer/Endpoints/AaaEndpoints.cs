@@ -152,7 +152,7 @@ public static partial class AaaEndpoints
 
     private static async Task<IResult> SetFeedAttributesAsync(string feed, HttpRequest request, NodeGraph graph, AccessDirectory access, IAccessStore store, CancellationToken cancellationToken)
     {
-        if (!graph.TryGetNode(feed, out var node) || node.ClassName != NodeClassRegistry.RedisSet)
+        if (!graph.TryGetNode(feed, out var node) || node.Class.Name != NodeClassRegistry.RedisSet)
         {
             return MineMeldResults.Error(StatusCodes.Status400BadRequest, $"{feed} is not a feed output of graph {graph.Name}");
         }

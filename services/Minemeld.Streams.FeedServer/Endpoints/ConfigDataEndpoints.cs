@@ -38,19 +38,21 @@ public static class ConfigDataEndpoints
         foreach (var entry in entries.OrderBy(static e => e.Indicator, StringComparer.Ordinal))
         {
             var item = (JsonObject)entry.Attributes.DeepClone();
+            var byDefault = item.Remove(LocalListStore.ExpiresByDefault);
             item["indicator"] = entry.Indicator;
+            item["type"] ??= list.ForcedType; // a sync tool compares entries with their type: a rerun then sees no change
             if (t == "localdb")
             {
-                item["type"] ??= list.ForcedType;
-                item["_expiration_ts"] = entry.ExpiresAt is { } expires ? expires : "disabled";
+                // MineMeld's table: null when written without a ttl (default_ttl applies), "disabled" for never.
+                item["_expiration_ts"] = byDefault ? null : entry.ExpiresAt is { } expires ? expires : "disabled";
                 item["_update_ts"] = entry.UpdatedAt;
             }
 
             result.Add(item);
         }
 
-        // localdb answered a bare list; yaml wrapped it in result.
-        return t == "localdb" ? Results.Text(result.ToJsonString(), "application/json") : MineMeldResults.Ok(result);
+        // Both wrap the list in result, as MineMeld's API does (minemeld-sync reads result).
+        return MineMeldResults.Ok(result);
     }
 
     private static async Task<IResult> PutAsync(string name, string? t, HttpRequest request, LocalListCatalog lists)

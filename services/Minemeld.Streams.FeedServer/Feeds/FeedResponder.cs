@@ -33,7 +33,7 @@ public sealed partial class FeedResponder(
     {
         ArgumentNullException.ThrowIfNull(context);
         var started = Stopwatch.GetTimestamp();
-        var known = graph.TryGetNode(feed, out var node) && node.ClassName == NodeClassRegistry.RedisSet;
+        var known = graph.TryGetNode(feed, out var node) && node.Class.Name == NodeClassRegistry.RedisSet;
         var feedLabel = known ? feed : "_unknown";
         var formatLabel = "plain";
         var status = "500";

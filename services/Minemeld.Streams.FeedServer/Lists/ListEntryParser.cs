@@ -164,6 +164,7 @@ public static class ListEntryParser
                 if (ttl is null)
                 {
                     expires = list.DefaultTtlSeconds is { } seconds ? nowMs + (seconds * 1000) : null;
+                    item[LocalListStore.ExpiresByDefault] = true;
                 }
                 else if (ttl.GetValueKind() == JsonValueKind.Number && ttl.AsValue().TryGetValue<long>(out var ttlSeconds))
                 {

@@ -12,7 +12,7 @@ public sealed record LocalList(GraphNode Node, LocalListStore Store)
     /// localdb's lifetime for an entry appended without <c>ttl</c>: the node's <c>default_ttl</c> (86400 s by default)
     /// for a localdb miner; YAML lists have no expiry, so none there.
     /// </summary>
-    public long? DefaultTtlSeconds => Node.ClassName == NodeClassRegistry.LocalDbMiner
+    public long? DefaultTtlSeconds => Node.Class.Name == NodeClassRegistry.LocalDbMiner
         ? (JsonNodeValues.TryGetInt64(Node.Config["default_ttl"], out var ttl) ? ttl : 86400)
         : null;
 

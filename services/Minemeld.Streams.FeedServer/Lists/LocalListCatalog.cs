@@ -16,7 +16,7 @@ public sealed class LocalListCatalog(NodeGraph graph, IStateStore store)
 
     public bool TryGet(string node, out LocalList list)
     {
-        if (graph.TryGetNode(node, out var graphNode) && ListClasses.Contains(graphNode.ClassName))
+        if (graph.TryGetNode(node, out var graphNode) && ListClasses.Contains(graphNode.Class.Name))
         {
             list = new LocalList(graphNode, new LocalListStore(store, graph.Name, node, graphNode.Class.ForcedIndicatorType));
             return true;

@@ -30,4 +30,6 @@ public sealed class TopicNames
     public string Repartition(string node) => $"{_prefix}.{Graph}.{node}.repartition";
 
     public static string DeadLetter(string topic) => $"{topic}.dlq";
+
+    public static bool IsDeadLetter(string topic) => topic?.EndsWith(".dlq", StringComparison.Ordinal) ?? false;
 }

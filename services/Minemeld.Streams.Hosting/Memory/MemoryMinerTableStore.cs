@@ -6,6 +6,7 @@ internal sealed class MemoryMinerTableStore : IMinerTableStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, byte[]> _rows = new(StringComparer.Ordinal);
+    private readonly List<byte[]> _journal = [];
     private long? _lastRun;
     private long? _lastSuccessfulRun;
     private long _version;
@@ -22,7 +23,7 @@ internal sealed class MemoryMinerTableStore : IMinerTableStore
     {
         lock (_gate)
         {
-            return Task.FromResult(new MinerTable(new Dictionary<string, byte[]>(_rows, StringComparer.Ordinal), _lastRun, _lastSuccessfulRun, _version));
+            return Task.FromResult(new MinerTable(new Dictionary<string, byte[]>(_rows, StringComparer.Ordinal), _lastRun, _lastSuccessfulRun, _version, [.. _journal]));
         }
     }
 
@@ -52,7 +53,17 @@ internal sealed class MemoryMinerTableStore : IMinerTableStore
 
             _lastRun = lastRun ?? _lastRun;
             _lastSuccessfulRun = lastSuccessfulRun ?? _lastSuccessfulRun;
+            _journal.Clear();
             return Task.FromResult(++_version);
+        }
+    }
+
+    public Task JournalAsync(ReadOnlyMemory<byte> entry)
+    {
+        lock (_gate)
+        {
+            _journal.Add(entry.ToArray());
+            return Task.CompletedTask;
         }
     }
 }

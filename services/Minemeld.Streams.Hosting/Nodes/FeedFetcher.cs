@@ -24,11 +24,17 @@ public sealed class FeedFetcher : IDisposable
     private readonly HttpClient? _client;
     private readonly long _maxBytes;
     private readonly Encoding _encoding;
+    private readonly Func<IReadOnlyDictionary<string, string>>? _requestHeaders;
 
-    public FeedFetcher(JsonObject config, string? graphDirectory)
+    /// <param name="config">The node's config: <c>url</c> and the fetch options.</param>
+    /// <param name="graphDirectory">Where a relative <c>file:</c> path is resolved.</param>
+    /// <param name="defaultUrl">The class's source when the config names none.</param>
+    /// <param name="requestHeaders">Headers read again for every request (a key an operator may change meanwhile).</param>
+    public FeedFetcher(JsonObject config, string? graphDirectory, string? defaultUrl = null, Func<IReadOnlyDictionary<string, string>>? requestHeaders = null)
     {
+        _requestHeaders = requestHeaders;
         ArgumentNullException.ThrowIfNull(config);
-        var url = JsonNodeValues.TryGetString(config["url"], out var u) ? u : throw new FeedFetchException("no url configured");
+        var url = JsonNodeValues.TryGetString(config["url"], out var u) ? u : defaultUrl ?? throw new FeedFetchException("no url configured");
         _maxBytes = JsonNodeValues.TryGetInt64(config["max_response_bytes"], out var max) ? max : DefaultMaxResponseBytes;
         _encoding = JsonNodeValues.TryGetString(config["encoding"], out var encoding) ? Encoding.GetEncoding(encoding) : new UTF8Encoding(false);
         if (url.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
@@ -140,17 +146,43 @@ public sealed class FeedFetcher : IDisposable
             }
         }
 
+        return await FetchHttpAsync(_url!, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Fetches another document of the same source, <paramref name="relative"/> resolved against the configured
+    /// <c>url</c> (a web service's other calls), with the same client, headers and size cap. HTTP(S) sources only.
+    /// </summary>
+    public Task<string> FetchAsync(string relative, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(relative);
+        return _url is null
+            ? throw new FeedFetchException($"{_filePath}: this class reads a web service; give it an http(s) url")
+            : FetchHttpAsync(new Uri(_url, relative), cancellationToken);
+    }
+
+    private async Task<string> FetchHttpAsync(Uri url, CancellationToken cancellationToken)
+    {
         try
         {
-            using var response = await _client!.GetAsync(_url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            foreach (var (name, value) in _requestHeaders?.Invoke() ?? new Dictionary<string, string>())
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+
+            using var response = await _client!.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                throw new FeedFetchException($"GET {_url} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                var hint = response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized && _requestHeaders is not null
+                    ? " (is the API key right?)"
+                    : string.Empty;
+                throw new FeedFetchException($"GET {url} answered {(int)response.StatusCode} {response.ReasonPhrase}{hint}");
             }
 
             if (response.Content.Headers.ContentLength > _maxBytes)
             {
-                throw new FeedFetchException($"GET {_url}: {response.Content.Headers.ContentLength} bytes announced, more than max_response_bytes ({_maxBytes})");
+                throw new FeedFetchException($"GET {url}: {response.Content.Headers.ContentLength} bytes announced, more than max_response_bytes ({_maxBytes})");
             }
 
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -161,7 +193,7 @@ public sealed class FeedFetcher : IDisposable
             {
                 if (buffer.Length + read > _maxBytes)
                 {
-                    throw new FeedFetchException($"GET {_url}: more than max_response_bytes ({_maxBytes}) received, the response was cut off");
+                    throw new FeedFetchException($"GET {url}: more than max_response_bytes ({_maxBytes}) received, the response was cut off");
                 }
 
                 buffer.Write(chunk, 0, read);
@@ -173,11 +205,11 @@ public sealed class FeedFetcher : IDisposable
         }
         catch (HttpRequestException ex)
         {
-            throw new FeedFetchException($"GET {_url} failed: {ex.Message}", ex);
+            throw new FeedFetchException($"GET {url} failed: {ex.Message}", ex);
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new FeedFetchException($"GET {_url} timed out after {_client!.Timeout.TotalSeconds} s", ex);
+            throw new FeedFetchException($"GET {url} timed out after {_client!.Timeout.TotalSeconds} s", ex);
         }
     }
 

@@ -18,6 +18,12 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
     /// <summary>When the entry was last written (epoch ms), for MineMeld's localdb <c>_update_ts</c>.</summary>
     public const string UpdatedAt = Core.Miners.ListEntry.UpdatedAt;
 
+    /// <summary>
+    /// Marks a localdb entry written without a <c>ttl</c>: it expires after the node's <c>default_ttl</c>, and reads
+    /// back with <c>_expiration_ts: null</c> as MineMeld's table had it.
+    /// </summary>
+    public const string ExpiresByDefault = Core.Miners.ListEntry.ExpiresByDefault;
+
     private static ReadOnlySpan<byte> ExpiresAtProperty => "\"_expires_at\""u8;
 
     private readonly IRecordStore _records = store.LocalList(graph, node);

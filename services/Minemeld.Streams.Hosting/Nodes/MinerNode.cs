@@ -29,7 +29,9 @@ public sealed class MinerNode : IDisposable
     private readonly INodeStatusStore _status;
     private readonly IRecordStore _commands;
     private readonly FeedFetcher? _fetcher;
-    private readonly Func<TextReader, FeedParseReport, IEnumerable<FeedItem>>? _parse;
+
+    /// <summary>A feed miner's poll: fetch and parse (list miners read their list instead).</summary>
+    private readonly Func<FeedParseReport, CancellationToken, Task<IReadOnlyList<FeedItem>>>? _collect;
     private readonly SemaphoreSlim _cycle = new(1, 1);
     private readonly NodeOutput _output;
     private bool _loaded;
@@ -47,25 +49,41 @@ public sealed class MinerNode : IDisposable
         _status = store.Status(graph);
         _commands = store.NodeCommands(graph);
         _output = new NodeOutput(node.Name, outputTopic, FilterSet.FromConfig(node.Config["outfilters"], static (_, _) => { }), publisher, time);
-        switch (node.ClassName)
+        switch (node.Class.Name)
         {
             case NodeClassRegistry.HttpFT:
-                _fetcher = new FeedFetcher(node.Config, options.GraphDirectory);
-                _parse = new LineFeedParser(node.Config).Parse;
+                (_fetcher, _collect) = Document(new FeedFetcher(node.Config, options.GraphDirectory), new LineFeedParser(node.Config).Parse);
+                break;
+            case NodeClassRegistry.AusCert:
+                var side = new SideConfig(node.Name, node.Config, options.GraphDirectory);
+                var keyed = new FeedFetcher(node.Config, options.GraphDirectory, requestHeaders: () => side.Get("api_key") is { } key
+                    ? new Dictionary<string, string>(StringComparer.Ordinal) { ["API-Key"] = key }
+                    : throw new FeedFetchException($"no API key: set api_key in the node's config or in {side.FilePath}"));
+                (_fetcher, _collect) = Document(keyed, new LineFeedParser(node.Config).Parse);
                 break;
             case NodeClassRegistry.CsvFT:
-                _fetcher = new FeedFetcher(node.Config, options.GraphDirectory);
-                _parse = new CsvFeedParser(node.Config).Parse;
+                (_fetcher, _collect) = Document(new FeedFetcher(node.Config, options.GraphDirectory), new CsvFeedParser(node.Config).Parse);
                 break;
             case NodeClassRegistry.SimpleJson:
-                _fetcher = new FeedFetcher(node.Config, options.GraphDirectory);
-                _parse = new JsonFeedParser(node.Config).Parse;
+                (_fetcher, _collect) = Document(new FeedFetcher(node.Config, options.GraphDirectory), new JsonFeedParser(node.Config).Parse);
+                break;
+            case NodeClassRegistry.O365Xml:
+                (_fetcher, _collect) = Document(new FeedFetcher(node.Config, options.GraphDirectory, O365XmlParser.DefaultUrl), new O365XmlParser(node.Config).Parse);
+                break;
+            case NodeClassRegistry.O365Api:
+                _fetcher = new FeedFetcher(node.Config, options.GraphDirectory, O365ApiSource.DefaultUrl);
+                _collect = new O365ApiSource(node.Config, graph, node.Name, _fetcher, new SideConfig(node.Name, node.Config, options.GraphDirectory)).CollectAsync;
                 break;
             default:
                 List = new LocalListStore(store, graph, node.Name, node.Class.ForcedIndicatorType);
                 break;
         }
     }
+
+    /// <summary>A source that is one document: fetched, then parsed.</summary>
+    private static (FeedFetcher, Func<FeedParseReport, CancellationToken, Task<IReadOnlyList<FeedItem>>>) Document(
+        FeedFetcher fetcher, Func<TextReader, FeedParseReport, IEnumerable<FeedItem>> parse) =>
+        (fetcher, async (report, cancellationToken) => [.. parse(new StringReader(await fetcher.FetchAsync(cancellationToken).ConfigureAwait(false)), report)]);
 
     public string Name => _node.Name;
 
@@ -121,18 +139,18 @@ public sealed class MinerNode : IDisposable
             var rebuild = (await _commands.GetAsync([Name]).ConfigureAwait(false))[0] == Runtime.GraphCommitter.RebuildCommand;
             var (items, succeeded) = await CollectAsync(now, cancellationToken).ConfigureAwait(false);
             await ApplyAndPublishAsync(
-                cycle =>
+                async cycle =>
                 {
                     if (rebuild)
                     {
-                        cycle.Publish(Poller.Rebuild(now));
+                        await cycle.PublishAsync(Poller.Rebuild(now)).ConfigureAwait(false);
                     }
 
                     // Published in slices as the diff goes: the first messages are on their way (and downstream
                     // nodes at work) while later items are still being compared.
                     foreach (var slice in Poller.ApplyPollIncrementally(now, items, succeeded).Chunk(PublishSlice))
                     {
-                        cycle.Publish(slice);
+                        await cycle.PublishAsync(slice).ConfigureAwait(false);
                     }
 
                     if (Poller.Settings.SuddenDeath)
@@ -140,8 +158,9 @@ public sealed class MinerNode : IDisposable
                         Poller.SuddenDeath();
                     }
 
-                    cycle.Publish(Poller.AgeOut(now));
+                    await cycle.PublishAsync(Poller.AgeOut(now)).ConfigureAwait(false);
                     Poller.CollectGarbage(now);
+                    await ResendUnsettledAsync(cycle, now).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
             if (rebuild)
@@ -174,10 +193,11 @@ public sealed class MinerNode : IDisposable
             await EnsureCurrentAsync().ConfigureAwait(false);
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             await ApplyAndPublishAsync(
-                cycle =>
+                async cycle =>
                 {
-                    cycle.Publish(Poller.AgeOut(now));
+                    await cycle.PublishAsync(Poller.AgeOut(now)).ConfigureAwait(false);
                     Poller.CollectGarbage(now);
+                    await ResendUnsettledAsync(cycle, now).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
             await WriteStatusAsync().ConfigureAwait(false);
@@ -200,14 +220,14 @@ public sealed class MinerNode : IDisposable
     /// of what was published and saved: it is dropped, and the next cycle starts from the saved one (and so publishes
     /// again what did not go out).
     /// </summary>
-    private async Task ApplyAndPublishAsync(Action<CycleOutput> apply, CancellationToken cancellationToken)
+    private async Task ApplyAndPublishAsync(Func<CycleOutput, Task> apply, CancellationToken cancellationToken)
     {
-        var cycle = new CycleOutput(_output, cancellationToken);
+        var cycle = new CycleOutput(_output, _state, cancellationToken);
         try
         {
             try
             {
-                apply(cycle);
+                await apply(cycle).ConfigureAwait(false);
             }
             finally
             {
@@ -251,10 +271,15 @@ public sealed class MinerNode : IDisposable
         {
             try
             {
-                var document = await _fetcher!.FetchAsync(cancellationToken).ConfigureAwait(false);
                 var report = new FeedParseReport();
-                items = [.. _parse!(new StringReader(document), report).Select(static i => PollItem.Of(i.Indicator, i.Attributes))];
+                items = [.. (await _collect!(report, cancellationToken).ConfigureAwait(false)).Select(static i => PollItem.Of(i.Indicator, i.Attributes))];
                 Poller.Counters.ParseErrors += report.Errors;
+                if (report.Failure is not null)
+                {
+                    items = []; // nothing of a document that could not be read is applied
+                    throw new FeedFetchException($"{_fetcher!.Source}: {report.Failure}");
+                }
+
                 LastError = report.Errors > 0 ? $"{report.Errors} lines not parsed, e.g. {report.ErrorSamples[0]}" : null;
                 return (items, true);
             }
@@ -283,22 +308,52 @@ public sealed class MinerNode : IDisposable
         }
     }
 
-    /// <summary>The publishes of one cycle: each is produced at once, all are awaited together.</summary>
-    private sealed class CycleOutput(NodeOutput output, CancellationToken cancellationToken)
+    /// <summary>
+    /// After a cycle that published without saving (a crash, a failed save), the indicators it journaled are
+    /// published again as the table now has them, once this cycle's own diff is out.
+    /// </summary>
+    private Task ResendUnsettledAsync(CycleOutput cycle, long now) =>
+        _state.Unsettled.Count == 0
+            ? Task.CompletedTask
+            : cycle.PublishAsync(Poller.Resend(_state.Unsettled.Where(u => !cycle.Published(u.Indicator)), now));
+
+    /// <summary>
+    /// The publishes of one cycle, in slices: each is journaled (awaited) and then produced at once; all are
+    /// acknowledged together at the end.
+    /// </summary>
+    private sealed class CycleOutput(NodeOutput output, MinerStateStore state, CancellationToken cancellationToken)
     {
         private readonly List<Task> _sent = [];
 
-        public void Publish(IReadOnlyList<Core.Messages.Emission> emissions)
-        {
-            if (_sent.Count > 0 && _sent[^1].IsFaulted)
-            {
-                // The producer refused the previous slice: stop here rather than publish past a gap.
-                _sent[^1].GetAwaiter().GetResult();
-            }
+        /// <summary>
+        /// What this cycle published, kept only while an earlier cycle's journal is being settled (the common case
+        /// keeps nothing): a journaled indicator the diff published again needs no second message.
+        /// </summary>
+        private readonly HashSet<string>? _published = state.Unsettled.Count > 0 ? new(StringComparer.Ordinal) : null;
 
-            if (emissions.Count > 0)
+        public bool Published(string indicator) => _published?.Contains(indicator) ?? false;
+
+        public async Task PublishAsync(IReadOnlyList<Core.Messages.Emission> emissions)
+        {
+            for (var start = 0; start < emissions.Count; start += PublishSlice)
             {
-                _sent.Add(output.PublishAsync(emissions, counters: null /* the poller counts its own emissions */, cancellationToken));
+                if (_sent.Count > 0 && _sent[^1].IsFaulted)
+                {
+                    // The producer refused the previous slice: stop here rather than publish past a gap.
+                    await _sent[^1].ConfigureAwait(false);
+                }
+
+                var slice = start == 0 && emissions.Count <= PublishSlice ? emissions : emissions.Skip(start).Take(PublishSlice).ToList();
+                await state.JournalAsync(slice).ConfigureAwait(false);
+                if (_published is not null)
+                {
+                    foreach (var emission in slice)
+                    {
+                        _published.Add(emission.Indicator);
+                    }
+                }
+
+                _sent.Add(output.PublishAsync(slice, counters: null /* the poller counts its own emissions */, cancellationToken));
             }
         }
 

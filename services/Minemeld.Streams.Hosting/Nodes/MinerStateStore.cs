@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Core.Miners;
 using Minemeld.Streams.Hosting.State;
 
@@ -43,6 +44,13 @@ public sealed class MinerStateStore(IMinerTableStore table)
     /// <summary>The version this instance last read or wrote.</summary>
     public long Version { get; private set; } = -1;
 
+    /// <summary>
+    /// What the last load found in the journal: the type (or null) and indicator of everything a cycle published, or
+    /// was about to, without saving the table after. Their messages may have reached downstream nodes while the table
+    /// says otherwise, so the next cycle publishes their state again (<see cref="Poller.Resend"/>).
+    /// </summary>
+    public IReadOnlyList<(string? Type, string Indicator)> Unsettled { get; private set; } = [];
+
     /// <summary>The bucket of a row: the 32-bit xxHash of its indicator's UTF-8 bytes, mod <see cref="Buckets"/>.</summary>
     public static int BucketOf(string indicator)
     {
@@ -80,6 +88,59 @@ public sealed class MinerStateStore(IMinerTableStore table)
 
         poller.Restore(rows, saved.LastRun, saved.LastSuccessfulRun);
         Version = saved.Version;
+        Unsettled = ReadJournal(saved.Journal);
+    }
+
+    /// <summary>
+    /// Journals a slice of a cycle before it goes to the producer: a line <c>type TAB indicator</c> per emission. A
+    /// crash after the slice was sent and before the table was saved leaves the saved table behind what downstream
+    /// nodes received; whoever loads the table next finds these lines and publishes their state again. Nothing is
+    /// replayed for a miner otherwise: its next poll is diffed against the saved table, and an indicator the lost
+    /// cycle changed that the next version has as the saved table does would never be published again.
+    /// </summary>
+    public Task JournalAsync(IReadOnlyList<Emission> slice)
+    {
+        ArgumentNullException.ThrowIfNull(slice);
+        if (slice.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(slice.Count * 24);
+        foreach (var emission in slice)
+        {
+            var type = emission.TypeKnown ? emission.Type : Core.Json.JsonNodeValues.TryGetString(emission.Value?[Core.Indicators.IndicatorValue.Type], out var t) ? t : null;
+            Write(buffer, type ?? string.Empty);
+            buffer.Write("\t"u8);
+            Write(buffer, emission.Indicator);
+            buffer.Write("\n"u8);
+        }
+
+        return table.JournalAsync(buffer.WrittenMemory);
+
+        static void Write(ArrayBufferWriter<byte> buffer, string text)
+        {
+            var span = buffer.GetSpan(System.Text.Encoding.UTF8.GetMaxByteCount(text.Length));
+            buffer.Advance(System.Text.Encoding.UTF8.GetBytes(text, span));
+        }
+    }
+
+    private static List<(string? Type, string Indicator)> ReadJournal(IReadOnlyList<byte[]> entries)
+    {
+        var unsettled = new List<(string? Type, string Indicator)>();
+        foreach (var entry in entries)
+        {
+            foreach (var line in System.Text.Encoding.UTF8.GetString(entry).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var tab = line.IndexOf('\t', StringComparison.Ordinal);
+                if (tab >= 0 && tab < line.Length - 1)
+                {
+                    unsettled.Add((tab == 0 ? null : line[..tab], line[(tab + 1)..]));
+                }
+            }
+        }
+
+        return unsettled;
     }
 
     /// <summary>
@@ -112,6 +173,7 @@ public sealed class MinerStateStore(IMinerTableStore table)
 
             Version = await table.CommitAsync(deleted, poller.LastRun, poller.LastSuccessfulRun).ConfigureAwait(false);
             _stale.Clear();
+            Unsettled = []; // the table is saved as published: the commit emptied the journal
         }
         catch
         {

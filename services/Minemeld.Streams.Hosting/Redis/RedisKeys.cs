@@ -41,6 +41,12 @@ public static class RedisKeys
 
     public static string MinerRuns(string graph, string node) => Key(graph, node, "runs");
 
+    /// <summary>
+    /// A miner's journal (list): the type and indicator of everything published since its table was last saved, one
+    /// entry per slice; a holder that takes over after a crash publishes those indicators' state again.
+    /// </summary>
+    public static string MinerJournal(string graph, string node) => Key(graph, node, "journal");
+
     /// <summary>The poll lease of a miner node (string with expiry): who polls it this interval.</summary>
     public static string MinerLease(string graph, string node) => Key(graph, node, "lease");
 

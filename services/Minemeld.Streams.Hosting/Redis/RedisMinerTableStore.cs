@@ -4,25 +4,31 @@ using StackExchange.Redis;
 
 namespace Minemeld.Streams.Hosting.Redis;
 
-/// <summary>A miner's table in Redis: <c>rows</c> hash (bucket → JSON array of rows) and <c>runs</c> hash (last_run, last_successful_run, version).</summary>
+/// <summary>
+/// A miner's table in Redis: <c>rows</c> hash (bucket → JSON array of rows), <c>runs</c> hash (last_run,
+/// last_successful_run, version) and <c>journal</c> list (what was published since the last save).
+/// </summary>
 public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string graph, string node) : IMinerTableStore
 {
     private readonly RedisKey _rows = RedisKeys.MinerRows(graph, node);
     private readonly RedisKey _runs = RedisKeys.MinerRuns(graph, node);
+    private readonly RedisKey _journal = RedisKeys.MinerJournal(graph, node);
 
     public async Task<long> ReadVersionAsync() =>
         (long?)await redis.GetDatabase().HashGetAsync(_runs, "version").ConfigureAwait(false) ?? 0;
 
     public async Task<MinerTable> LoadAsync()
     {
-        // One MULTI, so rows and run times belong to the same save.
+        // One MULTI, so rows, run times and journal belong to the same save.
         var transaction = redis.GetDatabase().CreateTransaction();
         var rowsTask = transaction.HashGetAllAsync(_rows);
         var runsTask = transaction.HashGetAllAsync(_runs);
+        var journalTask = transaction.ListRangeAsync(_journal);
         await transaction.ExecuteAsync().ConfigureAwait(false);
         var rows = (await rowsTask.ConfigureAwait(false)).ToDictionary(static e => e.Name.ToString(), static e => (byte[])e.Value!, StringComparer.Ordinal);
         var runs = (await runsTask.ConfigureAwait(false)).ToDictionary(static e => e.Name.ToString(), static e => e.Value);
-        return new MinerTable(rows, Long(runs, "last_run"), Long(runs, "last_successful_run"), Long(runs, "version") ?? 0);
+        var journal = (await journalTask.ConfigureAwait(false)).Select(static e => (byte[])e!).ToList();
+        return new MinerTable(rows, Long(runs, "last_run"), Long(runs, "last_successful_run"), Long(runs, "version") ?? 0, journal);
     }
 
     public Task WriteAsync(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields)
@@ -70,6 +76,7 @@ public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string gr
             _ = transaction.HashSetAsync(_runs, [.. runs]);
         }
 
+        _ = transaction.KeyDeleteAsync(_journal);
         var version = transaction.HashIncrementAsync(_runs, "version");
         if (!await transaction.ExecuteAsync().ConfigureAwait(false))
         {
@@ -78,6 +85,8 @@ public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string gr
 
         return await version.ConfigureAwait(false);
     }
+
+    public Task JournalAsync(ReadOnlyMemory<byte> entry) => redis.GetDatabase().ListRightPushAsync(_journal, entry);
 
     private static long? Long(Dictionary<string, RedisValue> values, string name) =>
         values.TryGetValue(name, out var value) && long.TryParse(value.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;

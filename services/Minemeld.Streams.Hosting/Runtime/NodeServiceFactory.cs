@@ -61,7 +61,7 @@ public sealed class NodeServiceFactory(
             {
                 var repartition = names.Repartition(node.Name);
                 var output = node.Output ? names.Edge(node.Name) : null;
-                var (keys, partitionOf, aggregation) = node.ClassName switch
+                var (keys, partitionOf, aggregation) = node.Class.Name switch
                 {
                     NodeClassRegistry.AggregateIPv4FT => (
                         Keys(AddressFamilyKind.IPv4),

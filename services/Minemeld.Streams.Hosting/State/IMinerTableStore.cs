@@ -19,12 +19,21 @@ public interface IMinerTableStore
     Task WriteAsync(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields);
 
     /// <summary>
-    /// Ends a save: deletes <paramref name="deleted"/>, records the run times and bumps the version; returns the new
-    /// version. The version moves last, so a reader that loaded while the save's fields were being written sees it
-    /// change and loads again.
+    /// Ends a save: deletes <paramref name="deleted"/>, records the run times, empties the journal and bumps the
+    /// version, the last three at once; returns the new version. The version moves last, so a reader that loaded while
+    /// the save's fields were being written sees it change and loads again.
     /// </summary>
     Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun);
+
+    /// <summary>
+    /// Appends to the journal of what is being published ahead of the saved table: one entry per slice of a cycle,
+    /// written and awaited before the slice goes to the producer (<see cref="Nodes.MinerStateStore.JournalAsync"/>).
+    /// </summary>
+    Task JournalAsync(ReadOnlyMemory<byte> entry);
 }
 
-/// <summary>A miner's saved table: its fields as stored, and the run times and version of the save.</summary>
-public sealed record MinerTable(IReadOnlyDictionary<string, byte[]> Fields, long? LastRun, long? LastSuccessfulRun, long Version);
+/// <summary>
+/// A miner's saved table: its fields as stored, the run times and version of the save, and the journal entries
+/// written since (what a cycle that did not save published, or was about to).
+/// </summary>
+public sealed record MinerTable(IReadOnlyDictionary<string, byte[]> Fields, long? LastRun, long? LastSuccessfulRun, long Version, IReadOnlyList<byte[]> Journal);

@@ -69,8 +69,16 @@ public sealed class AdminApiTests(RedisFixture redis)
         using var missingType = await admin.PostAsync("/config/data/wlCustomerA_indicators/append?t=localdb", Json("""[{"indicator":"10.9.0.5"}]"""), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, missingType.StatusCode);
         Assert.Contains("entry 0: type field is missing", await missingType.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
-        var records = JsonNode.Parse(await admin.GetStringAsync("/config/data/wlCustomerA_indicators?t=localdb", Ct))!.AsArray();
-        Assert.Equal("disabled", records.Single(r => r!["indicator"]!.GetValue<string>() == "10.9.0.2")!["_expiration_ts"]!.GetValue<string>());
+        // MineMeld's answer: the records under result, each with its type; null for an entry written without a ttl
+        // (10.9.0.4: default_ttl applies), "disabled" for never, the time for a ttl.
+        var records = JsonNode.Parse(await admin.GetStringAsync("/config/data/wlCustomerA_indicators?t=localdb", Ct))!["result"]!.AsArray()
+            .ToDictionary(static r => r!["indicator"]!.GetValue<string>(), static r => r!.AsObject());
+        Assert.Equal("disabled", records["10.9.0.2"]["_expiration_ts"]!.GetValue<string>());
+        Assert.Null(records["10.9.0.4"]["_expiration_ts"]);
+        Assert.True(records["10.9.0.4"].ContainsKey("_expiration_ts"));
+        Assert.InRange(records["10.9.0.3"]["_expiration_ts"]!.GetValue<long>() - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 1, 60_000);
+        Assert.All(records.Values, static r => Assert.Equal("IPv4", r["type"]!.GetValue<string>()));
+        Assert.All(records.Values, static r => Assert.False(r.ContainsKey("_expires_by_default")));
     }
 
     [Fact]

@@ -14,6 +14,7 @@ namespace Minemeld.Streams.IntegrationTests.Fixtures;
 public sealed class FixtureHttpServer : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, (int Status, string Body)> _documents = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Header, string Value)> _keys = new(StringComparer.Ordinal);
     private readonly WebApplication _app;
 
     private FixtureHttpServer(WebApplication app) => _app = app;
@@ -37,6 +38,15 @@ public sealed class FixtureHttpServer : IAsyncDisposable
 
     public void Set(string path, string body, int status = 200) => _documents[path] = (status, body);
 
+    /// <summary>From now on <paramref name="path"/> answers 403 unless the request carries the header with this value.</summary>
+    public void RequireHeader(string path, string header, string value) => _keys[path] = (header, value);
+
+    /// <summary>The query string of the last request to each path.</summary>
+    public ConcurrentDictionary<string, string> LastQueries { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The headers of the last request to each path.</summary>
+    public ConcurrentDictionary<string, Dictionary<string, string>> LastHeaders { get; } = new(StringComparer.Ordinal);
+
     public string Url(string path) => $"{BaseUrl}{path}";
 
     public async ValueTask DisposeAsync()
@@ -49,9 +59,17 @@ public sealed class FixtureHttpServer : IAsyncDisposable
     {
         var path = context.Request.Path.Value ?? "/";
         Requests.AddOrUpdate(path, 1, static (_, n) => n + 1);
+        LastQueries[path] = context.Request.QueryString.Value ?? string.Empty;
+        LastHeaders[path] = context.Request.Headers.ToDictionary(static h => h.Key, static h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         if (!_documents.TryGetValue(path, out var document))
         {
             context.Response.StatusCode = 404;
+            return;
+        }
+
+        if (_keys.TryGetValue(path, out var key) && context.Request.Headers[key.Header] != key.Value)
+        {
+            context.Response.StatusCode = 403;
             return;
         }
 

@@ -24,12 +24,12 @@ public sealed class CliCommandTests
             """, TestContext.Current.CancellationToken);
         try
         {
-            var (code, _, stderr) = await CliProcess.RunAsync("validate", file);
+            var (code, stdout, stderr) = await CliProcess.RunAsync("validate", file);
             Assert.Equal(1, code);
             Assert.Contains(":2:66: error: node 'm', key 'config.interval': must be between 1 and", stderr, StringComparison.Ordinal);
             Assert.Contains(":3:60: error: node 'a', key 'inputs': a -> ghost is unknown", stderr, StringComparison.Ordinal);
-            Assert.Contains("error: node 'f', key 'output'", stderr, StringComparison.Ordinal);
-            Assert.Contains("invalid, 3 errors", stderr, StringComparison.Ordinal);
+            Assert.Contains("warning: node 'f', key 'output': f is a feed output", stderr + stdout, StringComparison.Ordinal);
+            Assert.Contains("invalid, 2 errors", stderr, StringComparison.Ordinal);
         }
         finally
         {
@@ -47,6 +47,31 @@ public sealed class CliCommandTests
         (code, _, stderr) = await CliProcess.RunAsync("run", "graphs/demo.yml", "--kafka", "127.0.0.1:9");
         Assert.Equal(2, code);
         Assert.Contains("--kafka needs --redis", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunReadsTheGraphWithThePrototypeDirectoriesGiven()
+    {
+        var directory = Directory.CreateTempSubdirectory("mm-protos-").FullName;
+        var file = Path.Combine(directory, "g.yml");
+        await File.WriteAllTextAsync(Path.Combine(directory, "acme.yml"), "prototypes:\n  blocklist:\n    class: minemeld.ft.local.YamlIPv4FT\n    config:\n      interval: -5\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(file, "nodes:\n  a:\n    prototype: acme.blocklist\n    output: true\n  f:\n    prototype: stdlib.feedHCGreen\n    inputs: [a]\n", TestContext.Current.CancellationToken);
+        try
+        {
+            var (code, _, stderr) = await CliProcess.RunAsync("run", file);
+            Assert.Equal(1, code);
+            Assert.Contains("unknown prototype", stderr, StringComparison.OrdinalIgnoreCase);
+
+            // Found in the directory given: its own bad value is reported at its line there, so the graph was read with it.
+            (code, _, stderr) = await CliProcess.RunAsync("run", file, "--prototypes", directory);
+            Assert.Equal(1, code);
+            Assert.Contains($"{Path.Combine(directory, "acme.yml")}:5:", stderr, StringComparison.Ordinal);
+            Assert.Contains("config.interval", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]

@@ -133,7 +133,7 @@ public sealed class InputFuzzTests
         var config = (JsonObject)prototype.Config.DeepClone();
         Func<TextReader, FeedParseReport, IEnumerable<FeedItem>> parse = prototype.Class switch
         {
-            "minemeld.ft.csvft.CSVFT" => new CsvFeedParser(config).Parse,
+            "minemeld.ft.csv.CSVFT" => new CsvFeedParser(config).Parse,
             "minemeld.ft.json.SimpleJSON" => new JsonFeedParser(config).Parse,
             _ => new LineFeedParser(config).Parse,
         };

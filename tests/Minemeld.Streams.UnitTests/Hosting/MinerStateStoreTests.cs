@@ -405,6 +405,8 @@ public sealed class MinerStateStoreTests
 
         public Task<MinerTable> LoadAsync() => _inner.LoadAsync();
 
+        public Task JournalAsync(ReadOnlyMemory<byte> entry) => _inner.JournalAsync(entry);
+
         public Task WriteAsync(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields)
         {
             if (FailNext)

@@ -18,7 +18,20 @@ public sealed class FeedParseReport
 
     public List<string> WarningSamples { get; } = [];
 
+    /// <summary>
+    /// Why the document as a whole could not be read (not JSON, not XML, the extractor failed), or null. Such a poll
+    /// failed: the miner keeps what it had instead of withdrawing every indicator a broken document did not list.
+    /// </summary>
+    public string? Failure { get; private set; }
+
     public void Item() => Items++;
+
+    /// <summary>The document cannot be read at all: an error, and the poll fails.</summary>
+    public void Fail(int line, string message)
+    {
+        Error(line, message);
+        Failure ??= line > 0 ? $"line {line}: {message}" : message;
+    }
 
     public void Error(int line, string message)
     {

@@ -42,7 +42,7 @@ public sealed class JsonFeedParser
         }
         catch (JsonReaderException ex)
         {
-            report.Error(ex.LineNumber, $"not JSON: {ex.Message}");
+            report.Fail(ex.LineNumber, $"not JSON: {ex.Message}");
             yield break;
         }
 
@@ -53,13 +53,13 @@ public sealed class JsonFeedParser
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            report.Error(0, $"the extractor failed: {ex.Message}");
+            report.Fail(0, $"the extractor failed: {ex.Message}");
             yield break;
         }
 
         if (selected is not JArray items)
         {
-            report.Error(0, $"the extractor gave {selected?.Type.ToString() ?? "nothing"}, not a list");
+            report.Fail(0, $"the extractor gave {selected?.Type.ToString() ?? "nothing"}, not a list");
             yield break;
         }
 

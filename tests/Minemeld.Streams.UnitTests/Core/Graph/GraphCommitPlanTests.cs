@@ -40,6 +40,26 @@ public sealed class GraphCommitPlanTests
     }
 
     [Fact]
+    public void ANodeWrittenUnderAnotherNameOfItsClassIsUnchanged()
+    {
+        // The CSV miner was stored under this project's old name for it; the graph now says MineMeld's, or a MineMeld
+        // subclass that only passes CSVFT through. Neither is a class change, so neither resets the node.
+        const string Csv = "name: g\nnodes:\n  c: {class: CLASS, output: true, config: {url: 'file:c.csv', fieldnames: [indicator]}}\n  feed: {prototype: stdlib.feedHCGreen, inputs: [c]}\n";
+        var old = Parse(Csv.Replace("CLASS", "minemeld.ft.csv.CSVFT", StringComparison.Ordinal)).Nodes.ToDictionary(
+            static n => n.Name,
+            static n => NodeFingerprint.Parse(NodeFingerprint.Of(n).ToJson().Replace("minemeld.ft.csv.CSVFT", "minemeld.ft.csvft.CSVFT", StringComparison.Ordinal))!);
+
+        foreach (var name in new[] { "minemeld.ft.csv.CSVFT", "minemeld.ft.bambenek.Miner", "minemeld.ft.csvft.CSVFT" })
+        {
+            var next = Parse(Csv.Replace("CLASS", name, StringComparison.Ordinal));
+            Assert.Equal(name, next["c"].ClassName);
+            Assert.Equal("minemeld.ft.csv.CSVFT", next["c"].Class.Name);
+            var plan = GraphCommitPlan.Compute(next, old);
+            Assert.True(plan.IsUnchanged, name);
+        }
+    }
+
+    [Fact]
     public void TheCommittedGraphInitializesEveryNodeEvenWithItsConfigKeysReordered()
     {
         var reordered = Base.Replace("a: {prototype: stdlib.listIPv4Generic, output: true}", "a: {output: true, prototype: stdlib.listIPv4Generic}", StringComparison.Ordinal);

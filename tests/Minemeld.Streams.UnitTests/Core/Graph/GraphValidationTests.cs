@@ -97,8 +97,8 @@ public sealed class GraphValidationTests
         Assert.Contains(errors, static e => e.StartsWith("test.yml:7:21: error: node 'feed_a', key 'config.ignore_regex': bad regex '([a-z'", StringComparison.Ordinal));
         Assert.Contains(errors, static e => e.StartsWith("test.yml:9:18: error: node 'feed_a', key 'config.age_out.default': bad age-out expression", StringComparison.Ordinal));
         Assert.Contains(errors, static e => e.StartsWith("test.yml:16:36: error: node 'agg', key 'config.infilters.0.conditions.0': bad condition:", StringComparison.Ordinal));
-        Assert.Contains(errors, static e => e.StartsWith("test.yml:20:13: error: node 'out', key 'output':", StringComparison.Ordinal));
-        Assert.Equal(5, errors.Length);
+        Assert.Equal(4, errors.Length);
+        Assert.Contains(result.Warnings, static w => w.ToString().StartsWith("test.yml:20:13: warning: node 'out', key 'output':", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -222,5 +222,17 @@ public sealed class GraphValidationTests
         Assert.True(result.IsValid);
         Assert.Equal(2, result.Warnings.Count());
         Assert.Contains(result.Warnings, static w => w.Key == "config.intervall");
+    }
+
+    [Fact]
+    public void OutputTrueOnAFeedIsAWarningAndTheFeedDoesNotPublish()
+    {
+        // MineMeld ignored the flag on a feed, and its own integration-test graph sets it.
+        var result = Load("nodes:\n  a:\n    prototype: spamhaus.DROP\n    output: true\n  f:\n    prototype: stdlib.feedHCGreen\n    inputs: [a]\n    output: true\n");
+        Assert.True(result.IsValid, string.Join('\n', result.Errors));
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal("output", warning.Key);
+        Assert.Contains("output: true is ignored", warning.Message, StringComparison.Ordinal);
+        Assert.False(result.Graph!["f"].Output);
     }
 }
