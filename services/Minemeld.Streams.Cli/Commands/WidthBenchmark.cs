@@ -177,7 +177,7 @@ internal static class WidthBenchmark
         var idleCpu = (process.TotalProcessorTime - cpuBefore) / idle.Elapsed;
         Console.WriteLine($"process: {process.Threads.Count:N0} threads ({threadsBefore:N0} before the graph started), RSS {process.WorkingSet64 / (1 << 20):N0} MiB, managed heap {GC.GetTotalMemory(false) / (1 << 20):N0} MiB");
         var parked = runtime.RoleLoops.Sum(static l => l.ParkedPartitions);
-        Console.WriteLine($"idle CPU over {IdleWindow.TotalSeconds:F0} s: {idleCpu * 100:F2}% of one core; parked partitions: {parked:N0} of {partitionCount:N0}");
+        Console.WriteLine($"idle CPU over {IdleWindow.TotalSeconds:F0} s: {idleCpu * 100:F2}% of one core; partitions parked by the consume loops: {parked:N0} (a partition two loops read counts twice; the graph's topics have {partitionCount:N0})");
 
         // Edits: one new indicator in a random customer's list, then wait until that customer's feed shows it.
         var random = new Random(42);

@@ -13,6 +13,7 @@ public static class NodeClassRegistry
     public const string SimpleJson = "minemeld.ft.json.SimpleJSON";
     public const string O365Xml = "minemeld.ft.o365.O365XML";
     public const string O365Api = "minemeld.ft.o365.O365API";
+    public const string AzureJson = "minemeld.ft.azure.AzureJSON";
     public const string AusCert = "minemeld.ft.auscert.MaliciousURLFeed";
     public const string YamlFT = "minemeld.ft.local.YamlFT";
     public const string YamlIPv4FT = "minemeld.ft.local.YamlIPv4FT";
@@ -33,7 +34,7 @@ public static class NodeClassRegistry
         "minemeld.ft.taxii.TaxiiClient", "minemeld.ft.taxii.DataFeed", "minemeld.ft.taxii2.Taxii2Client",
         "minemeld.ft.syslog.SyslogMatcher", "minemeld.ft.syslog.SyslogMiner", "minemeld.ft.logstash.LogstashOutput",
         "minemeld.ft.dag.DagPusher", "minemeld.ft.dag_ng.DagPusher", "minemeld.ft.mm.JSONSEQMiner",
-        "minemeld.ft.azure.AzureXML", "minemeld.ft.azure.AzureJSON",
+        "minemeld.ft.azure.AzureXML",
         "minemeld.ft.google.GoogleNetBlocks", "minemeld.ft.google.GoogleSPF", "minemeld.ft.autofocus.ExportList",
         "minemeld.ft.recordedfuture.IPRiskList", "minemeld.ft.recordedfuture.DomainRiskList", "minemeld.ft.threatconnect.IndicatorsMiner",
         "minemeld.ft.proofpoint.EmergingThreatsIP", "minemeld.ft.proofpoint.EmergingThreatsDomain", "minemeld.ft.vt.Notifications",
@@ -159,6 +160,10 @@ public static class NodeClassRegistry
                 ["disable_integrations"] = Bool,
                 ["side_config"] = AnyString.OrNull(),
             }), none, "Office 365 endpoints web service (URLs and networks by instance and service area)"),
+            new(AzureJson, NodeKind.Miner, Merge(http, new Dictionary<string, ConfigCheck>
+            {
+                ["url"] = Url.OrNull(),
+            }), none, "Azure IP ranges and service tags (JSON), through Microsoft's download page"),
             new(YamlFT, NodeKind.Miner, list, none, "Local list; each entry carries its type"),
             new(YamlIPv4FT, NodeKind.Miner, list, none, "Local list of IPv4 indicators", Indicators.IndicatorTypes.IPv4),
             new(YamlIPv6FT, NodeKind.Miner, list, none, "Local list of IPv6 indicators", Indicators.IndicatorTypes.IPv6),

@@ -70,6 +70,10 @@ public sealed class MinerNode : IDisposable
             case NodeClassRegistry.O365Xml:
                 (_fetcher, _collect) = Document(new FeedFetcher(node.Config, options.GraphDirectory, O365XmlParser.DefaultUrl), new O365XmlParser(node.Config).Parse);
                 break;
+            case NodeClassRegistry.AzureJson:
+                _fetcher = new FeedFetcher(node.Config, options.GraphDirectory, AzureServiceTagsSource.DefaultUrl);
+                _collect = new AzureServiceTagsSource(_fetcher, new AzureServiceTagsParser(node.Config)).CollectAsync;
+                break;
             case NodeClassRegistry.O365Api:
                 _fetcher = new FeedFetcher(node.Config, options.GraphDirectory, O365ApiSource.DefaultUrl);
                 _collect = new O365ApiSource(node.Config, graph, node.Name, _fetcher, new SideConfig(node.Name, node.Config, options.GraphDirectory)).CollectAsync;

@@ -171,6 +171,47 @@ public sealed class SourceClassTests(KafkaFixture kafka, RedisFixture redis)
     }
 
     [Fact]
+    public async Task AzureJsonFollowsTheDownloadPageAndMergesTheTagsOfAPrefix()
+    {
+        // The download page as Microsoft serves it (trimmed), and the weekly document in its format.
+        const string Tags = """
+            {"changeNumber": 310, "cloud": "Public", "values": [
+              {"name": "ActionGroup", "id": "ActionGroup", "properties": {"changeNumber": 40, "region": "", "regionId": 0, "platform": "Azure",
+               "systemService": "ActionGroup", "addressPrefixes": ["13.66.60.119/32", "2603:1030:c06:400::/64"], "networkFeatures": ["API", "NSG"]}},
+              {"name": "AzureCloud.westeurope", "id": "AzureCloud.westeurope", "properties": {"changeNumber": 77, "region": "westeurope", "regionId": 18,
+               "platform": "Azure", "systemService": "", "addressPrefixes": ["13.69.0.0/17", "13.66.60.119/32"]}}
+            ]}
+            """;
+        await using var server = await FixtureHttpServer.StartAsync();
+        server.Set("/download/ServiceTags_Public_20261130.json", Tags);
+        server.Set("/en-us/download/confirmation.aspx", $$"""
+            <!DOCTYPE html><html><head><title>Download Azure IP Ranges and Service Tags – Public Cloud</title></head>
+            <body><div class="start-download"><a href="{{server.Url("/download/ServiceTags_Public_20261130.json")}}" class="mscom-link failoverLink"
+            data-bi-cN="click here to download manually">click here to download manually</a></div></body></html>
+            """);
+        using var graph = await SingleMinerGraph.CreateAsync(kafka, redis, "azure",
+            $"{{class: minemeld.ft.azure.AzureJSON, output: true, config: {{url: '{server.Url("/en-us/download/confirmation.aspx")}', attributes: {{confidence: 100}}}}}}");
+        using var miner = graph.Replica(QuickRetries);
+
+        await PolledAsync(miner);
+
+        var seen = PipelineHarness.ReadTopic(kafka.BootstrapServers, graph.Topic, expected: 3).ToDictionary(static m => m.Indicator, static m => m.Value!);
+        Assert.Equal(["13.66.60.119", "13.69.0.0/17", "2603:1030:c06:400::/64"], seen.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("IPv6", seen["2603:1030:c06:400::/64"]["type"]!.GetValue<string>());
+        var shared = seen["13.66.60.119"];
+        Assert.Equal("AzureCloud.westeurope", shared["azure_name"]!.GetValue<string>()); // the last tag listing it
+        Assert.Equal(["actiongroup", "azurecloud.westeurope"], shared["azure_name_list"]!.AsArray().Select(static v => v!.GetValue<string>()));
+        Assert.Equal(["", "westeurope"], shared["azure_region_list"]!.AsArray().Select(static v => v!.GetValue<string>()));
+
+        // A page that no longer links the document: the poll fails and says why; nothing is withdrawn.
+        server.Set("/en-us/download/confirmation.aspx", "<html><body><p>This download is no longer available.</p></body></html>");
+        Assert.True(await miner.PollAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("ERROR", miner.SubState);
+        Assert.Contains("no link to the service tags document", miner.LastError, StringComparison.Ordinal);
+        Assert.Equal(0, miner.Poller.Counters.WithdrawTx);
+    }
+
+    [Fact]
     public async Task AusCertSendsTheMembersKeyFromTheSideConfigAndReadsItAgainAtEachPoll()
     {
         await using var server = await FixtureHttpServer.StartAsync();
