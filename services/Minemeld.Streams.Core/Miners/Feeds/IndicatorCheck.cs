@@ -31,5 +31,26 @@ internal static class IndicatorCheck
         return result.Normalized;
     }
 
+    /// <summary>
+    /// Reads a whole JSON document; one that is not JSON fails the poll (<see cref="FeedParseReport.Fail"/>) with the
+    /// line the reader stopped at.
+    /// </summary>
+    public static bool TryReadJson(TextReader reader, FeedParseReport report, out JsonNode? document)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(report);
+        try
+        {
+            document = JsonNode.Parse(reader.ReadToEnd(), documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = 64 });
+            return true;
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            report.Fail((int)(ex.LineNumber ?? 0) + 1, $"not JSON: {ex.Message}");
+            document = null;
+            return false;
+        }
+    }
+
     public static string Truncate(string text) => text.Length <= 80 ? text : text[..80] + "…";
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Indicators;
 using Minemeld.Streams.Core.Json;
@@ -25,16 +24,8 @@ public sealed class O365ApiParser(JsonObject config, Func<bool>? disableIntegrat
 
     public IEnumerable<FeedItem> Parse(TextReader reader, FeedParseReport report)
     {
-        ArgumentNullException.ThrowIfNull(reader);
-        ArgumentNullException.ThrowIfNull(report);
-        JsonNode? document;
-        try
+        if (!IndicatorCheck.TryReadJson(reader, report, out var document))
         {
-            document = JsonNode.Parse(reader.ReadToEnd(), documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
-        }
-        catch (JsonException ex)
-        {
-            report.Fail((int)(ex.LineNumber ?? 0) + 1, $"not JSON: {ex.Message}");
             return [];
         }
 
