@@ -29,7 +29,13 @@ public sealed class TopicNames
 
     public string Repartition(string node) => $"{_prefix}.{Graph}.{node}.repartition";
 
-    public static string DeadLetter(string topic) => $"{topic}.dlq";
+    private const string DeadLetterSuffix = ".dlq";
 
-    public static bool IsDeadLetter(string topic) => topic?.EndsWith(".dlq", StringComparison.Ordinal) ?? false;
+    public static string DeadLetter(string topic) => topic + DeadLetterSuffix;
+
+    public static bool IsDeadLetter(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        return topic.EndsWith(DeadLetterSuffix, StringComparison.Ordinal);
+    }
 }

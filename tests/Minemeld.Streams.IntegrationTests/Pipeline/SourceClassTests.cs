@@ -85,11 +85,7 @@ public sealed class SourceClassTests(KafkaFixture kafka, RedisFixture redis)
 
         // Cut off in the middle, as a proxy or a full disk leaves it.
         server.Set("/o365.xml", O365Document[..(O365Document.Length / 2)]);
-        Assert.True(await miner.PollAsync(TestContext.Current.CancellationToken));
-        Assert.Equal("ERROR", miner.SubState);
-
-        Assert.Contains("not XML", miner.LastError, StringComparison.Ordinal);
-        Assert.Contains("o365.xml", miner.LastError, StringComparison.Ordinal);
+        await PollFailsAsync(miner, "not XML", "o365.xml");
         Assert.Equal(0, miner.Poller.Counters.WithdrawTx);
         Assert.Equal(2, server.Requests["/o365.xml"] - 1); // both attempts made
 
@@ -110,9 +106,7 @@ public sealed class SourceClassTests(KafkaFixture kafka, RedisFixture redis)
         Assert.Equal(1, miner.Poller.Counters.UpdateTx);
 
         server.Set("/ranges.json", "<html><body>502 Bad Gateway</body></html>");
-        Assert.True(await miner.PollAsync(TestContext.Current.CancellationToken));
-        Assert.Equal("ERROR", miner.SubState);
-        Assert.Contains("not JSON", miner.LastError, StringComparison.Ordinal);
+        await PollFailsAsync(miner, "not JSON");
         Assert.Equal(0, miner.Poller.Counters.WithdrawTx);
     }
 
@@ -205,9 +199,7 @@ public sealed class SourceClassTests(KafkaFixture kafka, RedisFixture redis)
 
         // A page that no longer links the document: the poll fails and says why; nothing is withdrawn.
         server.Set("/en-us/download/confirmation.aspx", "<html><body><p>This download is no longer available.</p></body></html>");
-        Assert.True(await miner.PollAsync(TestContext.Current.CancellationToken));
-        Assert.Equal("ERROR", miner.SubState);
-        Assert.Contains("no link to the service tags document", miner.LastError, StringComparison.Ordinal);
+        await PollFailsAsync(miner, "no link to the service tags document");
         Assert.Equal(0, miner.Poller.Counters.WithdrawTx);
     }
 
@@ -225,19 +217,13 @@ public sealed class SourceClassTests(KafkaFixture kafka, RedisFixture redis)
             using var miner = graph.Replica(new MinerRunOptions { MinRetryDelay = TimeSpan.Zero, MaxRetryDelay = TimeSpan.FromMilliseconds(20), GraphDirectory = directory });
 
             // No key anywhere: refused before any request, saying where the key goes.
-            Assert.True(await miner.PollAsync(TestContext.Current.CancellationToken));
-            Assert.Equal("ERROR", miner.SubState);
-            Assert.Contains("no API key", miner.LastError, StringComparison.Ordinal);
-            Assert.Contains("miner_side_config.yml", miner.LastError, StringComparison.Ordinal);
+            await PollFailsAsync(miner, "no API key", "miner_side_config.yml");
             Assert.False(server.Requests.ContainsKey("/download.html"));
 
             // A wrong key: the source's 403, with the hint.
             var sideConfig = Path.Combine(directory, "miner_side_config.yml");
             await File.WriteAllTextAsync(sideConfig, "api_key: wrong\n", TestContext.Current.CancellationToken);
-            Assert.True(await miner.PollAsync(TestContext.Current.CancellationToken));
-            Assert.Equal("ERROR", miner.SubState);
-            Assert.Contains("403", miner.LastError, StringComparison.Ordinal);
-            Assert.Contains("API key", miner.LastError, StringComparison.Ordinal);
+            await PollFailsAsync(miner, "403", "API key");
 
             // The right key, changed in the file without a restart.
             await File.WriteAllTextAsync(sideConfig, "api_key: member-key-1\n", TestContext.Current.CancellationToken);
@@ -287,6 +273,17 @@ public sealed class SourceClassTests(KafkaFixture kafka, RedisFixture redis)
         using var miner = graph.Replica(QuickRetries);
         await PolledAsync(miner);
         return PipelineHarness.ReadTopic(kafka.BootstrapServers, graph.Topic, expected);
+    }
+
+    /// <summary>Polls with the lease and asserts the poll failed, its error saying each of <paramref name="saying"/>.</summary>
+    private static async Task PollFailsAsync(MinerNode miner, params string[] saying)
+    {
+        Assert.True(await miner.PollAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("ERROR", miner.SubState);
+        foreach (var text in saying)
+        {
+            Assert.Contains(text, miner.LastError, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>Polls with the lease and asserts the poll succeeded (PollAsync itself only says it ran).</summary>

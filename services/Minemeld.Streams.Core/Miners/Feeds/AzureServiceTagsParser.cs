@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Indicators;
 using Minemeld.Streams.Core.Json;
@@ -56,7 +55,7 @@ public sealed class AzureServiceTagsParser(JsonObject config)
 
             foreach (var prefix in properties["addressPrefixes"] as JsonArray ?? [])
             {
-                if (!JsonNodeValues.TryGetString(prefix, out var text) || !TryFamily(text, out var type))
+                if (!JsonNodeValues.TryGetString(prefix, out var text) || !IndicatorCheck.TryIpType(text, out var type))
                 {
                     report.Error(0, $"service tag {index}: '{IndicatorCheck.Truncate(prefix?.ToJsonString() ?? "null")}' is not an IP network");
                     continue;
@@ -102,18 +101,5 @@ public sealed class AzureServiceTagsParser(JsonObject config)
 
             return new FeedItem(pair.Key, attributes);
         }).ToList();
-    }
-
-    private static bool TryFamily(string text, out string type)
-    {
-        var slash = text.IndexOf('/', StringComparison.Ordinal);
-        if (IPAddress.TryParse(slash < 0 ? text : text[..slash], out var address))
-        {
-            type = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IndicatorTypes.IPv6 : IndicatorTypes.IPv4;
-            return true;
-        }
-
-        type = string.Empty;
-        return false;
     }
 }

@@ -52,5 +52,16 @@ internal static class IndicatorCheck
         }
     }
 
+    /// <summary>
+    /// The indicator type of an address or CIDR written by a source that does not say (IPv4 or IPv6), read with the
+    /// engine's own range parser; false for anything else (a range included).
+    /// </summary>
+    public static bool TryIpType(string text, out string type)
+    {
+        var ok = Ranges.IPRangeParser.TryParse(text, out var parsed, out _) && (parsed.IsSingleAddress || parsed.IsCidr);
+        type = !ok ? string.Empty : parsed.Family == Ranges.AddressFamilyKind.IPv6 ? IndicatorTypes.IPv6 : IndicatorTypes.IPv4;
+        return ok;
+    }
+
     public static string Truncate(string text) => text.Length <= 80 ? text : text[..80] + "…";
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Indicators;
 using Minemeld.Streams.Core.Json;
@@ -68,14 +67,12 @@ public sealed class O365ApiParser(JsonObject config, Func<bool>? disableIntegrat
 
             foreach (var ip in Strings(endpoint["ips"], index, "ips", report))
             {
-                var slash = ip.IndexOf('/', StringComparison.Ordinal);
-                if (!IPAddress.TryParse(slash < 0 ? ip : ip[..slash], out var address))
+                if (!IndicatorCheck.TryIpType(ip, out var type))
                 {
                     report.Error(0, $"endpoint set {index}: '{IndicatorCheck.Truncate(ip)}' is not an IP address or network");
                     continue;
                 }
 
-                var type = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IndicatorTypes.IPv6 : IndicatorTypes.IPv4;
                 Add(items, ip, type, attributes, report);
             }
         }
