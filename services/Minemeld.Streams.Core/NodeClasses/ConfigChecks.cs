@@ -224,6 +224,24 @@ public static class ConfigChecks
         }
     };
 
+    /// <summary>A length of time: seconds, or <c>N[s|m|h|d]</c> (<see cref="Miners.Duration"/>).</summary>
+    public static ConfigCheck DurationValue { get; } = static (v, p, i) =>
+    {
+        if (!Miners.Duration.TryParseSeconds(v, out _, out var error))
+        {
+            i.Error(p, error!);
+        }
+    };
+
+    /// <summary>A string that is one of <paramref name="choices"/> (ignoring case).</summary>
+    public static ConfigCheck OneOf(params string[] choices) => (v, p, i) =>
+    {
+        if (!JsonNodeValues.TryGetString(v, out var text) || !choices.Contains(text, StringComparer.OrdinalIgnoreCase))
+        {
+            i.Error(p, $"must be one of {string.Join(", ", choices)}, not {JsonNodeValues.Describe(v)}");
+        }
+    };
+
     /// <summary>Accepts null as well as whatever <paramref name="check"/> accepts.</summary>
     public static ConfigCheck OrNull(this ConfigCheck check) => (v, p, i) =>
     {

@@ -14,7 +14,9 @@ public static class NodeClassRegistry
     public const string O365Xml = "minemeld.ft.o365.O365XML";
     public const string O365Api = "minemeld.ft.o365.O365API";
     public const string AzureJson = "minemeld.ft.azure.AzureJSON";
+    public const string AzureXml = "minemeld.ft.azure.AzureXML";
     public const string AusCert = "minemeld.ft.auscert.MaliciousURLFeed";
+    public const string TaxiiClient = "minemeld.ft.taxii.TaxiiClient";
     public const string YamlFT = "minemeld.ft.local.YamlFT";
     public const string YamlIPv4FT = "minemeld.ft.local.YamlIPv4FT";
     public const string YamlIPv6FT = "minemeld.ft.local.YamlIPv6FT";
@@ -31,10 +33,9 @@ public static class NodeClassRegistry
     /// <summary>MineMeld classes that exist there but have no implementation here yet.</summary>
     private static readonly HashSet<string> NotImplemented = new(StringComparer.Ordinal)
     {
-        "minemeld.ft.taxii.TaxiiClient", "minemeld.ft.taxii.DataFeed", "minemeld.ft.taxii2.Taxii2Client",
+        "minemeld.ft.taxii.DataFeed", "minemeld.ft.taxii2.Taxii2Client",
         "minemeld.ft.syslog.SyslogMatcher", "minemeld.ft.syslog.SyslogMiner", "minemeld.ft.logstash.LogstashOutput",
         "minemeld.ft.dag.DagPusher", "minemeld.ft.dag_ng.DagPusher", "minemeld.ft.mm.JSONSEQMiner",
-        "minemeld.ft.azure.AzureXML",
         "minemeld.ft.google.GoogleNetBlocks", "minemeld.ft.google.GoogleSPF", "minemeld.ft.autofocus.ExportList",
         "minemeld.ft.recordedfuture.IPRiskList", "minemeld.ft.recordedfuture.DomainRiskList", "minemeld.ft.threatconnect.IndicatorsMiner",
         "minemeld.ft.proofpoint.EmergingThreatsIP", "minemeld.ft.proofpoint.EmergingThreatsDomain", "minemeld.ft.vt.Notifications",
@@ -163,7 +164,34 @@ public static class NodeClassRegistry
             new(AzureJson, NodeKind.Miner, Merge(http, new Dictionary<string, ConfigCheck>
             {
                 ["url"] = Url.OrNull(),
-            }), none, "Azure IP ranges and service tags (JSON), through Microsoft's download page"),
+                ["cloud"] = OneOf("public", "usgov", "china", "germany").OrNull(),
+            }), none, "Azure IP ranges and service tags (JSON) of a cloud (public, usgov, china, germany), through Microsoft's download page"),
+            new(AzureXml, NodeKind.Miner, Merge(http, new Dictionary<string, ConfigCheck>
+            {
+                ["url"] = Url.OrNull(),
+            }), none, "Azure datacenter IP ranges (XML, by region); Microsoft stopped publishing it in 2020, give url a copy"),
+            new(TaxiiClient, NodeKind.Miner, Merge(http, new Dictionary<string, ConfigCheck>
+            {
+                ["url"] = Url.OrNull(),
+                ["discovery_service"] = Url,
+                ["collection"] = AnyString,
+                ["client_credentials_required"] = Bool,
+                ["client_cert_required"] = Bool,
+                ["cert_file"] = AnyString.OrNull(),
+                ["key_file"] = AnyString.OrNull(),
+                ["ca_file"] = AnyString.OrNull(),
+                ["subscription_id_required"] = Bool,
+                ["side_config"] = AnyString.OrNull(),
+                ["prefix"] = AnyString.OrNull(),
+                ["confidence_map"] = Mapping.OrNull(),
+                ["initial_interval"] = DurationValue,
+                ["max_poll_dt"] = DurationValue,
+                ["ip_version_auto_detect"] = Bool,
+                ["ignore_composition_operator"] = Bool,
+                ["create_fake_indicator"] = Bool,
+                ["hash_priority"] = StringList,
+                ["lower_timestamp_precision"] = Bool,
+            }), new HashSet<string>(StringComparer.Ordinal) { "discovery_service", "collection" }, "TAXII 1.1 data feed collection of STIX 1.x packages, polled incrementally"),
             new(YamlFT, NodeKind.Miner, list, none, "Local list; each entry carries its type"),
             new(YamlIPv4FT, NodeKind.Miner, list, none, "Local list of IPv4 indicators", Indicators.IndicatorTypes.IPv4),
             new(YamlIPv6FT, NodeKind.Miner, list, none, "Local list of IPv6 indicators", Indicators.IndicatorTypes.IPv6),

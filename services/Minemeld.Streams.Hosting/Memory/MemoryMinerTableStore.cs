@@ -10,6 +10,7 @@ internal sealed class MemoryMinerTableStore : IMinerTableStore
     private long? _lastRun;
     private long? _lastSuccessfulRun;
     private long _version;
+    private string? _cursor;
 
     public Task<long> ReadVersionAsync()
     {
@@ -23,7 +24,7 @@ internal sealed class MemoryMinerTableStore : IMinerTableStore
     {
         lock (_gate)
         {
-            return Task.FromResult(new MinerTable(new Dictionary<string, byte[]>(_rows, StringComparer.Ordinal), _lastRun, _lastSuccessfulRun, _version, [.. _journal]));
+            return Task.FromResult(new MinerTable(new Dictionary<string, byte[]>(_rows, StringComparer.Ordinal), _lastRun, _lastSuccessfulRun, _version, [.. _journal], _cursor));
         }
     }
 
@@ -41,7 +42,7 @@ internal sealed class MemoryMinerTableStore : IMinerTableStore
         }
     }
 
-    public Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
+    public Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun, string? cursor = null)
     {
         ArgumentNullException.ThrowIfNull(deleted);
         lock (_gate)
@@ -53,6 +54,7 @@ internal sealed class MemoryMinerTableStore : IMinerTableStore
 
             _lastRun = lastRun ?? _lastRun;
             _lastSuccessfulRun = lastSuccessfulRun ?? _lastSuccessfulRun;
+            _cursor = cursor ?? _cursor;
             _journal.Clear();
             return Task.FromResult(++_version);
         }

@@ -161,12 +161,36 @@ public sealed class FeedFetcher : IDisposable
             : FetchHttpAsync(new Uri(_url, relative), cancellationToken);
     }
 
-    private async Task<string> FetchHttpAsync(Uri url, CancellationToken cancellationToken)
+    /// <summary>
+    /// Posts <paramref name="body"/> to <paramref name="url"/> (absolute, or relative to the configured <c>url</c>) with
+    /// the same client, credentials and size cap, and returns the answer (a web service that takes requests, such as
+    /// TAXII 1.1 or the PAN-OS XML API). <paramref name="headers"/> are added to this request only.
+    /// </summary>
+    public Task<string> PostAsync(string url, HttpContent body, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        ArgumentNullException.ThrowIfNull(body);
+        if (_url is null)
+        {
+            throw new FeedFetchException($"{_filePath}: this class talks to a web service; give it an http(s) url");
+        }
+
+        return SendAsync(HttpMethod.Post, new Uri(_url, url), body, headers, cancellationToken);
+    }
+
+    private Task<string> FetchHttpAsync(Uri url, CancellationToken cancellationToken) => SendAsync(HttpMethod.Get, url, null, null, cancellationToken);
+
+    private async Task<string> SendAsync(HttpMethod method, Uri url, HttpContent? content, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
     {
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            using var request = new HttpRequestMessage(method, url) { Content = content };
             foreach (var (name, value) in _requestHeaders?.Invoke() ?? new Dictionary<string, string>())
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+
+            foreach (var (name, value) in headers ?? new Dictionary<string, string>())
             {
                 request.Headers.TryAddWithoutValidation(name, value);
             }
@@ -176,13 +200,13 @@ public sealed class FeedFetcher : IDisposable
             {
                 var hint = response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized && _requestHeaders is not null
                     ? " (is the API key right?)"
-                    : string.Empty;
-                throw new FeedFetchException($"GET {url} answered {(int)response.StatusCode} {response.ReasonPhrase}{hint}");
+                    : response.StatusCode is HttpStatusCode.Unauthorized ? " (are the credentials right?)" : string.Empty;
+                throw new FeedFetchException($"{method} {url} answered {(int)response.StatusCode} {response.ReasonPhrase}{hint}");
             }
 
             if (response.Content.Headers.ContentLength > _maxBytes)
             {
-                throw new FeedFetchException($"GET {url}: {response.Content.Headers.ContentLength} bytes announced, more than max_response_bytes ({_maxBytes})");
+                throw new FeedFetchException($"{method} {url}: {response.Content.Headers.ContentLength} bytes announced, more than max_response_bytes ({_maxBytes})");
             }
 
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -193,7 +217,7 @@ public sealed class FeedFetcher : IDisposable
             {
                 if (buffer.Length + read > _maxBytes)
                 {
-                    throw new FeedFetchException($"GET {url}: more than max_response_bytes ({_maxBytes}) received, the response was cut off");
+                    throw new FeedFetchException($"{method} {url}: more than max_response_bytes ({_maxBytes}) received, the response was cut off");
                 }
 
                 buffer.Write(chunk, 0, read);
@@ -205,11 +229,11 @@ public sealed class FeedFetcher : IDisposable
         }
         catch (HttpRequestException ex)
         {
-            throw new FeedFetchException($"GET {url} failed: {ex.Message}", ex);
+            throw new FeedFetchException($"{method} {url} failed: {ex.Message}", ex);
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new FeedFetchException($"GET {url} timed out after {_client!.Timeout.TotalSeconds} s", ex);
+            throw new FeedFetchException($"{method} {url} timed out after {_client!.Timeout.TotalSeconds} s", ex);
         }
     }
 

@@ -30,6 +30,12 @@ public sealed class MinerNode : IDisposable
     private readonly IRecordStore _commands;
     private readonly FeedFetcher? _fetcher;
 
+    /// <summary>A source that owns what it fetches with (it may rebuild it between polls), disposed with the node.</summary>
+    private readonly IDisposable? _ownedSource;
+
+    /// <summary>Where the source reads from, for messages.</summary>
+    private readonly string? _sourceName;
+
     /// <summary>A feed miner's poll: fetch and parse (list miners read their list instead).</summary>
     private readonly Func<FeedParseReport, CancellationToken, Task<IReadOnlyList<FeedItem>>>? _collect;
     private readonly SemaphoreSlim _cycle = new(1, 1);
@@ -71,8 +77,18 @@ public sealed class MinerNode : IDisposable
                 (_fetcher, _collect) = Document(new FeedFetcher(node.Config, options.GraphDirectory, O365XmlParser.DefaultUrl), new O365XmlParser(node.Config).Parse);
                 break;
             case NodeClassRegistry.AzureJson:
-                _fetcher = new FeedFetcher(node.Config, options.GraphDirectory, AzureServiceTagsSource.DefaultUrl);
-                _collect = new AzureServiceTagsSource(_fetcher, new AzureServiceTagsParser(node.Config)).CollectAsync;
+                // MineMeld's cloud picks the download page of a sovereign cloud; a url (a mirror) wins over it.
+                var cloud = Core.Json.JsonNodeValues.TryGetString(node.Config["cloud"], out var c) ? c : "public";
+                _fetcher = new FeedFetcher(node.Config, options.GraphDirectory, DownloadPageSource.AzureServiceTagPages[cloud]);
+                _collect = new DownloadPageSource(_fetcher, "ServiceTags_", ".json", new AzureServiceTagsParser(node.Config).Parse).CollectAsync;
+                break;
+            case NodeClassRegistry.AzureXml:
+                _fetcher = new FeedFetcher(node.Config, options.GraphDirectory, AzurePublicIpsXmlParser.DefaultUrl);
+                _collect = new DownloadPageSource(_fetcher, "PublicIPs_", ".xml", new AzurePublicIpsXmlParser(node.Config).Parse).CollectAsync;
+                break;
+            case NodeClassRegistry.TaxiiClient:
+                var taxii = new TaxiiClientSource(node.Config, node.Name, options.GraphDirectory, new SideConfig(node.Name, node.Config, options.GraphDirectory), _state, time);
+                (_ownedSource, _sourceName, _collect) = (taxii, taxii.Source, taxii.CollectAsync);
                 break;
             case NodeClassRegistry.O365Api:
                 _fetcher = new FeedFetcher(node.Config, options.GraphDirectory, O365ApiSource.DefaultUrl);
@@ -215,6 +231,7 @@ public sealed class MinerNode : IDisposable
     public void Dispose()
     {
         _fetcher?.Dispose();
+        _ownedSource?.Dispose();
         _cycle.Dispose();
     }
 
@@ -281,7 +298,7 @@ public sealed class MinerNode : IDisposable
                 if (report.Failure is not null)
                 {
                     items = []; // nothing of a document that could not be read is applied
-                    throw new FeedFetchException($"{_fetcher!.Source}: {report.Failure}");
+                    throw new FeedFetchException($"{_sourceName ?? _fetcher!.Source}: {report.Failure}");
                 }
 
                 LastError = report.Errors > 0 ? $"{report.Errors} lines not parsed, e.g. {report.ErrorSamples[0]}" : null;

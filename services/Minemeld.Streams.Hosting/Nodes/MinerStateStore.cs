@@ -28,7 +28,7 @@ namespace Minemeld.Streams.Hosting.Nodes;
 /// never saved.
 /// </para>
 /// </summary>
-public sealed class MinerStateStore(IMinerTableStore table)
+public sealed class MinerStateStore(IMinerTableStore table) : ISourceCursor
 {
     /// <summary>How many buckets a table's rows are spread over.</summary>
     public const int Buckets = 4096;
@@ -40,6 +40,14 @@ public sealed class MinerStateStore(IMinerTableStore table)
 
     /// <summary>Fields the last load found that are not clean buckets: deleted by the next save unless it rewrites them.</summary>
     private readonly HashSet<string> _stale = new(StringComparer.Ordinal);
+
+    private string? _next;
+
+    /// <summary>The cursor saved with the table (an incremental source goes on from it); null when none was saved.</summary>
+    public string? Current { get; private set; }
+
+    /// <summary>The cursor the next save records with the table; a failed cycle reloads the table and forgets it.</summary>
+    public void Advance(string next) => _next = next;
 
     /// <summary>The version this instance last read or wrote.</summary>
     public long Version { get; private set; } = -1;
@@ -88,6 +96,7 @@ public sealed class MinerStateStore(IMinerTableStore table)
 
         poller.Restore(rows, saved.LastRun, saved.LastSuccessfulRun);
         Version = saved.Version;
+        (Current, _next) = (saved.Cursor, null);
         Unsettled = ReadJournal(saved.Journal);
     }
 
@@ -171,7 +180,8 @@ public sealed class MinerStateStore(IMinerTableStore table)
                 }
             }
 
-            Version = await table.CommitAsync(deleted, poller.LastRun, poller.LastSuccessfulRun).ConfigureAwait(false);
+            Version = await table.CommitAsync(deleted, poller.LastRun, poller.LastSuccessfulRun, _next).ConfigureAwait(false);
+            (Current, _next) = (_next ?? Current, null);
             _stale.Clear();
             Unsettled = []; // the table is saved as published: the commit emptied the journal
         }

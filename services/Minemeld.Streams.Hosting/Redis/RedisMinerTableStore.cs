@@ -6,7 +6,7 @@ namespace Minemeld.Streams.Hosting.Redis;
 
 /// <summary>
 /// A miner's table in Redis: <c>rows</c> hash (bucket → JSON array of rows), <c>runs</c> hash (last_run,
-/// last_successful_run, version) and <c>journal</c> list (what was published since the last save).
+/// last_successful_run, version, an incremental source's cursor) and <c>journal</c> list (what was published since the last save).
 /// </summary>
 public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string graph, string node) : IMinerTableStore
 {
@@ -28,7 +28,8 @@ public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string gr
         var rows = (await rowsTask.ConfigureAwait(false)).ToDictionary(static e => e.Name.ToString(), static e => (byte[])e.Value!, StringComparer.Ordinal);
         var runs = (await runsTask.ConfigureAwait(false)).ToDictionary(static e => e.Name.ToString(), static e => e.Value);
         var journal = (await journalTask.ConfigureAwait(false)).Select(static e => (byte[])e!).ToList();
-        return new MinerTable(rows, Long(runs, "last_run"), Long(runs, "last_successful_run"), Long(runs, "version") ?? 0, journal);
+        var cursor = runs.TryGetValue("cursor", out var saved) ? saved.ToString() : null;
+        return new MinerTable(rows, Long(runs, "last_run"), Long(runs, "last_successful_run"), Long(runs, "version") ?? 0, journal, cursor);
     }
 
     public Task WriteAsync(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields)
@@ -48,7 +49,7 @@ public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string gr
         return redis.GetDatabase().HashSetAsync(_rows, entries);
     }
 
-    public async Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
+    public async Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun, string? cursor = null)
     {
         ArgumentNullException.ThrowIfNull(deleted);
         var db = redis.GetDatabase();
@@ -60,7 +61,7 @@ public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string gr
         // Run times and the version in one MULTI once every field is written: a replica that loads meanwhile sees
         // the old version and reloads after.
         var transaction = db.CreateTransaction();
-        var runs = new List<HashEntry>(2);
+        var runs = new List<HashEntry>(3);
         if (lastRun is { } run)
         {
             runs.Add(new HashEntry("last_run", run));
@@ -69,6 +70,11 @@ public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string gr
         if (lastSuccessfulRun is { } success)
         {
             runs.Add(new HashEntry("last_successful_run", success));
+        }
+
+        if (cursor is not null)
+        {
+            runs.Add(new HashEntry("cursor", cursor));
         }
 
         if (runs.Count > 0)

@@ -19,11 +19,11 @@ public interface IMinerTableStore
     Task WriteAsync(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields);
 
     /// <summary>
-    /// Ends a save: deletes <paramref name="deleted"/>, records the run times, empties the journal and bumps the
-    /// version, the last three at once; returns the new version. The version moves last, so a reader that loaded while
-    /// the save's fields were being written sees it change and loads again.
+    /// Ends a save: deletes <paramref name="deleted"/>, records the run times and the source's cursor (when not null),
+    /// empties the journal and bumps the version, the last four at once; returns the new version. The version moves
+    /// last, so a reader that loaded while the save's fields were being written sees it change and loads again.
     /// </summary>
-    Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun);
+    Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun, string? cursor = null);
 
     /// <summary>
     /// Appends to the journal of what is being published ahead of the saved table: one entry per slice of a cycle,
@@ -33,7 +33,8 @@ public interface IMinerTableStore
 }
 
 /// <summary>
-/// A miner's saved table: its fields as stored, the run times and version of the save, and the journal entries
-/// written since (what a cycle that did not save published, or was about to).
+/// A miner's saved table: its fields as stored, the run times and version of the save, the journal entries
+/// written since (what a cycle that did not save published, or was about to), and where an incremental source
+/// (TAXII) is to go on from, saved with the table it filled.
 /// </summary>
-public sealed record MinerTable(IReadOnlyDictionary<string, byte[]> Fields, long? LastRun, long? LastSuccessfulRun, long Version, IReadOnlyList<byte[]> Journal);
+public sealed record MinerTable(IReadOnlyDictionary<string, byte[]> Fields, long? LastRun, long? LastSuccessfulRun, long Version, IReadOnlyList<byte[]> Journal, string? Cursor = null);

@@ -1,12 +1,6 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Minemeld.Streams.IntegrationTests.Fixtures;
 
@@ -15,9 +9,11 @@ public sealed class FixtureHttpServer : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, (int Status, string Body)> _documents = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Header, string Value)> _keys = new(StringComparer.Ordinal);
-    private readonly WebApplication _app;
+    private WebApplication? _app;
 
-    private FixtureHttpServer(WebApplication app) => _app = app;
+    private FixtureHttpServer()
+    {
+    }
 
     public string BaseUrl { get; private set; } = string.Empty;
 
@@ -25,14 +21,8 @@ public sealed class FixtureHttpServer : IAsyncDisposable
 
     public static async Task<FixtureHttpServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var server = new FixtureHttpServer(app);
-        app.Run(server.ServeAsync);
-        await app.StartAsync();
-        server.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var server = new FixtureHttpServer();
+        (server._app, server.BaseUrl) = await LoopbackWebApp.StartAsync(server.ServeAsync);
         return server;
     }
 
@@ -51,7 +41,7 @@ public sealed class FixtureHttpServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
+        await _app!.StopAsync();
         await _app.DisposeAsync();
     }
 

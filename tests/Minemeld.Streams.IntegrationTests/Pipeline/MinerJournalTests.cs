@@ -137,7 +137,7 @@ public sealed class MinerJournalTests(KafkaFixture kafka, RedisFixture redis)
             return inner.WriteAsync(fields);
         }
 
-        public Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
+        public Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun, string? cursor = null)
         {
             if (store.Next != Crash.None)
             {
@@ -145,7 +145,7 @@ public sealed class MinerJournalTests(KafkaFixture kafka, RedisFixture redis)
                 throw new InvalidOperationException("killed after the table's buckets were written, before the save ended");
             }
 
-            return inner.CommitAsync(deleted, lastRun, lastSuccessfulRun);
+            return inner.CommitAsync(deleted, lastRun, lastSuccessfulRun, cursor);
         }
     }
 }

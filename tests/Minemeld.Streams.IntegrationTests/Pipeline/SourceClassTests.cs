@@ -2,6 +2,8 @@ using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 
+using static Minemeld.Streams.IntegrationTests.Pipeline.MinerPolls;
+
 namespace Minemeld.Streams.IntegrationTests.Pipeline;
 
 /// <summary>
@@ -44,8 +46,6 @@ public sealed class SourceClassTests(KafkaFixture kafka, RedisFixture redis)
           </product>
         </products>
         """;
-
-    private static readonly MinerRunOptions QuickRetries = new() { MinRetryDelay = TimeSpan.Zero, MaxRetryDelay = TimeSpan.FromMilliseconds(20) };
 
     [Fact]
     public async Task O365XmlTakesTheConfiguredProductsIgnoringCaseAndEachAddressOnce()
@@ -199,8 +199,46 @@ public sealed class SourceClassTests(KafkaFixture kafka, RedisFixture redis)
 
         // A page that no longer links the document: the poll fails and says why; nothing is withdrawn.
         server.Set("/en-us/download/confirmation.aspx", "<html><body><p>This download is no longer available.</p></body></html>");
-        await PollFailsAsync(miner, "no link to the service tags document");
+        await PollFailsAsync(miner, "no link to the document", "ServiceTags_*.json");
         Assert.Equal(0, miner.Poller.Counters.WithdrawTx);
+    }
+
+    [Fact]
+    public async Task AzureXmlReadsTheRegionsOfTheDatacenterDocumentBehindItsDownloadPage()
+    {
+        // The former datacenter IP ranges document, in its format (trimmed).
+        const string Regions = """
+            <?xml version="1.0" encoding="utf-8"?>
+            <AzurePublicIpAddresses xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+              <Region Name="europewest">
+                <IpRange Subnet="13.69.0.0/17" />
+                <IpRange Subnet="40.68.0.0/16" />
+              </Region>
+              <Region Name="useast">
+                <IpRange Subnet="13.68.128.0/17" />
+                <IpRange Subnet="not-a-subnet" />
+              </Region>
+            </AzurePublicIpAddresses>
+            """;
+        await using var server = await FixtureHttpServer.StartAsync();
+        server.Set("/download/PublicIPs_20200824.xml", Regions);
+        server.Set("/download/confirmation.aspx", $$"""
+            <html><body><a href="/download/details.aspx">details</a>
+            <a href="{{server.Url("/download/PublicIPs_20200824.xml")}}">click here to download manually</a></body></html>
+            """);
+        using var graph = await SingleMinerGraph.CreateAsync(kafka, redis, "azurexml",
+            $"{{class: minemeld.ft.azure.AzureXML, output: true, config: {{url: '{server.Url("/download/confirmation.aspx")}', attributes: {{share_level: green}}}}}}");
+        using var miner = graph.Replica(QuickRetries);
+
+        await PolledAsync(miner);
+
+        var seen = PipelineHarness.ReadTopic(kafka.BootstrapServers, graph.Topic, expected: 3).ToDictionary(static m => m.Indicator, static m => m.Value!);
+        Assert.Equal(["13.68.128.0/17", "13.69.0.0/17", "40.68.0.0/16"], seen.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("europewest", seen["40.68.0.0/16"]["azure_region"]!.GetValue<string>());
+        Assert.Equal("useast", seen["13.68.128.0/17"]["azure_region"]!.GetValue<string>());
+        Assert.All(seen.Values, static v => Assert.Equal(100L, v["confidence"]!.GetValue<long>()));
+        Assert.Equal(1, miner.Poller.Counters.ParseErrors); // the bad subnet, named in the status
+        Assert.Contains("not-a-subnet", miner.LastError, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -273,23 +311,5 @@ public sealed class SourceClassTests(KafkaFixture kafka, RedisFixture redis)
         using var miner = graph.Replica(QuickRetries);
         await PolledAsync(miner);
         return PipelineHarness.ReadTopic(kafka.BootstrapServers, graph.Topic, expected);
-    }
-
-    /// <summary>Polls with the lease and asserts the poll failed, its error saying each of <paramref name="saying"/>.</summary>
-    private static async Task PollFailsAsync(MinerNode miner, params string[] saying)
-    {
-        Assert.True(await miner.PollAsync(TestContext.Current.CancellationToken));
-        Assert.Equal("ERROR", miner.SubState);
-        foreach (var text in saying)
-        {
-            Assert.Contains(text, miner.LastError, StringComparison.Ordinal);
-        }
-    }
-
-    /// <summary>Polls with the lease and asserts the poll succeeded (PollAsync itself only says it ran).</summary>
-    private static async Task PolledAsync(MinerNode miner)
-    {
-        Assert.True(await miner.PollAsync(TestContext.Current.CancellationToken));
-        Assert.True(miner.SubState == "SUCCESS", miner.LastError);
     }
 }

@@ -172,6 +172,13 @@ public abstract class StateStoreContract
         loaded = await table.LoadAsync();
         Assert.Equal(new Dictionary<string, string> { ["k1"] = "r1b" }, Text(loaded.Fields));
         Assert.Equal((200L, 90L, 2L), (loaded.LastRun, loaded.LastSuccessfulRun, loaded.Version));
+        Assert.Null(loaded.Cursor);
+
+        // An incremental source's cursor is saved with the table and kept by a save that brings none.
+        Assert.Equal(3, await other.CommitAsync([], 300, 300, "2026-12-07T06:00:00Z"));
+        Assert.Equal("2026-12-07T06:00:00Z", (await table.LoadAsync()).Cursor);
+        Assert.Equal(4, await table.CommitAsync([], 400, 400));
+        Assert.Equal("2026-12-07T06:00:00Z", (await other.LoadAsync()).Cursor);
         Assert.Equal(0, await store.MinerTable(graph, "another").ReadVersionAsync());
     }
 

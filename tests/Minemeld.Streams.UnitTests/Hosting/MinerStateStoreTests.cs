@@ -425,7 +425,7 @@ public sealed class MinerStateStoreTests
             return _inner.WriteAsync(fields);
         }
 
-        public Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun)
+        public Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun, string? cursor = null)
         {
             if (FailNext)
             {
@@ -436,7 +436,7 @@ public sealed class MinerStateStoreTests
             (LastWritten, LastChanged, LastSlices) = ([.. _written.Order(StringComparer.Ordinal)], [.. _changed.Order(StringComparer.Ordinal)], _slices);
             (_written, _changed, _slices) = ([], [], []);
             LastDeleted = [.. deleted.Order(StringComparer.Ordinal)];
-            return _inner.CommitAsync(deleted, lastRun, lastSuccessfulRun);
+            return _inner.CommitAsync(deleted, lastRun, lastSuccessfulRun, cursor);
         }
 
         /// <summary>Writes fields as they are, unrecorded (the version moves, the run times stay).</summary>
