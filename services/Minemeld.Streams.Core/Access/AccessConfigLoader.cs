@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.Json;
-using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.Core.Yaml;
 
 namespace Minemeld.Streams.Core.Access;
@@ -60,7 +59,7 @@ public static partial class AccessConfigLoader
             foreach (var (feed, attributes) in feeds)
             {
                 var path = $"feeds/{feed}";
-                if (graph is not null && (!graph.TryGetNode(feed, out var node) || node.Kind != NodeKind.Output))
+                if (graph is not null && (!graph.TryGetNode(feed, out var node) || !node.IsFeed))
                 {
                     Report(DiagnosticSeverity.Error, path.Replace('/', '.'), path, $"'{feed}' is not a feed output of graph '{graph.Name}'");
                 }
@@ -77,7 +76,7 @@ public static partial class AccessConfigLoader
         var adminUsers = Users(top["admin_users"], "admin_users", Report);
         if (graph is not null && authEnabled)
         {
-            foreach (var node in graph.Nodes.Where(static n => n.Kind == NodeKind.Output))
+            foreach (var node in graph.Nodes.Where(static n => n.IsFeed))
             {
                 if (!feedTags.ContainsKey(node.Name))
                 {

@@ -249,7 +249,7 @@ public static partial class GraphLoader
             if (descriptor.Kind == NodeKind.Output && output)
             {
                 // MineMeld ignored it, and its own graphs set it: a warning, and the node does not publish.
-                Warning(name, "output", $"{at}/output", $"{name} is a feed output ({className}): it never publishes, output: true is ignored");
+                Warning(name, "output", $"{at}/output", $"{name} is {(descriptor.Name == NodeClassRegistry.RedisSet ? "a feed output" : "an output")} ({className}): it never publishes, output: true is ignored");
                 output = false;
             }
 

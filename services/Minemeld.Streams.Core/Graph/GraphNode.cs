@@ -22,6 +22,9 @@ public sealed record GraphNode(
 {
     public NodeKind Kind => Class.Kind;
 
+    /// <summary>An output that holds a feed served over HTTP (MineMeld's RedisSet); other outputs push elsewhere.</summary>
+    public bool IsFeed => Class.Name == NodeClassRegistry.RedisSet;
+
     /// <summary>
     /// The over-broad guard of a miner or feed output, as <see cref="NodeGraph"/> resolves it: the node's config
     /// keys, else off for a miner whose indicators only reach aggregators as a whitelist, else the default.

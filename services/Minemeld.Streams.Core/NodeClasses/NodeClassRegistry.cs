@@ -27,6 +27,8 @@ public static class NodeClassRegistry
     public const string AggregateIPv4FT = "minemeld.ft.ipop.AggregateIPv4FT";
     public const string AggregateIPv6FT = "minemeld.ft.ipop.AggregateIPv6FT";
     public const string RedisSet = "minemeld.ft.redis.RedisSet";
+    public const string DagPusher = "minemeld.ft.dag.DagPusher";
+    public const string DagPusherNg = "minemeld.ft.dag_ng.DagPusher";
 
     private static readonly Dictionary<string, NodeClassDescriptor> Classes = Build();
 
@@ -35,7 +37,7 @@ public static class NodeClassRegistry
     {
         "minemeld.ft.taxii.DataFeed", "minemeld.ft.taxii2.Taxii2Client",
         "minemeld.ft.syslog.SyslogMatcher", "minemeld.ft.syslog.SyslogMiner", "minemeld.ft.logstash.LogstashOutput",
-        "minemeld.ft.dag.DagPusher", "minemeld.ft.dag_ng.DagPusher", "minemeld.ft.mm.JSONSEQMiner",
+"minemeld.ft.mm.JSONSEQMiner",
         "minemeld.ft.google.GoogleNetBlocks", "minemeld.ft.google.GoogleSPF", "minemeld.ft.autofocus.ExportList",
         "minemeld.ft.recordedfuture.IPRiskList", "minemeld.ft.recordedfuture.DomainRiskList", "minemeld.ft.threatconnect.IndicatorsMiner",
         "minemeld.ft.proofpoint.EmergingThreatsIP", "minemeld.ft.proofpoint.EmergingThreatsDomain", "minemeld.ft.vt.Notifications",
@@ -112,6 +114,19 @@ public static class NodeClassRegistry
             ["whitelist_prefixes"] = StringList,
             ["enable_list_merge"] = Bool,
         });
+
+        var dag = new Dictionary<string, ConfigCheck>
+        {
+            ["infilters"] = FilterList.OrNull(),
+            ["device_list"] = AnyString.OrNull(),
+            ["age_out"] = WholeNumber(1, int.MaxValue),
+            ["age_out_interval"] = DurationValue.OrNull(),
+            ["resync_interval"] = DurationValue,
+            ["tag_prefix"] = AnyString,
+            ["tag_watermark"] = AnyString,
+            ["tag_attributes"] = StringList,
+            ["persistent_registered_ips"] = Bool,
+        };
 
         NodeClassDescriptor[] classes =
         [
@@ -218,6 +233,8 @@ public static class NodeClassRegistry
                 [Ranges.BroadnessGuard.Ipv4Key] = WholeNumber(0, 32),
                 [Ranges.BroadnessGuard.Ipv6Key] = WholeNumber(0, 128),
             }, none, "Feed served over HTTP (External Dynamic List)"),
+            new(DagPusher, NodeKind.Output, dag, none, "Registers IP addresses with tags on PAN-OS devices (Dynamic Address Groups, XML API User-ID)"),
+            new(DagPusherNg, NodeKind.Output, dag, none, "Registers IP addresses with tags on PAN-OS 8.0+ devices, with a canary that finds a device's lost registrations"),
         ];
 
         return classes.ToDictionary(static c => c.Name, StringComparer.Ordinal);

@@ -23,7 +23,7 @@ public sealed class NodeStatusReader(NodeGraph graph, IStateStore store, TimePro
         var statuses = store.Status(graph.Name);
         var reads = graph.Nodes.Select(n => (Node: n,
             Status: statuses.ReadAllAsync(n.Name),
-            Length: n.Kind == NodeKind.Output ? store.Feed(graph.Name, n.Name).CountAsync() : null)).ToList();
+            Length: n.IsFeed ? store.Feed(graph.Name, n.Name).CountAsync() : null)).ToList();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var result = new JsonArray();
         foreach (var (node, statusTask, lengthTask) in reads)

@@ -71,21 +71,7 @@ public sealed class FeedFetcher : IDisposable
         else if (JsonNodeValues.TryGetString(config["verify_cert"], out var caBundle))
         {
             // A CA bundle (PEM) to trust for this feed instead of the system store.
-            var roots = new X509Certificate2Collection();
-            roots.ImportFromPemFile(caBundle);
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) != 0)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(new X509Certificate2(certificate));
-            };
+            TlsTrust.TrustOnly(handler, caBundle);
         }
 
         if (JsonNodeValues.TryGetString(config["client_cert"], out var certPath))

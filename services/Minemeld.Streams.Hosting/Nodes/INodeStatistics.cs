@@ -7,6 +7,12 @@ public interface INodeStatistics
 
     NodeCounters Counters { get; }
 
+    /// <summary>How many indicators the node holds, when this part of it knows (a DAG pusher's addresses); null otherwise.</summary>
+    long? Length => null;
+
+    /// <summary>What keeps the node from doing its work while it runs (a device a DAG pusher cannot reach), or null.</summary>
+    string? Problem => null;
+
     /// <summary>The statistics of the handlers this one runs in front of, counted for the same node (none by default).</summary>
     IEnumerable<INodeStatistics> Behind => [];
 

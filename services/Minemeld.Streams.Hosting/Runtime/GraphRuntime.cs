@@ -56,21 +56,30 @@ public sealed class GraphRuntime : IAsyncDisposable
                 _miners.Add(miner);
                 _services.Add(new MinerService(miner, store.Hup, graph.Name, time, loggers.CreateLogger<MinerService>()));
             }
-            else if (shared)
+            else
             {
+                if (node.Class.Name is NodeClassRegistry.DagPusher or NodeClassRegistry.DagPusherNg)
+                {
+                    // The consumed side writes what to register; this pushes it to the devices (one replica at a time).
+                    _services.Add(new Dag.DagPusherService(node, graph.Name, store, minerOptions, time, loggers.CreateLogger<Dag.DagPusherService>()));
+                }
+
+                if (shared)
+                {
                 if (!readers.TryGetValue(node.Kind, out var role))
                 {
                     readers[node.Kind] = role = [];
                 }
 
                 role.Add(node.Name);
-            }
-            else
-            {
-                foreach (var (service, handler) in _factory.Create(node.Name))
+                }
+                else
                 {
-                    _services.Add(service);
-                    Handlers.Add(handler);
+                    foreach (var (service, handler) in _factory.Create(node.Name))
+                    {
+                        _services.Add(service);
+                        Handlers.Add(handler);
+                    }
                 }
             }
         }
@@ -96,7 +105,7 @@ public sealed class GraphRuntime : IAsyncDisposable
         }
 
         // A node's counters are summed over its handlers: an aggregator's router and the aggregation behind it.
-        var statistics = INodeStatistics.Of(Handlers).ToList();
+        var statistics = INodeStatistics.Of(Handlers).Concat(_services.OfType<INodeStatistics>()).ToList();
         if (statistics.Count > 0)
         {
             StatusReporter = new NodeStatusReporter(graph, statistics, [.. Consumers], store, loggers.CreateLogger<NodeStatusReporter>());
@@ -127,6 +136,9 @@ public sealed class GraphRuntime : IAsyncDisposable
     public IEnumerable<RoleConsumerService> RoleLoops => _services.OfType<RoleConsumerService>();
 
     public IEnumerable<MinerService> MinerServices => _services.OfType<MinerService>();
+
+    /// <summary>The DAG pushers of this process's outputs.</summary>
+    public IEnumerable<Dag.DagPusherService> DagPushers => _services.OfType<Dag.DagPusherService>();
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

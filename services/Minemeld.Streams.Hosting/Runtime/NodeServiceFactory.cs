@@ -51,6 +51,14 @@ public sealed class NodeServiceFactory(
         var inputs = node.Inputs.Select(names.Edge).ToList();
         switch (node.Kind)
         {
+            case NodeKind.Output when node.Class.Name is NodeClassRegistry.DagPusher or NodeClassRegistry.DagPusherNg:
+            {
+                var infilters = Core.Filters.FilterSet.FromConfig(node.Config["infilters"], static (_, _) => { });
+                var tagger = Core.Dag.DagTagger.FromConfig(node.Config);
+                var ageOut = Core.Json.JsonNodeValues.TryGetInt64(node.Config["age_out"], out var seconds) ? seconds * 1000 : 3_600_000;
+                return (inputs, () => new Dag.DagPusherHandler(graph.Name, node.Name, infilters, tagger, ageOut, store, time), null);
+            }
+
             case NodeKind.Output:
             {
                 var settings = FeedOutputSettings.FromConfig(node.Config, node.Guard);

@@ -50,6 +50,7 @@ public sealed partial class NodeStatusReporter(
         {
             var node = graph[group.Key];
             var error = errors.TryGetValue(group.Key, out var e) ? e : null;
+            var problem = group.Select(static h => h.Problem).FirstOrDefault(static p => p is not null);
             var version = 0L;
             foreach (var handler in group)
             {
@@ -57,7 +58,7 @@ public sealed partial class NodeStatusReporter(
             }
 
             var now = Environment.TickCount64;
-            if (_written.TryGetValue(node.Name, out var last) && last.Version == version && last.Error == error && now - last.At < (long)Refresh.TotalMilliseconds)
+            if (_written.TryGetValue(node.Name, out var last) && last.Version == version && last.Error == (error ?? problem) && now - last.At < (long)Refresh.TotalMilliseconds)
             {
                 continue;
             }
@@ -72,15 +73,16 @@ public sealed partial class NodeStatusReporter(
             {
                 ["state"] = error is null ? 5 : 8,
                 ["statistics"] = statistics,
-                ["length"] = node.Kind == Core.NodeClasses.NodeKind.Output
-                    ? await store.Feed(graph.Name, node.Name).CountAsync().ConfigureAwait(false)
-                    : null,
-                ["sub_state"] = error is null ? null : "ERROR",
-                ["sub_state_message"] = error,
+                ["length"] = group.Select(static h => h.Length).FirstOrDefault(static l => l is not null)
+                    ?? (node.Class.Name == Core.NodeClasses.NodeClassRegistry.RedisSet
+                        ? await store.Feed(graph.Name, node.Name).CountAsync().ConfigureAwait(false)
+                        : null),
+                ["sub_state"] = error is null && problem is null ? null : "ERROR",
+                ["sub_state_message"] = error ?? problem,
             };
             await statuses.WriteAsync(node.Name, node.ClassName, node.Kind.ToString().ToLowerInvariant(), status).ConfigureAwait(false);
             Metrics.NodeMetrics.Report(node.Name, statistics.Select(static s => KeyValuePair.Create(s.Key, s.Value!.GetValue<long>())), status["length"]?.GetValue<long>());
-            _written[node.Name] = (version, error, now);
+            _written[node.Name] = (version, error ?? problem, now);
         }
     }
 

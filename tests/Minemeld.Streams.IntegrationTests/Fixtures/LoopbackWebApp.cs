@@ -12,10 +12,18 @@ namespace Minemeld.Streams.IntegrationTests.Fixtures;
 /// <summary>A real HTTP server on a free loopback port answering every request with one handler (the fixture servers).</summary>
 internal static class LoopbackWebApp
 {
-    public static async Task<(WebApplication App, string BaseUrl)> StartAsync(RequestDelegate handler)
+    /// <param name="handler">What answers every request.</param>
+    /// <param name="certificate">Serve HTTPS with this certificate (HTTP when null).</param>
+    public static async Task<(WebApplication App, string BaseUrl)> StartAsync(RequestDelegate handler, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o =>
+        {
+            if (certificate is not null)
+            {
+                o.UseHttps(certificate);
+            }
+        }));
         builder.Logging.ClearProviders();
         var app = builder.Build();
         app.Run(handler);
