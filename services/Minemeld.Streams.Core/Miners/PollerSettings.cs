@@ -36,10 +36,11 @@ public sealed class PollerSettings
     public BroadnessGuard Guard { get; init; } = BroadnessGuard.Off;
 
     /// <summary>
-    /// Reads the settings from a node's config; <paramref name="nodeName"/> is the default source name and
+    /// Reads the settings from a node's config; <paramref name="nodeName"/> is the default source name (unless the class
+    /// names its source, <paramref name="classSourceName"/>, as MineMeld's vendor miners did) and
     /// <paramref name="guard"/> the guard the graph resolved (else the config's keys over the default).
     /// </summary>
-    public static PollerSettings FromConfig(string nodeName, JsonObject config, BroadnessGuard? guard = null)
+    public static PollerSettings FromConfig(string nodeName, JsonObject config, BroadnessGuard? guard = null, string? classSourceName = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var ageOut = config["age_out"] as JsonObject ?? [];
@@ -54,7 +55,7 @@ public sealed class PollerSettings
 
         return new PollerSettings
         {
-            SourceName = JsonNodeValues.TryGetString(config["source_name"], out var source) ? source : nodeName,
+            SourceName = JsonNodeValues.TryGetString(config["source_name"], out var source) ? source : classSourceName ?? nodeName,
             Attributes = config["attributes"] is JsonObject attributes ? (JsonObject)attributes.DeepClone() : [],
             IntervalSeconds = JsonNodeValues.TryGetInt64(config["interval"], out var interval) ? (int)interval : 3600,
             NumRetries = JsonNodeValues.TryGetInt64(config["num_retries"], out var retries) ? (int)retries : 2,

@@ -14,6 +14,12 @@ public sealed record NodeClassDescriptor(
     string Description,
     string? ForcedIndicatorType = null)
 {
+    /// <summary>The source name a miner of this class gets when its config names none (MineMeld's vendor miners fixed theirs).</summary>
+    public string? DefaultSourceName { get; init; }
+
+    /// <summary>Keys a node needs before it does anything, that MineMeld's own prototypes leave empty for the operator to fill: a warning when missing.</summary>
+    public IReadOnlySet<string> Expected { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>Checks a resolved config; unknown keys are warnings (MineMeld ignored them, a typo is likely).</summary>
     public ConfigIssues Check(JsonObject config)
     {
@@ -24,6 +30,14 @@ public sealed record NodeClassDescriptor(
             if (!config.ContainsKey(key) || config[key] is null)
             {
                 issues.Error(key, $"{key} is required by {Name}");
+            }
+        }
+
+        foreach (var key in Expected)
+        {
+            if (config[key] is null)
+            {
+                issues.Warning(key, $"{key} is not set: the node polls nothing until it is");
             }
         }
 

@@ -17,6 +17,17 @@ public static class NodeClassRegistry
     public const string AzureXml = "minemeld.ft.azure.AzureXML";
     public const string AusCert = "minemeld.ft.auscert.MaliciousURLFeed";
     public const string TaxiiClient = "minemeld.ft.taxii.TaxiiClient";
+    public const string RecordedFutureIp = "minemeld.ft.recordedfuture.IPRiskList";
+    public const string RecordedFutureDomain = "minemeld.ft.recordedfuture.DomainRiskList";
+    public const string RecordedFutureMaster = "minemeld.ft.recordedfuture.MasterRiskList";
+    public const string ProofpointIp = "minemeld.ft.proofpoint.EmergingThreatsIP";
+    public const string ProofpointDomain = "minemeld.ft.proofpoint.EmergingThreatsDomain";
+    public const string AutoFocusExport = "minemeld.ft.autofocus.ExportList";
+    public const string VirusTotalNotifications = "minemeld.ft.vt.Notifications";
+    public const string ThreatQExport = "minemeld.ft.threatq.Export";
+    public const string JsonSeqMiner = "minemeld.ft.mm.JSONSEQMiner";
+    public const string GoogleNetBlocks = "minemeld.ft.google.GoogleNetBlocks";
+    public const string GoogleCloudNetBlocks = "minemeld.ft.google.GoogleCloudNetBlocks";
     public const string YamlFT = "minemeld.ft.local.YamlFT";
     public const string YamlIPv4FT = "minemeld.ft.local.YamlIPv4FT";
     public const string YamlIPv6FT = "minemeld.ft.local.YamlIPv6FT";
@@ -37,11 +48,9 @@ public static class NodeClassRegistry
     {
         "minemeld.ft.taxii.DataFeed", "minemeld.ft.taxii2.Taxii2Client",
         "minemeld.ft.syslog.SyslogMatcher", "minemeld.ft.syslog.SyslogMiner", "minemeld.ft.logstash.LogstashOutput",
-"minemeld.ft.mm.JSONSEQMiner",
-        "minemeld.ft.google.GoogleNetBlocks", "minemeld.ft.google.GoogleSPF", "minemeld.ft.autofocus.ExportList",
-        "minemeld.ft.recordedfuture.IPRiskList", "minemeld.ft.recordedfuture.DomainRiskList", "minemeld.ft.threatconnect.IndicatorsMiner",
-        "minemeld.ft.proofpoint.EmergingThreatsIP", "minemeld.ft.proofpoint.EmergingThreatsDomain", "minemeld.ft.vt.Notifications",
+        "minemeld.ft.google.GoogleSPF", "minemeld.ft.threatconnect.IndicatorsMiner", "minemeld.ft.threatconnect.GroupsMiner",
         "minemeld.ft.xmpp.XMPPOutput", "minemeld.ft.anomali.Intelligence", "minemeld.ft.cif.Feed", "minemeld.ft.phishme.Intelligence",
+        "minemeld.ft.cofense.Triage", "minemeld.ft.tmt.DTIAPI", "minemeld.ft.ciscoise.ErsSgt", 
         "minemeld.ft.dshield.DshieldRecommended", "minemeld.ft.ipop.AggregateIPv4FTWithList",
     };
 
@@ -113,6 +122,35 @@ public static class NodeClassRegistry
         {
             ["whitelist_prefixes"] = StringList,
             ["enable_list_merge"] = Bool,
+        });
+
+        // Vendor sources whose secrets live in the node's side config (read again at every poll); url points at a mirror.
+        var keyed = Merge(http, new Dictionary<string, ConfigCheck>
+        {
+            ["url"] = Url.OrNull(),
+            ["side_config"] = AnyString.OrNull(),
+            ["api_key"] = AnyString.OrNull(),
+            ["token"] = AnyString.OrNull(),
+        });
+        var riskList = Merge(keyed, new Dictionary<string, ConfigCheck>
+        {
+            ["confidence"] = WholeNumber(0, 100),
+            ["ignore_regex"] = Pattern.OrNull(),
+            ["delimiter"] = Character,
+            ["doublequote"] = Bool,
+            ["escapechar"] = Character.OrNull(),
+            ["quotechar"] = Character,
+            ["skipinitialspace"] = Bool,
+        });
+        var etIntelligence = Merge(keyed, new Dictionary<string, ConfigCheck> { ["score_threshold"] = WholeNumber(0, 127) });
+        var spf = Merge(poller, new Dictionary<string, ConfigCheck>
+        {
+            ["dns_server"] = AnyString,
+            ["tcp_port"] = WholeNumber(1, 65535),
+            ["udp_port"] = WholeNumber(1, 65535).OrNull(),
+            ["tries"] = WholeNumber(1, 10),
+            ["polling_timeout"] = Number(0.001),
+            ["verify_cert"] = Bool,
         });
 
         var dag = new Dictionary<string, ConfigCheck>
@@ -207,6 +245,20 @@ public static class NodeClassRegistry
                 ["hash_priority"] = StringList,
                 ["lower_timestamp_precision"] = Bool,
             }), new HashSet<string>(StringComparer.Ordinal) { "discovery_service", "collection" }, "TAXII 1.1 data feed collection of STIX 1.x packages, polled incrementally"),
+            new(RecordedFutureIp, NodeKind.Miner, riskList, none, "Recorded Future IP risk list (Connect API; token in the side config)") { DefaultSourceName = "recordedfuture.iprisklist" },
+            new(RecordedFutureDomain, NodeKind.Miner, riskList, none, "Recorded Future domain risk list (Connect API; token in the side config)") { DefaultSourceName = "recordedfuture.domainriskList" },
+            new(RecordedFutureMaster, NodeKind.Miner, riskList, none, "Recorded Future risk list of any entity, Connect API or Fusion file (token, entity, api, path in the side config)") { DefaultSourceName = "recordedfuture.masterrisklist" },
+            new(ProofpointIp, NodeKind.Miner, etIntelligence, none, "Proofpoint ET Intelligence IP reputation (auth_code and monitored_categories in the side config)") { DefaultSourceName = "proofpoint.etintelligence" },
+            new(ProofpointDomain, NodeKind.Miner, etIntelligence, none, "Proofpoint ET Intelligence domain reputation (auth_code and monitored_categories in the side config)") { DefaultSourceName = "proofpoint.etintelligence" },
+            new(AutoFocusExport, NodeKind.Miner, keyed, none, "AutoFocus export list (api_key and label in the side config)"),
+            new(VirusTotalNotifications, NodeKind.Miner, keyed, none, "VirusTotal Intelligence hunting notifications, md5/sha1/sha256 (api_key in the side config; the v2 feed)"),
+            new(ThreatQExport, NodeKind.Miner, keyed, none, "ThreatQ export in MineMeld's format (the export's url and verify_cert in the side config)"),
+            new(JsonSeqMiner, NodeKind.Miner, Merge(http, new Dictionary<string, ConfigCheck> { ["url"] = Url.OrNull(), ["side_config"] = AnyString.OrNull() }), none, "Another MineMeld's (or Minemeld.Streams') feed, read as JSON sequences with its values")
+            {
+                Expected = new HashSet<string>(StringComparer.Ordinal) { "url" },
+            },
+            new(GoogleNetBlocks, NodeKind.Miner, spf, none, "Google's netblocks from the _spf.google.com SPF records (DNS)") { DefaultSourceName = "google.netblocks" },
+            new(GoogleCloudNetBlocks, NodeKind.Miner, spf, none, "Google Cloud's netblocks from the _cloud-netblocks.googleusercontent.com SPF records (DNS)") { DefaultSourceName = "google.cloudnetblocks" },
             new(YamlFT, NodeKind.Miner, list, none, "Local list; each entry carries its type"),
             new(YamlIPv4FT, NodeKind.Miner, list, none, "Local list of IPv4 indicators", Indicators.IndicatorTypes.IPv4),
             new(YamlIPv6FT, NodeKind.Miner, list, none, "Local list of IPv6 indicators", Indicators.IndicatorTypes.IPv6),

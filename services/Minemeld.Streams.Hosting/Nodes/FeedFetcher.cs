@@ -139,12 +139,15 @@ public sealed class FeedFetcher : IDisposable
     /// Fetches another document of the same source, <paramref name="relative"/> resolved against the configured
     /// <c>url</c> (a web service's other calls), with the same client, headers and size cap. HTTP(S) sources only.
     /// </summary>
-    public Task<string> FetchAsync(string relative, CancellationToken cancellationToken)
+    /// <param name="relative">The document, relative to the configured <c>url</c>.</param>
+    /// <param name="cancellationToken">Stops the request.</param>
+    /// <param name="shownAs">How messages name the request when its URL carries a secret (a key in the query or path).</param>
+    public Task<string> FetchAsync(string relative, CancellationToken cancellationToken, string? shownAs = null)
     {
         ArgumentNullException.ThrowIfNull(relative);
         return _url is null
             ? throw new FeedFetchException($"{_filePath}: this class reads a web service; give it an http(s) url")
-            : FetchHttpAsync(new Uri(_url, relative), cancellationToken);
+            : SendAsync(HttpMethod.Get, new Uri(_url, relative), null, null, cancellationToken, shownAs);
     }
 
     /// <summary>
@@ -166,8 +169,9 @@ public sealed class FeedFetcher : IDisposable
 
     private Task<string> FetchHttpAsync(Uri url, CancellationToken cancellationToken) => SendAsync(HttpMethod.Get, url, null, null, cancellationToken);
 
-    private async Task<string> SendAsync(HttpMethod method, Uri url, HttpContent? content, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    private async Task<string> SendAsync(HttpMethod method, Uri url, HttpContent? content, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken, string? shownAs = null)
     {
+        var shown = shownAs ?? url.ToString();
         try
         {
             using var request = new HttpRequestMessage(method, url) { Content = content };
@@ -187,12 +191,12 @@ public sealed class FeedFetcher : IDisposable
                 var hint = response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized && _requestHeaders is not null
                     ? " (is the API key right?)"
                     : response.StatusCode is HttpStatusCode.Unauthorized ? " (are the credentials right?)" : string.Empty;
-                throw new FeedFetchException($"{method} {url} answered {(int)response.StatusCode} {response.ReasonPhrase}{hint}");
+                throw new FeedFetchException($"{method} {shown} answered {(int)response.StatusCode} {response.ReasonPhrase}{hint}");
             }
 
             if (response.Content.Headers.ContentLength > _maxBytes)
             {
-                throw new FeedFetchException($"{method} {url}: {response.Content.Headers.ContentLength} bytes announced, more than max_response_bytes ({_maxBytes})");
+                throw new FeedFetchException($"{method} {shown}: {response.Content.Headers.ContentLength} bytes announced, more than max_response_bytes ({_maxBytes})");
             }
 
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -203,7 +207,7 @@ public sealed class FeedFetcher : IDisposable
             {
                 if (buffer.Length + read > _maxBytes)
                 {
-                    throw new FeedFetchException($"{method} {url}: more than max_response_bytes ({_maxBytes}) received, the response was cut off");
+                    throw new FeedFetchException($"{method} {shown}: more than max_response_bytes ({_maxBytes}) received, the response was cut off");
                 }
 
                 buffer.Write(chunk, 0, read);
@@ -215,11 +219,11 @@ public sealed class FeedFetcher : IDisposable
         }
         catch (HttpRequestException ex)
         {
-            throw new FeedFetchException($"{method} {url} failed: {ex.Message}", ex);
+            throw new FeedFetchException($"{method} {shown} failed: {ex.Message}", ex);
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new FeedFetchException($"{method} {url} timed out after {_client!.Timeout.TotalSeconds} s", ex);
+            throw new FeedFetchException($"{method} {shown} timed out after {_client!.Timeout.TotalSeconds} s", ex);
         }
     }
 

@@ -4,7 +4,6 @@ using Minemeld.Streams.Core.Filters;
 using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.Miners;
 using Minemeld.Streams.Core.Miners.Feeds;
-using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.Hosting.Kafka;
 using Minemeld.Streams.Hosting.State;
 
@@ -28,16 +27,8 @@ public sealed class MinerNode : IDisposable
     private readonly IMinerLease _lease;
     private readonly INodeStatusStore _status;
     private readonly IRecordStore _commands;
-    private readonly FeedFetcher? _fetcher;
-
-    /// <summary>A source that owns what it fetches with (it may rebuild it between polls), disposed with the node.</summary>
-    private readonly IDisposable? _ownedSource;
-
-    /// <summary>Where the source reads from, for messages.</summary>
-    private readonly string? _sourceName;
-
-    /// <summary>A feed miner's poll: fetch and parse (list miners read their list instead).</summary>
-    private readonly Func<FeedParseReport, CancellationToken, Task<IReadOnlyList<FeedItem>>>? _collect;
+    /// <summary>A feed miner's source: fetch and parse (list miners read their list instead).</summary>
+    private readonly MinerSource? _source;
     private readonly SemaphoreSlim _cycle = new(1, 1);
     private readonly NodeOutput _output;
     private bool _loaded;
@@ -49,61 +40,18 @@ public sealed class MinerNode : IDisposable
         ArgumentNullException.ThrowIfNull(store);
         _time = time;
         _options = options;
-        Poller = new Poller(PollerSettings.FromConfig(node.Name, node.Config, node.Guard));
+        Poller = new Poller(PollerSettings.FromConfig(node.Name, node.Config, node.Guard, node.Class.DefaultSourceName));
         _state = new MinerStateStore(store.MinerTable(graph, node.Name));
         _lease = store.MinerLease(graph, node.Name);
         _status = store.Status(graph);
         _commands = store.NodeCommands(graph);
         _output = new NodeOutput(node.Name, outputTopic, FilterSet.FromConfig(node.Config["outfilters"], static (_, _) => { }), publisher, time);
-        switch (node.Class.Name)
+        _source = MinerSource.For(node, graph, options, _state, time);
+        if (_source is null)
         {
-            case NodeClassRegistry.HttpFT:
-                (_fetcher, _collect) = Document(new FeedFetcher(node.Config, options.GraphDirectory), new LineFeedParser(node.Config).Parse);
-                break;
-            case NodeClassRegistry.AusCert:
-                var side = new SideConfig(node.Name, node.Config, options.GraphDirectory);
-                var keyed = new FeedFetcher(node.Config, options.GraphDirectory, requestHeaders: () => side.Get("api_key") is { } key
-                    ? new Dictionary<string, string>(StringComparer.Ordinal) { ["API-Key"] = key }
-                    : throw new FeedFetchException($"no API key: set api_key in the node's config or in {side.FilePath}"));
-                (_fetcher, _collect) = Document(keyed, new LineFeedParser(node.Config).Parse);
-                break;
-            case NodeClassRegistry.CsvFT:
-                (_fetcher, _collect) = Document(new FeedFetcher(node.Config, options.GraphDirectory), new CsvFeedParser(node.Config).Parse);
-                break;
-            case NodeClassRegistry.SimpleJson:
-                (_fetcher, _collect) = Document(new FeedFetcher(node.Config, options.GraphDirectory), new JsonFeedParser(node.Config).Parse);
-                break;
-            case NodeClassRegistry.O365Xml:
-                (_fetcher, _collect) = Document(new FeedFetcher(node.Config, options.GraphDirectory, O365XmlParser.DefaultUrl), new O365XmlParser(node.Config).Parse);
-                break;
-            case NodeClassRegistry.AzureJson:
-                // MineMeld's cloud picks the download page of a sovereign cloud; a url (a mirror) wins over it.
-                var cloud = Core.Json.JsonNodeValues.TryGetString(node.Config["cloud"], out var c) ? c : "public";
-                _fetcher = new FeedFetcher(node.Config, options.GraphDirectory, DownloadPageSource.AzureServiceTagPages[cloud]);
-                _collect = new DownloadPageSource(_fetcher, "ServiceTags_", ".json", new AzureServiceTagsParser(node.Config).Parse).CollectAsync;
-                break;
-            case NodeClassRegistry.AzureXml:
-                _fetcher = new FeedFetcher(node.Config, options.GraphDirectory, AzurePublicIpsXmlParser.DefaultUrl);
-                _collect = new DownloadPageSource(_fetcher, "PublicIPs_", ".xml", new AzurePublicIpsXmlParser(node.Config).Parse).CollectAsync;
-                break;
-            case NodeClassRegistry.TaxiiClient:
-                var taxii = new TaxiiClientSource(node.Config, node.Name, options.GraphDirectory, new SideConfig(node.Name, node.Config, options.GraphDirectory), _state, time);
-                (_ownedSource, _sourceName, _collect) = (taxii, taxii.Source, taxii.CollectAsync);
-                break;
-            case NodeClassRegistry.O365Api:
-                _fetcher = new FeedFetcher(node.Config, options.GraphDirectory, O365ApiSource.DefaultUrl);
-                _collect = new O365ApiSource(node.Config, graph, node.Name, _fetcher, new SideConfig(node.Name, node.Config, options.GraphDirectory)).CollectAsync;
-                break;
-            default:
-                List = new LocalListStore(store, graph, node.Name, node.Class.ForcedIndicatorType);
-                break;
+            List = new LocalListStore(store, graph, node.Name, node.Class.ForcedIndicatorType);
         }
     }
-
-    /// <summary>A source that is one document: fetched, then parsed.</summary>
-    private static (FeedFetcher, Func<FeedParseReport, CancellationToken, Task<IReadOnlyList<FeedItem>>>) Document(
-        FeedFetcher fetcher, Func<TextReader, FeedParseReport, IEnumerable<FeedItem>> parse) =>
-        (fetcher, async (report, cancellationToken) => [.. parse(new StringReader(await fetcher.FetchAsync(cancellationToken).ConfigureAwait(false)), report)]);
 
     public string Name => _node.Name;
 
@@ -230,8 +178,7 @@ public sealed class MinerNode : IDisposable
 
     public void Dispose()
     {
-        _fetcher?.Dispose();
-        _ownedSource?.Dispose();
+        _source?.Dispose();
         _cycle.Dispose();
     }
 
@@ -293,12 +240,12 @@ public sealed class MinerNode : IDisposable
             try
             {
                 var report = new FeedParseReport();
-                items = [.. (await _collect!(report, cancellationToken).ConfigureAwait(false)).Select(static i => PollItem.Of(i.Indicator, i.Attributes))];
+                items = [.. (await _source!.CollectAsync(report, cancellationToken).ConfigureAwait(false)).Select(static i => PollItem.Of(i.Indicator, i.Attributes))];
                 Poller.Counters.ParseErrors += report.Errors;
                 if (report.Failure is not null)
                 {
                     items = []; // nothing of a document that could not be read is applied
-                    throw new FeedFetchException($"{_sourceName ?? _fetcher!.Source}: {report.Failure}");
+                    throw new FeedFetchException($"{_source.Name}: {report.Failure}");
                 }
 
                 LastError = report.Errors > 0 ? $"{report.Errors} lines not parsed, e.g. {report.ErrorSamples[0]}" : null;

@@ -25,7 +25,8 @@ public sealed class SideConfig(string nodeName, JsonObject config, string? graph
     /// <summary>The key's flag from the node's config, else from the side config file; false when neither has it.</summary>
     public bool GetFlag(string key) => JsonNodeValues.TryGetBoolean(GetNode(key), out var value) && value;
 
-    private JsonNode? GetNode(string key)
+    /// <summary>The key's value as it is (a list, a number), from the node's config, else from the side config file.</summary>
+    public JsonNode? GetNode(string key)
     {
         if (config[key] is { } inline)
         {

@@ -34,6 +34,9 @@ public sealed class FixtureHttpServer : IAsyncDisposable
     /// <summary>The query string of the last request to each path.</summary>
     public ConcurrentDictionary<string, string> LastQueries { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The body of the last request to each path (a POST's JSON).</summary>
+    public ConcurrentDictionary<string, string> LastBodies { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The headers of the last request to each path.</summary>
     public ConcurrentDictionary<string, Dictionary<string, string>> LastHeaders { get; } = new(StringComparer.Ordinal);
 
@@ -51,6 +54,7 @@ public sealed class FixtureHttpServer : IAsyncDisposable
         Requests.AddOrUpdate(path, 1, static (_, n) => n + 1);
         LastQueries[path] = context.Request.QueryString.Value ?? string.Empty;
         LastHeaders[path] = context.Request.Headers.ToDictionary(static h => h.Key, static h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        LastBodies[path] = await new StreamReader(context.Request.Body).ReadToEndAsync();
         if (!_documents.TryGetValue(path, out var document))
         {
             context.Response.StatusCode = 404;

@@ -36,10 +36,13 @@ public sealed class CsvFeedParser
         _defaults = config["attributes"] as JsonObject ?? [];
     }
 
-    public IEnumerable<FeedItem> Parse(TextReader reader, FeedParseReport report)
+    /// <summary>
+    /// The records of a document (lines that <c>ignore_regex</c> does not skip), with the header they are read under:
+    /// <c>fieldnames</c>, else the first record. For classes that read CSV columns their own way (risk lists).
+    /// </summary>
+    public IEnumerable<(int Line, IReadOnlyList<string> Header, List<string> Cells)> Records(TextReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        ArgumentNullException.ThrowIfNull(report);
         var header = _fieldnames;
         var number = 0;
         while (reader.ReadLine() is { } raw)
@@ -57,7 +60,17 @@ public sealed class CsvFeedParser
                 continue;
             }
 
-            var indicatorColumn = header.IndexOf("indicator");
+            yield return (number, header, cells);
+        }
+    }
+
+    public IEnumerable<FeedItem> Parse(TextReader reader, FeedParseReport report)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(report);
+        foreach (var (number, header, cells) in Records(reader))
+        {
+            var indicatorColumn = IndexOf(header, "indicator");
             if (indicatorColumn < 0 || indicatorColumn >= cells.Count || string.IsNullOrWhiteSpace(cells[indicatorColumn]))
             {
                 report.Error(number, "no indicator column in this row");
@@ -146,6 +159,19 @@ public sealed class CsvFeedParser
 
         cells.Add(cell.ToString());
         return cells;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> header, string name)
+    {
+        for (var i = 0; i < header.Count; i++)
+        {
+            if (header[i] == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static char Char(JsonNode? node, char fallback) =>
