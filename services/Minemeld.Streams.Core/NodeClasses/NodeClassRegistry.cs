@@ -39,6 +39,7 @@ public static class NodeClassRegistry
     public const string AggregateIPv6FT = "minemeld.ft.ipop.AggregateIPv6FT";
     public const string RedisSet = "minemeld.ft.redis.RedisSet";
     public const string DagPusher = "minemeld.ft.dag.DagPusher";
+    public const string LogstashOutput = "minemeld.ft.logstash.LogstashOutput";
     public const string DagPusherNg = "minemeld.ft.dag_ng.DagPusher";
 
     private static readonly Dictionary<string, NodeClassDescriptor> Classes = Build();
@@ -47,7 +48,7 @@ public static class NodeClassRegistry
     private static readonly HashSet<string> NotImplemented = new(StringComparer.Ordinal)
     {
         "minemeld.ft.taxii.DataFeed", "minemeld.ft.taxii2.Taxii2Client",
-        "minemeld.ft.syslog.SyslogMatcher", "minemeld.ft.syslog.SyslogMiner", "minemeld.ft.logstash.LogstashOutput",
+        "minemeld.ft.syslog.SyslogMatcher", "minemeld.ft.syslog.SyslogMiner",
         "minemeld.ft.google.GoogleSPF", "minemeld.ft.threatconnect.IndicatorsMiner", "minemeld.ft.threatconnect.GroupsMiner",
         "minemeld.ft.xmpp.XMPPOutput", "minemeld.ft.anomali.Intelligence", "minemeld.ft.cif.Feed", "minemeld.ft.phishme.Intelligence",
         "minemeld.ft.cofense.Triage", "minemeld.ft.tmt.DTIAPI", "minemeld.ft.ciscoise.ErsSgt", 
@@ -285,6 +286,12 @@ public static class NodeClassRegistry
                 [Ranges.BroadnessGuard.Ipv4Key] = WholeNumber(0, 32),
                 [Ranges.BroadnessGuard.Ipv6Key] = WholeNumber(0, 128),
             }, none, "Feed served over HTTP (External Dynamic List)"),
+            new(LogstashOutput, NodeKind.Output, new Dictionary<string, ConfigCheck>
+            {
+                ["infilters"] = FilterList.OrNull(),
+                ["logstash_host"] = AnyString,
+                ["logstash_port"] = WholeNumber(1, 65535).Or(AnyString),
+            }, none, "Sends every update and withdraw as a JSON line to a Logstash TCP input"),
             new(DagPusher, NodeKind.Output, dag, none, "Registers IP addresses with tags on PAN-OS devices (Dynamic Address Groups, XML API User-ID)"),
             new(DagPusherNg, NodeKind.Output, dag, none, "Registers IP addresses with tags on PAN-OS 8.0+ devices, with a canary that finds a device's lost registrations"),
         ];

@@ -60,7 +60,7 @@ public sealed partial class EdgeConsumerService(
                 LogOffsetGone(logger, Node, subscription.GroupId, ex.Error.Reason);
                 return;
             }
-            catch (Exception ex) when (ex is KafkaException or ProduceFailedException or TimeoutException or InvalidOperationException || State.StateStoreFaults.IsFault(ex))
+            catch (Exception ex) when (ex is KafkaException or ProduceFailedException or TimeoutException or InvalidOperationException or IOException || State.StateStoreFaults.IsFault(ex))
             {
                 LastRestartCause = ex;
                 PipelineMetrics.LoopRestarts.WithLabels(subscription.GroupId).Inc();

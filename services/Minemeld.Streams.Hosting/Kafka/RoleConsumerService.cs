@@ -190,7 +190,7 @@ public sealed partial class RoleConsumerService : BackgroundService
                 LogOffsetGone(_logger, _group, ex.Error.Reason);
                 return;
             }
-            catch (Exception ex) when (ex is KafkaException or ProduceFailedException or TimeoutException or InvalidOperationException || State.StateStoreFaults.IsFault(ex))
+            catch (Exception ex) when (ex is KafkaException or ProduceFailedException or TimeoutException or InvalidOperationException or IOException || State.StateStoreFaults.IsFault(ex))
             {
                 // Something every node shares failed (the consumer, the dead-letter producer): start again from the
                 // committed offsets, every node with fresh state.

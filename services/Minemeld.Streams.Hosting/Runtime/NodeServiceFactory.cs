@@ -59,6 +59,16 @@ public sealed class NodeServiceFactory(
                 return (inputs, () => new Dag.DagPusherHandler(graph.Name, node.Name, infilters, tagger, ageOut, store, time), null);
             }
 
+            case NodeKind.Output when node.Class.Name == NodeClassRegistry.LogstashOutput:
+            {
+                var infilters = Core.Filters.FilterSet.FromConfig(node.Config["infilters"], static (_, _) => { });
+                var host = Core.Json.JsonNodeValues.TryGetString(node.Config["logstash_host"], out var h) ? h : "127.0.0.1";
+                // MineMeld read the port with int(), so '5514' in quotes is a port too.
+                var port = Core.Json.JsonNodeValues.TryGetInt64(node.Config["logstash_port"], out var p) ? (int)p
+                    : Core.Json.JsonNodeValues.TryGetString(node.Config["logstash_port"], out var ps) && int.TryParse(ps, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : 5514;
+                return (inputs, () => new Logstash.LogstashOutputHandler(node.Name, infilters, new Logstash.LogstashSender(host, port, time)), null);
+            }
+
             case NodeKind.Output:
             {
                 var settings = FeedOutputSettings.FromConfig(node.Config, node.Guard);
