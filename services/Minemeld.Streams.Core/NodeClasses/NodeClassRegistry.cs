@@ -17,6 +17,7 @@ public static class NodeClassRegistry
     public const string AzureXml = "minemeld.ft.azure.AzureXML";
     public const string AusCert = "minemeld.ft.auscert.MaliciousURLFeed";
     public const string TaxiiClient = "minemeld.ft.taxii.TaxiiClient";
+    public const string Taxii2Client = "minemeld.ft.taxii2.Taxii2Client";
     public const string RecordedFutureIp = "minemeld.ft.recordedfuture.IPRiskList";
     public const string RecordedFutureDomain = "minemeld.ft.recordedfuture.DomainRiskList";
     public const string RecordedFutureMaster = "minemeld.ft.recordedfuture.MasterRiskList";
@@ -47,7 +48,7 @@ public static class NodeClassRegistry
     /// <summary>MineMeld classes that exist there but have no implementation here yet.</summary>
     private static readonly HashSet<string> NotImplemented = new(StringComparer.Ordinal)
     {
-        "minemeld.ft.taxii.DataFeed", "minemeld.ft.taxii2.Taxii2Client",
+        "minemeld.ft.taxii.DataFeed",
         "minemeld.ft.syslog.SyslogMatcher", "minemeld.ft.syslog.SyslogMiner",
         "minemeld.ft.google.GoogleSPF", "minemeld.ft.threatconnect.IndicatorsMiner", "minemeld.ft.threatconnect.GroupsMiner",
         "minemeld.ft.xmpp.XMPPOutput", "minemeld.ft.anomali.Intelligence", "minemeld.ft.cif.Feed", "minemeld.ft.phishme.Intelligence",
@@ -246,6 +247,26 @@ public static class NodeClassRegistry
                 ["hash_priority"] = StringList,
                 ["lower_timestamp_precision"] = Bool,
             }), new HashSet<string>(StringComparer.Ordinal) { "discovery_service", "collection" }, "TAXII 1.1 data feed collection of STIX 1.x packages, polled incrementally"),
+            new(Taxii2Client, NodeKind.Miner, Merge(poller, new Dictionary<string, ConfigCheck>
+            {
+                ["discovery_service"] = AnyString.OrNull(),
+                ["api_root"] = AnyString.OrNull(),
+                ["collection"] = AnyString.OrNull(),
+                ["auth_type"] = OneOf("none", "basic", "apikey").OrNull(),
+                ["api_key"] = AnyString.OrNull(),
+                ["username"] = AnyString.OrNull(),
+                ["password"] = AnyString.OrNull(),
+                ["verify_cert"] = Bool.Or(AnyString),
+                ["enabled"] = Bool.Or(AnyString),
+                ["side_config"] = AnyString.OrNull(),
+                ["initial_interval"] = DurationValue,
+                ["max_poll_dt"] = DurationValue,
+                ["lower_timestamp_precision"] = Bool,
+                ["polling_timeout"] = Number(0.001),
+                ["proxy"] = AnyString.OrNull(),
+                ["client_cert"] = AnyString.OrNull(),
+                ["client_key"] = AnyString.OrNull(),
+            }), none, "TAXII 2.1 (or 2.0) collection of STIX 2 indicators, polled incrementally (settings may live in the side config)"),
             new(RecordedFutureIp, NodeKind.Miner, riskList, none, "Recorded Future IP risk list (Connect API; token in the side config)") { DefaultSourceName = "recordedfuture.iprisklist" },
             new(RecordedFutureDomain, NodeKind.Miner, riskList, none, "Recorded Future domain risk list (Connect API; token in the side config)") { DefaultSourceName = "recordedfuture.domainriskList" },
             new(RecordedFutureMaster, NodeKind.Miner, riskList, none, "Recorded Future risk list of any entity, Connect API or Fusion file (token, entity, api, path in the side config)") { DefaultSourceName = "recordedfuture.masterrisklist" },

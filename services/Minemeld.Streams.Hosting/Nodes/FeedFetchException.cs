@@ -16,4 +16,10 @@ public sealed class FeedFetchException : Exception
         : base(message, innerException)
     {
     }
+
+    public FeedFetchException(string message, int statusCode)
+        : base(message) => StatusCode = statusCode;
+
+    /// <summary>The HTTP status the source answered, when the attempt failed on one.</summary>
+    public int? StatusCode { get; }
 }

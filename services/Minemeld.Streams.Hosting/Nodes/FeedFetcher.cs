@@ -169,7 +169,22 @@ public sealed class FeedFetcher : IDisposable
 
     private Task<string> FetchHttpAsync(Uri url, CancellationToken cancellationToken) => SendAsync(HttpMethod.Get, url, null, null, cancellationToken);
 
-    private async Task<string> SendAsync(HttpMethod method, Uri url, HttpContent? content, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken, string? shownAs = null)
+    /// <summary>
+    /// Gets <paramref name="url"/> (absolute, or relative to the configured <c>url</c>) with extra request headers, and
+    /// returns the body with the response's headers (a web service that pages with them, such as TAXII 2.1).
+    /// </summary>
+    public Task<FetchedDocument> GetDocumentAsync(string url, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return _url is null
+            ? throw new FeedFetchException($"{_filePath}: this class talks to a web service; give it an http(s) url")
+            : SendForDocumentAsync(HttpMethod.Get, new Uri(_url, url), null, headers, null, cancellationToken);
+    }
+
+    private async Task<string> SendAsync(HttpMethod method, Uri url, HttpContent? content, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken, string? shownAs = null) =>
+        (await SendForDocumentAsync(method, url, content, headers, shownAs, cancellationToken).ConfigureAwait(false)).Body;
+
+    private async Task<FetchedDocument> SendForDocumentAsync(HttpMethod method, Uri url, HttpContent? content, IReadOnlyDictionary<string, string>? headers, string? shownAs, CancellationToken cancellationToken)
     {
         var shown = shownAs ?? url.ToString();
         try
@@ -191,7 +206,7 @@ public sealed class FeedFetcher : IDisposable
                 var hint = response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized && _requestHeaders is not null
                     ? " (is the API key right?)"
                     : response.StatusCode is HttpStatusCode.Unauthorized ? " (are the credentials right?)" : string.Empty;
-                throw new FeedFetchException($"{method} {shown} answered {(int)response.StatusCode} {response.ReasonPhrase}{hint}");
+                throw new FeedFetchException($"{method} {shown} answered {(int)response.StatusCode} {response.ReasonPhrase}{hint}", (int)response.StatusCode);
             }
 
             if (response.Content.Headers.ContentLength > _maxBytes)
@@ -215,7 +230,9 @@ public sealed class FeedFetcher : IDisposable
 
             var charset = response.Content.Headers.ContentType?.CharSet;
             var encoding = charset is null ? _encoding : TryEncoding(charset) ?? _encoding;
-            return encoding.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+            var answered = response.Headers.Concat(response.Content.Headers)
+                .ToDictionary(static h => h.Key, static h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
+            return new FetchedDocument(encoding.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), answered);
         }
         catch (HttpRequestException ex)
         {
@@ -241,3 +258,6 @@ public sealed class FeedFetcher : IDisposable
         }
     }
 }
+
+/// <summary>A document as a web service answered it: the body, and the response's headers (names ignore case).</summary>
+public sealed record FetchedDocument(string Body, IReadOnlyDictionary<string, string> Headers);

@@ -81,6 +81,12 @@ public sealed class MinerSource : IDisposable
                 return new(() => taxii.Source, taxii.CollectAsync, taxii);
             }
 
+            case NodeClassRegistry.Taxii2Client:
+            {
+                var taxii2 = new Taxii2ClientSource(config, directory, new SideConfig(node.Name, config, directory, fileWins: true), cursor, time);
+                return new(() => taxii2.Source, taxii2.CollectAsync, taxii2);
+            }
+
             case NodeClassRegistry.RecordedFutureIp or NodeClassRegistry.RecordedFutureDomain or NodeClassRegistry.RecordedFutureMaster:
                 return RecordedFuture(node, config, directory, side);
             case NodeClassRegistry.ProofpointIp or NodeClassRegistry.ProofpointDomain:
