@@ -222,8 +222,8 @@ public static partial class GraphLoader
 
             if (!NodeClassRegistry.TryGet(className, out var descriptor))
             {
-                var why = NodeClassRegistry.IsKnownButNotImplemented(className)
-                    ? $"node class {className} in {name} is a MineMeld class that Minemeld.Streams does not implement yet"
+                var why = NodeClassRegistry.WhyNotImplemented(className) is { } reason
+                    ? $"node class {className} in {name} is a MineMeld class that Minemeld.Streams does not implement: {reason}"
                     : $"Unknown node class {className} in {name}";
                 Error(name, prototype is null ? "class" : "prototype", prototype is null ? $"{at}/class" : $"{at}/prototype", why);
                 return (null, output, inputs);

@@ -45,15 +45,27 @@ public static class NodeClassRegistry
 
     private static readonly Dictionary<string, NodeClassDescriptor> Classes = Build();
 
-    /// <summary>MineMeld classes that exist there but have no implementation here yet.</summary>
-    private static readonly HashSet<string> NotImplemented = new(StringComparer.Ordinal)
+    /// <summary>
+    /// MineMeld classes that are not implemented here, each with why and what to use instead: vendor sources whose API
+    /// needs a customer account and is documented only to customers, and MineMeld internals.
+    /// </summary>
+    private static readonly Dictionary<string, string> NotImplemented = new(StringComparer.Ordinal)
     {
-        "minemeld.ft.taxii.DataFeed",
-        "minemeld.ft.syslog.SyslogMatcher", "minemeld.ft.syslog.SyslogMiner",
-        "minemeld.ft.google.GoogleSPF", "minemeld.ft.threatconnect.IndicatorsMiner", "minemeld.ft.threatconnect.GroupsMiner",
-        "minemeld.ft.xmpp.XMPPOutput", "minemeld.ft.anomali.Intelligence", "minemeld.ft.cif.Feed", "minemeld.ft.phishme.Intelligence",
-        "minemeld.ft.cofense.Triage", "minemeld.ft.tmt.DTIAPI", "minemeld.ft.ciscoise.ErsSgt", 
-        "minemeld.ft.dshield.DshieldRecommended", "minemeld.ft.ipop.AggregateIPv4FTWithList",
+        ["minemeld.ft.taxii.DataFeed"] = "MineMeld's TAXII 1.1 server output is not served; keep the indicators in a feed output (minemeld.ft.redis.RedisSet, e.g. stdlib.feedHCGreenWithValue) and read it as JSON, CSV or JSON sequences from /feeds/<node>",
+        ["minemeld.ft.syslog.SyslogMatcher"] = "not implemented yet",
+        ["minemeld.ft.syslog.SyslogMiner"] = "not implemented yet",
+        ["minemeld.ft.google.GoogleSPF"] = "this is the base of MineMeld's Google miners, not a class to use; use minemeld.ft.google.GoogleNetBlocks or GoogleCloudNetBlocks (google.netBlocks, google.GCENetBlocks)",
+        ["minemeld.ft.anomali.Intelligence"] = "Anomali ThreatStream's Optic API is documented to customers only; export the indicators from ThreatStream over TAXII 2.1 (minemeld.ft.taxii2.Taxii2Client) or as a JSON or CSV feed (minemeld.ft.json.SimpleJSON, minemeld.ft.csv.CSVFT)",
+        ["minemeld.ft.phishme.Intelligence"] = "Cofense (PhishMe) Intelligence's API is documented to customers only; read Cofense's TAXII 2.1 collections with minemeld.ft.taxii2.Taxii2Client",
+        ["minemeld.ft.cofense.Triage"] = "Cofense Triage's API is documented to customers only; export its indicators over TAXII 2.1 (minemeld.ft.taxii2.Taxii2Client) or as a JSON feed (minemeld.ft.json.SimpleJSON)",
+        ["minemeld.ft.threatconnect.IndicatorsMiner"] = "ThreatConnect's signed API is documented to customers only; read its TAXII 2.1 service with minemeld.ft.taxii2.Taxii2Client",
+        ["minemeld.ft.threatconnect.GroupsMiner"] = "ThreatConnect's signed API is documented to customers only; read its TAXII 2.1 service with minemeld.ft.taxii2.Taxii2Client",
+        ["minemeld.ft.tmt.DTIAPI"] = "The Media Trust's DTI API is documented to customers only; take its indicators as a CSV or JSON export (minemeld.ft.csv.CSVFT, minemeld.ft.json.SimpleJSON)",
+        ["minemeld.ft.cif.Feed"] = "the CIF v2 SDK protocol is not implemented; CIF v3 serves indicators as JSON over HTTP: use minemeld.ft.json.SimpleJSON with headers {Authorization: 'Token token=...'}",
+        ["minemeld.ft.ciscoise.ErsSgt"] = "IP-to-SGT mappings are identity data from Cisco ISE, not threat intelligence, and are not read; connect ISE to PAN-OS directly (pxGrid) for tags",
+        ["minemeld.ft.xmpp.XMPPOutput"] = "XMPP is not an output here; SIEMs and chat bridges read the node's Kafka topic, or use minemeld.ft.logstash.LogstashOutput",
+        ["minemeld.ft.dshield.DshieldRecommended"] = "the DShield block list is read with minemeld.ft.http.HttpFT (prototype dshield.block)",
+        ["minemeld.ft.ipop.AggregateIPv4FTWithList"] = "use minemeld.ft.ipop.AggregateIPv4FT with enable_list_merge: true (prototype stdlib.aggregatorIPv4GenericWithList)",
     };
 
     /// <summary>
@@ -77,7 +89,10 @@ public static class NodeClassRegistry
     /// <summary>The class a name stands for: the name itself unless it is another name of an implemented class.</summary>
     public static string Canonical(string name) => Aliases.GetValueOrDefault(name, name);
 
-    public static bool IsKnownButNotImplemented(string name) => NotImplemented.Contains(name);
+    public static bool IsKnownButNotImplemented(string name) => NotImplemented.ContainsKey(name);
+
+    /// <summary>Why a MineMeld class is not implemented here and what to use instead; null for a class this registry does not know.</summary>
+    public static string? WhyNotImplemented(string name) => NotImplemented.GetValueOrDefault(name);
 
     private static Dictionary<string, NodeClassDescriptor> Build()
     {

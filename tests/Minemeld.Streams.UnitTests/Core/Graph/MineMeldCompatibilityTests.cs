@@ -86,6 +86,26 @@ public sealed class MineMeldCompatibilityTests
         Assert.True(graph["urlfeed"].Config["store_value"]!.GetValue<bool>());
     }
 
+    /// <summary>A vendor class that is not implemented is refused naming itself, why, and a class that runs instead.</summary>
+    [Theory]
+    [InlineData("minemeld.ft.anomali.Intelligence")]
+    [InlineData("minemeld.ft.phishme.Intelligence")]
+    [InlineData("minemeld.ft.cofense.Triage")]
+    [InlineData("minemeld.ft.threatconnect.IndicatorsMiner")]
+    [InlineData("minemeld.ft.threatconnect.GroupsMiner")]
+    [InlineData("minemeld.ft.tmt.DTIAPI")]
+    [InlineData("minemeld.ft.cif.Feed")]
+    [InlineData("minemeld.ft.taxii.DataFeed")]
+    [InlineData("minemeld.ft.google.GoogleSPF")]
+    public void AnUnimplementedVendorClassIsRefusedWithWhatToUseInstead(string className)
+    {
+        var result = Load($"nodes:\n  vendor: {{class: {className}, output: true}}\n");
+        var error = Assert.Single(result.Errors);
+        Assert.Contains(className, error.Message, StringComparison.Ordinal);
+        var alternatives = System.Text.RegularExpressions.Regex.Matches(error.Message, @"minemeld\.ft\.[a-z0-9_]+\.[A-Za-z0-9]+").Select(static m => m.Value).Where(c => c != className).ToList();
+        Assert.Contains(alternatives, static c => NodeClassRegistry.TryGet(c, out _));
+    }
+
     /// <summary>MineMeld's test_prototype_1: a node with only a prototype takes its class and config.</summary>
     [Fact]
     public void PrototypeSuppliesClassAndConfig()
