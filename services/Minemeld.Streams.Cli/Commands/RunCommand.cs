@@ -44,9 +44,10 @@ internal static class RunCommand
         var bind = new Option<string>("--bind") { Description = "Address to listen on.", DefaultValueFactory = static _ => "127.0.0.1" };
         var verbose = new Option<bool>("--verbose") { Description = "On a start-up failure, print the exception's whole trace, not one line." };
         var prototypes = PrototypesCommand.DirectoriesOption();
+        var syslog = new Option<string?>("--syslog") { Description = "Receive syslog for the graph's syslog nodes: udp://host:port and/or tcp://host:port, comma-separated." };
         var command = new Command("run", "Run a graph: by default all of it and its feed server in one process (embedded Kafka, in-memory state).")
         {
-            graph, redis, kafka, roles, port, bind, verbose, prototypes,
+            graph, redis, kafka, roles, port, bind, verbose, prototypes, syslog,
         };
         command.SetAction((parse, token) => RunAsync(
             new RunSettings(
@@ -57,7 +58,8 @@ internal static class RunCommand
                 parse.GetValue(port),
                 parse.GetValue(bind)!,
                 parse.GetValue(verbose),
-                parse.GetValue(prototypes) ?? []),
+                parse.GetValue(prototypes) ?? [],
+                parse.GetValue(syslog)),
             token));
         return command;
     }
@@ -152,6 +154,7 @@ internal static class RunCommand
             ["Graph:Path"] = settings.Graph.FullName,
             ["Redis:Configuration"] = string.IsNullOrWhiteSpace(settings.Redis) ? "unused" : settings.Redis,
             ["Kafka:BootstrapServers"] = broker?.BootstrapServers ?? settings.Kafka,
+            ["Syslog:Listen"] = settings.Syslog ?? string.Empty,
         };
         for (var i = 0; i < settings.Prototypes.Count; i++)
         {
@@ -301,5 +304,5 @@ internal static class RunCommand
         }
     }
 
-    private sealed record RunSettings(FileInfo Graph, string? Redis, string? Kafka, string Roles, int Port, string Bind, bool Verbose, IReadOnlyList<string> Prototypes);
+    private sealed record RunSettings(FileInfo Graph, string? Redis, string? Kafka, string Roles, int Port, string Bind, bool Verbose, IReadOnlyList<string> Prototypes, string? Syslog);
 }

@@ -17,6 +17,12 @@ public sealed record NodeClassDescriptor(
     /// <summary>The source name a miner of this class gets when its config names none (MineMeld's vendor miners fixed theirs).</summary>
     public string? DefaultSourceName { get; init; }
 
+    /// <summary>
+    /// Poller settings the class has by default, under the node's own (a syslog miner polls every few seconds and
+    /// keeps a sighting an hour after it was last seen, where feeds default to an hour and sudden death).
+    /// </summary>
+    public JsonObject? PollerDefaults { get; init; }
+
     /// <summary>Keys a node needs before it does anything, that MineMeld's own prototypes leave empty for the operator to fill: a warning when missing.</summary>
     public IReadOnlySet<string> Expected { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using static Minemeld.Streams.Core.NodeClasses.ConfigChecks;
 
 namespace Minemeld.Streams.Core.NodeClasses;
@@ -18,6 +19,8 @@ public static class NodeClassRegistry
     public const string AusCert = "minemeld.ft.auscert.MaliciousURLFeed";
     public const string TaxiiClient = "minemeld.ft.taxii.TaxiiClient";
     public const string Taxii2Client = "minemeld.ft.taxii2.Taxii2Client";
+    public const string SyslogMiner = "minemeld.ft.syslog.SyslogMiner";
+    public const string SyslogMatcher = "minemeld.ft.syslog.SyslogMatcher";
     public const string RecordedFutureIp = "minemeld.ft.recordedfuture.IPRiskList";
     public const string RecordedFutureDomain = "minemeld.ft.recordedfuture.DomainRiskList";
     public const string RecordedFutureMaster = "minemeld.ft.recordedfuture.MasterRiskList";
@@ -52,8 +55,6 @@ public static class NodeClassRegistry
     private static readonly Dictionary<string, string> NotImplemented = new(StringComparer.Ordinal)
     {
         ["minemeld.ft.taxii.DataFeed"] = "MineMeld's TAXII 1.1 server output is not served; keep the indicators in a feed output (minemeld.ft.redis.RedisSet, e.g. stdlib.feedHCGreenWithValue) and read it as JSON, CSV or JSON sequences from /feeds/<node>",
-        ["minemeld.ft.syslog.SyslogMatcher"] = "not implemented yet",
-        ["minemeld.ft.syslog.SyslogMiner"] = "not implemented yet",
         ["minemeld.ft.google.GoogleSPF"] = "this is the base of MineMeld's Google miners, not a class to use; use minemeld.ft.google.GoogleNetBlocks or GoogleCloudNetBlocks (google.netBlocks, google.GCENetBlocks)",
         ["minemeld.ft.anomali.Intelligence"] = "Anomali ThreatStream's Optic API is documented to customers only; export the indicators from ThreatStream over TAXII 2.1 (minemeld.ft.taxii2.Taxii2Client) or as a JSON or CSV feed (minemeld.ft.json.SimpleJSON, minemeld.ft.csv.CSVFT)",
         ["minemeld.ft.phishme.Intelligence"] = "Cofense (PhishMe) Intelligence's API is documented to customers only; read Cofense's TAXII 2.1 collections with minemeld.ft.taxii2.Taxii2Client",
@@ -262,6 +263,27 @@ public static class NodeClassRegistry
                 ["hash_priority"] = StringList,
                 ["lower_timestamp_precision"] = Bool,
             }), new HashSet<string>(StringComparer.Ordinal) { "discovery_service", "collection" }, "TAXII 1.1 data feed collection of STIX 1.x packages, polled incrementally"),
+            new(SyslogMiner, NodeKind.Miner, Merge(poller, new Dictionary<string, ConfigCheck>
+            {
+                ["exchange"] = AnyString,
+                ["rabbitmq_username"] = AnyString.OrNull(),
+                ["rabbitmq_password"] = AnyString.OrNull(),
+                ["indicator_mapping"] = StringMapping.OrNull(),
+                ["prefix"] = AnyString,
+                ["rules"] = AnyString.OrNull(),
+            }), none, "Indicators from the graph's syslog messages (PAN-OS logs or JSON) by the rules of <node>_rules.yml")
+            {
+                PollerDefaults = new JsonObject { ["interval"] = 10, ["age_out"] = new JsonObject { ["default"] = "last_seen+1h", ["sudden_death"] = false, ["interval"] = 3600 } },
+            },
+            new(SyslogMatcher, NodeKind.Processor, Merge(filters, new Dictionary<string, ConfigCheck>
+            {
+                ["exchange"] = AnyString,
+                ["rabbitmq_username"] = AnyString.OrNull(),
+                ["rabbitmq_password"] = AnyString.OrNull(),
+                ["input_types"] = StringMapping.OrNull(),
+                ["logstash_host"] = AnyString.OrNull(),
+                ["logstash_port"] = WholeNumber(1, 65535).Or(AnyString),
+            }), none, "Emits the addresses and domains of its inputs that the graph's syslog messages mention (sightings)"),
             new(Taxii2Client, NodeKind.Miner, Merge(poller, new Dictionary<string, ConfigCheck>
             {
                 ["discovery_service"] = AnyString.OrNull(),

@@ -102,6 +102,10 @@ public static class HostingExtensions
 
         services.AddSingleton<GraphRuntimeService>();
         services.AddHostedService(static sp => sp.GetRequiredService<GraphRuntimeService>());
+        // A syslog receiver when Syslog:Listen names endpoints (it does nothing otherwise).
+        services.AddOptions<Syslog.SyslogOptions>().BindConfiguration(Syslog.SyslogOptions.SectionName);
+        services.AddSingleton<Syslog.SyslogReceiverService>();
+        services.AddHostedService(static sp => sp.GetRequiredService<Syslog.SyslogReceiverService>());
         services.AddSingleton<IReadinessCheck, GraphRuntimeReadiness>();
         return services;
     }

@@ -29,6 +29,12 @@ public sealed class TopicNames
 
     public string Repartition(string node) => $"{_prefix}.{Graph}.{node}.repartition";
 
+    /// <summary>
+    /// Where a graph's syslog messages arrive (MineMeld's fanout exchange, <c>mmeld-syslog</c> by default):
+    /// <c>prefix.graph.syslog.exchange</c>. Every syslog node reads it with a group of its own.
+    /// </summary>
+    public string Syslog(string exchange) => $"{_prefix}.{Graph}.syslog.{exchange}";
+
     private const string DeadLetterSuffix = ".dlq";
 
     public static string DeadLetter(string topic) => topic + DeadLetterSuffix;

@@ -20,6 +20,24 @@ public sealed class LogstashSender(string host, int port, TimeProvider time) : I
 
     public string Endpoint => $"{host}:{port}";
 
+    /// <summary>
+    /// The sender a node's <c>logstash_host</c>/<c>logstash_port</c> name (port 5514 by default; MineMeld read it with
+    /// int(), so '5514' in quotes is a port too); null without a host unless <paramref name="defaultHost"/> gives one.
+    /// </summary>
+    public static LogstashSender? FromConfig(JsonObject config, TimeProvider time, string? defaultHost = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var host = JsonNodeValues.TryGetString(config["logstash_host"], out var h) ? h : defaultHost;
+        if (host is null)
+        {
+            return null;
+        }
+
+        var port = JsonNodeValues.TryGetInt64(config["logstash_port"], out var p) ? (int)p
+            : JsonNodeValues.TryGetString(config["logstash_port"], out var text) && int.TryParse(text, CultureInfo.InvariantCulture, out var parsed) ? parsed : 5514;
+        return new LogstashSender(host, port, time);
+    }
+
     /// <summary>An event with the envelope fields and <paramref name="fields"/> over them.</summary>
     public JsonObject Event(JsonObject? fields)
     {

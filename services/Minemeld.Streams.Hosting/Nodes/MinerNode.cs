@@ -40,7 +40,8 @@ public sealed class MinerNode : IDisposable
         ArgumentNullException.ThrowIfNull(store);
         _time = time;
         _options = options;
-        Poller = new Poller(PollerSettings.FromConfig(node.Name, node.Config, node.Guard, node.Class.DefaultSourceName));
+        var pollerConfig = node.Class.PollerDefaults is { } defaults ? Core.Json.JsonMerge.Deep(defaults, node.Config) : node.Config;
+        Poller = new Poller(PollerSettings.FromConfig(node.Name, pollerConfig, node.Guard, node.Class.DefaultSourceName));
         _state = new MinerStateStore(store.MinerTable(graph, node.Name));
         _lease = store.MinerLease(graph, node.Name);
         _status = store.Status(graph);

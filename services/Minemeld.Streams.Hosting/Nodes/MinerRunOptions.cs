@@ -19,4 +19,18 @@ public sealed class MinerRunOptions
 
     /// <summary>Directory that relative <c>file:</c> URLs resolve against (the graph file's directory).</summary>
     public string? GraphDirectory { get; set; }
+
+    /// <summary>The graph's Kafka clients and topic names, for sources that read a topic (the syslog miner); set by the runtime.</summary>
+    public Kafka.IKafkaClientFactory? Kafka { get; set; }
+
+    /// <summary>The graph's topic names (with <see cref="Kafka"/>).</summary>
+    public Kafka.TopicNames? Topics { get; set; }
+
+    /// <summary>A copy of these options with the graph's Kafka clients and names.</summary>
+    public MinerRunOptions WithKafka(Kafka.IKafkaClientFactory kafka, Kafka.TopicNames topics)
+    {
+        var copy = (MinerRunOptions)MemberwiseClone();
+        (copy.Kafka, copy.Topics) = (kafka, topics);
+        return copy;
+    }
 }

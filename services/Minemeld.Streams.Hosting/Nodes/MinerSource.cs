@@ -81,6 +81,17 @@ public sealed class MinerSource : IDisposable
                 return new(() => taxii.Source, taxii.CollectAsync, taxii);
             }
 
+            case NodeClassRegistry.SyslogMiner:
+            {
+                if (options.Kafka is null || options.Topics is null)
+                {
+                    throw new InvalidOperationException($"{node.Name}: a syslog miner reads the graph's syslog topic; the runtime gives it the Kafka clients");
+                }
+
+                var syslog = new Syslog.SyslogMinerSource(node, options.Topics.Syslog(Syslog.SyslogSettings.Exchange(config)), options.Kafka, cursor, directory);
+                return new(() => syslog.Source, syslog.CollectAsync, syslog);
+            }
+
             case NodeClassRegistry.Taxii2Client:
             {
                 var taxii2 = new Taxii2ClientSource(config, directory, new SideConfig(node.Name, config, directory, fileWins: true), cursor, time);

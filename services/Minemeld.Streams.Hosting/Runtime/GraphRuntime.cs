@@ -47,17 +47,24 @@ public sealed class GraphRuntime : IAsyncDisposable
         // its block has on the repartition topic (EdgePartitioner).
         publisher.Place(_factory.Topics());
         var shared = options.Value.Layout != "node";
+        var sourceOptions = minerOptions.WithKafka(kafka, names);
         var readers = new Dictionary<NodeKind, List<string>>();
         foreach (var node in graph.TopologicalOrder().Where(n => roles.Contains(n.Kind)))
         {
             if (node.Kind == NodeKind.Miner)
             {
-                var miner = new MinerNode(node, graph.Name, node.Output ? names.Edge(node.Name) : null, store, publisher, time, minerOptions);
+                var miner = new MinerNode(node, graph.Name, node.Output ? names.Edge(node.Name) : null, store, publisher, time, sourceOptions);
                 _miners.Add(miner);
                 _services.Add(new MinerService(miner, store.Hup, graph.Name, time, loggers.CreateLogger<MinerService>()));
             }
             else
             {
+                if (node.Class.Name == NodeClassRegistry.SyslogMatcher)
+                {
+                    // The consumed side keeps the table; this matches the graph's syslog messages against it.
+                    _services.Add(new Syslog.SyslogMatcherService(node, graph.Name, names, kafka, publisher, store, time, loggers.CreateLogger<Syslog.SyslogMatcherService>()));
+                }
+
                 if (node.Class.Name is NodeClassRegistry.DagPusher or NodeClassRegistry.DagPusherNg)
                 {
                     // The consumed side writes what to register; this pushes it to the devices (one replica at a time).

@@ -4,7 +4,10 @@ using Minemeld.Streams.Hosting.Kafka;
 
 namespace Minemeld.Streams.Hosting.Runtime;
 
-/// <summary>The topics a graph needs: an edge topic per publishing node, a repartition topic per processor, each with its dead-letter topic.</summary>
+/// <summary>
+/// The topics a graph needs: an edge topic per publishing node, a repartition topic per aggregator, each with its
+/// dead-letter topic, and the syslog topic of each exchange its syslog nodes read.
+/// </summary>
 public static class GraphTopics
 {
     public static IReadOnlyList<(string Topic, int Partitions)> For(NodeGraph graph, TopicNames names)
@@ -20,11 +23,16 @@ public static class GraphTopics
                 topics.Add((TopicNames.DeadLetter(names.Edge(node.Name)), 1));
             }
 
-            if (node.Kind == NodeKind.Processor)
+            if (node.Kind == NodeKind.Processor && node.Class.Name != NodeClassRegistry.SyslogMatcher)
             {
                 topics.Add((names.Repartition(node.Name), node.Partitions));
                 topics.Add((TopicNames.DeadLetter(names.Repartition(node.Name)), 1));
             }
+        }
+
+        foreach (var (exchange, partitions) in Syslog.SyslogSettings.Exchanges(graph))
+        {
+            topics.Add((names.Syslog(exchange), partitions));
         }
 
         return topics;

@@ -62,11 +62,7 @@ public sealed class NodeServiceFactory(
             case NodeKind.Output when node.Class.Name == NodeClassRegistry.LogstashOutput:
             {
                 var infilters = Core.Filters.FilterSet.FromConfig(node.Config["infilters"], static (_, _) => { });
-                var host = Core.Json.JsonNodeValues.TryGetString(node.Config["logstash_host"], out var h) ? h : "127.0.0.1";
-                // MineMeld read the port with int(), so '5514' in quotes is a port too.
-                var port = Core.Json.JsonNodeValues.TryGetInt64(node.Config["logstash_port"], out var p) ? (int)p
-                    : Core.Json.JsonNodeValues.TryGetString(node.Config["logstash_port"], out var ps) && int.TryParse(ps, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : 5514;
-                return (inputs, () => new Logstash.LogstashOutputHandler(node.Name, infilters, new Logstash.LogstashSender(host, port, time)), null);
+                return (inputs, () => new Logstash.LogstashOutputHandler(node.Name, infilters, Logstash.LogstashSender.FromConfig(node.Config, time, defaultHost: "127.0.0.1")!), null);
             }
 
             case NodeKind.Output:
@@ -74,6 +70,11 @@ public sealed class NodeServiceFactory(
                 var settings = FeedOutputSettings.FromConfig(node.Config, node.Guard);
                 return (inputs, () => new FeedOutputHandler(node.Name, settings, store.Feed(graph.Name, node.Name)), null);
             }
+
+            case NodeKind.Processor when node.Class.Name == NodeClassRegistry.SyslogMatcher:
+                // Its table is shared through the state store (every matcher looks every address up), so its inputs
+                // need no repartitioning.
+                return (inputs, () => new Syslog.SyslogMatcherHandler(graph.Name, node.Name, node.Config, store), null);
 
             case NodeKind.Processor:
             {
