@@ -49,12 +49,13 @@ internal static class BenchCommand
         var layout = new Option<string>("--layout") { Description = "Kafka:Layout: role (one consumer group per role) or node (one per node).", DefaultValueFactory = static _ => "role" };
         layout.AcceptOnlyFromAmong("role", "node");
         var park = new Option<bool>("--park") { Description = "Kafka:ParkIdlePartitions, which minemeld run turns on with the embedded broker (--park false: off).", DefaultValueFactory = static _ => true };
-        var pipeline = new Command("pipeline", "End-to-end throughput: miner → IPv4 aggregator → feed.") { redis, count, loops, runs, layout, park };
-        pipeline.SetAction((parse, token) => RunAsync(parse.GetValue(redis), parse.GetValue(count), parse.GetValue(loops), parse.GetValue(runs), parse.GetValue(layout)!, parse.GetValue(park), token));
+        var values = new Option<bool>("--values") { Description = "The feed stores values (stdlib.feedHCGreenWithValue, each written as MineMeld wrote it) instead of members only." };
+        var pipeline = new Command("pipeline", "End-to-end throughput: miner → IPv4 aggregator → feed.") { redis, count, loops, runs, layout, park, values };
+        pipeline.SetAction((parse, token) => RunAsync(parse.GetValue(redis), parse.GetValue(count), parse.GetValue(loops), parse.GetValue(runs), parse.GetValue(layout)!, parse.GetValue(park), parse.GetValue(values), token));
         return new Command("bench", "Benchmarks that print their figures.") { pipeline, FeedBenchmark.Create(), WidthBenchmark.Create(), FaultBenchmark.Create() };
     }
 
-    private static async Task<int> RunAsync(string? redisEndpoint, int count, int consumers, int runs, string layout, bool park, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? redisEndpoint, int count, int consumers, int runs, string layout, bool park, bool values, CancellationToken cancellationToken)
     {
         using var broker = EmbeddedKafkaBroker.Start();
         await using var redis = redisEndpoint is null ? null : await ConnectionMultiplexer.ConnectAsync(redisEndpoint);
@@ -76,7 +77,7 @@ internal static class BenchCommand
                 GC.WaitForPendingFinalizers();
             }
 
-            var result = await RunOnceAsync(broker, redis, store, count, consumers, layout, park, $"bench-{DateTime.UtcNow:HHmmss}-{Environment.ProcessId}-{run}", cancellationToken);
+            var result = await RunOnceAsync(broker, redis, store, count, consumers, layout, park, values, $"bench-{DateTime.UtcNow:HHmmss}-{Environment.ProcessId}-{run}", cancellationToken);
             if (result is null)
             {
                 return 1;
@@ -100,7 +101,7 @@ internal static class BenchCommand
         sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
 
     /// <summary>One run: its baseline, the list loaded, the pipeline timed; null when it failed (said on stderr).</summary>
-    private static async Task<RunResult?> RunOnceAsync(EmbeddedKafkaBroker broker, IConnectionMultiplexer? redis, IStateStore store, int count, int consumers, string layout, bool park, string name, CancellationToken cancellationToken)
+    private static async Task<RunResult?> RunOnceAsync(EmbeddedKafkaBroker broker, IConnectionMultiplexer? redis, IStateStore store, int count, int consumers, string layout, bool park, bool values, string name, CancellationToken cancellationToken)
     {
         var addresses = Enumerable.Range(0, count).Select(static i => ((uint)i * 4096u) + 1u).ToArray();
 
@@ -116,7 +117,7 @@ internal static class BenchCommand
             "nodes:",
             "  synthetic: {prototype: stdlib.listIPv4Generic, output: true, config: {attributes: {confidence: 100, share_level: green}}}",
             "  aggregate: {prototype: stdlib.aggregatorIPv4Generic, inputs: [synthetic], output: true}",
-            "  feed: {prototype: stdlib.feedHCGreen, inputs: [aggregate]}");
+            $"  feed: {{prototype: stdlib.{(values ? "feedHCGreenWithValue" : "feedHCGreen")}, inputs: [aggregate]}}");
         var graph = GraphLoader.Parse(yaml, "bench.yml", name, PrototypeLibrary.BuiltIn).Graph!;
         var list = new LocalListStore(store, name, "synthetic", "IPv4");
         var load = Stopwatch.StartNew();

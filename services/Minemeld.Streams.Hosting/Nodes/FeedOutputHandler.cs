@@ -126,7 +126,10 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
             && value.TokenType == System.Text.Json.JsonTokenType.Number && value.TryGetInt64(out var score) ? score : 0;
     }
 
-    /// <summary>The value's JSON text as the feed stores it: the text received, or the stripped tree's.</summary>
-    private static string? Text(in InputFilter.Received received) => received.Tree is { } tree ? tree.ToJsonString()
-        : received.Utf8.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(received.Utf8.Span);
+    /// <summary>
+    /// The value's JSON text as the feed stores it, as MineMeld wrote it (<see cref="MineMeldJson"/>: its key order
+    /// and escaping), from the text received or the stripped tree.
+    /// </summary>
+    private static string? Text(in InputFilter.Received received) => received.Tree is { } tree ? MineMeldJson.Encode(System.Text.Encoding.UTF8.GetBytes(tree.ToJsonString()))
+        : received.Utf8.IsEmpty ? null : MineMeldJson.Encode(received.Utf8.Span);
 }

@@ -15,7 +15,7 @@ namespace Minemeld.Streams.UnitTests.Hosting;
 public sealed class FeedOutputHandlerTests
 {
     [Fact]
-    public async Task ValuesAreFilteredAndStoredAsReceivedAndPrivateKeysNeverReachTheFeed()
+    public async Task ValuesAreFilteredAndStoredAsMineMeldWroteThemAndPrivateKeysNeverReachTheFeed()
     {
         Assert.True(PrototypeLibrary.BuiltIn.TryResolve("stdlib.feedHCGreenWithValue", out var prototype, out _));
         var store = new RecordingFeedStore();
@@ -33,9 +33,12 @@ public sealed class FeedOutputHandlerTests
         await completion();
 
         var changes = store.Changes.ToDictionary(static c => c.Indicator);
-        Assert.Equal(Plain, changes["1.1.1.1"].ValueJson);
+        // The received value in MineMeld's encoding (MineMeldJsonTests holds its rules): same members, its key order, ujson escaping.
+        Assert.Equal(Minemeld.Streams.Core.Json.MineMeldJson.Encode(System.Text.Encoding.UTF8.GetBytes(Plain)), changes["1.1.1.1"].ValueJson);
+        Assert.Contains("\"note\":\"\\u00e9\"", changes["1.1.1.1"].ValueJson, StringComparison.Ordinal);
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(Plain), System.Text.Json.Nodes.JsonNode.Parse(changes["1.1.1.1"].ValueJson!)));
         Assert.True(changes["1.1.1.1"].Present);
-        Assert.Equal("""{"type":"IPv4","confidence":90,"share_level":"green","last_seen":1800}""", changes["2.2.2.2"].ValueJson);
+        Assert.Equal("""{"confidence":90,"type":"IPv4","share_level":"green","last_seen":1800}""", changes["2.2.2.2"].ValueJson);
 
         // Members are scored by last_seen, read from the bytes or from the stripped tree.
         Assert.Equal((1700, 1800), (changes["1.1.1.1"].Score, changes["2.2.2.2"].Score));
