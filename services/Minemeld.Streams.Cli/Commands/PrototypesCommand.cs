@@ -4,7 +4,10 @@ using Minemeld.Streams.Core.Prototypes;
 
 namespace Minemeld.Streams.Cli.Commands;
 
-/// <summary><c>minemeld prototypes [--type miner|processor|output] [NAME]</c>: list the library, or show one prototype.</summary>
+/// <summary>
+/// <c>minemeld prototypes [--type miner|processor|output] [--differences] [NAME]</c>: list the library, or show one
+/// prototype. Prototypes that differ from MineMeld's of the same name on purpose are marked, and say why.
+/// </summary>
 internal static class PrototypesCommand
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
@@ -20,13 +23,14 @@ internal static class PrototypesCommand
         var type = new Option<string?>("--type", "-t") { Description = "Only prototypes of this node type." };
         type.AcceptOnlyFromAmong("miner", "processor", "output");
         var name = new Argument<string?>("name") { Description = "Show one prototype (library.name) in full.", Arity = ArgumentArity.ZeroOrOne };
+        var differences = new Option<bool>("--differences") { Description = "Only prototypes that differ from MineMeld's of the same name on purpose, with the reason." };
         var directories = DirectoriesOption();
-        var command = new Command("prototypes", "List the prototype library, or show one prototype.") { type, name, directories };
-        command.SetAction(parse => Run(parse.GetValue(type), parse.GetValue(name), parse.GetValue(directories) ?? []));
+        var command = new Command("prototypes", "List the prototype library, or show one prototype.") { type, differences, name, directories };
+        command.SetAction(parse => Run(parse.GetValue(type), parse.GetValue(differences), parse.GetValue(name), parse.GetValue(directories) ?? []));
         return command;
     }
 
-    private static int Run(string? type, string? name, string[] directories)
+    private static int Run(string? type, bool differences, string? name, string[] directories)
     {
         var library = PrototypeLibrary.Create(directories);
         if (name is not null)
@@ -43,6 +47,11 @@ internal static class PrototypesCommand
             Console.WriteLine($"  tags: {string.Join(", ", prototype.Tags)}");
             Console.WriteLine($"  source: {prototype.SourcePath}");
             Console.WriteLine($"  {prototype.Description}");
+            if (prototype.DiffersFromMineMeld is { } why)
+            {
+                Console.WriteLine($"  differs from MineMeld: {why}");
+            }
+
             Console.WriteLine("  config:");
             foreach (var line in prototype.Config.ToJsonString(Indented).Split('\n'))
             {
@@ -52,11 +61,21 @@ internal static class PrototypesCommand
             return 0;
         }
 
-        var rows = library.All().Where(p => type is null || string.Equals(p.NodeType, type, StringComparison.Ordinal)).ToList();
+        var rows = library.All()
+            .Where(p => type is null || string.Equals(p.NodeType, type, StringComparison.Ordinal))
+            .Where(p => !differences || p.DiffersFromMineMeld is not null)
+            .ToList();
         var width = rows.Count == 0 ? 0 : rows.Max(static p => p.FullName.Length);
         foreach (var p in rows)
         {
-            Console.WriteLine($"{p.FullName.PadRight(width)}  {p.NodeType,-9}  {p.DevelopmentStatus,-12}  {string.Join(",", p.IndicatorTypes),-18}  {p.Description}");
+            var marked = p.DiffersFromMineMeld is null ? p.FullName : p.FullName + "*";
+            var text = differences ? p.DiffersFromMineMeld : p.Description;
+            Console.WriteLine($"{marked.PadRight(width + 1)} {p.NodeType,-9}  {p.DevelopmentStatus,-12}  {string.Join(",", p.IndicatorTypes),-18}  {text}");
+        }
+
+        if (!differences && rows.Any(static p => p.DiffersFromMineMeld is not null))
+        {
+            Console.WriteLine("* differs from MineMeld's prototype of the same name on purpose: minemeld prototypes --differences");
         }
 
         foreach (var problem in library.LoadProblems())

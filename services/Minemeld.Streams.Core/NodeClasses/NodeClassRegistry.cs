@@ -326,7 +326,11 @@ public static class NodeClassRegistry
             new(LocalDbMiner, NodeKind.Miner, Merge(poller, new Dictionary<string, ConfigCheck>
             {
                 ["default_ttl"] = WholeNumber(0, int.MaxValue),
-            }), none, "Local indicator database with per-entry expiry"),
+            }), none, "Local indicator database with per-entry expiry")
+            {
+                // MineMeld's class defaults: entries expire by their own ttl (default_ttl, a day), not by polls.
+                PollerDefaults = new JsonObject { ["age_out"] = new JsonObject { ["interval"] = 1800, ["sudden_death"] = false, ["default"] = null } },
+            },
             new(AggregateFT, NodeKind.Processor, Merge(filters, new Dictionary<string, ConfigCheck>
             {
                 ["whitelist_prefixes"] = StringList,

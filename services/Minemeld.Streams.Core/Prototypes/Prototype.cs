@@ -19,4 +19,10 @@ public sealed record Prototype(
     string SourcePath)
 {
     public string FullName => $"{Library}.{Name}";
+
+    /// <summary>
+    /// Where this prototype differs from MineMeld's of the same name on purpose, and why (our library's
+    /// <c>differs_from_minemeld</c> key); null when it has MineMeld's facts or MineMeld has no such prototype.
+    /// </summary>
+    public string? DiffersFromMineMeld { get; init; }
 }

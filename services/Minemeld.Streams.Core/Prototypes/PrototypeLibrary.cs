@@ -188,7 +188,10 @@ public sealed class PrototypeLibrary
                 Strings(entry["indicator_types"]),
                 Strings(entry["tags"]),
                 map,
-                path);
+                path)
+            {
+                DiffersFromMineMeld = Str(entry["differs_from_minemeld"]),
+            };
         }
 
         return new LibraryFile(prototypes, problems);

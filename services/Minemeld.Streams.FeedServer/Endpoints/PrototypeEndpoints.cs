@@ -24,7 +24,7 @@ public static class PrototypeEndpoints
             var prototypes = new JsonObject();
             foreach (var prototype in group)
             {
-                prototypes[prototype.Name] = new JsonObject
+                var entry = new JsonObject
                 {
                     ["class"] = prototype.Class,
                     ["config"] = prototype.Config.DeepClone(),
@@ -34,6 +34,12 @@ public static class PrototypeEndpoints
                     ["indicator_types"] = new JsonArray([.. prototype.IndicatorTypes.Select(static t => JsonValue.Create(t))]),
                     ["tags"] = new JsonArray([.. prototype.Tags.Select(static t => JsonValue.Create(t))]),
                 };
+                if (prototype.DiffersFromMineMeld is { } why)
+                {
+                    entry["differs_from_minemeld"] = why;
+                }
+
+                prototypes[prototype.Name] = entry;
             }
 
             libraries[group.Key] = new JsonObject { ["author"] = group.First().Author, ["prototypes"] = prototypes };
@@ -56,7 +62,7 @@ public static class PrototypeEndpoints
         }
 
         var config = new SerializerBuilder().Build().Serialize(ToPlain(prototype.Config));
-        return Results.Text(new JsonObject
+        var body = new JsonObject
         {
             ["class"] = prototype.Class,
             ["config"] = config,
@@ -65,7 +71,13 @@ public static class PrototypeEndpoints
             ["description"] = prototype.Description,
             ["indicatorTypes"] = new JsonArray([.. prototype.IndicatorTypes.Select(static t => JsonValue.Create(t))]),
             ["tags"] = new JsonArray([.. prototype.Tags.Select(static t => JsonValue.Create(t))]),
-        }.ToJsonString(), "application/json");
+        };
+        if (prototype.DiffersFromMineMeld is { } why)
+        {
+            body["differsFromMineMeld"] = why;
+        }
+
+        return Results.Text(body.ToJsonString(), "application/json");
     }
 
     /// <summary>JSON nodes to plain objects YamlDotNet can write (MineMeld returned the config as YAML text).</summary>

@@ -206,6 +206,8 @@ public sealed class AdminApiTests(RedisFixture redis)
         Assert.Equal("minemeld.ft.redis.RedisSet", all["stdlib"]!["prototypes"]!["feedHCGreen"]!["class"]!.GetValue<string>());
         var one = JsonNode.Parse(await admin.GetStringAsync("/prototype/stdlib.feedHCGreen", Ct))!;
         Assert.Contains("infilters", one["config"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("confidence > 75", one["differsFromMineMeld"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Null(all["stdlib"]!["prototypes"]!["feedMCGreen"]!["differs_from_minemeld"]);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/prototype/stdlib.noSuchThing", Ct)).StatusCode);
 
         using var ok = await admin.PostAsync("/validate/graph", new StringContent(File.ReadAllText(Path.Combine(RepositoryPaths.Graphs, "customer-a.yml"))), Ct);

@@ -126,8 +126,22 @@ public sealed class CliCommandTests
         Assert.Equal(0, code);
         Assert.Empty(stderr);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.All(lines, static l => Assert.Contains(" output ", l, StringComparison.Ordinal));
-        Assert.Contains(lines, static l => l.StartsWith("stdlib.feedHCGreen ", StringComparison.Ordinal));
+        var footer = lines[^1];
+        Assert.StartsWith("* differs from MineMeld", footer, StringComparison.Ordinal);
+        Assert.All(lines[..^1], static l => Assert.Contains(" output ", l, StringComparison.Ordinal));
+        Assert.Contains(lines, static l => l.StartsWith("stdlib.feedHCGreen* ", StringComparison.Ordinal));
+        Assert.Contains(lines, static l => l.StartsWith("stdlib.feedMCGreen  ", StringComparison.Ordinal));
+
+        // The deliberate differences, each with its reason; the medium and low bands are MineMeld's own.
+        (code, stdout, _) = await CliProcess.RunAsync("prototypes", "--differences");
+        Assert.Equal(0, code);
+        var differing = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(static l => l.Split('*')[0]).ToList();
+        Assert.Equal(["stdlib.feedHCGreen", "stdlib.feedHCGreenWithValue", "stdlib.feedHCRedWithValue", "stdlib.feedHCWithValue"], differing.Order(StringComparer.Ordinal));
+        Assert.Contains("confidence > 75", stdout, StringComparison.Ordinal);
+
+        (code, stdout, _) = await CliProcess.RunAsync("prototypes", "stdlib.feedHCGreen");
+        Assert.Equal(0, code);
+        Assert.Contains("differs from MineMeld: High confidence is 75 and above here", stdout, StringComparison.Ordinal);
 
         (code, stdout, _) = await CliProcess.RunAsync("prototypes", "dshield.block");
         Assert.Equal(0, code);
