@@ -162,7 +162,12 @@ public static partial class GraphLoader
 
             foreach (var (key, _) in spec)
             {
-                if (key is not ("prototype" or "class" or "config" or "inputs" or "output" or "partitions"))
+                if (key == "args")
+                {
+                    // MineMeld's graphs before 0.9 (its early examples and playbooks) called the node's config args.
+                    Warning(name, key, $"{at}/{key}", "'args' is what MineMeld before 0.9 called 'config': rename it to config (ignored as it is)");
+                }
+                else if (key is not ("prototype" or "class" or "config" or "inputs" or "output" or "partitions"))
                 {
                     Warning(name, key, $"{at}/{key}", $"unknown node key '{key}' (ignored)");
                 }
@@ -223,8 +228,8 @@ public static partial class GraphLoader
             if (!NodeClassRegistry.TryGet(className, out var descriptor))
             {
                 var why = NodeClassRegistry.WhyNotImplemented(className) is { } reason
-                    ? $"node class {className} in {name} is a MineMeld class that Minemeld.Streams does not implement: {reason}"
-                    : $"Unknown node class {className} in {name}";
+                    ? $"node class {className} is a MineMeld class that Minemeld.Streams does not implement: {reason}"
+                    : $"Unknown node class {className}";
                 Error(name, prototype is null ? "class" : "prototype", prototype is null ? $"{at}/class" : $"{at}/prototype", why);
                 return (null, output, inputs);
             }

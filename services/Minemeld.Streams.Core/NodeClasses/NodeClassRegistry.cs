@@ -66,6 +66,7 @@ public static class NodeClassRegistry
         ["minemeld.ft.ciscoise.ErsSgt"] = "IP-to-SGT mappings are identity data from Cisco ISE, not threat intelligence, and are not read; connect ISE to PAN-OS directly (pxGrid) for tags",
         ["minemeld.ft.xmpp.XMPPOutput"] = "XMPP is not an output here; SIEMs and chat bridges read the node's Kafka topic, or use minemeld.ft.logstash.LogstashOutput",
         ["minemeld.ft.dshield.DshieldRecommended"] = "the DShield block list is read with minemeld.ft.http.HttpFT (prototype dshield.block)",
+        ["minemeld.ft.dshield.DshieldBlockList"] = "MineMeld's graphs before 0.9 read DShield with this class, gone since; the DShield block list is read with minemeld.ft.http.HttpFT (prototype dshield.block)",
         ["minemeld.ft.ipop.AggregateIPv4FTWithList"] = "use minemeld.ft.ipop.AggregateIPv4FT with enable_list_merge: true (prototype stdlib.aggregatorIPv4GenericWithList)",
     };
 

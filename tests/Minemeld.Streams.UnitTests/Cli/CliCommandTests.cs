@@ -153,6 +153,56 @@ public sealed class CliCommandTests
         Assert.Contains("unknown prototype 'nosuch.proto'", stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// --check loads each prototype of a library directory as a node: what would stop a graph is printed at the
+    /// prototype file's line (the class line for a class that is not run here), with a summary and exit 1.
+    /// </summary>
+    [Fact]
+    public async Task PrototypesCheckReportsEachPrototypeThatAGraphCouldNotUse()
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"mm-check-{Guid.NewGuid():N}")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(directory, "acme.yml"), """
+            prototypes:
+              good:
+                node_type: miner
+                class: minemeld.ft.http.HttpFT
+                config: {url: 'https://acme.example/list.txt'}
+              vendor:
+                node_type: miner
+                class: minemeld.ft.anomali.Intelligence
+                config: {}
+              negative:
+                node_type: miner
+                class: minemeld.ft.http.HttpFT
+                config: {url: 'https://acme.example/list.txt', interval: -5}
+              outputOfTheFuture:
+                node_type: output
+                class: minemeld.ft.nosuch.Output
+            """, TestContext.Current.CancellationToken);
+        try
+        {
+            var (code, stdout, _) = await CliProcess.RunAsync("prototypes", "--check", "--prototypes", directory);
+            Assert.Equal(1, code);
+            var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var file = Path.Combine(directory, "acme.yml");
+            Assert.Contains(lines, l => l.StartsWith($"{file}:8:12: error: prototype 'acme.vendor', key 'class': node class minemeld.ft.anomali.Intelligence is a MineMeld class", StringComparison.Ordinal) && l.Contains("Taxii2Client", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith($"{file}:13:", StringComparison.Ordinal) && l.Contains("prototype 'acme.negative', key 'config.interval'", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith($"{file}:16:12: error: prototype 'acme.outputOfTheFuture', key 'class': Unknown node class minemeld.ft.nosuch.Output", StringComparison.Ordinal));
+            Assert.DoesNotContain(lines, static l => l.Contains("acme.good", StringComparison.Ordinal));
+            Assert.Equal($"checked 4 prototypes in 1 files of {directory}: 1 valid (0 with warnings), 3 invalid", lines[^2]);
+            Assert.Equal("  invalid by class: minemeld.ft.anomali.Intelligence 1, minemeld.ft.http.HttpFT 1, minemeld.ft.nosuch.Output 1", lines[^1]);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        // The built-in library: every prototype usable (the JSONSEQ template warns that its url is the operator's to set).
+        var (builtInCode, builtIn, _) = await CliProcess.RunAsync("prototypes", "--check");
+        Assert.Equal(0, builtInCode);
+        Assert.Matches(@"checked \d+ prototypes in \d+ files of the built-in library: \d+ valid \(1 with warnings\), 0 invalid", builtIn);
+    }
+
     [Fact]
     public async Task RangesOperationsPrintMinimalCidrsAsIprangeDoes()
     {

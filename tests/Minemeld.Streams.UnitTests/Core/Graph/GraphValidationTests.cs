@@ -113,7 +113,7 @@ public sealed class GraphValidationTests
             """);
         var messages = result.Errors.Select(static e => e.Message).ToList();
         Assert.Contains("unknown prototype 'nosuch.thing'", messages);
-        Assert.Contains("Unknown node class minemeld.ft.nosuch.Miner in b", messages);
+        Assert.Contains("Unknown node class minemeld.ft.nosuch.Miner", messages);
         Assert.Contains(messages, static m => m.Contains("MineMeld class that Minemeld.Streams does not implement", StringComparison.Ordinal));
         Assert.Equal(3, messages.Count);
     }

@@ -1,3 +1,4 @@
+using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.Core.Prototypes;
 using static Minemeld.Streams.UnitTests.Core.Graph.GraphText;
@@ -84,6 +85,85 @@ public sealed class MineMeldCompatibilityTests
         Assert.Equal(["dshield_blocklist", "spamhaus_DROP", "spamhaus_EDROP", "wlWhiteListIPv4"], graph["inboundaggregator"].Inputs);
         Assert.Equal(50000, graph["urlfeed"].Config["max_entries"]!.GetValue<long>());
         Assert.True(graph["urlfeed"].Config["store_value"]!.GetValue<bool>());
+    }
+
+    /// <summary>
+    /// MineMeld's stock graphs (graphs/minemeld/, written from the committed-config.yml its Ansible playbook and its
+    /// Docker image installed, and from the graph its own end-to-end test built) load as MineMeld ran them: every
+    /// node, its class from the prototype, its inputs; the only warnings are the output: true its test set on feeds.
+    /// </summary>
+    [Theory]
+    [InlineData("ansible-default.yml", "stdlib.aggregatorIPv4Inbound", "stdlib.listIPv4Generic")]
+    [InlineData("docker-default.yml", "stdlib.aggregatorIPv4Generic", "stdlib.localDB")]
+    public void MineMeldsStockGraphLoads(string file, string aggregator, string whitelist)
+    {
+        var result = GraphLoader.LoadFile(Path.Combine(RepositoryPaths.Graphs, "minemeld", file), PrototypeLibrary.BuiltIn);
+        Assert.True(result.IsValid, string.Join('\n', Errors(result)));
+        Assert.Empty(result.Warnings);
+        var graph = result.Graph!;
+        Assert.Equal(
+            ["dshield_blocklist", "inboundaggregator", "inboundfeedhc", "inboundfeedlc", "inboundfeedmc", "spamhaus_DROP", "spamhaus_EDROP", "wlWhiteListIPv4"],
+            graph.Nodes.Select(static n => n.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(aggregator, graph["inboundaggregator"].Prototype);
+        Assert.Equal(["spamhaus_DROP", "spamhaus_EDROP", "dshield_blocklist", "wlWhiteListIPv4"], graph["inboundaggregator"].Inputs);
+        Assert.Equal(whitelist, graph["wlWhiteListIPv4"].Prototype);
+        Assert.Equal("https://www.dshield.org/block.txt", graph["dshield_blocklist"].Config["url"]!.GetValue<string>());
+        foreach (var (feed, band) in new[] { ("inboundfeedhc", "confidence >= 75"), ("inboundfeedmc", "confidence >= 50"), ("inboundfeedlc", "confidence < 50") })
+        {
+            Assert.Equal(NodeClassRegistry.RedisSet, graph[feed].ClassName);
+            Assert.Equal(["inboundaggregator"], graph[feed].Inputs);
+            var conditions = graph[feed].Config["infilters"]!.AsArray().SelectMany(static r => r!["conditions"]?.AsArray() ?? []).Select(static c => c!.GetValue<string>());
+            Assert.Contains(band, conditions);
+        }
+
+        // The whitelist is one: its name starts with the aggregator's whitelist prefix.
+        Assert.Contains(graph["inboundaggregator"].Config["whitelist_prefixes"]!.AsArray(), static p => "wlWhiteListIPv4".StartsWith(p!.GetValue<string>(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void MineMeldsIntegrationTestGraphLoadsWithItsFeedsOutputFlagIgnored()
+    {
+        var result = GraphLoader.LoadFile(Path.Combine(RepositoryPaths.Graphs, "minemeld", "integration-basic.yml"), PrototypeLibrary.BuiltIn);
+        Assert.True(result.IsValid, string.Join('\n', Errors(result)));
+        Assert.Equal(["DomainHC", "IPv4HC", "URLHC"], result.Warnings.Select(static w => w.Node!).Order(StringComparer.Ordinal));
+        Assert.All(result.Warnings, static w => Assert.Equal("output", w.Key));
+        var graph = result.Graph!;
+        foreach (var (aggregator, feed) in new[] { ("URLAggregator", "URLHC"), ("DomainAggregator", "DomainHC"), ("IPv4Aggregator", "IPv4HC") })
+        {
+            Assert.Equal(["localdb"], graph[aggregator].Inputs);
+            Assert.Equal([aggregator], graph[feed].Inputs);
+            Assert.True(graph[feed].Config["store_value"]!.GetValue<bool>());
+        }
+
+        Assert.Equal(NodeClassRegistry.LocalDbMiner, graph["localdb"].ClassName);
+    }
+
+    /// <summary>
+    /// A graph from before MineMeld 0.9 (its early examples: node settings under args, DShield's own class) does not
+    /// load, and says what to change: args is config now, the DShield class is the dshield.block prototype.
+    /// </summary>
+    [Fact]
+    public void AGraphFromBeforeMineMeld09SaysWhatToRename()
+    {
+        var result = Load("""
+            nodes:
+              dshield_blocklist:
+                class: minemeld.ft.dshield.DshieldBlockList
+                output: true
+                args: {interval: 600}
+              spamhaus_DROP:
+                class: minemeld.ft.http.HttpFT
+                output: true
+                args:
+                  url: http://www.spamhaus.org/drop/drop.txt
+                  source_name: http://www.spamhaus.org/drop/drop.txt
+                  cchar: ;
+            """);
+        Assert.Equal(["dshield_blocklist", "spamhaus_DROP"], result.Warnings.Where(static w => w.Key == "args").Select(static w => w.Node!));
+        Assert.All(result.Warnings, static w => Assert.Contains("rename it to config", w.Message, StringComparison.Ordinal));
+        var errors = Errors(result);
+        Assert.Contains(errors, static e => e.Contains("minemeld.ft.dshield.DshieldBlockList", StringComparison.Ordinal) && e.Contains("dshield.block", StringComparison.Ordinal));
+        Assert.Contains(errors, static e => e.Contains("url is required", StringComparison.Ordinal));
     }
 
     /// <summary>A vendor class that is not implemented is refused naming itself, why, and a class that runs instead.</summary>

@@ -1,4 +1,3 @@
-using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.Core.Prototypes;
 
@@ -23,14 +22,9 @@ public sealed class BuiltInLibraryTests
         Assert.True(NodeClassRegistry.TryGet(prototype.Class, out var descriptor), $"class {prototype.Class} is implemented");
         Assert.Equal(descriptor.Kind.ToString().ToLowerInvariant(), prototype.NodeType);
 
-        // As a node of its own (fed by, or feeding, a stand-in where its kind needs one), with no warnings but for a
-        // key the operator has to fill (a template such as minemeld.JSONSEQFeed, whose url is the feed to read).
-        var yaml = descriptor.Kind switch
-        {
-            NodeKind.Miner => $"nodes:\n  n: {{prototype: {name}, output: true}}\n",
-            _ => $"nodes:\n  src: {{prototype: spamhaus.DROP, output: true}}\n  n: {{prototype: {name}, inputs: [src], output: {(descriptor.Kind == NodeKind.Processor ? "true" : "false")}}}\n",
-        };
-        var result = GraphLoader.Parse(yaml, "probe.yml", "probe", PrototypeLibrary.BuiltIn);
+        // As a node of its own (fed by a stand-in where its kind needs one), with no warnings but for a key the
+        // operator has to fill (a template such as minemeld.JSONSEQFeed, whose url is the feed to read).
+        var result = PrototypeProbe.Load(PrototypeLibrary.BuiltIn, prototype);
         Assert.True(result.IsValid, string.Join('\n', result.Errors));
         Assert.All(result.Warnings, w => Assert.Contains(w.Key!["config.".Length..], descriptor.Expected));
     }
