@@ -8,7 +8,11 @@ namespace Minemeld.Streams.FeedServer.Access;
 /// <summary>
 /// Guards the admin API (decision 9): loopback clients only unless <see cref="FeedServerOptions.AdminRemoteAccess"/>,
 /// an admin credential (Basic or the bearer token; feed users are refused as MineMeld refused them), and an audit
-/// line for every write (who, what, which parameters; never a body or a password).
+/// line for every write (who, what, which parameters; never a body or a password). A write that a browser says comes
+/// from another site (<c>Sec-Fetch-Site</c> cross-site or same-site, or an <c>Origin</c> other than the server's) is
+/// refused before its credentials are looked at: a browser that cached an admin's Basic credentials sends them with
+/// any page's request, so a forged form or script must not act with them (CSRF). Scripts and sync tools send
+/// neither header and are not affected.
 /// </summary>
 public sealed partial class AdminEndpointFilter(string group, bool write) : IEndpointFilter
 {
@@ -28,6 +32,12 @@ public sealed partial class AdminEndpointFilter(string group, bool write) : IEnd
             {
                 status = "403";
                 return Results.Text("Forbidden: the admin API answers loopback clients only (FeedServer:AdminRemoteAccess)\n", "text/plain", statusCode: StatusCodes.Status403Forbidden);
+            }
+
+            if (write && CrossSite(http.Request) is { } why)
+            {
+                status = "403";
+                return Results.Text($"Forbidden: {why}; the admin API takes writes from its own pages and from scripts only\n", "text/plain", statusCode: StatusCodes.Status403Forbidden);
             }
 
             Identity identity;
@@ -66,6 +76,26 @@ public sealed partial class AdminEndpointFilter(string group, bool write) : IEnd
         {
             FeedServerMetrics.AdminRequests.WithLabels(group, status).Inc();
         }
+    }
+
+    /// <summary>Why a browser's request comes from another site; null for a same-origin request or one no browser sent.</summary>
+    private static string? CrossSite(HttpRequest request)
+    {
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        if (site is "cross-site" or "same-site")
+        {
+            return $"a {site} request";
+        }
+
+        var origin = request.Headers.Origin.ToString();
+        if (origin.Length == 0)
+        {
+            return null;
+        }
+
+        return Uri.TryCreate(origin, UriKind.Absolute, out var uri) && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
+            ? null
+            : $"a request from origin {origin}";
     }
 
     private static bool IsLoopback(IPAddress? address) => address is null || IPAddress.IsLoopback(address) ||

@@ -12,6 +12,55 @@ public sealed class AdminApiTests(RedisFixture redis)
 {
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
 
+    /// <summary>
+    /// CSRF: a browser that cached an admin's Basic credentials sends them with another site's forged request; a write
+    /// it marks as cross-site (Sec-Fetch-Site, or a foreign Origin) is refused and writes nothing, while the same write
+    /// from the server's own origin, or from a script that sends neither header, goes through.
+    /// </summary>
+    [Fact]
+    public async Task AWriteABrowserSendsFromAnotherSiteIsRefused()
+    {
+        await using var host = await FeedAccessTests.DemoAsync(redis);
+        var admin = host.Client("admin", "demo-admin");
+        var store = new LocalListStore(host.Store, host.GraphName, "bucketCustomerA", "IPv4");
+        async Task<HttpResponseMessage> AppendAsync(string indicator, string header, string value)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/config/data/bucketCustomerA_indicators/append") { Content = Json($$"""{"indicator":"{{indicator}}"}""") };
+            request.Headers.TryAddWithoutValidation(header, value);
+            return await admin.SendAsync(request, Ct);
+        }
+
+        using (var forged = await AppendAsync("192.0.2.66", "Sec-Fetch-Site", "cross-site"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+            Assert.Contains("cross-site", await forged.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+
+        using (var foreign = await AppendAsync("192.0.2.67", "Origin", "https://attacker.example"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
+        }
+
+        var own = admin.BaseAddress!.GetLeftPart(UriPartial.Authority);
+        using (var sameOrigin = await AppendAsync("192.0.2.68", "Origin", own))
+        {
+            Assert.Equal(HttpStatusCode.OK, sameOrigin.StatusCode);
+        }
+
+        using (var page = await AppendAsync("192.0.2.69", "Sec-Fetch-Site", "same-origin"))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/config/data/bucketCustomerA_indicators/append", Json("""{"indicator":"192.0.2.70"}"""), Ct)).StatusCode);
+        Assert.Equal(["192.0.2.68", "192.0.2.69", "192.0.2.70"], (await store.ReadAsync(0)).Select(static e => e.Indicator).Where(static i => i.StartsWith("192.0.2.", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+
+        // Reads are not writes: a cross-site read is answered (the browser keeps it from the other site by itself).
+        using var read = new HttpRequestMessage(HttpMethod.Get, "/config/data/bucketCustomerA_indicators");
+        read.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "cross-site");
+        Assert.Equal(HttpStatusCode.OK, (await admin.SendAsync(read, Ct)).StatusCode);
+    }
+
     [Fact]
     public async Task YamlListRoutesReplaceAndAppendAsMineMeldSyncDoes()
     {
