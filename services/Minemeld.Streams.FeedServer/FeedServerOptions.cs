@@ -70,4 +70,12 @@ public sealed class FeedServerOptions
     /// <summary>How long users and feed tags read from Redis are reused before reading them again.</summary>
     [Range(0, 600)]
     public double AccessRefreshSeconds { get; set; } = 2;
+
+    /// <summary>Seconds between two readings of every node's status for the console's status history.</summary>
+    [Range(1, 3600)]
+    public int ConsoleHistorySeconds { get; set; } = 30;
+
+    /// <summary>Status samples kept per node (only samples that differ from the one before are kept).</summary>
+    [Range(1, 10_000)]
+    public int ConsoleHistorySamples { get; set; } = 120;
 }

@@ -259,6 +259,7 @@ internal static class RunCommand
             Console.WriteLine($"  feed  http://{settings.Bind}:{settings.Port}/feeds/{feed.Name}   (tags: {tags})");
         }
 
+        Console.WriteLine($"  console http://{settings.Bind}:{settings.Port}/ui/   (admin users)");
         foreach (var user in users?.FeedUsers.Concat(users.AdminUsers) ?? [])
         {
             var kind = users!.AdminUsers.Contains(user) ? "admin" : "feed user";

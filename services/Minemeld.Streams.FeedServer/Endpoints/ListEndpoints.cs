@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Minemeld.Streams.FeedServer.Access;
 using Minemeld.Streams.FeedServer.Lists;
+using Minemeld.Streams.Hosting.Nodes;
 
 namespace Minemeld.Streams.FeedServer.Endpoints;
 
@@ -10,7 +11,8 @@ namespace Minemeld.Streams.FeedServer.Endpoints;
 /// The JSON API for local lists: <c>GET /lists/&lt;node&gt;</c>; <c>POST /lists/&lt;node&gt;/entries</c> (add or update),
 /// <c>PUT /lists/&lt;node&gt;/entries</c> (replace the whole list), <c>POST /lists/&lt;node&gt;/remove</c>. Entries are
 /// <c>{"indicator": …, "ttl": seconds | "expires_at": epoch ms, …attributes}</c>. A request is all or nothing:
-/// one invalid entry rejects it (the problem names the entry). Errors are RFC 7807 problem details.
+/// one invalid entry rejects it (the problem names every refused entry: <c>errors[]</c> with <c>entry</c>, its index).
+/// Errors are RFC 7807 problem details.
 /// </summary>
 public static class ListEndpoints
 {
@@ -68,6 +70,17 @@ public static class ListEndpoints
             var entries = ListEntryParser.ApiEntries(items, list, time.GetUtcNow().ToUnixTimeMilliseconds());
             var (written, _) = await ConfigDataEndpoints.WriteAsync(list.Store, entries, replace).ConfigureAwait(false);
             return Results.Json(new { node, written, replaced = replace });
+        }
+        catch (InvalidListEntriesException ex)
+        {
+            // Every refused entry (up to MaxReported) by its index in the request, so a console or a script can point
+            // at the lines of an upload.
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid entries, nothing written", detail: ex.Message, extensions: new Dictionary<string, object?>
+            {
+                ["refused"] = ex.Refused,
+                ["total"] = ex.Total,
+                ["errors"] = ex.Errors.Select(static e => new { entry = e.Entry, indicator = e.Indicator, message = e.Message }).ToList(),
+            });
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException)
         {

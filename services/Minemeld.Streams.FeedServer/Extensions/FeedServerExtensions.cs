@@ -9,6 +9,7 @@ using Minemeld.Streams.FeedServer.Endpoints;
 using Minemeld.Streams.FeedServer.Feeds;
 using Minemeld.Streams.FeedServer.Lists;
 using Minemeld.Streams.FeedServer.Status;
+using Minemeld.Streams.FeedServer.WebConsole;
 using Minemeld.Streams.Hosting.Graph;
 using Minemeld.Streams.Hosting.Runtime;
 using Minemeld.Streams.Hosting.State;
@@ -55,6 +56,10 @@ public static class FeedServerExtensions
         services.AddSingleton<FeedResponder>();
         services.AddSingleton<LocalListCatalog>();
         services.AddSingleton<NodeStatusReader>();
+        services.AddSingleton<ConsoleAssets>();
+        services.AddSingleton<ConsoleSessions>();
+        services.AddSingleton<NodeStatusHistory>();
+        services.AddHostedService(static sp => sp.GetRequiredService<NodeStatusHistory>());
         return builder;
     }
 
@@ -68,6 +73,7 @@ public static class FeedServerExtensions
         app.MapStatusEndpoints();
         app.MapPrototypeEndpoints();
         app.MapValidateEndpoints();
+        app.MapConsoleEndpoints();
         return app;
     }
 

@@ -44,6 +44,8 @@ public static class ListEntryParser
     {
         ArgumentNullException.ThrowIfNull(text);
         var entries = new List<Entry>();
+        var errors = new InvalidListEntriesException.Collector(0);
+        var blocks = 0;
         var block = new List<string>();
         foreach (var raw in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').Append(string.Empty))
         {
@@ -68,7 +70,7 @@ public static class ListEntryParser
                     {
                         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var confidence))
                         {
-                            throw new FormatException($"entry {entries.Count}: confidence must be digits");
+                            throw new FormatException($"entry {blocks}: confidence must be digits");
                         }
 
                         item[name] = confidence;
@@ -83,12 +85,18 @@ public static class ListEntryParser
                     }
                 }
 
-                entries.Add(Item(item, entries.Count, list, requireType: true, nowMs, TtlMode.LocalDb));
+                if (Checked(item, blocks, list, requireType: true, nowMs, TtlMode.LocalDb, errors) is { } entry)
+                {
+                    entries.Add(entry);
+                }
+
+                blocks++;
             }
 
             block.Clear();
         }
 
+        errors.ThrowIfAny();
         return entries.Count > 0 ? entries : throw new FormatException("No valid record in request");
     }
 
@@ -109,12 +117,44 @@ public static class ListEntryParser
         var nodes = items.ToArray();
         items.Clear();
         var entries = new List<Entry>(nodes.Length);
+        var errors = new InvalidListEntriesException.Collector(nodes.Length);
         for (var i = 0; i < nodes.Length; i++)
         {
-            entries.Add(Item(nodes[i], i, list, requireType, nowMs, ttlMode));
+            if (Checked(nodes[i], i, list, requireType, nowMs, ttlMode, errors) is { } entry)
+            {
+                entries.Add(entry);
+            }
         }
 
+        errors.ThrowIfAny();
         return entries;
+    }
+
+    /// <summary>
+    /// One entry, or null with its problem added to <paramref name="errors"/>: the request's shape, lifetimes, the
+    /// over-broad guard and the indicator's syntax for the list's type are all checked here, so one report names every
+    /// refused entry of an upload.
+    /// </summary>
+    private static Entry? Checked(JsonNode? node, int index, LocalList list, bool requireType, long nowMs, TtlMode ttlMode, InvalidListEntriesException.Collector errors)
+    {
+        Entry entry;
+        try
+        {
+            entry = Item(node, index, list, requireType, nowMs, ttlMode);
+        }
+        catch (FormatException ex)
+        {
+            errors.Add(index, null, ex.Message);
+            return null;
+        }
+
+        if (!entry.Remove && list.Store.Check(entry.Indicator, entry.Attributes) is { IsValid: false } check)
+        {
+            errors.Add(index, entry.Indicator, check.Error!);
+            return null;
+        }
+
+        return entry;
     }
 
     /// <summary>One entry; <paramref name="node"/> has no parent and becomes the entry's attributes.</summary>
@@ -122,23 +162,23 @@ public static class ListEntryParser
     {
         if (node is not JsonObject item)
         {
-            throw new FormatException($"entry {index}: not a JSON object");
+            throw new FormatException($"not a JSON object");
         }
 
         if (item["indicator"] is not { } indicatorNode)
         {
-            throw new FormatException($"entry {index}: indicator field is missing");
+            throw new FormatException($"indicator field is missing");
         }
 
         if (indicatorNode.GetValueKind() != JsonValueKind.String || indicatorNode.GetValue<string>() is not { Length: > 0 } indicator)
         {
-            throw new FormatException($"entry {index}: indicator must be a non-empty string, not {indicatorNode.ToJsonString()}");
+            throw new FormatException($"indicator must be a non-empty string, not {indicatorNode.ToJsonString()}");
         }
 
         item.Remove("indicator");
         if (requireType && item["type"] is null)
         {
-            throw new FormatException($"entry {index}: type field is missing");
+            throw new FormatException($"type field is missing");
         }
 
         if (list.ForcedType is not null)
@@ -170,7 +210,7 @@ public static class ListEntryParser
                 {
                     // MineMeld's localdb: a ttl of 0 or less expires the entry now.
                     remove = ttlSeconds <= 0;
-                    expires = remove ? nowMs : nowMs + (CheckedTtl(ttlSeconds, index) * 1000);
+                    expires = remove ? nowMs : nowMs + (CheckedTtl(ttlSeconds) * 1000);
                 }
 
                 break; // any other ttl value ("disabled", even "3600") means never, as in MineMeld
@@ -178,8 +218,8 @@ public static class ListEntryParser
                 if (item["ttl"] is { } apiTtl)
                 {
                     expires = apiTtl.GetValueKind() == JsonValueKind.Number && apiTtl.AsValue().TryGetValue<long>(out var s)
-                        ? nowMs + (CheckedTtl(s, index) * 1000)
-                        : throw new FormatException($"entry {index}: ttl must be a whole number of seconds, not {apiTtl.ToJsonString()}");
+                        ? nowMs + (CheckedTtl(s) * 1000)
+                        : throw new FormatException($"ttl must be a whole number of seconds, not {apiTtl.ToJsonString()}");
                     item.Remove("ttl");
                 }
 
@@ -187,13 +227,13 @@ public static class ListEntryParser
                 {
                     if (at.GetValueKind() != JsonValueKind.Number || !at.AsValue().TryGetValue<long>(out var ms))
                     {
-                        throw new FormatException($"entry {index}: expires_at must be epoch milliseconds, not {at.ToJsonString()}");
+                        throw new FormatException($"expires_at must be epoch milliseconds, not {at.ToJsonString()}");
                     }
 
                     // An entry that expires at once would be acknowledged and then be gone: refused instead.
                     if (ms <= nowMs || ms - nowMs > MaxTtlSeconds * 1000)
                     {
-                        throw new FormatException($"entry {index}: expires_at {ms} is out of range: after now ({nowMs}) and at most {MaxTtlYears} years ahead");
+                        throw new FormatException($"expires_at {ms} is out of range: after now ({nowMs}) and at most {MaxTtlYears} years ahead");
                     }
 
                     expires = ms;
@@ -207,7 +247,7 @@ public static class ListEntryParser
         var type = list.ForcedType ?? (JsonNodeValues.TryGetString(item["type"], out var given) ? given : null);
         if (!remove && list.Node.Guard.Refuses(type, indicator, out var tooBroad))
         {
-            throw new FormatException($"entry {index}: {tooBroad}");
+            throw new FormatException($"{tooBroad}");
         }
 
         if (expires is { } value)
@@ -219,8 +259,8 @@ public static class ListEntryParser
     }
 
     /// <summary>A ttl in seconds within the range an entry may live, or the error that names the entry and the range.</summary>
-    private static long CheckedTtl(long seconds, int index) =>
+    private static long CheckedTtl(long seconds) =>
         seconds is <= 0 or > MaxTtlSeconds
-            ? throw new FormatException($"entry {index}: ttl {seconds} is out of range: 1 to {MaxTtlSeconds} seconds ({MaxTtlYears} years)")
+            ? throw new FormatException($"ttl {seconds} is out of range: 1 to {MaxTtlSeconds} seconds ({MaxTtlYears} years)")
             : seconds;
 }

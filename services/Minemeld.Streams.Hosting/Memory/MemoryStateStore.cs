@@ -42,6 +42,8 @@ public sealed class MemoryStateStore(TimeProvider? time = null) : IStateStore
 
     public IRecordStore ListStamps(string graph) => Get($"{graph}/@liststamps", static () => new MemoryRecordStore());
 
+    public IRecordStore ConsoleSessions(string graph) => Get($"{graph}/@sessions", static () => new MemoryRecordStore());
+
     public Task<long> DeleteNodeStateAsync(string graph, string node, bool keepList)
     {
         var prefix = $"{graph}/{node}/";

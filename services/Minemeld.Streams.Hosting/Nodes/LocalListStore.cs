@@ -152,33 +152,32 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
         return attributes.ToJsonString();
     }
 
+    /// <summary>Why <paramref name="indicator"/> cannot go into this list (null when it can), and its normal form.</summary>
+    public IndicatorParseResult Check(string indicator, JsonObject attributes)
+    {
+        ArgumentNullException.ThrowIfNull(attributes);
+        var type = indicatorType ?? (JsonNodeValues.TryGetString(attributes[IndicatorValue.Type], out var t) ? t : null);
+        return IndicatorNormalizer.Normalize(type, indicator);
+    }
+
     private List<(string Indicator, JsonObject Attributes)> Validate(IReadOnlyList<(string Indicator, JsonObject Attributes)> entries)
     {
-        var errors = new List<string>();
+        var errors = new InvalidListEntriesException.Collector(entries.Count);
         var result = new List<(string, JsonObject)>(entries.Count);
         for (var i = 0; i < entries.Count; i++)
         {
             var (indicator, attributes) = entries[i];
-            var type = indicatorType ?? (JsonNodeValues.TryGetString(attributes[IndicatorValue.Type], out var t) ? t : null);
-            var check = IndicatorNormalizer.Normalize(type, indicator);
+            var check = Check(indicator, attributes);
             if (!check.IsValid)
             {
-                if (errors.Count < 20)
-                {
-                    errors.Add($"entry {i} ('{indicator}'): {check.Error}");
-                }
-
+                errors.Add(i, indicator, check.Error!);
                 continue;
             }
 
             result.Add((check.Normalized!, attributes));
         }
 
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException($"{entries.Count - result.Count} invalid entries, nothing written: {string.Join("; ", errors)}");
-        }
-
+        errors.ThrowIfAny();
         return result;
     }
 }

@@ -65,6 +65,9 @@ public static class RedisKeys
     /// <summary>Local-list edit stamps (hash): node name → a stamp that changes at every edit.</summary>
     public static string ListStamps(string graph) => $"mm:{graph}:@liststamps";
 
+    /// <summary>The console's login sessions (hash): SHA-256 of the token → JSON.</summary>
+    public static string ConsoleSessions(string graph) => $"mm:{graph}:@sessions";
+
     /// <summary>The glob that matches every key of one node (node names hold no glob characters).</summary>
     public static string NodeKeys(string graph, string node) => Key(graph, node, "*");
 

@@ -38,6 +38,8 @@ public sealed class RedisStateStore(IConnectionMultiplexer redis) : IStateStore
 
     public IRecordStore ListStamps(string graph) => new RedisRecordStore(redis, RedisKeys.ListStamps(graph));
 
+    public IRecordStore ConsoleSessions(string graph) => new RedisRecordStore(redis, RedisKeys.ConsoleSessions(graph));
+
     public async Task<long> DeleteNodeStateAsync(string graph, string node, bool keepList)
     {
         var list = RedisKeys.LocalList(graph, node);

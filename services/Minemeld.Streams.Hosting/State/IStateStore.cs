@@ -54,6 +54,12 @@ public interface IStateStore
     IRecordStore ListStamps(string graph);
 
     /// <summary>
+    /// The console's login sessions (SHA-256 of the session token → JSON: user, CSRF token, expiry), shared by every
+    /// feed server so a console behind a load balancer keeps its session.
+    /// </summary>
+    IRecordStore ConsoleSessions(string graph);
+
+    /// <summary>
     /// Deletes everything stored for one node (feed, rows, table, lease, status); a local list is kept when
     /// <paramref name="keepList"/> is true (a reset), deleted with the node otherwise. Returns how many objects went.
     /// </summary>

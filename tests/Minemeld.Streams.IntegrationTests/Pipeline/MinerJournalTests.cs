@@ -115,6 +115,8 @@ public sealed class MinerJournalTests(KafkaFixture kafka, RedisFixture redis)
 
         public IRecordStore ListStamps(string graph) => inner.ListStamps(graph);
 
+        public IRecordStore ConsoleSessions(string graph) => inner.ConsoleSessions(graph);
+
         public Task<long> DeleteNodeStateAsync(string graph, string node, bool keepList) => inner.DeleteNodeStateAsync(graph, node, keepList);
     }
 

@@ -352,8 +352,9 @@ public abstract class StateStoreContract
         var list = new LocalListStore(await OtherHandleAsync(), graph, "list", "IPv4");
 
         await list.UpsertAsync([("192.0.2.1", new JsonObject { ["comment"] = "keep" }), ("192.0.2.0/24", [])], replaceAll: false);
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => list.UpsertAsync([("192.0.2.9", []), ("not-an-ip", [])], replaceAll: true));
+        var error = await Assert.ThrowsAsync<InvalidListEntriesException>(() => list.UpsertAsync([("192.0.2.9", []), ("not-an-ip", [])], replaceAll: true));
         Assert.Contains("not-an-ip", error.Message, StringComparison.Ordinal);
+        Assert.Equal((1, "not-an-ip"), Assert.Single(error.Errors) is var refused ? (refused.Entry, refused.Indicator) : default);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         Assert.Equal(["192.0.2.0/24", "192.0.2.1"], (await list.ReadAsync(now)).Select(static e => e.Indicator).Order(StringComparer.Ordinal));
 

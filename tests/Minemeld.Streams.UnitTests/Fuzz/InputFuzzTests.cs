@@ -168,7 +168,7 @@ public sealed class InputFuzzTests
     }
 
     [Fact]
-    public void ListApiBodiesAreTakenWholeOrRefusedNamingTheEntry()
+    public void ListApiBodiesAreTakenWholeOrRefusedNamingEveryBadEntry()
     {
         var graph = GraphLoader.Parse(DemoGraph, "demo.yml", "demo", PrototypeLibrary.BuiltIn).Graph!;
         var list = new LocalList(graph["bucketCustomerA"], new LocalListStore(new MemoryStateStore(), "demo", "bucketCustomerA", "IPv4"));
@@ -185,20 +185,38 @@ public sealed class InputFuzzTests
         var (taken, refused) = (0, 0);
         Gen.Select(entry, Gen.Int[0, leaves.Length - 1], Gen.Bool).Array[1, 8].Sample(items =>
         {
-            var body = new JsonArray([.. items.Select(i => i.Item3 ? i.Item1 : leaves[i.Item2]?.DeepClone())]);
+            JsonNode? Item(int i) => items[i].Item3 ? items[i].Item1.DeepClone() : leaves[items[i].Item2]?.DeepClone();
+
+            // The oracle: an entry is refused in a body exactly when it is refused on its own.
+            var badAlone = Enumerable.Range(0, items.Length).Where(i =>
+            {
+                try
+                {
+                    ListEntryParser.ApiEntries([Item(i)], list, now);
+                    return false;
+                }
+                catch (InvalidListEntriesException)
+                {
+                    return true;
+                }
+            }).ToList();
+            var body = new JsonArray([.. Enumerable.Range(0, items.Length).Select(Item)]);
             try
             {
                 var entries = ListEntryParser.ApiEntries(body, list, now);
                 Assert.Equal(items.Length, entries.Count); // all or nothing
                 Assert.All(entries, static e => Assert.False(string.IsNullOrEmpty(e.Indicator)));
+                Assert.Empty(badAlone);
                 taken++;
             }
-            catch (FormatException ex)
+            catch (InvalidListEntriesException ex)
             {
-                Assert.Matches("^entry [0-9]+: ", ex.Message);
+                Assert.Matches("^(entry [0-9]+|[0-9]+ invalid entries, nothing written: entry [0-9]+)", ex.Message);
+                Assert.Equal(badAlone, ex.Errors.Select(static e => e.Entry));
+                Assert.Equal(badAlone.Count, ex.Refused);
                 refused++;
             }
         }, iter: Cases, threads: 1);
-        TestContext.Current.TestOutputHelper?.WriteLine($"list API bodies: {Cases:N0} cases, {taken:N0} taken whole, {refused:N0} refused naming the entry");
+        TestContext.Current.TestOutputHelper?.WriteLine($"list API bodies: {Cases:N0} cases, {taken:N0} taken whole, {refused:N0} refused naming every bad entry");
     }
 }
