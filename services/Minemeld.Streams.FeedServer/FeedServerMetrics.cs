@@ -26,4 +26,11 @@ public static class FeedServerMetrics
 
     public static readonly Counter AdminRequests = Metrics.CreateCounter(
         "minemeld_admin_requests_total", "Admin API requests by route group and status.", "group", "status");
+
+    public static readonly Histogram RenderAhead = Metrics.CreateHistogram(
+        "minemeld_feed_render_ahead_seconds", "Time to render a feed body ahead of requests, after the feed changed.", new HistogramConfiguration
+        {
+            LabelNames = ["feed"],
+            Buckets = Histogram.ExponentialBuckets(0.001, 2, 16),
+        });
 }

@@ -78,4 +78,26 @@ public sealed class FeedServerOptions
     /// <summary>Status samples kept per node (only samples that differ from the one before are kept).</summary>
     [Range(1, 10_000)]
     public int ConsoleHistorySamples { get; set; } = 120;
+
+    /// <summary>
+    /// How often the feeds' versions are read to render changed feeds ahead of requests (ms); 0 turns rendering ahead
+    /// off (every first request after a change then waits for its render).
+    /// </summary>
+    [Range(0, 60_000)]
+    public int RenderAheadIntervalMs { get; set; } = 250;
+
+    /// <summary>A requested format of a feed is kept rendered ahead until it has not been asked for this long.</summary>
+    [Range(1, 10_080)]
+    public int RenderAheadIdleMinutes { get; set; } = 30;
+
+    /// <summary>
+    /// Bodies at least this large are served from the previous version while the new one renders ahead; smaller ones
+    /// render for the request (fast anyway), so a small feed is always read-after-write.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long RenderAheadMinBytes { get; set; } = 256 * 1024;
+
+    /// <summary>The previous body is served for at most this long after a new version was first seen; then the request renders.</summary>
+    [Range(1, 3600)]
+    public int RenderAheadMaxLagSeconds { get; set; } = 30;
 }

@@ -53,6 +53,8 @@ public static class FeedServerExtensions
                 sp.GetRequiredService<NodeGraph>().Name, new FeedReadOptions(options.AtomicReadLimit, options.SnapshotTtlSeconds));
         });
         services.AddSingleton<FeedRenderCache>();
+        services.AddSingleton<FeedRenderAhead>();
+        services.AddHostedService(static sp => sp.GetRequiredService<FeedRenderAhead>());
         services.AddSingleton<FeedResponder>();
         services.AddSingleton<LocalListCatalog>();
         services.AddSingleton<NodeStatusReader>();

@@ -20,6 +20,7 @@ public sealed partial class FeedResponder(
     IFeedReadStore feeds,
     AccessDirectory access,
     FeedRenderCache cache,
+    FeedRenderAhead renderAhead,
     IOptions<FeedServerOptions> options,
     TimeProvider time,
     ILogger<FeedResponder> logger)
@@ -98,14 +99,8 @@ public sealed partial class FeedResponder(
                 await cache.TryGetLatestAsync(feed, fingerprint, gzip, cancellationToken).ConfigureAwait(false) is var (stale, staleVersion))
             {
                 FeedServerMetrics.CacheLookups.WithLabels("stale").Inc();
-                SetHeaders(response, formatter, new EntityTagHeaderValue($"\"{staleVersion}-{fingerprint}\""), gzip);
                 response.Headers[StaleHeader] = $"version {staleVersion}; the state store did not answer";
-                response.ContentLength = stale.Length;
-                if (!HttpMethods.IsHead(request.Method))
-                {
-                    await response.SendFileAsync(stale.FullName, cancellationToken).ConfigureAwait(false);
-                }
-
+                await SendFileAsync(context, formatter, new EntityTagHeaderValue($"\"{staleVersion}-{fingerprint}\""), gzip, stale, feed, format).ConfigureAwait(false);
                 return ("200-stale", format);
             }
 
@@ -113,6 +108,12 @@ public sealed partial class FeedResponder(
         }
 
         var etag = new EntityTagHeaderValue($"\"{version}-{fingerprint}\"");
+        renderAhead.Observe(feed, version);
+        if (!formatter.IsTimeDependent)
+        {
+            renderAhead.Track(feed, query, fingerprint, gzip);
+        }
+
         if (!formatter.IsTimeDependent && IsNotModified(request, etag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
@@ -123,19 +124,44 @@ public sealed partial class FeedResponder(
         if (!formatter.IsTimeDependent && await cache.TryGetAsync(FeedRenderCache.Key(feed, version, fingerprint), gzip, cancellationToken).ConfigureAwait(false) is { } file)
         {
             FeedServerMetrics.CacheLookups.WithLabels("hit").Inc();
-            SetHeaders(response, formatter, etag, gzip);
-            response.ContentLength = file.Length;
-            if (!HttpMethods.IsHead(request.Method))
+            await SendFileAsync(context, formatter, etag, gzip, file, feed, format).ConfigureAwait(false);
+            return ("200", format);
+        }
+
+        // The feed changed and its new body is being rendered ahead: the previous version's body, whole and with its
+        // own ETag, rather than a wait for the render (FeedRenderAhead).
+        if (!formatter.IsTimeDependent && renderAhead.MayServePrevious(feed, fingerprint, version) &&
+            await cache.TryGetLatestAsync(feed, fingerprint, gzip, cancellationToken).ConfigureAwait(false) is var (previous, previousVersion) &&
+            previousVersion < version)
+        {
+            FeedServerMetrics.CacheLookups.WithLabels("previous").Inc();
+            var previousTag = new EntityTagHeaderValue($"\"{previousVersion}-{fingerprint}\"");
+            if (IsNotModified(request, previousTag))
             {
-                await response.SendFileAsync(file.FullName, cancellationToken).ConfigureAwait(false);
-                FeedServerMetrics.ResponseBytes.WithLabels(feed, format).Inc(file.Length);
+                response.StatusCode = StatusCodes.Status304NotModified;
+                response.Headers.ETag = previousTag.ToString();
+                return ("304", format);
             }
 
+            await SendFileAsync(context, formatter, previousTag, gzip, previous, feed, format).ConfigureAwait(false);
             return ("200", format);
         }
 
         FeedServerMetrics.CacheLookups.WithLabels("miss").Inc();
         return (await RenderAsync(context, feed, query, formatter, fingerprint, gzip).ConfigureAwait(false), format);
+    }
+
+    /// <summary>A body from the render cache, with the ETag of the version it holds.</summary>
+    private static async Task SendFileAsync(HttpContext context, IFeedFormatter formatter, EntityTagHeaderValue etag, bool gzip, FileInfo file, string feed, string format)
+    {
+        var response = context.Response;
+        SetHeaders(response, formatter, etag, gzip);
+        response.ContentLength = file.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await response.SendFileAsync(file.FullName, context.RequestAborted).ConfigureAwait(false);
+            FeedServerMetrics.ResponseBytes.WithLabels(feed, format).Inc(file.Length);
+        }
     }
 
     /// <summary>The caller's access to the feed (users and tags come from Redis, cached for a couple of seconds).</summary>
@@ -189,6 +215,7 @@ public sealed partial class FeedResponder(
             if (copy is not null)
             {
                 await cache.CommitAsync(key, $"{feed}.{fingerprint}", copy).ConfigureAwait(false);
+                renderAhead.Rendered(feed, fingerprint, output.Written);
             }
 
             if (formatter is CarbonBlackFormatter { Truncated: > 0 } carbonBlack)

@@ -23,8 +23,9 @@ internal sealed class FeedServerHost : WebApplicationFactory<FeedServerOptions>
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _time;
 
-    private FeedServerHost(string directory, string graphName, string redis, Dictionary<string, string?> settings, TimeProvider? time)
+    private FeedServerHost(string directory, string graphName, string redis, Dictionary<string, string?> settings, TimeProvider? time, Action<IServiceCollection>? services)
     {
+        _services = services;
         _directory = directory;
         GraphName = graphName;
         _redis = redis;
@@ -32,10 +33,13 @@ internal sealed class FeedServerHost : WebApplicationFactory<FeedServerOptions>
         _time = time;
     }
 
+    private readonly Action<IServiceCollection>? _services;
+
     public string GraphName { get; }
 
     public static async Task<FeedServerHost> StartAsync(
-        RedisFixture redis, string graphYaml, string? usersYaml, Dictionary<string, string?>? settings = null, TimeProvider? time = null, string? redisConfiguration = null)
+        RedisFixture redis, string graphYaml, string? usersYaml, Dictionary<string, string?>? settings = null, TimeProvider? time = null, string? redisConfiguration = null,
+        Action<IServiceCollection>? services = null)
     {
         var name = "fs" + Guid.NewGuid().ToString("N")[..10];
         var directory = Path.Combine(Path.GetTempPath(), "minemeld-feedserver-tests", name);
@@ -46,7 +50,7 @@ internal sealed class FeedServerHost : WebApplicationFactory<FeedServerOptions>
             await File.WriteAllTextAsync(Path.Combine(directory, $"{name}.users.yml"), usersYaml);
         }
 
-        var host = new FeedServerHost(directory, name, redisConfiguration ?? await redis.EndpointAsync(), settings ?? [], time);
+        var host = new FeedServerHost(directory, name, redisConfiguration ?? await redis.EndpointAsync(), settings ?? [], time, services);
         _ = host.Server; // build and start now
         if (usersYaml is not null && redisConfiguration is null)
         {
@@ -95,6 +99,11 @@ internal sealed class FeedServerHost : WebApplicationFactory<FeedServerOptions>
 
             configuration.AddInMemoryCollection(values);
         });
+        if (_services is not null)
+        {
+            builder.ConfigureServices(_services);
+        }
+
         if (_time is not null)
         {
             builder.ConfigureServices(services => services.AddSingleton(_time));
