@@ -9,6 +9,7 @@ using Minemeld.Streams.FeedServer.Endpoints;
 using Minemeld.Streams.FeedServer.Feeds;
 using Minemeld.Streams.FeedServer.Lists;
 using Minemeld.Streams.FeedServer.Status;
+using Minemeld.Streams.FeedServer.Taxii;
 using Minemeld.Streams.FeedServer.WebConsole;
 using Minemeld.Streams.Hosting.Graph;
 using Minemeld.Streams.Hosting.Runtime;
@@ -76,6 +77,7 @@ public static class FeedServerExtensions
         app.MapPrototypeEndpoints();
         app.MapValidateEndpoints();
         app.MapConsoleEndpoints();
+        app.MapTaxiiEndpoints();
         return app;
     }
 

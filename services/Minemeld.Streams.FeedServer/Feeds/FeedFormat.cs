@@ -11,4 +11,7 @@ public enum FeedFormat
     BlueCoat,
     PanosUrl,
     CarbonBlack,
+
+    /// <summary>A STIX 2.1 bundle of the feed's indicators (not a MineMeld format).</summary>
+    Stix,
 }

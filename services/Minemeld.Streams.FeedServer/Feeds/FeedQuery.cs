@@ -179,6 +179,7 @@ public sealed record FeedQuery
             "bluecoat" => (true, FeedFormat.BlueCoat),
             "panosurl" => (true, FeedFormat.PanosUrl),
             "carbonblack" => (true, FeedFormat.CarbonBlack),
+            "stix" => (true, FeedFormat.Stix),
             _ => (false, FeedFormat.Plain),
         };
         return ok;

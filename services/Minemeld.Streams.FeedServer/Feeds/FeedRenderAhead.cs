@@ -141,8 +141,19 @@ public sealed partial class FeedRenderAhead(
             {
                 LogFailed(logger, ex.Message); // the next tick tries again; requests render for themselves meanwhile
             }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return; // the host stops mid-render: the unfinished file is dropped
+            }
 
-            await _kick.WaitAsync(interval, stoppingToken).ConfigureAwait(false);
+            try
+            {
+                await _kick.WaitAsync(interval, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return; // the host stops
+            }
         }
     }
 

@@ -71,18 +71,25 @@ public sealed partial class NodeStatusHistory(NodeStatusReader reader, TimeProvi
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ConsoleHistorySeconds), time);
-        do
+        try
         {
-            try
+            do
             {
-                Record(await reader.ReadAllAsync(stoppingToken).ConfigureAwait(false));
+                try
+                {
+                    Record(await reader.ReadAllAsync(stoppingToken).ConfigureAwait(false));
+                }
+                catch (Exception ex) when (StateStoreFaults.IsFault(ex))
+                {
+                    LogUnavailable(logger, ex.Message); // a gap in the history, nothing else
+                }
             }
-            catch (Exception ex) when (StateStoreFaults.IsFault(ex))
-            {
-                LogUnavailable(logger, ex.Message); // a gap in the history, nothing else
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // the host stops
+        }
     }
 
     private static bool Same(StatusSample a, StatusSample b) =>

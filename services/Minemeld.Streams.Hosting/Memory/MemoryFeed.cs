@@ -15,6 +15,8 @@ internal sealed class MemoryFeed(TimeProvider time) : IFeedStore
     private readonly SortedSet<(double Score, string Member)> _order = new(Order);
     private readonly Dictionary<string, double> _scores = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+    private readonly SortedSet<(double Score, string Member)> _goneOrder = new(Order);
+    private readonly Dictionary<string, double> _gone = new(StringComparer.Ordinal);
     private long _version;
     private FeedEntry[]? _entries;
     private long _entriesVersion = -1;
@@ -48,7 +50,7 @@ internal sealed class MemoryFeed(TimeProvider time) : IFeedStore
         }
     }
 
-    public Task<(long Added, long Removed)> ApplyAsync(IReadOnlyCollection<FeedChange> changes)
+    public Task<(long Added, long Removed)> ApplyAsync(IReadOnlyCollection<FeedChange> changes, TimeSpan? tombstones = null)
     {
         ArgumentNullException.ThrowIfNull(changes);
         if (changes.Count == 0)
@@ -78,15 +80,33 @@ internal sealed class MemoryFeed(TimeProvider time) : IFeedStore
                 }
             }
 
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var retention = tombstones ?? IFeedStore.DefaultTombstoneRetention;
+            foreach (var change in changes.Where(static c => c.Present))
+            {
+                Forget(change.Indicator);
+            }
+
             foreach (var change in changes.Where(static c => !c.Present))
             {
                 if (_scores.Remove(change.Indicator, out var old))
                 {
                     _order.Remove((old, change.Indicator));
                     removed++;
+                    if (retention > TimeSpan.Zero)
+                    {
+                        Forget(change.Indicator);
+                        _gone[change.Indicator] = now;
+                        _goneOrder.Add((now, change.Indicator));
+                    }
                 }
 
                 _values.Remove(change.Indicator);
+            }
+
+            while (_goneOrder.Count > 0 && _goneOrder.Min.Score < now - retention.TotalMilliseconds)
+            {
+                Forget(_goneOrder.Min.Member);
             }
 
             // As in Redis: a new feed's version starts at the clock (µs), then grows by one per batch.
@@ -94,6 +114,40 @@ internal sealed class MemoryFeed(TimeProvider time) : IFeedStore
         }
 
         return Task.FromResult((added, removed));
+    }
+
+    /// <summary>Entries after a position in (score, member) order, members and tombstones merged (see <see cref="IFeedReadStore.ReadAddedAsync"/>).</summary>
+    public AddedFeedPage ReadAdded(FeedPosition after, int limit, bool withValues)
+    {
+        lock (_gate)
+        {
+            var merged = After(_order, after).Select(e => new AddedFeedEntry(e.Member, e.Score, withValues ? _values.GetValueOrDefault(e.Member) : null, false))
+                .Concat(After(_goneOrder, after).Select(static e => new AddedFeedEntry(e.Member, e.Score, null, true)))
+                .OrderBy(static e => (e.Score, e.Indicator), Comparer<(double Score, string Member)>.Create(static (a, b) => Order.Compare(a, b)))
+                .Take(limit + 1)
+                .ToList();
+            return new AddedFeedPage([.. merged.Take(limit)], merged.Count > limit);
+        }
+    }
+
+    /// <summary>The entries of <paramref name="set"/> after the position, through a view of the tree (no scan from the start).</summary>
+    private static IEnumerable<(double Score, string Member)> After(SortedSet<(double Score, string Member)> set, FeedPosition after)
+    {
+        var lower = after.Member is null ? (Math.BitIncrement(after.Score), string.Empty) : (after.Score, after.Member);
+        if (set.Count == 0 || Order.Compare(lower, set.Max) > 0)
+        {
+            return [];
+        }
+
+        return set.GetViewBetween(lower, set.Max).Where(e => after.Member is null || Order.Compare(e, lower) > 0);
+    }
+
+    private void Forget(string indicator)
+    {
+        if (_gone.Remove(indicator, out var when))
+        {
+            _goneOrder.Remove((when, indicator));
+        }
     }
 
     /// <summary>The current version as an immutable list, built at most once per version.</summary>

@@ -13,4 +13,10 @@ internal sealed class MemoryFeedReader(MemoryStateStore store, string graph) : I
         var (version, entries) = store.FindFeed(graph, feed)?.Read() ?? (0, []);
         return Task.FromResult<IFeedSnapshot>(new InMemorySnapshot(version, entries, withValues));
     }
+
+    public Task<AddedFeedPage> ReadAddedAsync(string feed, FeedPosition after, int limit, bool withValues, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return Task.FromResult(store.FindFeed(graph, feed)?.ReadAdded(after, limit, withValues) ?? new AddedFeedPage([], false));
+    }
 }

@@ -53,7 +53,7 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
         return Task.FromResult<BatchCompletion>(async () =>
         {
             var changes = await ApplyCapAsync(final).ConfigureAwait(false);
-            var (added, removed) = await store.ApplyAsync(changes).ConfigureAwait(false);
+            var (added, removed) = await store.ApplyAsync(changes, settings.RevokedRetention).ConfigureAwait(false);
             Counters.Add("added", added);
             Counters.Add("removed", removed);
         });

@@ -64,6 +64,93 @@ public sealed class RedisFeedReadStore(IConnectionMultiplexer redis, string grap
         return {members, values}
         """;
 
+    /// <summary>
+    /// Entries after a position in (score, member) order from the members and the tombstones, merged. KEYS: members,
+    /// values, gone; ARGV: score, member ('' for "after every entry scored at most score"), limit, with values.
+    /// The start in each set is the cursor member's rank when it still has the cursor's score, else found by score
+    /// and a walk over the members of that same score (only when the cursor's entry changed meanwhile).
+    /// </summary>
+    private const string AddedScript = ValuesOf + """
+        local s, m, limit = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+        -- Byte order, as the sorted set orders members (Lua's own string order follows the server's locale).
+        local function after(a, b)
+          for k = 1, math.min(#a, #b) do
+            local x, y = string.byte(a, k), string.byte(b, k)
+            if x ~= y then return x > y end
+          end
+          return #a > #b
+        end
+        local function startOf(key)
+          if m == '' then return redis.call('ZCOUNT', key, '-inf', ARGV[1]) end
+          local score = redis.call('ZSCORE', key, m)
+          if score and tonumber(score) == s then return redis.call('ZRANK', key, m) + 1 end
+          local start = redis.call('ZCOUNT', key, '-inf', '(' .. ARGV[1])
+          while true do
+            local part = redis.call('ZRANGE', key, start, start + 99, 'WITHSCORES')
+            if #part == 0 then return start end
+            for i = 1, #part, 2 do
+              if tonumber(part[i + 1]) ~= s or after(part[i], m) then return start end
+              start = start + 1
+            end
+          end
+        end
+        local function page(key)
+          local start = startOf(key)
+          return redis.call('ZRANGE', key, start, start + limit, 'WITHSCORES')
+        end
+        local live, gone = page(KEYS[1]), page(KEYS[3])
+        local members, scores, flags, present = {}, {}, {}, {}
+        local i, j = 1, 1
+        while #members <= limit and (i <= #live or j <= #gone) do
+          local takeLive
+          if i > #live then takeLive = false
+          elseif j > #gone then takeLive = true
+          else
+            local a, b = tonumber(live[i + 1]), tonumber(gone[j + 1])
+            takeLive = a < b or (a == b and after(gone[j], live[i]))
+          end
+          if takeLive then
+            members[#members + 1] = live[i]; scores[#scores + 1] = live[i + 1]; flags[#flags + 1] = '0'
+            present[#present + 1] = live[i]
+            i = i + 2
+          else
+            members[#members + 1] = gone[j]; scores[#scores + 1] = gone[j + 1]; flags[#flags + 1] = '1'
+            j = j + 2
+          end
+        end
+        return {members, scores, flags, valuesOf(KEYS[2], present, ARGV[4])}
+        """;
+
+    public async Task<AddedFeedPage> ReadAddedAsync(string feed, FeedPosition after, int limit, bool withValues, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var score = double.IsNegativeInfinity(after.Score) ? "-inf" : after.Score.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        var parts = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
+            AddedScript,
+            [RedisKeys.FeedMembers(graph, feed), RedisKeys.FeedValues(graph, feed), RedisKeys.FeedGone(graph, feed)],
+            [score, after.Member ?? string.Empty, limit, withValues ? "1" : "0"]).ConfigureAwait(false))!;
+        var members = (RedisValue[])parts[0]!;
+        var scores = (RedisValue[])parts[1]!;
+        var flags = (RedisValue[])parts[2]!;
+        var values = (RedisValue[])parts[3]!;
+        var entries = new List<AddedFeedEntry>(Math.Min(members.Length, limit));
+        var v = 0;
+        for (var i = 0; i < members.Length && i < limit; i++)
+        {
+            var withdrawn = flags[i] == "1";
+            string? value = null;
+            if (!withdrawn)
+            {
+                value = v < values.Length && !values[v].IsNull ? values[v].ToString() : null;
+                v++;
+            }
+
+            entries.Add(new AddedFeedEntry(members[i]!, (double)scores[i], value, withdrawn));
+        }
+
+        return new AddedFeedPage(entries, members.Length > limit);
+    }
+
     public async Task<long> GetVersionAsync(string feed, CancellationToken cancellationToken)
     {
         var value = await redis.GetDatabase().StringGetAsync(RedisKeys.FeedVersion(graph, feed)).ConfigureAwait(false);

@@ -7,13 +7,34 @@ namespace Minemeld.Streams.Hosting.Redis;
 /// A feed in Redis: <c>members</c> sorted set (score = MineMeld's scoring attribute, last_seen by default, so
 /// equal scores order by member bytes as in MineMeld), <c>values</c> hash (JSON text, kept verbatim), and
 /// <c>version</c>, incremented by every batch that changed the feed (the feed server's ETag); a new feed's
-/// version starts at the clock in microseconds, so versions never repeat after the store is wiped.
+/// version starts at the clock in microseconds, so versions never repeat after the store is wiped; and <c>gone</c>, the
+/// tombstones of withdrawn members (scored by when they went) for readers in change order.
 /// </summary>
 public sealed class RedisFeedStore(IConnectionMultiplexer redis, string graph, string node) : IFeedStore
 {
     private readonly RedisKey _members = RedisKeys.FeedMembers(graph, node);
     private readonly RedisKey _values = RedisKeys.FeedValues(graph, node);
     private readonly RedisKey _version = RedisKeys.FeedVersion(graph, node);
+    private readonly RedisKey _gone = RedisKeys.FeedGone(graph, node);
+
+    /// <summary>
+    /// Removes the absent members with their values; each one that was a member gets a tombstone scored now, and
+    /// ARGV: now, keep tombstones ('1'/'0'), then the indicators.
+    /// </summary>
+    private const string RemoveScript = """
+        local removed = 0
+        local keep = ARGV[2] == '1'
+        for i = 3, #ARGV do
+          if redis.call('ZREM', KEYS[1], ARGV[i]) == 1 then
+            removed = removed + 1
+            if keep then redis.call('ZADD', KEYS[3], ARGV[1], ARGV[i]) end
+          end
+        end
+        for i = 3, #ARGV, 1000 do
+          redis.call('HDEL', KEYS[2], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+        end
+        return removed
+        """;
 
     public Task<long> CountAsync() => redis.GetDatabase().SortedSetLengthAsync(_members);
 
@@ -37,7 +58,7 @@ public sealed class RedisFeedStore(IConnectionMultiplexer redis, string graph, s
         return (await count.ConfigureAwait(false), members);
     }
 
-    public async Task<(long Added, long Removed)> ApplyAsync(IReadOnlyCollection<FeedChange> changes)
+    public async Task<(long Added, long Removed)> ApplyAsync(IReadOnlyCollection<FeedChange> changes, TimeSpan? tombstones = null)
     {
         ArgumentNullException.ThrowIfNull(changes);
         if (changes.Count == 0)
@@ -90,12 +111,19 @@ public sealed class RedisFeedStore(IConnectionMultiplexer redis, string graph, s
             _ = transaction.HashSetAsync(_values, values);
         }
 
-        var removed = absent.Length > 0 ? transaction.SortedSetRemoveAsync(_members, absent) : Task.FromResult(0L);
-        if (absent.Length > 0)
+        // Values go with their members, whether or not this node stores values (MineMeld's HDEL); members that went
+        // leave a tombstone, members that came back lose theirs.
+        var retention = tombstones ?? IFeedStore.DefaultTombstoneRetention;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var removed = absent.Length > 0
+            ? transaction.ScriptEvaluateAsync(RemoveScript, [_members, _values, _gone], [now, retention > TimeSpan.Zero ? "1" : "0", .. absent])
+            : null;
+        if (members.Length > 0)
         {
-            // Values go with their members, whether or not this node stores values (MineMeld's HDEL).
-            _ = transaction.HashDeleteAsync(_values, absent);
+            _ = transaction.SortedSetRemoveAsync(_gone, [.. members.Select(static m => m.Element)]);
         }
+
+        _ = transaction.SortedSetRemoveRangeByScoreAsync(_gone, double.NegativeInfinity, now - retention.TotalMilliseconds, Exclude.Stop);
 
         // A new feed's version starts at the clock (µs), so a store that was wiped never reuses an ETag.
         _ = transaction.StringSetAsync(_version, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000, when: When.NotExists);
@@ -105,6 +133,6 @@ public sealed class RedisFeedStore(IConnectionMultiplexer redis, string graph, s
             throw new RedisException($"the update of feed {node} was not applied");
         }
 
-        return (await added.ConfigureAwait(false), await removed.ConfigureAwait(false));
+        return (await added.ConfigureAwait(false), removed is null ? 0 : (long)await removed.ConfigureAwait(false));
     }
 }

@@ -15,6 +15,9 @@ public static class RedisKeys
     /// <summary>Feed version (string, integer): incremented by every batch that changed the feed.</summary>
     public static string FeedVersion(string graph, string node) => Key(graph, node, "version");
 
+    /// <summary>A feed's tombstones (sorted set): withdrawn members scored by when they went, for readers in change order.</summary>
+    public static string FeedGone(string graph, string node) => Key(graph, node, "gone");
+
     /// <summary>
     /// Prefix of a feed's read snapshots (<c>&lt;prefix&gt;&lt;version&gt;:members</c> and <c>:values</c>): copies of one
     /// version that the feed server streams large feeds from, shared by requests and expiring when unused.

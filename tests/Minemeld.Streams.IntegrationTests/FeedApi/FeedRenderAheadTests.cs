@@ -118,6 +118,9 @@ public sealed class FeedRenderAheadTests(RedisFixture redis)
         {
             public Task<long> GetVersionAsync(string feed, CancellationToken cancellationToken) => inner.GetVersionAsync(feed, cancellationToken);
 
+            public Task<AddedFeedPage> ReadAddedAsync(string feed, FeedPosition after, int limit, bool withValues, CancellationToken cancellationToken) =>
+                inner.ReadAddedAsync(feed, after, limit, withValues, cancellationToken);
+
             public async Task<IFeedSnapshot> OpenSnapshotAsync(string feed, bool withValues, CancellationToken cancellationToken)
             {
                 await gate._open.Task.WaitAsync(cancellationToken);

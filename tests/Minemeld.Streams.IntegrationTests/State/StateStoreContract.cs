@@ -96,6 +96,117 @@ public abstract class StateStoreContract
         }
     }
 
+    /// <summary>
+    /// Reading in change order (TAXII's added_after paging) against a model of the feed: members and tombstones merged
+    /// in (score, member bytes) order; paging with any page size while the feed changes between pages returns every
+    /// entry that did not change exactly once, and a changed entry again only after it changed; a member that comes
+    /// back loses its tombstone; values only for members.
+    /// </summary>
+    [Fact]
+    public async Task ChangeOrderReadsPageOverAChangingFeedWithoutRepeatsOrGaps()
+    {
+        var store = await StoreAsync();
+        var random = new Random(11);
+        for (var round = 0; round < 6; round++)
+        {
+            var graph = Graph();
+            var feed = store.Feed(graph, "feed");
+            var reader = store.FeedReader(graph, new FeedReadOptions(2000, 60));
+            var live = new Dictionary<string, double>(StringComparer.Ordinal);
+            var everGone = new HashSet<string>(StringComparer.Ordinal);
+            double clock = 1_000;
+            async Task ChangeAsync(int count)
+            {
+                var changes = new List<FeedChange>();
+                foreach (var i in Enumerable.Range(0, count).Select(_ => random.Next(300)).Distinct())
+                {
+                    var indicator = $"10.0.{i / 256}.{i % 256}";
+                    if (live.ContainsKey(indicator) && random.Next(3) == 0)
+                    {
+                        changes.Add(new FeedChange(indicator, false, 0, null));
+                        live.Remove(indicator);
+                        everGone.Add(indicator);
+                    }
+                    else
+                    {
+                        var score = clock + random.Next(3); // ties on purpose
+                        changes.Add(new FeedChange(indicator, true, score, $$"""{"n":{{i}}}"""));
+                        live[indicator] = score;
+                    }
+                }
+
+                clock += 10;
+                await feed.ApplyAsync(changes);
+            }
+
+            await ChangeAsync(200);
+            var limit = random.Next(1, 40);
+            var seen = new List<AddedFeedEntry>();
+            var touched = new HashSet<string>(StringComparer.Ordinal);
+            var position = FeedPosition.Start;
+            var stable = live.Keys.ToHashSet(StringComparer.Ordinal);
+            while (true)
+            {
+                var page = await reader.ReadAddedAsync("feed", position, limit, withValues: true, Token);
+                Assert.True(page.Entries.Count <= limit);
+                seen.AddRange(page.Entries);
+                if (page.Entries.Count > 0)
+                {
+                    position = new FeedPosition(page.Entries[^1].Score, page.Entries[^1].Indicator);
+                }
+
+                if (!page.More)
+                {
+                    break;
+                }
+
+                // The feed changes between pages; whatever a change touches is no longer "stable".
+                var before = live.ToDictionary(StringComparer.Ordinal);
+                await ChangeAsync(random.Next(0, 12));
+                touched.UnionWith(before.Keys.Where(k => !live.TryGetValue(k, out var score) || score != before[k]));
+                touched.UnionWith(live.Keys.Where(k => !before.ContainsKey(k)));
+            }
+
+            // Order: (score, member bytes), never backwards.
+            for (var i = 1; i < seen.Count; i++)
+            {
+                var (a, b) = (seen[i - 1], seen[i]);
+                Assert.True(a.Score < b.Score || (a.Score == b.Score && string.CompareOrdinal(a.Indicator, b.Indicator) < 0), $"{a} then {b}");
+            }
+
+            // Every member that no change touched came exactly once, as a member with its value.
+            foreach (var indicator in stable.Where(i => !touched.Contains(i)))
+            {
+                var entry = Assert.Single(seen, e => e.Indicator == indicator);
+                Assert.False(entry.Withdrawn);
+                Assert.Equal(live[indicator], entry.Score);
+                Assert.StartsWith("{\"n\":", entry.Value, StringComparison.Ordinal);
+            }
+
+            Assert.All(seen.Where(static e => e.Withdrawn), e => Assert.Contains(e.Indicator, everGone));
+            Assert.All(seen.Where(static e => e.Withdrawn), static e => Assert.Null(e.Value));
+
+            // A full read now is exactly the model: members, and tombstones of those gone and not back.
+            var all = await reader.ReadAddedAsync("feed", FeedPosition.Start, 100_000, withValues: false, Token);
+            Assert.False(all.More);
+            Assert.Equal(live.Keys.Order(StringComparer.Ordinal), all.Entries.Where(static e => !e.Withdrawn).Select(static e => e.Indicator).Order(StringComparer.Ordinal));
+            Assert.Equal(everGone.Where(g => !live.ContainsKey(g)).Order(StringComparer.Ordinal), all.Entries.Where(static e => e.Withdrawn).Select(static e => e.Indicator).Order(StringComparer.Ordinal));
+            var cut = all.Entries.Count / 2;
+            if (cut > 0)
+            {
+                // added_after: strictly after a score.
+                var after = await reader.ReadAddedAsync("feed", new FeedPosition(all.Entries[cut].Score, null), 100_000, withValues: false, Token);
+                Assert.Equal(all.Entries.Where(e => e.Score > all.Entries[cut].Score), after.Entries);
+            }
+        }
+
+        // No tombstones when the retention is zero.
+        var plain = Graph();
+        await store.Feed(plain, "feed").ApplyAsync([Present("a", 1), Present("b", 2)]);
+        await store.Feed(plain, "feed").ApplyAsync([new FeedChange("a", false, 0, null)], TimeSpan.Zero);
+        Assert.Equal(["b"], (await store.FeedReader(plain, new FeedReadOptions(2000, 60)).ReadAddedAsync("feed", FeedPosition.Start, 10, false, Token)).Entries.Select(static e => e.Indicator));
+    }
+
     [Fact]
     public async Task ValuesGoWithTheirMembers()
     {

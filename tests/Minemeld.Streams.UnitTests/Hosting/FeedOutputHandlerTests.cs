@@ -98,7 +98,7 @@ public sealed class FeedOutputHandlerTests
         public Task<(long Count, IReadOnlySet<string> Members)> ProbeAsync(IReadOnlyCollection<string> indicators) =>
             Task.FromResult<(long, IReadOnlySet<string>)>((0, new HashSet<string>()));
 
-        public Task<(long Added, long Removed)> ApplyAsync(IReadOnlyCollection<FeedChange> changes)
+        public Task<(long Added, long Removed)> ApplyAsync(IReadOnlyCollection<FeedChange> changes, TimeSpan? tombstones = null)
         {
             Changes.AddRange(changes);
             return Task.FromResult((0L, 0L));

@@ -17,6 +17,7 @@ public static class FeedFormatters
             FeedFormat.PanosUrl => new PanosUrlFormatter(),
             FeedFormat.BlueCoat => new BlueCoatFormatter(),
             FeedFormat.CarbonBlack => new CarbonBlackFormatter(carbonBlackMaxAddresses),
+            FeedFormat.Stix => new StixFormatter(),
             _ => throw new ArgumentOutOfRangeException(nameof(query), query.Format, "unknown format"),
         };
     }
