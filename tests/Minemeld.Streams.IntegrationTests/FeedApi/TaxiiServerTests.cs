@@ -126,6 +126,14 @@ public sealed partial class TaxiiServerTests(RedisFixture redis)
         Assert.Equal(StixIndicators.IdentityId, identity["id"]!.GetValue<string>());
         var indicators = objects.Where(static o => o["type"]!.GetValue<string>() == "indicator").ToList();
         Assert.Equal(entries.Count, indicators.Count);
+        // The schema check itself refuses what STIX refuses (so a pass above means something).
+        foreach (var (property, value) in new (string, JsonNode?)[] { ("foo", "x"), ("id", "indicator--not-a-uuid"), ("modified", "2026-12-07 10:00:00"), ("confidence", 101), ("spec_version", "2.0") })
+        {
+            var broken = indicators[0].DeepClone().AsObject();
+            broken[property] = value;
+            Assert.False(IsStixIndicator(broken), $"the schema took {property} = {value}");
+        }
+
         foreach (var indicator in indicators)
         {
             AssertStixIndicator(indicator);
@@ -262,9 +270,25 @@ public sealed partial class TaxiiServerTests(RedisFixture redis)
         Assert.All(manifest, static m => Assert.Equal(StixIndicators.MediaType, m!["media_type"]!.GetValue<string>()));
     }
 
-    /// <summary>The STIX 2.1 indicator rules (the JSON schema's required properties, types and formats, and the spec's constraints).</summary>
+    /// <summary>The STIX 2.1 indicator object's schema (Schemas/stix21-indicator.schema.json), checked by JsonSchema.Net.</summary>
+    private static readonly Json.Schema.JsonSchema IndicatorSchema =
+        Json.Schema.JsonSchema.FromText(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "FeedApi", "Schemas", "stix21-indicator.schema.json")));
+
+    private static bool IsStixIndicator(JsonNode indicator)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(indicator.ToJsonString());
+        return IndicatorSchema.Evaluate(document.RootElement).IsValid;
+    }
+
+    /// <summary>The STIX 2.1 indicator rules: the schema, then what a schema cannot say (created ≤ modified, the pattern grammar used here).</summary>
     private static void AssertStixIndicator(JsonNode indicator)
     {
+        using (var document = System.Text.Json.JsonDocument.Parse(indicator.ToJsonString()))
+        {
+            var result = IndicatorSchema.Evaluate(document.RootElement, new Json.Schema.EvaluationOptions { OutputFormat = Json.Schema.OutputFormat.List });
+            Assert.True(result.IsValid, $"not a STIX 2.1 indicator: {indicator.ToJsonString()}\n{string.Join('\n', (result.Details ?? []).Where(static d => d.Errors is { Count: > 0 }).Select(static d => $"{d.InstanceLocation}: {string.Join("; ", d.Errors!.Values)}"))}");
+        }
+
         var o = indicator.AsObject();
         foreach (var required in new[] { "type", "spec_version", "id", "created", "modified", "pattern", "pattern_type", "valid_from" })
         {
