@@ -49,7 +49,12 @@ public sealed partial class FeedRenderAhead(
             return;
         }
 
-        var series = _series.GetOrAdd($"{feed}.{fingerprint}", static (_, s) => s, new Series(feed, query, fingerprint));
+        var key = $"{feed}.{fingerprint}";
+        if (!_series.TryGetValue(key, out var series))
+        {
+            series = _series.GetOrAdd(key, new Series(feed, query, fingerprint));
+        }
+
         series.LastRequest = time.GetTimestamp();
         series.Gzip |= gzip;
     }
@@ -183,6 +188,11 @@ public sealed partial class FeedRenderAhead(
             }
 
             Observe(series.Feed, version);
+            if (series.CachedVersion >= version && (!series.Gzip || series.GzipVersion >= version))
+            {
+                continue; // the common tick: nothing changed (no file is looked at)
+            }
+
             var key = FeedRenderCache.Key(series.Feed, version, series.Fingerprint);
             if (await cache.TryGetAsync(key, gzip: false, cancellationToken).ConfigureAwait(false) is null)
             {
@@ -206,9 +216,9 @@ public sealed partial class FeedRenderAhead(
                 version = rendered;
             }
 
-            if (series.Gzip)
+            if (series.Gzip && await cache.TryGetAsync(key, gzip: true, cancellationToken).ConfigureAwait(false) is not null)
             {
-                await cache.TryGetAsync(key, gzip: true, cancellationToken).ConfigureAwait(false);
+                series.GzipVersion = Math.Max(series.GzipVersion, version);
             }
 
             series.CachedVersion = Math.Max(series.CachedVersion, version);
@@ -269,6 +279,8 @@ public sealed partial class FeedRenderAhead(
         public long LastBytes { get; set; }
 
         public long CachedVersion { get; set; }
+
+        public long GzipVersion { get; set; }
 
         /// <summary>
         /// No new render before this timestamp: a series waits as long after a render as the render took, so a feed
