@@ -148,6 +148,8 @@ internal static class RunCommand
         var graphRoles = string.Join(',', roles.Where(static r => r != FeedsRole));
         var builder = WebApplication.CreateBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Who changed what (admin writes, list edits, console logins) is shown whatever the level of the rest.
+        builder.Logging.AddFilter("Minemeld.Streams.FeedServer.Audit", LogLevel.Information);
         builder.WebHost.UseUrls($"http://{settings.Bind}:{settings.Port}");
         var overrides = new Dictionary<string, string?>
         {

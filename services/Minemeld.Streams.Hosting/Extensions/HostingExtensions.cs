@@ -29,6 +29,10 @@ public static class HostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         AddConfigurationSources(builder);
+        // /metrics carries the runtime's public meters (Kestrel, HttpClient, the GC...) but not the private
+        // diagnostics the runtime keeps for itself (96 series of msquic internals, always 0 here).
+        Prometheus.Metrics.ConfigureMeterAdapter(static options =>
+            options.InstrumentFilterPredicate = static instrument => !instrument.Meter.Name.StartsWith("Private.InternalDiagnostics.", StringComparison.Ordinal));
         var services = builder.Services;
         services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

@@ -77,6 +77,15 @@ public sealed class RunCommandTests(RedisFixture redis)
         var withEdit = RangeOracle.Pieces([.. baseSources, .. torRows, RangeOracle.Parse("203.0.113.77")], []);
         await PipelineHarness.EventuallyAsync(async () => (await CustomerFeedAsync()).SequenceEqual(withEdit), "the list edit to reach customerAFeed", TimeSpan.FromSeconds(20));
 
+        // The edit's audit line is shown by default; the console's address is printed; /metrics has no private series.
+        await PipelineHarness.EventuallyAsync(
+            () => Task.FromResult(run.Output.Contains("AUDIT user=admin/admin action=\"POST /lists/bucketCustomerA/entries\"", StringComparison.Ordinal)),
+            "the list edit's AUDIT line in the output", TimeSpan.FromSeconds(10));
+        Assert.Contains($"console http://127.0.0.1:{port}/ui/", run.Output, StringComparison.Ordinal);
+        var metrics = await client.GetStringAsync("/metrics", ct);
+        Assert.Contains("minemeld_feed_requests_total", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("private_internaldiagnostics", metrics, StringComparison.OrdinalIgnoreCase);
+
         // Ctrl-C: a clean stop.
         var exitCode = await run.InterruptAsync(ct);
         Assert.True(exitCode == 0, $"minemeld run exited with {exitCode} after Ctrl-C:\n{run.Output}");
