@@ -241,7 +241,7 @@ internal static class RunCommand
                 await ReportFirstPollsAsync(new NodeStatusReader(graph, store, TimeProvider.System), graph, cancellationToken);
             }
 
-            Console.WriteLine($"running; metrics and health on http://{settings.Bind}:{settings.Port}/metrics|healthz|readyz; Ctrl-C stops");
+            Console.WriteLine($"running; metrics and health on http://{ReachableHost(settings.Bind)}:{settings.Port}/metrics|healthz|readyz; Ctrl-C stops");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -252,16 +252,42 @@ internal static class RunCommand
         return 0;
     }
 
+    /// <summary>
+    /// The host to print in URLs: the bind address itself, or for a wildcard bind (0.0.0.0, ::) this host's first IPv4
+    /// address on an interface that is up and not loopback (its name when it has none), which other machines can use.
+    /// </summary>
+    internal static string ReachableHost(string bind)
+    {
+        if (!IsWildcard(bind))
+        {
+            return System.Net.IPAddress.TryParse(bind, out var given) && given.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{bind}]" : bind;
+        }
+
+        var address = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Where(static n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up &&
+                n.NetworkInterfaceType != System.Net.NetworkInformation.NetworkInterfaceType.Loopback)
+            .SelectMany(static n => n.GetIPProperties().UnicastAddresses)
+            .Select(static u => u.Address)
+            .FirstOrDefault(static a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a));
+        return address?.ToString() ?? System.Net.Dns.GetHostName();
+    }
+
+    private static bool IsWildcard(string bind) =>
+        System.Net.IPAddress.TryParse(bind, out var address) && (address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any));
+
     private static void PrintFeedsAndUsers(NodeGraph graph, UsersFile usersFile, RunSettings settings)
     {
         var users = usersFile.Config;
         foreach (var feed in graph.Nodes.Where(static n => n.Class.Name == NodeClassRegistry.RedisSet))
         {
             var tags = users?.FeedTags.TryGetValue(feed.Name, out var t) == true ? string.Join(", ", t) : "untagged";
-            Console.WriteLine($"  feed  http://{settings.Bind}:{settings.Port}/feeds/{feed.Name}   (tags: {tags})");
+            Console.WriteLine($"  feed  http://{ReachableHost(settings.Bind)}:{settings.Port}/feeds/{feed.Name}   (tags: {tags})");
         }
 
-        Console.WriteLine($"  console http://{settings.Bind}:{settings.Port}/ui/   (admin users)");
+        // The console answers loopback clients only unless FeedServer:AdminRemoteAccess: a wildcard bind prints the
+        // loopback address, the one that works from this host.
+        var console = IsWildcard(settings.Bind) ? "127.0.0.1" : ReachableHost(settings.Bind);
+        Console.WriteLine($"  console http://{console}:{settings.Port}/ui/   (admin users)");
         foreach (var user in users?.FeedUsers.Concat(users.AdminUsers) ?? [])
         {
             var kind = users!.AdminUsers.Contains(user) ? "admin" : "feed user";

@@ -90,4 +90,20 @@ public sealed class RunCommandTests(RedisFixture redis)
         var exitCode = await run.InterruptAsync(ct);
         Assert.True(exitCode == 0, $"minemeld run exited with {exitCode} after Ctrl-C:\n{run.Output}");
     }
+
+    /// <summary>With <c>--bind 0.0.0.0</c> the printed feed URLs name an address of this host (not 0.0.0.0) and work.</summary>
+    [Fact]
+    public async Task AWildcardBindPrintsFeedUrlsOthersCanUse()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = MinemeldRun.Start("graphs/demo.yml", "--bind", "0.0.0.0");
+        await PipelineHarness.EventuallyAsync(() => Task.FromResult(run.Output.Contains("  console http://", StringComparison.Ordinal) || run.HasExited), "the feed URLs to be printed", TimeSpan.FromSeconds(60));
+        Assert.DoesNotContain("http://0.0.0.0", run.Output, StringComparison.Ordinal);
+        var url = System.Text.RegularExpressions.Regex.Match(run.Output, @"feed  (http://\S+/feeds/customerAFeed)").Groups[1].Value;
+        Assert.Matches(@"^http://[^/]+:\d+/feeds/customerAFeed$", url);
+        Assert.Contains($"console http://127.0.0.1:{run.Port}/ui/", run.Output, StringComparison.Ordinal);
+        using var client = new HttpClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("customer-a:demo-customer-a"u8));
+        await PipelineHarness.EventuallyAsync(async () => (await client.GetAsync(url, ct)).StatusCode == HttpStatusCode.OK, $"GET {url} to answer 200", TimeSpan.FromSeconds(30));
+    }
 }
