@@ -160,8 +160,7 @@ internal static class FeedBenchmark
 
     private static string Fingerprint(string query)
     {
-        var values = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(query);
-        return FeedQuery.TryParse(name => values.TryGetValue(name, out var v) ? v : default, out var parsed, out _) ? parsed.Fingerprint() : throw new InvalidOperationException(query);
+        return FeedQuery.TryParse(query, out var parsed, out _) ? parsed.Fingerprint() : throw new InvalidOperationException(query);
     }
 
     /// <summary>One request replacing a local list with N entries through the JSON list API (admin Basic auth).</summary>

@@ -52,6 +52,13 @@ public sealed record FeedQuery
     /// <summary>bluecoat and carbonblack read the whole feed in ascending order whatever s, n and d say.</summary>
     public bool ReadsWholeFeed => Format is FeedFormat.BlueCoat or FeedFormat.CarbonBlack;
 
+    /// <summary>Parses a query string (<c>tr=1&amp;v=csv</c>, with or without the leading <c>?</c>) as a request's query.</summary>
+    public static bool TryParse(string queryString, out FeedQuery query, out string? error)
+    {
+        var values = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(queryString);
+        return TryParse(name => values.TryGetValue(name, out var value) ? value : default, out query, out error);
+    }
+
     /// <summary>Parses the query; on failure <paramref name="error"/> is MineMeld's message for the 400 body.</summary>
     public static bool TryParse(Func<string, StringValues> get, out FeedQuery query, out string? error)
     {

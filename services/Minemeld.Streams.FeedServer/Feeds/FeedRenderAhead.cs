@@ -127,8 +127,7 @@ public sealed partial class FeedRenderAhead(
         {
             foreach (var parameters in new[] { string.Empty, "tr=1" })
             {
-                var values = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(parameters);
-                if (FeedQuery.TryParse(name => values.TryGetValue(name, out var v) ? v : default, out var query, out _))
+                if (FeedQuery.TryParse(parameters, out var query, out _))
                 {
                     _series.TryAdd($"{node.Name}.{query.Fingerprint()}", new Series(node.Name, query, query.Fingerprint()) { Standing = true });
                 }

@@ -188,14 +188,15 @@ public static class TaxiiEndpoints
                     read++;
                     scanned++;
                     position = new FeedPosition(entry.Score, entry.Indicator);
-                    var modified = StixIndicators.Timestamp(Modified(entry));
+                    var modifiedMs = Modified(entry);
+                    var modified = StixIndicators.Timestamp(modifiedMs);
                     var stixId = StixIndicators.Id(feed.Name, entry.Indicator);
                     if (!filters.Accepts("indicator", stixId, modified))
                     {
                         continue;
                     }
 
-                    var json = Render(w => StixIndicators.TryWrite(w, feed.Name, entry.Indicator, entry.Value, Modified(entry), entry.Withdrawn));
+                    var json = Render(w => StixIndicators.TryWrite(w, feed.Name, entry.Indicator, entry.Value, modifiedMs, entry.Withdrawn));
                     if (json.Length == 0)
                     {
                         continue; // a type STIX patterns do not cover
@@ -394,16 +395,14 @@ public static class TaxiiEndpoints
     private static class Cursor
     {
         public static string Encode(FeedPosition position) =>
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{position.Score.ToString("R", CultureInfo.InvariantCulture)}\n{position.Member}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{position.Score.ToString("R", CultureInfo.InvariantCulture)}\n{position.Member}"));
 
         public static bool TryDecode(string text, out FeedPosition position)
         {
             position = default;
             try
             {
-                var padded = text.Replace('-', '+').Replace('_', '/');
-                padded += new string('=', (4 - (padded.Length % 4)) % 4);
-                var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(padded));
+                var decoded = Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(text));
                 var newline = decoded.IndexOf('\n', StringComparison.Ordinal);
                 if (newline <= 0 || !double.TryParse(decoded.AsSpan(0, newline), NumberStyles.Float, CultureInfo.InvariantCulture, out var score))
                 {

@@ -53,8 +53,8 @@ public sealed class ConsoleSessions(IStateStore store, NodeGraph graph, AccessDi
             throw new InvalidOperationException($"{user} is not an admin user");
         }
 
-        var token = Base64Url(RandomNumberGenerator.GetBytes(32));
-        var session = new ConsoleSession(user, Base64Url(RandomNumberGenerator.GetBytes(32)));
+        var token = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var session = new ConsoleSession(user, System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32)));
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var value = new JsonObject
         {
@@ -114,5 +114,4 @@ public sealed class ConsoleSessions(IStateStore store, NodeGraph graph, AccessDi
     private static long Expires(string json) =>
         JsonObjectReader.ParseObject(json) is { } value && JsonNodeValues.TryGetInt64(value["expires"], out var expires) ? expires : 0;
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

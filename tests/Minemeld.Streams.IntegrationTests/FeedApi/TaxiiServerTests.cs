@@ -185,6 +185,11 @@ public sealed partial class TaxiiServerTests(RedisFixture redis)
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         using var badLimit = await client.GetAsync($"/taxii2/feeds/collections/{collection}/objects/?limit=0", Ct);
         Assert.Equal(HttpStatusCode.BadRequest, badLimit.StatusCode);
+        foreach (var next in new[] { "not*base64", "bm8gbmV3bGluZQ" }) // not base64url; base64url of "no newline"
+        {
+            using var badNext = await client.GetAsync($"/taxii2/feeds/collections/{collection}/objects/?next={next}", Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, badNext.StatusCode);
+        }
     }
 
     /// <summary>
