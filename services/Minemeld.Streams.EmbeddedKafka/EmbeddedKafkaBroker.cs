@@ -26,6 +26,7 @@ public sealed class EmbeddedKafkaBroker : IDisposable
     private readonly IPEndPoint _wakeEndpoint;
     private IntPtr _handle;
     private IntPtr _cluster;
+    private TcpForwarder? _forwarder;
 
     static EmbeddedKafkaBroker() => NativeLibrarian.Register();
 
@@ -40,7 +41,10 @@ public sealed class EmbeddedKafkaBroker : IDisposable
     }
 
     /// <summary>Comma-separated <c>host:port</c> list of the brokers.</summary>
-    public string BootstrapServers { get; }
+    public string BootstrapServers { get; private set; }
+
+    /// <summary>The address the broker listens on when it was started on one (<see cref="Start(IPEndPoint, string?, TimeSpan?)"/>).</summary>
+    public IPEndPoint? ListenEndPoint => _forwarder?.LocalEndPoint;
 
     public int BrokerCount { get; }
 
@@ -77,6 +81,42 @@ public sealed class EmbeddedKafkaBroker : IDisposable
 
         MockClusterNative.rd_kafka_mock_group_initial_rebalance_delay_ms(cluster, (int)(initialRebalanceDelay ?? TimeSpan.FromMilliseconds(100)).TotalMilliseconds);
         return new EmbeddedKafkaBroker(handle, cluster, brokers);
+    }
+
+    /// <summary>
+    /// Starts a one-broker cluster reachable on <paramref name="listen"/> (port 0: a free port, see
+    /// <see cref="ListenEndPoint"/>), for clients outside this process such as a SIEM or kcat. The mock cluster itself
+    /// only listens on an ephemeral loopback port: connections to <paramref name="listen"/> are forwarded to it, and
+    /// the broker advertises <paramref name="advertisedHost"/> and the listening port in its metadata, so every client
+    /// (this process's too) connects through that address.
+    /// </summary>
+    /// <param name="listen">Where to accept connections; a wildcard address (0.0.0.0, ::) accepts them on every interface.</param>
+    /// <param name="advertisedHost">The host clients are told to connect to; default the listen address, required for a wildcard.</param>
+    /// <param name="initialRebalanceDelay">Delay before a new group's first rebalance.</param>
+    public static EmbeddedKafkaBroker Start(IPEndPoint listen, string? advertisedHost = null, TimeSpan? initialRebalanceDelay = null)
+    {
+        ArgumentNullException.ThrowIfNull(listen);
+        var wildcard = listen.Address.Equals(IPAddress.Any) || listen.Address.Equals(IPAddress.IPv6Any);
+        if (advertisedHost is null && wildcard)
+        {
+            throw new ArgumentException($"listening on {listen} needs the host name or address clients should connect to", nameof(advertisedHost));
+        }
+
+        var broker = Start(1, initialRebalanceDelay);
+        try
+        {
+            broker._forwarder = new TcpForwarder(listen, broker._wakeEndpoint);
+            var port = broker._forwarder.LocalEndPoint.Port;
+            var host = advertisedHost ?? listen.Address.ToString();
+            MockClusterNative.rd_kafka_mock_broker_set_host_port(broker.Cluster(), 1, host, port);
+            broker.BootstrapServers = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]:{port}" : $"{host}:{port}";
+            return broker;
+        }
+        catch
+        {
+            broker.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Creates many topics (idempotent for the same partition counts); all or, on the first failure, an error.</summary>
@@ -178,6 +218,8 @@ public sealed class EmbeddedKafkaBroker : IDisposable
     {
         lock (_gate)
         {
+            _forwarder?.Dispose();
+            _forwarder = null;
             if (_cluster != IntPtr.Zero)
             {
                 MockClusterNative.rd_kafka_mock_cluster_destroy(_cluster);

@@ -42,6 +42,10 @@ internal static partial class MockClusterNative
     [LibraryImport(Library)]
     public static partial int rd_kafka_mock_broker_set_up(IntPtr cluster, int brokerId);
 
+    /// <summary>Changes the host and port a broker advertises in metadata (not where it listens).</summary>
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial void rd_kafka_mock_broker_set_host_port(IntPtr cluster, int brokerId, string host, int port);
+
     [LibraryImport(Library)]
     public static partial void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr cluster, int delayMs);
 

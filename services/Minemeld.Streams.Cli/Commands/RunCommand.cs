@@ -14,6 +14,7 @@ using Minemeld.Streams.FeedServer.Extensions;
 using Minemeld.Streams.FeedServer.Status;
 using Minemeld.Streams.Hosting.Extensions;
 using Minemeld.Streams.Hosting.Graph;
+using Minemeld.Streams.Hosting.Kafka;
 using Minemeld.Streams.Hosting.Runtime;
 using Minemeld.Streams.Hosting.State;
 
@@ -45,9 +46,10 @@ internal static class RunCommand
         var verbose = new Option<bool>("--verbose") { Description = "On a start-up failure, print the exception's whole trace, not one line." };
         var prototypes = PrototypesCommand.DirectoriesOption();
         var syslog = new Option<string?>("--syslog") { Description = "Receive syslog for the graph's syslog nodes: udp://host:port and/or tcp://host:port, comma-separated." };
+        var kafkaListen = new Option<string?>("--kafka-listen") { Description = "Put the embedded broker on HOST:PORT for other Kafka clients (a SIEM, kcat); 0.0.0.0:PORT listens on every interface and advertises this host's address." };
         var command = new Command("run", "Run a graph: by default all of it and its feed server in one process (embedded Kafka, in-memory state).")
         {
-            graph, redis, kafka, roles, port, bind, verbose, prototypes, syslog,
+            graph, redis, kafka, roles, port, bind, verbose, prototypes, syslog, kafkaListen,
         };
         command.SetAction((parse, token) => RunAsync(
             new RunSettings(
@@ -59,7 +61,8 @@ internal static class RunCommand
                 parse.GetValue(bind)!,
                 parse.GetValue(verbose),
                 parse.GetValue(prototypes) ?? [],
-                parse.GetValue(syslog)),
+                parse.GetValue(syslog),
+                parse.GetValue(kafkaListen)),
             token));
         return command;
     }
@@ -144,7 +147,26 @@ internal static class RunCommand
             return 2;
         }
 
-        using var broker = settings.Kafka is null ? EmbeddedKafkaBroker.Start() : null;
+        System.Net.IPEndPoint? kafkaListen = null;
+        string? kafkaAdvertised = null;
+        if (settings.KafkaListen is { } listen)
+        {
+            if (settings.Kafka is not null)
+            {
+                await Console.Error.WriteLineAsync("--kafka-listen places the embedded broker; with --kafka there is none (point clients at that cluster).");
+                return 2;
+            }
+
+            if (ParseListen(listen) is not { } parsed)
+            {
+                await Console.Error.WriteLineAsync($"--kafka-listen {listen}: expected HOST:PORT (an address or a host name of this machine, port 0-65535)");
+                return 2;
+            }
+
+            (kafkaListen, kafkaAdvertised) = parsed;
+        }
+
+        using var broker = settings.Kafka is not null ? null : StartBroker(kafkaListen, kafkaAdvertised);
         var graphRoles = string.Join(',', roles.Where(static r => r != FeedsRole));
         var builder = WebApplication.CreateBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -229,6 +251,11 @@ internal static class RunCommand
         var store = app.Services.GetRequiredService<IStateStore>();
         Console.WriteLine($"graph {graph.Name}: {graph.Nodes.Count} nodes; roles {string.Join(", ", AllRoles.Where(roles.Contains))}");
         Console.WriteLine($"  kafka {(broker is null ? settings.Kafka : $"embedded, {broker.BootstrapServers}")}; state {store.Description}");
+        if (broker?.ListenEndPoint is not null)
+        {
+            PrintKafkaClients(graph, broker, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<KafkaOptions>>().Value.TopicPrefix);
+        }
+
         if (feeds)
         {
             PrintFeedsAndUsers(graph, app.Services.GetRequiredService<UsersFile>(), settings);
@@ -250,6 +277,70 @@ internal static class RunCommand
 
         await app.WaitForShutdownAsync(cancellationToken);
         return 0;
+    }
+
+    /// <summary>
+    /// <c>--kafka-listen</c>'s address and the host the broker advertises: an address (IPv6 in brackets) as given, a
+    /// wildcard with this host's address (<see cref="ReachableHost"/>), a host name with the first address it resolves
+    /// to here and the name itself. Null when it is not HOST:PORT.
+    /// </summary>
+    internal static (System.Net.IPEndPoint Listen, string Advertised)? ParseListen(string value)
+    {
+        if (System.Net.IPEndPoint.TryParse(value, out var endpoint) && value.Contains(':', StringComparison.Ordinal) && !value.EndsWith(']'))
+        {
+            return (endpoint, IsWildcard(endpoint.Address.ToString()) ? ReachableHost(endpoint.Address.ToString()) : endpoint.Address.ToString());
+        }
+
+        var colon = value.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(value.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port > 65535)
+        {
+            return null;
+        }
+
+        var host = value[..colon];
+        try
+        {
+            var address = System.Net.Dns.GetHostAddresses(host).OrderBy(static a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 0 : 1).FirstOrDefault();
+            return address is null ? null : (new System.Net.IPEndPoint(address, port), host);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The embedded broker: on its own loopback port, or on the <c>--kafka-listen</c> address.</summary>
+    private static EmbeddedKafkaBroker StartBroker(System.Net.IPEndPoint? listen, string? advertised)
+    {
+        if (listen is null)
+        {
+            return EmbeddedKafkaBroker.Start();
+        }
+
+        try
+        {
+            return EmbeddedKafkaBroker.Start(listen, advertised);
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            throw new InvalidOperationException($"the embedded broker cannot listen on {listen}: {(ex.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse ? "the address is already in use" : ex.Message)}; choose another with --kafka-listen", ex);
+        }
+    }
+
+    /// <summary>How other Kafka clients read this run: the address, the limits, a kcat command per kind of topic.</summary>
+    private static void PrintKafkaClients(NodeGraph graph, EmbeddedKafkaBroker broker, string prefix)
+    {
+        var names = new TopicNames(prefix, graph.Name);
+        Console.WriteLine($"  kafka clients: {broker.BootstrapServers} (embedded: empty at every start, about 5 MiB kept per partition, not compacted)");
+        if (graph.Nodes.FirstOrDefault(static n => n.HasTableTopic) is { } feed)
+        {
+            Console.WriteLine($"    a feed, current set:   kcat -b {broker.BootstrapServers} -C -t {names.Table(feed.Name)} -o beginning -e -Z -f '%k\\t%s\\n'");
+        }
+
+        if (graph.Nodes.FirstOrDefault(static n => n.Output) is { } node)
+        {
+            Console.WriteLine($"    a node's changes:      kcat -b {broker.BootstrapServers} -C -t {names.Edge(node.Name)} -o end -f '%k\\t%s\\n'");
+        }
     }
 
     /// <summary>
@@ -333,5 +424,5 @@ internal static class RunCommand
         }
     }
 
-    private sealed record RunSettings(FileInfo Graph, string? Redis, string? Kafka, string Roles, int Port, string Bind, bool Verbose, IReadOnlyList<string> Prototypes, string? Syslog);
+    private sealed record RunSettings(FileInfo Graph, string? Redis, string? Kafka, string Roles, int Port, string Bind, bool Verbose, IReadOnlyList<string> Prototypes, string? Syslog, string? KafkaListen);
 }

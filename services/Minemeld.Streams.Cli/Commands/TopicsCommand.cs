@@ -9,8 +9,8 @@ using Minemeld.Streams.Hosting.Runtime;
 namespace Minemeld.Streams.Cli.Commands;
 
 /// <summary>
-/// <c>minemeld topics GRAPH --bootstrap-servers B</c>: creates the graph's edge, repartition and dead-letter topics on a
-/// real broker with the partitions the graph asks for (existing topics are left alone); <c>--dry-run</c> lists them.
+/// <c>minemeld topics GRAPH --bootstrap-servers B</c>: creates the graph's edge, repartition, dead-letter and (compacted) table
+/// topics on a real broker with the partitions the graph asks for (existing topics are left alone); <c>--dry-run</c> lists them.
 /// </summary>
 internal static class TopicsCommand
 {
@@ -42,7 +42,7 @@ internal static class TopicsCommand
         var topics = GraphTopics.For(graph, new TopicNames(prefix, graph.Name));
         foreach (var (topic, partitions) in topics)
         {
-            Console.WriteLine($"{topic}\t{partitions} partitions");
+            Console.WriteLine($"{topic}\t{partitions} partitions\t{string.Join(',', AdminTopicProvisioner.Configs(topic).Select(static c => $"{c.Key}={c.Value}"))}");
         }
 
         if (dryRun)

@@ -26,6 +26,13 @@ public sealed record GraphNode(
     public bool IsFeed => Class.Name == NodeClassRegistry.RedisSet;
 
     /// <summary>
+    /// A feed output that mirrors its feed on a table topic (<c>prefix.graph.node.table</c>: key = indicator, value =
+    /// the indicator's current message, a tombstone when it leaves): every feed unless its config says
+    /// <c>table_topic: false</c>. Not a MineMeld key.
+    /// </summary>
+    public bool HasTableTopic => IsFeed && (Config["table_topic"] is not { } flag || flag.GetValueKind() != System.Text.Json.JsonValueKind.False);
+
+    /// <summary>
     /// The over-broad guard of a miner or feed output, as <see cref="NodeGraph"/> resolves it: the node's config
     /// keys, else off for a miner whose indicators only reach aggregators as a whitelist, else the default.
     /// </summary>

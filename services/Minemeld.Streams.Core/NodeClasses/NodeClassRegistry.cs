@@ -347,6 +347,7 @@ public static class NodeClassRegistry
                 ["store_value"] = Bool,
                 ["max_entries"] = WholeNumber(1, int.MaxValue),
                 ["revoked_retention"] = WholeNumber(0, 366 * 86400),
+                ["table_topic"] = Bool,
                 [Ranges.BroadnessGuard.Ipv4Key] = WholeNumber(0, 32),
                 [Ranges.BroadnessGuard.Ipv6Key] = WholeNumber(0, 128),
             }, none, "Feed served over HTTP (External Dynamic List)"),

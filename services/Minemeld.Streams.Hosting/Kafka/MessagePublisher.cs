@@ -92,7 +92,8 @@ public sealed class MessagePublisher : IDisposable
         TopicPartition[]? partitions = null;
         foreach (var message in messages)
         {
-            (kafkaMessage.Key, kafkaMessage.Value) = (message.Key, message.Value);
+            // A null value is a tombstone (table topics): the byte-array serializer hands librdkafka no value at all.
+            (kafkaMessage.Key, kafkaMessage.Value) = (message.Key, message.Value!);
             if (!ReferenceEquals(message.Topic, topic))
             {
                 topic = message.Topic;

@@ -3,7 +3,7 @@ namespace Minemeld.Streams.Hosting.Kafka;
 /// <summary>
 /// Kafka names of a graph (design.md): node <c>N</c> publishes to <c>prefix.graph.N</c>; node <c>B</c> reads its
 /// inputs with group <c>prefix.graph.B</c>; a range aggregator re-keys through <c>prefix.graph.B.repartition</c>;
-/// poison messages go to <c>topic.dlq</c>.
+/// poison messages go to <c>topic.dlq</c>; a feed output mirrors its feed on <c>prefix.graph.N.table</c>.
 /// </summary>
 public sealed class TopicNames
 {
@@ -34,6 +34,22 @@ public sealed class TopicNames
     /// <c>prefix.graph.syslog.exchange</c>. Every syslog node reads it with a group of its own.
     /// </summary>
     public string Syslog(string exchange) => $"{_prefix}.{Graph}.syslog.{exchange}";
+
+    /// <summary>
+    /// A feed output's table topic, <c>prefix.graph.node.table</c>: key = indicator, value = its current message, a
+    /// tombstone (null value) when it leaves the feed. Compacted on a real cluster, so reading it from the start and
+    /// keeping the last value per key gives the feed.
+    /// </summary>
+    public string Table(string node) => $"{_prefix}.{Graph}.{node}{TableSuffix}";
+
+    /// <summary>Whether <paramref name="topic"/> is a table topic (node names hold no '.', so no edge topic ends so).</summary>
+    public static bool IsTable(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        return topic.EndsWith(TableSuffix, StringComparison.Ordinal);
+    }
+
+    private const string TableSuffix = ".table";
 
     private const string DeadLetterSuffix = ".dlq";
 

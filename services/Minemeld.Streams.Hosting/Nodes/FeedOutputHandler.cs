@@ -12,9 +12,18 @@ namespace Minemeld.Streams.Hosting.Nodes;
 /// lands in Redis in one transaction. <c>max_entries</c> caps the number of members: new members beyond it are
 /// dropped and counted, updates of members already present still apply (design.md decision 6). Replaying a batch
 /// writes the same members, scores and values again.
+/// <para>
+/// With a <see cref="FeedTable"/>, every change is also published to the feed's table topic before it is written to
+/// Redis (key = indicator; value = an update message with the member's value, origin the feed; a tombstone when it
+/// leaves), and the batch's offsets are stored only after both: folding the topic gives the feed, and a replay
+/// publishes the same changes again, which a fold absorbs.
+/// </para>
 /// </summary>
-public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, IFeedStore store) : IBatchHandler, INodeStatistics
+public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, IFeedStore store, FeedOutputHandler.FeedTable? table = null) : IBatchHandler, INodeStatistics
 {
+    /// <summary>Where a feed output mirrors its feed: the table topic, the process's publisher and its clock.</summary>
+    public sealed record FeedTable(string Topic, MessagePublisher Publisher, TimeProvider Time);
+
     /// <summary>The scoring attribute's name as UTF-8, to read the score from a value kept as bytes.</summary>
     private readonly byte[]? _scoringAttribute = settings.ScoringAttribute is { } name ? System.Text.Encoding.UTF8.GetBytes(name) : null;
 
@@ -26,6 +35,8 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
     {
         ArgumentNullException.ThrowIfNull(batch);
         var final = new Dictionary<string, FeedChange>(batch.Count, StringComparer.Ordinal);
+        var rows = table is null ? null : new Dictionary<string, byte[]>(batch.Count, StringComparer.Ordinal);
+        var now = table?.Time.GetUtcNow() ?? default;
         foreach (var input in batch)
         {
             // The receive path every consumed node shares (spec §3.2): an update the infilters drop withdraws.
@@ -47,12 +58,22 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
             final[indicator] = received.Op == MessageOp.Update
                 ? new FeedChange(indicator, true, Score(received), settings.StoreValue ? Text(received) : null)
                 : new FeedChange(indicator, false, 0, null);
+            if (rows is not null && received.Op == MessageOp.Update)
+            {
+                rows[indicator] = TableMessage(input.Message, received, now);
+            }
         }
 
         // The cap is checked against the feed as the previous batches left it: completions run in batch order.
         return Task.FromResult<BatchCompletion>(async () =>
         {
             var changes = await ApplyCapAsync(final).ConfigureAwait(false);
+            if (table is not null && changes.Count > 0)
+            {
+                await table.Publisher.PublishAsync(changes.Select(c => new OutgoingMessage(table.Topic, c.Indicator, c.Present ? rows![c.Indicator] : null)), cancellationToken).ConfigureAwait(false);
+                Counters.Add("table.tx", changes.Count);
+            }
+
             var (added, removed) = await store.ApplyAsync(changes, settings.RevokedRetention).ConfigureAwait(false);
             Counters.Add("added", added);
             Counters.Add("removed", removed);
@@ -106,6 +127,15 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
         }
 
         return changes;
+    }
+
+    /// <summary>The member's table-topic message: an update from the feed with the value as received (stripped).</summary>
+    private byte[] TableMessage(IndicatorMessage message, in InputFilter.Received received, DateTimeOffset now)
+    {
+        ReadOnlySpan<byte> value = received.Tree is { } tree ? System.Text.Encoding.UTF8.GetBytes(tree.ToJsonString()) : received.Utf8.Span;
+        return value.IsEmpty
+            ? IndicatorMessageSerializer.Serialize(new IndicatorMessage { Op = MessageOp.Update, Indicator = message.Indicator, Type = message.Type, Origin = Node, Timestamp = now })
+            : IndicatorMessageSerializer.Serialize(MessageOp.Update, message.Indicator, message.Type, Node, value, now);
     }
 
     private double Score(in InputFilter.Received received)

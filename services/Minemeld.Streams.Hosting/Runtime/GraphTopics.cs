@@ -6,7 +6,7 @@ namespace Minemeld.Streams.Hosting.Runtime;
 
 /// <summary>
 /// The topics a graph needs: an edge topic per publishing node, a repartition topic per aggregator, each with its
-/// dead-letter topic, and the syslog topic of each exchange its syslog nodes read.
+/// dead-letter topic, a table topic per feed output (unless it says <c>table_topic: false</c>), and the syslog topic of each exchange its syslog nodes read.
 /// </summary>
 public static class GraphTopics
 {
@@ -21,6 +21,11 @@ public static class GraphTopics
             {
                 topics.Add((names.Edge(node.Name), node.Partitions));
                 topics.Add((TopicNames.DeadLetter(names.Edge(node.Name)), 1));
+            }
+
+            if (node.HasTableTopic)
+            {
+                topics.Add((names.Table(node.Name), node.Partitions));
             }
 
             if (node.Kind == NodeKind.Processor && node.Class.Name != NodeClassRegistry.SyslogMatcher)

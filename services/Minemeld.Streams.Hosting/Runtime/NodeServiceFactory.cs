@@ -68,7 +68,8 @@ public sealed class NodeServiceFactory(
             case NodeKind.Output:
             {
                 var settings = FeedOutputSettings.FromConfig(node.Config, node.Guard);
-                return (inputs, () => new FeedOutputHandler(node.Name, settings, store.Feed(graph.Name, node.Name)), null);
+                var table = node.HasTableTopic ? new FeedOutputHandler.FeedTable(names.Table(node.Name), publisher, time) : null;
+                return (inputs, () => new FeedOutputHandler(node.Name, settings, store.Feed(graph.Name, node.Name), table), null);
             }
 
             case NodeKind.Processor when node.Class.Name == NodeClassRegistry.SyslogMatcher:

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 using Minemeld.Streams.IntegrationTests.Pipeline;
 
@@ -105,5 +107,51 @@ public sealed class RunCommandTests(RedisFixture redis)
         using var client = new HttpClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("customer-a:demo-customer-a"u8));
         await PipelineHarness.EventuallyAsync(async () => (await client.GetAsync(url, ct)).StatusCode == HttpStatusCode.OK, $"GET {url} to answer 200", TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// <c>--kafka-listen</c> puts the embedded broker on a fixed address that an outside client reaches: reading
+    /// customerAFeed's table topic there from the start gives the feed served over HTTP, and a list entry added and
+    /// removed through the admin API comes and goes in it (the removal as a tombstone).
+    /// </summary>
+    [Fact]
+    public async Task AFixedBrokerAddressServesEachFeedsTableTopicToOutsideReaders()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var kafkaPort = FreePorts.Next();
+        var bootstrap = $"127.0.0.1:{kafkaPort}";
+        await using var run = MinemeldRun.Start("graphs/demo.yml", "--kafka-listen", bootstrap);
+        var topic = "minemeld.demo.customerAFeed.table";
+        await PipelineHarness.EventuallyAsync(() => Task.FromResult(run.Output.Contains("running;", StringComparison.Ordinal) || run.HasExited), "minemeld run to start", TimeSpan.FromSeconds(90));
+        Assert.False(run.HasExited, run.Output);
+        Assert.Contains($"kafka embedded, {bootstrap}", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"kcat -b {bootstrap} -C -t minemeld.demo.freeBaseOffering.table -o beginning -e -Z", run.Output, StringComparison.Ordinal);
+
+        var client = run.Client;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("admin:demo-admin"u8));
+        async Task<List<string>> ServedAsync()
+        {
+            var feed = JsonNode.Parse(await client.GetStringAsync("/feeds/customerAFeed?v=json", ct))!.AsArray();
+            return [.. feed.Select(static e => e!["indicator"]!.GetValue<string>()).Order(StringComparer.Ordinal)];
+        }
+
+        List<string> Folded() => [.. TableTopic.Fold(bootstrap, topic).Keys.Order(StringComparer.Ordinal)];
+
+        await PipelineHarness.EventuallyAsync(async () => (await ServedAsync()).Count >= 18 && Folded().SequenceEqual(await ServedAsync()), "the folded table topic to equal the served feed", TimeSpan.FromSeconds(60));
+
+        async Task EditAsync(string path, string body)
+        {
+            using var response = await client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"), ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await EditAsync("/lists/bucketCustomerA/entries", """{"entries":[{"indicator":"198.51.100.77","comment":"table test"}]}""");
+        await PipelineHarness.EventuallyAsync(async () => Folded().Contains("198.51.100.77-198.51.100.77") && Folded().SequenceEqual(await ServedAsync()), "the added entry in the table topic", TimeSpan.FromSeconds(30));
+        var entry = IndicatorMessageSerializer.Deserialize(TableTopic.Fold(bootstrap, topic)["198.51.100.77-198.51.100.77"]);
+        Assert.Equal(("customerAFeed", "IPv4"), (entry.Origin, entry.Type));
+        Assert.Contains("bucketCustomerA", entry.Value!["sources"]!.AsArray().Select(static s => s!.GetValue<string>()));
+
+        await EditAsync("/lists/bucketCustomerA/remove", """{"indicators":["198.51.100.77"]}""");
+        await PipelineHarness.EventuallyAsync(async () => !Folded().Contains("198.51.100.77-198.51.100.77") && Folded().SequenceEqual(await ServedAsync()), "the removed entry gone from the table topic", TimeSpan.FromSeconds(30));
     }
 }

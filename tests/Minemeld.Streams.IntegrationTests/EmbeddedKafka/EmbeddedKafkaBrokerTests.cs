@@ -106,4 +106,55 @@ public sealed class EmbeddedKafkaBrokerTests(KafkaFixture kafka)
         Assert.Contains("librdkafka", Path.GetFileName(EmbeddedKafkaBroker.NativeLibraryPath), StringComparison.Ordinal);
         Assert.NotEmpty(Encoding.UTF8.GetBytes(Library.VersionString));
     }
+
+    [Fact]
+    public void ABrokerOnAChosenAddressIsReachedThereByEveryClientAndAdvertisesIt()
+    {
+        // 127.0.0.2 is a loopback address the mock cluster never uses: a client that gets through at all came in by the
+        // forwarder, and metadata must send it back there, not to the mock's own ephemeral port.
+        using var broker = EmbeddedKafkaBroker.Start(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.2"), 0));
+        var port = broker.ListenEndPoint!.Port;
+        Assert.Equal($"127.0.0.2:{port}", broker.BootstrapServers);
+        broker.CreateTopic("fixed", 3);
+
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
+            var advertised = Assert.Single(metadata.Brokers);
+            Assert.Equal(("127.0.0.2", port), (advertised.Host, advertised.Port));
+            Assert.Equal(3, metadata.Topics.Single(static t => t.Topic == "fixed").Partitions.Count);
+        }
+
+        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, CompressionType = CompressionType.Lz4 }).Build())
+        {
+            for (var i = 0; i < 2_000; i++)
+            {
+                producer.Produce("fixed", new Message<string, string> { Key = $"k{i}", Value = new string('x', i % 500) + i });
+            }
+
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        }
+
+        // A consumer group (coordinator, joins, fetches, commits) works through the same address.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        using var consumer = new ConsumerBuilder<string, string>(Consumer(broker.BootstrapServers, "fixed-group")).Build();
+        consumer.Subscribe("fixed");
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (seen.Count < 2_000 && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { } result)
+            {
+                seen.Add(result.Message.Key);
+                consumer.StoreOffset(result);
+            }
+        }
+
+        consumer.Commit();
+        consumer.Close();
+        Assert.Equal(2_000, seen.Count);
+
+        // A wildcard address needs to be told what to advertise.
+        var error = Assert.Throws<ArgumentException>(() => EmbeddedKafkaBroker.Start(new System.Net.IPEndPoint(System.Net.IPAddress.Any, 0)));
+        Assert.Contains("clients should connect to", error.Message, StringComparison.Ordinal);
+    }
 }

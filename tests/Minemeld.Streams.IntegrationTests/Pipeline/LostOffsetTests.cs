@@ -52,7 +52,7 @@ public sealed class LostOffsetTests(KafkaFixture kafka, RedisFixture redis)
         {
             for (var i = 0; i < 20_000; i++)
             {
-                producer.Produce(topic, new Message<string, byte[]> { Key = "k", Value = update.Value });
+                producer.Produce(topic, new Message<string, byte[]> { Key = "k", Value = update.Value! });
             }
 
             producer.Flush(TestContext.Current.CancellationToken);

@@ -93,7 +93,7 @@ public sealed class PartitionParkingTests(KafkaFixture kafka)
             using (var outsider = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build())
             {
                 var message = Messages(topic, 50, 1).Single();
-                await outsider.ProduceAsync(topic, new Message<string, byte[]> { Key = message.Key, Value = message.Value }, ct);
+                await outsider.ProduceAsync(topic, new Message<string, byte[]> { Key = message.Key, Value = message.Value! }, ct);
             }
 
             await PipelineHarness.EventuallyAsync(() => Task.FromResult(node.Durable.Count == 4), "the recheck to resume the partition and read the outside write", TimeSpan.FromSeconds(15));
