@@ -50,12 +50,16 @@ internal static class BenchCommand
         layout.AcceptOnlyFromAmong("role", "node");
         var park = new Option<bool>("--park") { Description = "Kafka:ParkIdlePartitions, which minemeld run turns on with the embedded broker (--park false: off).", DefaultValueFactory = static _ => true };
         var values = new Option<bool>("--values") { Description = "The feed stores values (stdlib.feedHCGreenWithValue, each written as MineMeld wrote it) instead of members only." };
-        var pipeline = new Command("pipeline", "End-to-end throughput: miner → IPv4 aggregator → feed.") { redis, count, loops, runs, layout, park, values };
-        pipeline.SetAction((parse, token) => RunAsync(parse.GetValue(redis), parse.GetValue(count), parse.GetValue(loops), parse.GetValue(runs), parse.GetValue(layout)!, parse.GetValue(park), parse.GetValue(values), token));
-        return new Command("bench", "Benchmarks that print their figures.") { pipeline, FeedBenchmark.Create(), WidthBenchmark.Create(), FaultBenchmark.Create() };
+        var table = new Option<bool>("--table-topic") { Description = "The feed mirrors itself on its table topic, as feeds do by default (--table-topic false: off).", DefaultValueFactory = static _ => true };
+        var pipeline = new Command("pipeline", "End-to-end throughput: miner → IPv4 aggregator → feed.") { redis, count, loops, runs, layout, park, values, table };
+        pipeline.SetAction((parse, token) => RunAsync(parse.GetValue(redis), parse.GetValue(count), parse.GetValue(loops), parse.GetValue(runs), parse.GetValue(layout)!, parse.GetValue(park), new FeedShape(parse.GetValue(values), parse.GetValue(table)), token));
+        return new Command("bench", "Benchmarks that print their figures.") { pipeline, FeedBenchmark.Create(), WidthBenchmark.Create(), FaultBenchmark.Create(), StreamizBenchmark.Create() };
     }
 
-    private static async Task<int> RunAsync(string? redisEndpoint, int count, int consumers, int runs, string layout, bool park, bool values, CancellationToken cancellationToken)
+    /// <summary>What the bench's feed keeps: values or members only, and whether it mirrors itself on its table topic.</summary>
+    private sealed record FeedShape(bool Values, bool TableTopic);
+
+    private static async Task<int> RunAsync(string? redisEndpoint, int count, int consumers, int runs, string layout, bool park, FeedShape feed, CancellationToken cancellationToken)
     {
         using var broker = EmbeddedKafkaBroker.Start();
         await using var redis = redisEndpoint is null ? null : await ConnectionMultiplexer.ConnectAsync(redisEndpoint);
@@ -77,7 +81,7 @@ internal static class BenchCommand
                 GC.WaitForPendingFinalizers();
             }
 
-            var result = await RunOnceAsync(broker, redis, store, count, consumers, layout, park, values, $"bench-{DateTime.UtcNow:HHmmss}-{Environment.ProcessId}-{run}", cancellationToken);
+            var result = await RunOnceAsync(broker, redis, store, count, consumers, layout, park, feed, $"bench-{DateTime.UtcNow:HHmmss}-{Environment.ProcessId}-{run}", cancellationToken);
             if (result is null)
             {
                 return 1;
@@ -101,7 +105,7 @@ internal static class BenchCommand
         sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
 
     /// <summary>One run: its baseline, the list loaded, the pipeline timed; null when it failed (said on stderr).</summary>
-    private static async Task<RunResult?> RunOnceAsync(EmbeddedKafkaBroker broker, IConnectionMultiplexer? redis, IStateStore store, int count, int consumers, string layout, bool park, bool values, string name, CancellationToken cancellationToken)
+    private static async Task<RunResult?> RunOnceAsync(EmbeddedKafkaBroker broker, IConnectionMultiplexer? redis, IStateStore store, int count, int consumers, string layout, bool park, FeedShape shape, string name, CancellationToken cancellationToken)
     {
         var addresses = Enumerable.Range(0, count).Select(static i => ((uint)i * 4096u) + 1u).ToArray();
 
@@ -117,7 +121,7 @@ internal static class BenchCommand
             "nodes:",
             "  synthetic: {prototype: stdlib.listIPv4Generic, output: true, config: {attributes: {confidence: 100, share_level: green}}}",
             "  aggregate: {prototype: stdlib.aggregatorIPv4Generic, inputs: [synthetic], output: true}",
-            $"  feed: {{prototype: stdlib.{(values ? "feedHCGreenWithValue" : "feedHCGreen")}, inputs: [aggregate]}}");
+            $"  feed: {{prototype: stdlib.{(shape.Values ? "feedHCGreenWithValue" : "feedHCGreen")}, inputs: [aggregate], config: {{table_topic: {(shape.TableTopic ? "true" : "false")}}}}}");
         var graph = GraphLoader.Parse(yaml, "bench.yml", name, PrototypeLibrary.BuiltIn).Graph!;
         var list = new LocalListStore(store, name, "synthetic", "IPv4");
         var load = Stopwatch.StartNew();

@@ -51,16 +51,20 @@ internal static class WidthBenchmark
         var partitions = new Option<int?>("--partitions") { Description = "Partitions of each customer's nodes (default: the graph's default)." };
         var librdkafka = new Option<string[]>("--librdkafka") { Description = "A librdkafka setting (key=value) for every client; repeatable.", AllowMultipleArgumentsPerToken = false };
         var park = new Option<bool>("--park") { Description = "Kafka:ParkIdlePartitions, which minemeld run turns on with the embedded broker (--park false: off).", DefaultValueFactory = static _ => true };
-        var command = new Command("width", "A graph of many customers in one process: start time, threads, memory, idle CPU, edit latency.") { customers, redis, layout, partitions, librdkafka, park };
+        var tables = new Option<bool>("--table-topics") { Description = "Feeds mirror themselves on their table topics, as they do by default (--table-topics false: off).", DefaultValueFactory = static _ => true };
+        var command = new Command("width", "A graph of many customers in one process: start time, threads, memory, idle CPU, edit latency.") { customers, redis, layout, partitions, librdkafka, park, tables };
         command.SetAction((parse, token) =>
         {
             var settings = (parse.GetValue(librdkafka) ?? []).Select(static s => s.Split('=', 2)).ToDictionary(static s => s[0], static s => s.Length > 1 ? s[1] : string.Empty, StringComparer.Ordinal);
-            return RunAsync(parse.GetValue(customers), parse.GetValue(redis), parse.GetValue(layout)!, parse.GetValue(partitions), parse.GetValue(park), settings, token);
+            return RunAsync(parse.GetValue(customers), parse.GetValue(redis), parse.GetValue(layout)!, new Shape(parse.GetValue(partitions), parse.GetValue(tables)), parse.GetValue(park), settings, token);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(int customers, string? redisEndpoint, string layout, int? partitions, bool park, Dictionary<string, string> settings, CancellationToken cancellationToken)
+    /// <summary>The customers' nodes: their partition count (null: the graph's default) and whether feeds have table topics.</summary>
+    internal sealed record Shape(int? Partitions, bool TableTopics = true);
+
+    private static async Task<int> RunAsync(int customers, string? redisEndpoint, string layout, Shape shape, bool park, Dictionary<string, string> settings, CancellationToken cancellationToken)
     {
         var name = $"wbench-{DateTime.UtcNow:HHmmss}-{Environment.ProcessId}";
         using var broker = EmbeddedKafkaBroker.Start();
@@ -68,7 +72,7 @@ internal static class WidthBenchmark
         IStateStore store = redis is null ? new MemoryStateStore() : new RedisStateStore(redis);
         try
         {
-            return await RunAsync(broker, store, name, customers, layout, partitions, park, settings, cancellationToken);
+            return await RunAsync(broker, store, name, customers, layout, shape, park, settings, cancellationToken);
         }
         finally
         {
@@ -79,9 +83,9 @@ internal static class WidthBenchmark
         }
     }
 
-    private static async Task<int> RunAsync(EmbeddedKafkaBroker broker, IStateStore store, string name, int customers, string layout, int? partitions, bool park, Dictionary<string, string> settings, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(EmbeddedKafkaBroker broker, IStateStore store, string name, int customers, string layout, Shape shape, bool park, Dictionary<string, string> settings, CancellationToken cancellationToken)
     {
-        var graph = GraphLoader.Parse(Yaml(name, customers, partitions), "width.yml", name, PrototypeLibrary.BuiltIn).Graph!;
+        var graph = GraphLoader.Parse(Yaml(name, customers, shape), "width.yml", name, PrototypeLibrary.BuiltIn).Graph!;
         var topics = EmbeddedTopicProvisioner.Made(GraphTopics.For(graph, new TopicNames("minemeld", name)));
         var partitionCount = topics.Sum(static t => t.Partitions);
         Console.WriteLine($"state store: {store.Description}; layout: {layout}; parked idle partitions: {(park ? "on" : "off")}; {customers:N0} customers, {graph.Nodes.Count:N0} nodes, {topics.Count:N0} topics of {partitionCount:N0} partitions");
@@ -215,8 +219,9 @@ internal static class WidthBenchmark
     }
 
     /// <summary>The graph: sources → base and premium offerings; per customer a list, an inbound aggregator and a feed.</summary>
-    internal static string Yaml(string name, int customers, int? partitions = null)
+    internal static string Yaml(string name, int customers, Shape? shape = null)
     {
+        var table = shape?.TableTopics == false ? ", config: {table_topic: false}" : string.Empty;
         var yaml = new StringBuilder();
         yaml.AppendLine($"name: {name}").AppendLine("nodes:");
         var sources = string.Join(", ", Enumerable.Range(0, SourceLists).Select(static s => $"source{s}"));
@@ -226,15 +231,15 @@ internal static class WidthBenchmark
         }
 
         yaml.AppendLine($"  myBaseOffering: {{prototype: stdlib.aggregatorIPv4Generic, inputs: [{sources}], output: true}}")
-            .AppendLine("  freeBaseOffering: {prototype: stdlib.feedHCGreen, inputs: [myBaseOffering]}")
+            .AppendLine($"  freeBaseOffering: {{prototype: stdlib.feedHCGreen, inputs: [myBaseOffering]{table}}}")
             .AppendLine($"  myPremiumOffering: {{prototype: stdlib.aggregatorIPv4Generic, inputs: [{sources}], output: true}}")
-            .AppendLine("  premiumOffering: {prototype: stdlib.feedHCGreen, inputs: [myPremiumOffering]}");
-        var p = partitions is { } count ? $", partitions: {count}" : string.Empty;
+            .AppendLine($"  premiumOffering: {{prototype: stdlib.feedHCGreen, inputs: [myPremiumOffering]{table}}}");
+        var p = shape?.Partitions is { } count ? $", partitions: {count}" : string.Empty;
         for (var c = 0; c < customers; c++)
         {
             yaml.AppendLine($"  bucket{c}: {{prototype: stdlib.listIPv4Generic, output: true{p}}}")
                 .AppendLine($"  customer{c}: {{prototype: stdlib.aggregatorIPv4Inbound, inputs: [myPremiumOffering, bucket{c}], output: true{p}}}")
-                .AppendLine($"  customer{c}Feed: {{prototype: stdlib.feedHCWithValue, inputs: [customer{c}]{p}}}");
+                .AppendLine($"  customer{c}Feed: {{prototype: stdlib.feedHCWithValue, inputs: [customer{c}]{p}{table}}}");
         }
 
         return yaml.ToString();
