@@ -37,6 +37,25 @@ public sealed class MessagePublisher : IDisposable
     }
 
     /// <summary>
+    /// Fetches the metadata of every topic through the producer's own handle, so that the first message to each topic
+    /// finds its partition leaders known. Without it each new topic costs a metadata round trip at its first produce,
+    /// and a graph of a thousand feeds, each publishing its first batch to its table topic at start-up, queues them by
+    /// the hundred. A failure only leaves the first produces to ask again.
+    /// </summary>
+    public void LearnTopics(TimeSpan timeout)
+    {
+        using var admin = new DependentAdminClientBuilder(_producer.Handle).Build();
+        try
+        {
+            admin.GetMetadata(timeout);
+        }
+        catch (KafkaException)
+        {
+            // The broker is not answering yet: each topic's first produce asks for its own metadata, as without this.
+        }
+    }
+
+    /// <summary>
     /// Produces <paramref name="messages"/> as they are enumerated (a lazy sequence is encoded while earlier messages
     /// are already on their way) and completes when every one of them is acknowledged. The messages are all handed to
     /// the producer before this returns; the task then holds only a count, not the messages (librdkafka has its own

@@ -20,6 +20,7 @@ public sealed class GraphRuntime : IAsyncDisposable
     private readonly List<MinerNode> _miners = [];
     private readonly ITopicProvisioner _topics;
     private readonly NodeServiceFactory _factory;
+    private readonly MessagePublisher _publisher;
 
     /// <summary>1 once <see cref="StopAsync"/> ran.</summary>
     private int _stopped;
@@ -45,6 +46,7 @@ public sealed class GraphRuntime : IAsyncDisposable
         _factory = new NodeServiceFactory(graph, names, kafka, publisher, store, options, loggers, time);
         // Every process of the graph places its messages alike, so an aggregator finds an address on the partition
         // its block has on the repartition topic (EdgePartitioner).
+        _publisher = publisher;
         publisher.Place(_factory.Topics());
         var shared = options.Value.Layout != "node";
         var sourceOptions = minerOptions.WithKafka(kafka, names);
@@ -150,6 +152,7 @@ public sealed class GraphRuntime : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await _topics.EnsureAsync(_factory.Topics(), cancellationToken).ConfigureAwait(false);
+        _publisher.LearnTopics(TimeSpan.FromSeconds(10));
         // Consumers first, so that the first polls find their readers joining.
         foreach (var service in _services.OrderBy(static s => s is MinerService ? 1 : 0).ToList())
         {
