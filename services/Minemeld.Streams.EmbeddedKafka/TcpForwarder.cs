@@ -50,9 +50,6 @@ internal sealed class TcpForwarder : IDisposable
     /// <summary>The address it listens on (with the port chosen when 0 was asked for).</summary>
     public IPEndPoint LocalEndPoint { get; }
 
-    /// <summary>Connections open now (each counts its two sockets once).</summary>
-    public int Connections => _open.Count / 2;
-
     private async Task AcceptAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)

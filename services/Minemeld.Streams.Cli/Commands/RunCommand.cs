@@ -286,13 +286,15 @@ internal static class RunCommand
     /// </summary>
     internal static (System.Net.IPEndPoint Listen, string Advertised)? ParseListen(string value)
     {
-        if (System.Net.IPEndPoint.TryParse(value, out var endpoint) && value.Contains(':', StringComparison.Ordinal) && !value.EndsWith(']'))
+        // An address with its port: a.b.c.d:port or [v6]:port (a bare IPv6 address has no port to take).
+        var withPort = value.StartsWith('[') ? value.Contains("]:", StringComparison.Ordinal) : value.Count(static c => c == ':') == 1;
+        if (withPort && System.Net.IPEndPoint.TryParse(value, out var endpoint))
         {
             return (endpoint, IsWildcard(endpoint.Address.ToString()) ? ReachableHost(endpoint.Address.ToString()) : endpoint.Address.ToString());
         }
 
         var colon = value.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(value.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port > 65535)
+        if (!withPort || colon <= 0 || !int.TryParse(value.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port > 65535)
         {
             return null;
         }
