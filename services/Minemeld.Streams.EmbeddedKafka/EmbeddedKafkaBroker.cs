@@ -10,7 +10,7 @@ namespace Minemeld.Streams.EmbeddedKafka;
 /// An in-process Kafka-protocol broker: librdkafka's mock cluster, listening on 127.0.0.1 TCP ports that any
 /// Kafka client (Confluent.Kafka, kcat) reaches through <see cref="BootstrapServers"/>.
 /// <para>
-/// Facts worth knowing (design.md): topics must be created through <see cref="CreateTopic"/> (the mock cluster
+/// Facts worth knowing (docs/architecture.md, "The embedded broker"): topics must be created through <see cref="CreateTopic"/> (the mock cluster
 /// does not support the CreateTopics request); consumer groups should use the range assignor; each partition
 /// keeps only about 5 MiB of message batches and silently drops older ones, so compress what you produce and
 /// treat an out-of-range offset as an error.

@@ -6,7 +6,7 @@ using Minemeld.Streams.Core.Messages;
 namespace Minemeld.Streams.Core.Aggregation;
 
 /// <summary>
-/// MineMeld's exact-match aggregator (<c>minemeld.ft.op.AggregateFT</c>, spec §5.1) as a pure function over one
+/// MineMeld's exact-match aggregator (<c>minemeld.ft.op.AggregateFT</c>, docs/minemeld-engine.md, "Exact-match aggregation") as a pure function over one
 /// indicator's rows (input name → that input's last value). The caller loads the rows of the message's
 /// indicator, applies the message, stores the new rows and publishes the emissions; replaying a message leaves
 /// the same rows and emits what it emitted the first time.

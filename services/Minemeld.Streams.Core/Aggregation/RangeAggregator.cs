@@ -8,10 +8,10 @@ using Minemeld.Streams.Core.Ranges;
 namespace Minemeld.Streams.Core.Aggregation;
 
 /// <summary>
-/// MineMeld's IPv4 range aggregator (<c>minemeld.ft.ipop.AggregateIPv4FT</c>, spec §5.2), for IPv4 or IPv6: one row
+/// MineMeld's IPv4 range aggregator (<c>minemeld.ft.ipop.AggregateIPv4FT</c>, docs/minemeld-engine.md, "Range aggregation"), for IPv4 or IPv6: one row
 /// per (input, indicator), each an interval of the <see cref="RangePieceMap{T}"/>; output pieces are always
 /// published as <c>start-end</c>, carrying the merged value of the rows that cover them. Rows are merged in the
-/// node's input order, then by indicator (design.md decision 7), so the output never depends on arrival order.
+/// node's input order, then by indicator (docs/minemeld-compatibility.md, difference 9), so the output never depends on arrival order.
 /// </summary>
 public sealed class RangeAggregator<T, TFamily>
     where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>

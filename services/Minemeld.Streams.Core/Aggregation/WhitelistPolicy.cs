@@ -1,8 +1,8 @@
 namespace Minemeld.Streams.Core.Aggregation;
 
 /// <summary>
-/// Which inputs are whitelists (spec §5): an input is one when its NAME starts with any of the node's
-/// <c>whitelist_prefixes</c>, whatever its attributes. Also the merge order of inputs (design.md decision 7):
+/// Which inputs are whitelists (docs/minemeld-engine.md, "Aggregators and whitelists"): an input is one when its NAME starts with any of the node's
+/// <c>whitelist_prefixes</c>, whatever its attributes. Also the merge order of inputs (docs/minemeld-compatibility.md, difference 9):
 /// the order of the node's <c>inputs</c>.
 /// </summary>
 public sealed class WhitelistPolicy

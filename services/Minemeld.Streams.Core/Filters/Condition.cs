@@ -10,11 +10,11 @@ using Newtonsoft.Json.Linq;
 namespace Minemeld.Streams.Core.Filters;
 
 /// <summary>
-/// One filter condition, <c>expression comparator value</c> (spec §3.5): the expression is an attribute name or a
+/// One filter condition, <c>expression comparator value</c> (docs/minemeld-engine.md, "Conditions"): the expression is an attribute name or a
 /// JMESPath function call such as <c>length(sources)</c>, <c>type(sources)</c> or
 /// <c>starts_with(type, 'IP')</c>; the value is a string, an integer, <c>true</c>, <c>false</c> or <c>null</c>.
 /// <para>
-/// Comparisons are typed (design.md decision 2): a missing attribute makes <c>&lt; &lt;= &gt; &gt;=</c> and
+/// Comparisons are typed (docs/minemeld-compatibility.md, difference 2): a missing attribute makes <c>&lt; &lt;= &gt; &gt;=</c> and
 /// <c>== non-null</c> false and <c>== null</c> true; integers and booleans are different types; values of
 /// different types are never ordered. A JMESPath error, or the string <c>"null"</c> that JMESPath's
 /// <c>type()</c> returns, counts as null.
@@ -212,7 +212,7 @@ public sealed class Condition
         return JsonNode.Parse(result.ToString(Newtonsoft.Json.Formatting.None));
     }
 
-    /// <summary>The typed comparison of design.md decision 2.</summary>
+    /// <summary>The typed comparison of docs/minemeld-compatibility.md, difference 2.</summary>
     public static bool Compare(JsonNode? actual, Comparator comparator, JsonNode? literal)
     {
         switch (comparator)

@@ -3,7 +3,7 @@ namespace Minemeld.Streams.Core.Filters;
 /// <summary>
 /// One entry of an <c>infilters</c>/<c>outfilters</c> list: it matches when all its conditions are true (no
 /// conditions: always); its actions are scanned in order and the first <c>accept</c> or <c>drop</c> decides. A
-/// matching filter with neither falls through to the next filter (spec §3.4).
+/// matching filter with neither falls through to the next filter (docs/minemeld-engine.md, "Filters").
 /// </summary>
 public sealed record Filter(string Name, IReadOnlyList<Condition> Conditions, IReadOnlyList<string> Actions)
 {

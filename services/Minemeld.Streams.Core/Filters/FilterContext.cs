@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Minemeld.Streams.Core.Filters;
 
 /// <summary>
-/// What a filter sees (spec §3.4): the indicator's value plus <c>__indicator</c>, <c>__method</c>
+/// What a filter sees (docs/minemeld-engine.md, "Filters"): the indicator's value plus <c>__indicator</c>, <c>__method</c>
 /// (<c>update</c>/<c>withdraw</c>) and <c>__origin</c> (the sending node for infilters, the node itself for
 /// outfilters).
 /// </summary>

@@ -4,7 +4,7 @@ using Minemeld.Streams.Core.Json;
 
 namespace Minemeld.Streams.Core.Filters;
 
-/// <summary>An ordered filter list; no deciding match means accept (spec §3.4).</summary>
+/// <summary>An ordered filter list; no deciding match means accept (docs/minemeld-engine.md, "Filters").</summary>
 public sealed class FilterSet
 {
     public FilterSet(IReadOnlyList<Filter> filters)

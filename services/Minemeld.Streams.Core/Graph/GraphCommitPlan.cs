@@ -4,7 +4,7 @@ using Minemeld.Streams.Core.NodeClasses;
 
 namespace Minemeld.Streams.Core.Graph;
 
-/// <summary>What a node does with its stored state when a graph is committed (minemeld-spec §1.4).</summary>
+/// <summary>What a node does with its stored state when a graph is committed (docs/minemeld-engine.md, "Commit: what a changed graph does to stored state").</summary>
 public enum NodeStartup
 {
     /// <summary>Keep the stored state and the consumer offsets: nothing about the node changed.</summary>
@@ -71,7 +71,7 @@ public sealed record NodeFingerprint(string ClassName, string Config, IReadOnlyL
 }
 
 /// <summary>
-/// MineMeld's commit (minemeld-spec §1.4) for a graph whose state lives in Redis and Kafka: compares the graph
+/// MineMeld's commit (docs/minemeld-engine.md, "Commit: what a changed graph does to stored state") for a graph whose state lives in Redis and Kafka: compares the graph
 /// about to run with the committed one, node by node (identity is name and class), and decides per weakly
 /// connected component:
 /// <list type="bullet">
@@ -224,7 +224,7 @@ public sealed class GraphCommitPlan
         var added = node.Inputs.Except(before.Inputs, StringComparer.Ordinal).ToList();
         return removed.Count > 0 ? new(ChangeKind.InputsRemoved, $"inputs removed: {string.Join(", ", removed)}", [])
             : added.Count > 0 ? new(ChangeKind.InputsAdded, $"inputs added: {string.Join(", ", added)}", added)
-            : new(ChangeKind.InputsReordered, "inputs reordered", []); // the merge order of aggregators changed (design.md decision 7)
+            : new(ChangeKind.InputsReordered, "inputs reordered", []); // the merge order of aggregators changed (docs/minemeld-compatibility.md, difference 9)
     }
 
     /// <summary>How a node differs from its committed self, said for people, and the inputs it gained.</summary>

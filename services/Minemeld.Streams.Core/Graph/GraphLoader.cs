@@ -9,10 +9,9 @@ using Minemeld.Streams.Core.Yaml;
 namespace Minemeld.Streams.Core.Graph;
 
 /// <summary>
-/// Loads a graph in MineMeld's config format (spec §1): <c>nodes:</c> name → <c>{prototype|class, inputs,
+/// Loads a graph in MineMeld's config format (docs/minemeld-engine.md, "Graph files and prototypes"): <c>nodes:</c> name → <c>{prototype|class, inputs,
 /// output, config}</c>; <c>fabric</c>/<c>mgmtbus</c> are accepted and ignored. Prototypes are resolved and their
-/// config deep-merged under the node's; then the graph is validated, collecting every problem (spec §1.3 and
-/// design.md): bad node name, unknown prototype, class or input, input whose output is disabled, miner with
+/// config deep-merged under the node's; then the graph is validated, collecting every problem (docs/minemeld-engine.md, "Validation"): bad node name, unknown prototype, class or input, input whose output is disabled, miner with
 /// inputs, feed output that publishes, cycle, and every config value the node class rejects.
 /// Our additions, outside MineMeld's format but harmless to it: a top-level <c>name</c> (defaults to the file
 /// name) and <c>partitions</c>, and a per-node <c>partitions</c>.

@@ -4,11 +4,11 @@ using Minemeld.Streams.Core.Json;
 namespace Minemeld.Streams.Core.Indicators;
 
 /// <summary>
-/// Merges the values several sources hold for one indicator, with MineMeld's rules (spec §2.3): <c>sources</c>
+/// Merges the values several sources hold for one indicator, with MineMeld's rules (docs/minemeld-engine.md, "Messages and attribute values"): <c>sources</c>
 /// ordered union, <c>first_seen</c> minimum, <c>last_seen</c> and <c>confidence</c> maximum, <c>type</c>,
 /// <c>direction</c>, <c>country</c> and <c>AS</c> keep the first value; anything else, <c>share_level</c> included,
 /// is last-writer-wins. With list merging on, list attributes from several sources are concatenated.
-/// Callers merge in a fixed order (the node's <c>inputs</c> order, design.md decision 7).
+/// Callers merge in a fixed order (the node's <c>inputs</c> order, docs/minemeld-compatibility.md, difference 9).
 /// </summary>
 public static class AttributeMerger
 {

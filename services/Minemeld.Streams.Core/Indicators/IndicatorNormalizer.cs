@@ -5,7 +5,7 @@ using Minemeld.Streams.Core.Ranges;
 namespace Minemeld.Streams.Core.Indicators;
 
 /// <summary>
-/// Strict validation and normalisation of indicators by type (design.md decision 5): an indicator that is not
+/// Strict validation and normalisation of indicators by type (docs/minemeld-compatibility.md, difference 5): an indicator that is not
 /// valid for its type is refused with a reason; a CIDR with host bits set is normalised with a warning.
 /// <list type="bullet">
 /// <item>IPv4/IPv6: address, CIDR or <c>a-b</c> range; addresses canonical (IPv6 per RFC 5952).</item>

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Minemeld.Streams.Core.Indicators;
 
 /// <summary>
-/// Rules for an indicator's attribute dictionary (spec §2.3): well-known attribute names, and private keys. A key
+/// Rules for an indicator's attribute dictionary (docs/minemeld-engine.md, "Messages and attribute values"): well-known attribute names, and private keys. A key
 /// is private when its first character is <c>_</c>; <c>$</c> marks reserved temporary keys. Emitting strips
 /// both; receiving strips only <c>_</c> keys. Only the first character counts (<c>s1$a</c> is public).
 /// </summary>

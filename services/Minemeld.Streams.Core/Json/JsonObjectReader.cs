@@ -15,7 +15,7 @@ namespace Minemeld.Streams.Core.Json;
 /// </summary>
 public static class JsonObjectReader
 {
-    /// <summary>Attribute names of MineMeld's schema (spec §2.3), read without allocating a string each time.</summary>
+    /// <summary>Attribute names of MineMeld's schema (docs/minemeld-engine.md, "Messages and attribute values"), read without allocating a string each time.</summary>
     private static readonly string[] KnownNames =
     [
         IndicatorValue.Type, IndicatorValue.Confidence, IndicatorValue.ShareLevel, IndicatorValue.Sources, IndicatorValue.FirstSeen,

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Minemeld.Streams.Core.Miners;
 
 /// <summary>
-/// An age-out policy (spec §4.1): <c>[first_seen+|last_seen+]N[s|m|h|d]</c> or a bare base; <c>null</c> means
+/// An age-out policy (docs/minemeld-engine.md, "Miners: settings and age-out"): <c>[first_seen+|last_seen+]N[s|m|h|d]</c> or a bare base; <c>null</c> means
 /// never. N without a unit is seconds. The default base is <c>first_seen</c>. Long unit names
 /// (<c>30days</c>, <c>2hours</c>) are accepted as MineMeld accepted them; anything else is refused instead of
 /// being read by prefix (MineMeld read <c>1w</c> as one second).

@@ -7,7 +7,7 @@ using Minemeld.Streams.Core.Messages;
 namespace Minemeld.Streams.Core.Miners;
 
 /// <summary>
-/// The miner's table and MineMeld's poller commands (spec §4.3) as pure logic over a logical clock: the per-poll
+/// The miner's table and MineMeld's poller commands (docs/minemeld-engine.md, "Miners: the per-poll diff") as pure logic over a logical clock: the per-poll
 /// diff, sudden death, the age-out sweep, garbage collection, flush and rebuild. Hosts supply items and time,
 /// persist <see cref="Rows"/>, and publish the returned emissions.
 /// <para>

@@ -1,6 +1,6 @@
 namespace Minemeld.Streams.Core.Miners;
 
-/// <summary>MineMeld's miner counters (spec §3.6), cumulative.</summary>
+/// <summary>MineMeld's miner counters (docs/minemeld-engine.md, "Counters"), cumulative.</summary>
 public sealed class PollerCounters
 {
     public long Added { get; set; }

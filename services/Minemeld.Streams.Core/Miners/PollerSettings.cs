@@ -6,7 +6,7 @@ using Minemeld.Streams.Core.Ranges;
 namespace Minemeld.Streams.Core.Miners;
 
 /// <summary>
-/// The BasePollerFT settings of a miner node (spec §4.1), read from its resolved config (already validated by the
+/// The BasePollerFT settings of a miner node (docs/minemeld-engine.md, "Miners: settings and age-out"), read from its resolved config (already validated by the
 /// graph loader). A null age-out policy means never.
 /// </summary>
 public sealed class PollerSettings

@@ -100,7 +100,7 @@ public static class NodeClassRegistry
     {
         var filters = new Dictionary<string, ConfigCheck> { ["infilters"] = FilterList.OrNull(), ["outfilters"] = FilterList.OrNull() };
 
-        // BasePollerFT (spec §4.1), plus outfilters.
+        // BasePollerFT (docs/minemeld-engine.md, "Miners: settings and age-out"), plus outfilters.
         var poller = new Dictionary<string, ConfigCheck>
         {
             ["source_name"] = AnyString.OrNull(),

@@ -7,7 +7,7 @@ using Minemeld.Streams.Core.Yaml;
 namespace Minemeld.Streams.Core.Prototypes;
 
 /// <summary>
-/// Resolves <c>library.name</c> prototypes as MineMeld does (spec §1.2): the name is split at its last dot into
+/// Resolves <c>library.name</c> prototypes as MineMeld does (docs/minemeld-engine.md, "Graph files and prototypes"): the name is split at its last dot into
 /// library file <c>&lt;library&gt;.yml</c> and prototype key; sources are searched in order and a source is
 /// skipped when it lacks the file, the key, or the key has no <c>class</c>. The order is: directories the user
 /// names (they override, as MineMeld's extension directories did), then <c>MINEMELD_PROTOTYPE_PATH</c>, then the

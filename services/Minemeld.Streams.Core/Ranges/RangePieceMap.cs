@@ -4,7 +4,7 @@ using Minemeld.Streams.Core.Collections;
 namespace Minemeld.Streams.Core.Ranges;
 
 /// <summary>
-/// The incremental range algebra behind MineMeld's IPv4 aggregator (spec §5.2), for any address family.
+/// The incremental range algebra behind MineMeld's IPv4 aggregator (docs/minemeld-engine.md, "Range aggregation"), for any address family.
 /// <para>
 /// Every interval <c>[s, e]</c> cuts the address line before <c>s</c> and before <c>e + 1</c>. The elementary
 /// segments between consecutive cuts carry the ids of the intervals covering them; a segment is an output piece

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Minemeld.Streams.Core.Text;
 
 /// <summary>
-/// MineMeld's regexes and templates are Python's (spec §9.10). This turns them into .NET ones:
+/// MineMeld's regexes and templates are Python's (docs/minemeld-engine.md, "Python regexes and templates"). This turns them into .NET ones:
 /// <list type="bullet">
 /// <item><c>(?P&lt;name&gt;…)</c> → <c>(?&lt;name&gt;…)</c>, <c>(?P=name)</c> → <c>\k&lt;name&gt;</c>;</item>
 /// <item><c>\d \w \s</c> (and negations) are ASCII-only, as in Python 2 byte strings;</item>

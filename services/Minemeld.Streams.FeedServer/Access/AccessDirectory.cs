@@ -7,7 +7,7 @@ using Minemeld.Streams.Hosting.State;
 namespace Minemeld.Streams.FeedServer.Access;
 
 /// <summary>
-/// Resolves callers and answers MineMeld's feed check (feed-api.md B §2.3 with decision 2). Users and feed tags are
+/// Resolves callers and answers MineMeld's feed check (docs/feed-api.md, "Endpoints and behaviour": access). Users and feed tags are
 /// read from the store at most every <see cref="FeedServerOptions.AccessRefreshSeconds"/> (and at once after a
 /// local change); a verified password is remembered as an HMAC under a per-process key for
 /// <see cref="FeedServerOptions.CredentialCacheSeconds"/>, bound to the stored hash, so a firewall polling every

@@ -8,7 +8,7 @@ using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.Endpoints;
 
-/// <summary>MineMeld's <c>/aaa</c> routes (feed-api.md B §2.6): feed users, admin users, feed tags.</summary>
+/// <summary>MineMeld's <c>/aaa</c> routes (docs/feed-api.md): feed users, admin users, feed tags.</summary>
 public static partial class AaaEndpoints
 {
     [GeneratedRegex("^[a-zA-Z0-9_.@-]{1,64}$")]

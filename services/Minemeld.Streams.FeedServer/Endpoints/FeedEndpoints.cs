@@ -2,7 +2,7 @@ using Minemeld.Streams.FeedServer.Feeds;
 
 namespace Minemeld.Streams.FeedServer.Endpoints;
 
-/// <summary><c>GET|HEAD /feeds/&lt;feed&gt;</c>: what firewalls fetch (feed-api.md B §1).</summary>
+/// <summary><c>GET|HEAD /feeds/&lt;feed&gt;</c>: what firewalls fetch (docs/feed-api.md).</summary>
 public static class FeedEndpoints
 {
     public static IEndpointRouteBuilder MapFeedEndpoints(this IEndpointRouteBuilder app)

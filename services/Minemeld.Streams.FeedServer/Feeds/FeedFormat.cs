@@ -1,6 +1,6 @@
 namespace Minemeld.Streams.FeedServer.Feeds;
 
-/// <summary>The <c>v</c> parameter of <c>/feeds/&lt;feed&gt;</c> (feed-api.md B §1.2).</summary>
+/// <summary>The <c>v</c> parameter of <c>/feeds/&lt;feed&gt;</c> (docs/feed-api.md).</summary>
 public enum FeedFormat
 {
     Plain,

@@ -16,7 +16,7 @@ using StackExchange.Redis;
 
 namespace Minemeld.Streams.Hosting.Extensions;
 
-/// <summary>Service defaults every worker calls first (style.md B5).</summary>
+/// <summary>Service defaults every worker calls first (docs/architecture.md, "Conventions in the code").</summary>
 public static class HostingExtensions
 {
     /// <summary>Time given to handlers and consumer Close() at shutdown; compose's stop_grace_period must exceed it.</summary>
@@ -58,7 +58,7 @@ public static class HostingExtensions
     }
 
     /// <summary>
-    /// Host configuration, later sources winning (style.md B4): the builder's defaults (appsettings.json, environment,
+    /// Host configuration, later sources winning (docs/architecture.md, "Conventions in the code"): the builder's defaults (appsettings.json, environment,
     /// command line), then the YAML file named by <c>MINEMELD_CONFIG</c> (an error when missing) or, optionally,
     /// <c>config/&lt;service&gt;.yaml</c>, then the environment (also with the <c>MINEMELD_</c> prefix) and the command
     /// line again, so that what compose or an operator sets beats the file.

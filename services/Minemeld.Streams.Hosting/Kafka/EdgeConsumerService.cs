@@ -8,7 +8,7 @@ using Minemeld.Streams.Hosting.Metrics;
 namespace Minemeld.Streams.Hosting.Kafka;
 
 /// <summary>
-/// One consume loop (style.md B6): subscribe, read a batch (up to <see cref="KafkaOptions.MaxBatchSize"/> messages
+/// One consume loop (docs/architecture.md, "Conventions in the code"): subscribe, read a batch (up to <see cref="KafkaOptions.MaxBatchSize"/> messages
 /// or <see cref="KafkaOptions.MaxBatchWaitMs"/>), dead-letter what is not a valid envelope, let the node's handler
 /// apply the rest, and store a batch's offsets only once it is durable. Up to
 /// <see cref="KafkaOptions.MaxBatchesInFlight"/> batches are applied before the oldest is durable, so the loop reads

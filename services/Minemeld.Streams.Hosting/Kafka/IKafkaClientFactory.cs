@@ -2,7 +2,7 @@ using Confluent.Kafka;
 
 namespace Minemeld.Streams.Hosting.Kafka;
 
-/// <summary>The one place Kafka clients are made (style.md B4; the seam tests use).</summary>
+/// <summary>The one place Kafka clients are made (docs/architecture.md, "Conventions in the code"; the seam tests use).</summary>
 public interface IKafkaClientFactory
 {
     IProducer<string, byte[]> CreateProducer(string clientId);

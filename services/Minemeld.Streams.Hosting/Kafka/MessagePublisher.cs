@@ -4,7 +4,7 @@ using Confluent.Kafka;
 namespace Minemeld.Streams.Hosting.Kafka;
 
 /// <summary>
-/// The process's one producer (style.md B7). <see cref="PublishAsync"/> produces a batch and completes when every
+/// The process's one producer (docs/architecture.md, "Conventions in the code"). <see cref="PublishAsync"/> produces a batch and completes when every
 /// message of it is acknowledged, or throws <see cref="ProduceFailedException"/>: callers store input offsets only
 /// after it returns.
 /// </summary>

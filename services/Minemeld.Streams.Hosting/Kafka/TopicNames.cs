@@ -1,7 +1,7 @@
 namespace Minemeld.Streams.Hosting.Kafka;
 
 /// <summary>
-/// Kafka names of a graph (design.md): node <c>N</c> publishes to <c>prefix.graph.N</c>; node <c>B</c> reads its
+/// Kafka names of a graph (docs/architecture.md, "Topics and delivery"): node <c>N</c> publishes to <c>prefix.graph.N</c>; node <c>B</c> reads its
 /// inputs with group <c>prefix.graph.B</c>; a range aggregator re-keys through <c>prefix.graph.B.repartition</c>;
 /// poison messages go to <c>topic.dlq</c>; a feed output mirrors its feed on <c>prefix.graph.N.table</c>.
 /// </summary>

@@ -9,7 +9,7 @@ namespace Minemeld.Streams.Hosting.Nodes;
 
 /// <summary>
 /// Fetches a miner's document. <c>http(s)</c> with the options operators asked MineMeld for, generic to every
-/// miner (field-notes §1.6–1.7): basic auth (<c>username</c>/<c>password</c>), <c>bearer_token</c>, arbitrary
+/// miner (docs/minemeld-compatibility.md, "Node classes"): basic auth (<c>username</c>/<c>password</c>), <c>bearer_token</c>, arbitrary
 /// <c>headers</c>, a client certificate (<c>client_cert</c>/<c>client_key</c>, PEM), <c>proxy</c>,
 /// <c>verify_cert</c>, <c>user_agent</c>, <c>polling_timeout</c> (seconds); and <c>file:</c> URLs for offline
 /// feeds, relative to the graph file's directory. Every response is bounded by <c>max_response_bytes</c>

@@ -7,10 +7,10 @@ using Minemeld.Streams.Hosting.State;
 namespace Minemeld.Streams.Hosting.Nodes;
 
 /// <summary>
-/// A feed output (MineMeld's RedisSet, spec §6) over a batch: infilters decide membership (an update they drop
+/// A feed output (MineMeld's RedisSet, docs/minemeld-engine.md, "Feeds (RedisSet)") over a batch: infilters decide membership (an update they drop
 /// withdraws the indicator), the last message per indicator in the batch decides its fate, and the whole batch
 /// lands in Redis in one transaction. <c>max_entries</c> caps the number of members: new members beyond it are
-/// dropped and counted, updates of members already present still apply (design.md decision 6). Replaying a batch
+/// dropped and counted, updates of members already present still apply (docs/minemeld-compatibility.md, difference 25). Replaying a batch
 /// writes the same members, scores and values again.
 /// <para>
 /// With a <see cref="FeedTable"/>, every change is also published to the feed's table topic before it is written to
@@ -39,7 +39,7 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
         var now = table?.Time.GetUtcNow() ?? default;
         foreach (var input in batch)
         {
-            // The receive path every consumed node shares (spec §3.2): an update the infilters drop withdraws.
+            // The receive path every consumed node shares (docs/minemeld-engine.md, "The receive path"): an update the infilters drop withdraws.
             if (InputFilter.Apply(settings.Infilters, input, Counters) is not { } received)
             {
                 continue;

@@ -6,7 +6,7 @@ using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Nodes;
 
-/// <summary>A feed output's config (MineMeld's RedisSet keys, spec §6) and its over-broad guard.</summary>
+/// <summary>A feed output's config (MineMeld's RedisSet keys, docs/minemeld-engine.md, "Feeds (RedisSet)") and its over-broad guard.</summary>
 public sealed record FeedOutputSettings(string? ScoringAttribute, bool StoreValue, long MaxEntries, FilterSet Infilters, BroadnessGuard Guard)
 {
     /// <summary>

@@ -8,7 +8,7 @@ using Minemeld.Streams.Hosting.Kafka;
 namespace Minemeld.Streams.Hosting.Nodes;
 
 /// <summary>
-/// The receive path of spec §3.2: an update loses its <c>_</c> keys and runs the infilters; one they drop becomes a
+/// The receive path of docs/minemeld-engine.md, "The receive path": an update loses its <c>_</c> keys and runs the infilters; one they drop becomes a
 /// withdraw of the original message for this node. A withdraw runs the infilters too; one they drop is ignored.
 /// A value with nothing to strip is filtered as the bytes it arrived in, and handed on that way (no tree is built).
 /// </summary>

@@ -10,7 +10,7 @@ using Minemeld.Streams.Hosting.State;
 namespace Minemeld.Streams.Hosting.Nodes;
 
 /// <summary>
-/// One miner node (spec §4): a poll cycle fetches and parses the feed (or reads the local list), diffs it against
+/// One miner node (docs/minemeld-engine.md, "Miners: the per-poll diff"): a poll cycle fetches and parses the feed (or reads the local list), diffs it against
 /// the table, applies sudden death (only after a successful poll), age-out and GC, publishes the result and
 /// waits for the acks, then saves the table. A lease per node in the state store makes sure replicas never poll the same feed
 /// twice in one interval; the lease holder also runs the age-out sweeps.

@@ -4,7 +4,7 @@ using Minemeld.Streams.Core.Messages;
 namespace Minemeld.Streams.Hosting.Nodes;
 
 /// <summary>
-/// The emit path of spec §3.3: outfilters run with <c>__origin</c> set to the node itself; an emission they drop
+/// The emit path of docs/minemeld-engine.md, "The emit path": outfilters run with <c>__origin</c> set to the node itself; an emission they drop
 /// is not sent (and is not turned into a withdraw).
 /// </summary>
 public static class OutputFilter

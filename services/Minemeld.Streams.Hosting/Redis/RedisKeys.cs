@@ -1,7 +1,7 @@
 namespace Minemeld.Streams.Hosting.Redis;
 
 /// <summary>
-/// Every Redis key the engine writes, built in one place (style.md B2): <c>mm:&lt;graph&gt;:&lt;node&gt;:&lt;kind&gt;</c>.
+/// Every Redis key the engine writes, built in one place (docs/architecture.md, "Conventions in the code"): <c>mm:&lt;graph&gt;:&lt;node&gt;:&lt;kind&gt;</c>.
 /// The README's "Redis key layout" lists them.
 /// </summary>
 public static class RedisKeys

@@ -5,7 +5,7 @@ using Minemeld.Streams.IntegrationTests.Fixtures;
 
 namespace Minemeld.Streams.IntegrationTests.FeedApi;
 
-/// <summary>Every format against MineMeld's captured examples (feed-api.md B §1.6), byte for byte.</summary>
+/// <summary>Every format against MineMeld's captured examples (docs/feed-api.md), byte for byte.</summary>
 [Trait("Category", "Integration")]
 public sealed class FeedFormatTests(RedisFixture redis)
 {

@@ -2,7 +2,7 @@ namespace Minemeld.Streams.IntegrationTests.Fixtures;
 
 /// <summary>
 /// How fixtures treat a missing backend: locally a test skips with the reason; under <c>CI=true</c> the fixture
-/// fails, so CI can never turn green by skipping everything (style.md B9).
+/// fails, so CI can never turn green by skipping everything (docs/architecture.md, "Conventions in the code").
 /// </summary>
 internal static class Backend
 {

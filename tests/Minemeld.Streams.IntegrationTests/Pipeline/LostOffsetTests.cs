@@ -8,7 +8,7 @@ using Minemeld.Streams.Hosting.Redis;
 namespace Minemeld.Streams.IntegrationTests.Pipeline;
 
 /// <summary>
-/// The embedded broker keeps about 5 MiB per partition and silently drops older batches (design.md). A consumer
+/// The embedded broker keeps about 5 MiB per partition and silently drops older batches (docs/architecture.md, "The embedded broker"). A consumer
 /// whose committed offset was dropped must stop loudly, never skip the gap.
 /// </summary>
 [Trait("Category", "Integration")]

@@ -3,7 +3,7 @@ using Minemeld.Streams.IntegrationTests.Fixtures;
 
 namespace Minemeld.Streams.IntegrationTests.Pipeline;
 
-/// <summary>A miner's outfilters decide what reaches its topic (spec §3.3), like any other node's.</summary>
+/// <summary>A miner's outfilters decide what reaches its topic (docs/minemeld-engine.md, "The emit path"), like any other node's.</summary>
 [Trait("Category", "Integration")]
 public sealed class MinerOutfilterTests(KafkaFixture kafka, RedisFixture redis)
 {

@@ -7,7 +7,7 @@ using Minemeld.Streams.Hosting.Kafka;
 
 namespace Minemeld.Streams.UnitTests.Hosting;
 
-/// <summary>The consume loop's offset discipline, driven through the factory seam with scripted clients (style.md B9).</summary>
+/// <summary>The consume loop's offset discipline, driven through the factory seam with scripted clients (docs/architecture.md, "Conventions in the code").</summary>
 public sealed class EdgeConsumerServiceTests
 {
     private static byte[] Valid(string indicator) => IndicatorMessageSerializer.Serialize(new IndicatorMessage

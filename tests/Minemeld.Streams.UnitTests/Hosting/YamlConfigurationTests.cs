@@ -5,7 +5,7 @@ using Minemeld.Streams.Hosting.Extensions;
 
 namespace Minemeld.Streams.UnitTests.Hosting;
 
-/// <summary>The YAML host-config provider (style.md B4) and where it sits among the configuration sources.</summary>
+/// <summary>The YAML host-config provider (docs/architecture.md, "Conventions in the code") and where it sits among the configuration sources.</summary>
 public sealed class YamlConfigurationTests
 {
     private static Dictionary<string, string?> Parse(string yaml) =>

@@ -1,6 +1,6 @@
 namespace Minemeld.Streams.FeedServer.Feeds.Formats;
 
-/// <summary>One output format of <c>/feeds/&lt;feed&gt;</c> (feed-api.md B §1.6).</summary>
+/// <summary>One output format of <c>/feeds/&lt;feed&gt;</c> (docs/feed-api.md).</summary>
 public interface IFeedFormatter
 {
     /// <summary>The Content-Type MineMeld sent (Werkzeug added the charset to text types only).</summary>

@@ -4,7 +4,7 @@ namespace Minemeld.Streams.FeedServer.Feeds.Formats;
 /// PAN-OS URL EDL: lower-case, no scheme, entries with a port dropped (or the port stripped with <c>sp</c>), partial
 /// wildcard tokens rewritten to <c>*</c> (or the entry dropped with <c>di</c>; dropped anyway when the rewrite leaves a
 /// host as broad as <c>*.com</c>), <c>/</c> appended to bare hosts unless <c>nsl</c>, and <c>*.d.com</c> preceded by
-/// <c>d.com</c> because PAN-OS does not match the parent with the wildcard (field-notes §2.3, rules 11–14).
+/// <c>d.com</c> because PAN-OS does not match the parent with the wildcard (PAN-OS's URL matching rules).
 /// </summary>
 internal sealed class PanosUrlFormatter : IFeedFormatter
 {

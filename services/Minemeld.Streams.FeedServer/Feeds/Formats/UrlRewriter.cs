@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Minemeld.Streams.FeedServer.Feeds.Formats;
 
-/// <summary>The URL clean-up steps shared by panosurl and bluecoat (feed-api.md B §1.6).</summary>
+/// <summary>The URL clean-up steps shared by panosurl and bluecoat (docs/feed-api.md).</summary>
 public static partial class UrlRewriter
 {
     [GeneratedRegex("^([a-z]+:)*//", RegexOptions.CultureInvariant)]

@@ -4,7 +4,7 @@ using Minemeld.Streams.Core.Messages;
 
 namespace Minemeld.Streams.UnitTests.Core.Aggregation;
 
-/// <summary>The worked examples of minemeld-spec §5.1 (MineMeld's test_ft_op).</summary>
+/// <summary>The worked examples of docs/minemeld-engine.md, "Exact-match aggregation" (MineMeld's test_ft_op).</summary>
 public sealed class ExactAggregatorTests
 {
     private const string Indicator = "evil.example.com";

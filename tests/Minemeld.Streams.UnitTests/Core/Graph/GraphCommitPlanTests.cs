@@ -3,7 +3,7 @@ using Minemeld.Streams.Core.Prototypes;
 
 namespace Minemeld.Streams.UnitTests.Core.Graph;
 
-/// <summary>MineMeld's commit decisions (minemeld-spec §1.4) between a committed graph and the one about to run.</summary>
+/// <summary>MineMeld's commit decisions (docs/minemeld-engine.md, "Commit: what a changed graph does to stored state") between a committed graph and the one about to run.</summary>
 public sealed class GraphCommitPlanTests
 {
     // Two components: a -> agg -> feed (with list miner b also into agg), and a lone list miner z -> zfeed.

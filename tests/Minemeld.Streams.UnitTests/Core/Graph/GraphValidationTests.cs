@@ -3,7 +3,7 @@ using static Minemeld.Streams.UnitTests.Core.Graph.GraphText;
 
 namespace Minemeld.Streams.UnitTests.Core.Graph;
 
-/// <summary>Validation rules of spec §1.3 and design.md, with MineMeld's own error-count expectations.</summary>
+/// <summary>Validation rules of docs/minemeld-engine.md, "Validation", with MineMeld's own error-count expectations.</summary>
 public sealed class GraphValidationTests
 {
     [Fact]
@@ -152,7 +152,7 @@ public sealed class GraphValidationTests
         Assert.True(result.IsValid, string.Join('\n', Errors(result)));
         var ageOut = result.Graph!["d"].Config["age_out"]!.AsObject();
         Assert.Equal(100, ageOut["interval"]!.GetValue<long>());
-        Assert.True(ageOut.ContainsKey("default"), "the prototype's default: null survives (design.md decision 1)");
+        Assert.True(ageOut.ContainsKey("default"), "the prototype's default: null survives (docs/minemeld-compatibility.md, difference 1)");
         Assert.Null(ageOut["default"]);
         Assert.True(ageOut["sudden_death"]!.GetValue<bool>());
         Assert.Equal("https://www.dshield.org/block.txt", result.Graph["d"].Config["url"]!.GetValue<string>());

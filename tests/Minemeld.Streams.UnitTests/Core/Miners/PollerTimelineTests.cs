@@ -5,7 +5,7 @@ using Minemeld.Streams.Core.Miners;
 namespace Minemeld.Streams.UnitTests.Core.Miners;
 
 /// <summary>
-/// The worked timelines of minemeld-spec §4.5 (MineMeld's test_ft_basepoller) on a logical clock: "t=k" is k·1000 ms;
+/// The worked timelines of docs/minemeld-engine.md, "Miners: quirks and worked timelines" (MineMeld's test_ft_basepoller) on a logical clock: "t=k" is k·1000 ms;
 /// a poll runs poll, sudden death (if enabled), age-out and gc, in that order.
 /// </summary>
 public sealed class PollerTimelineTests
@@ -116,8 +116,9 @@ public sealed class PollerTimelineTests
     }
 
     /// <summary>
-    /// MineMeld counted aged_out 3 at t=7 because it never refreshed last_seen (spec §4.4 QUIRK). With design.md
-    /// decision 4, B and C were seen at t=4, so only A (sudden death) has aged out by t=7; the end state is the same.
+    /// MineMeld counted aged_out 3 at t=7 because it never refreshed last_seen (docs/minemeld-engine.md, "Miners:
+    /// quirks and worked timelines"). With last_seen refreshed (docs/minemeld-compatibility.md, difference 11), B and C
+    /// were seen at t=4, so only A (sudden death) has aged out by t=7; the end state is the same.
     /// </summary>
     [Fact]
     public void RollingFeedWithLastSeenRefreshed()

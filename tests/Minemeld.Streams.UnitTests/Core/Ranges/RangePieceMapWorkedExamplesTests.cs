@@ -1,6 +1,6 @@
 namespace Minemeld.Streams.UnitTests.Core.Ranges;
 
-/// <summary>The worked examples of minemeld-spec §5.3 (MineMeld's test_ft_ipop), one test each.</summary>
+/// <summary>The worked examples of docs/minemeld-engine.md, "Range aggregation" (MineMeld's test_ft_ipop), one test each.</summary>
 public sealed class RangePieceMapWorkedExamplesTests
 {
     private static string[] Expect(params string[] lines) => [.. lines.Order(StringComparer.Ordinal)];
