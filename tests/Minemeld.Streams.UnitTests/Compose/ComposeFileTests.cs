@@ -35,30 +35,38 @@ public sealed partial class ComposeFileTests
     private static IEnumerable<(string Name, JsonObject Service)> Built() =>
         Compose["services"]!.AsObject().Where(static s => s.Value!["build"] is not null).Select(static s => (s.Key, s.Value!.AsObject()));
 
-    [GeneratedRegex("""ENTRYPOINT \["dotnet", "(?<dll>[^"]+)\.dll"\]""")]
-    private static partial Regex Entrypoint();
-
     [Fact]
-    public void EveryBuiltServiceHasAMultiStageDockerfileOfItsOwnProject()
+    public void EveryBuiltServiceBuildsItsOwnProjectFromTheOneDockerfile()
     {
         Assert.Equal(["aggregator", "feedserver", "miner", "output"], Built().Select(static s => s.Name).Order(StringComparer.Ordinal));
+        var projects = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, service) in Built())
         {
             var context = Path.GetFullPath(Path.Combine(ComposeDirectory, service["build"]!["context"]!.GetValue<string>()));
             var dockerfile = Path.Combine(context, service["build"]!["dockerfile"]!.GetValue<string>());
-            Assert.True(File.Exists(dockerfile), $"{name}: {dockerfile} is missing");
-            var project = Path.GetFileName(Path.GetDirectoryName(dockerfile)!);
-            Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(dockerfile)!, $"{project}.csproj")), $"{name}: the Dockerfile is not in a project folder");
+            Assert.Equal(Path.Combine(RepositoryPaths.Root, "services", "Dockerfile"), dockerfile);
+            var argument = service["build"]!["args"]!["SERVICE"]!.GetValue<string>();
+            var project = $"Minemeld.Streams.{argument}";
+            Assert.True(File.Exists(Path.Combine(context, "services", project, $"{project}.csproj")), $"{name}: SERVICE={argument} names no project");
+            Assert.DoesNotContain("<AssemblyName>", File.ReadAllText(Path.Combine(context, "services", project, $"{project}.csproj")), StringComparison.Ordinal);
+            Assert.True(projects.Add(project), $"{name}: {project} is built by another service too");
+
+            // What the recipe does with that argument: publish the project, run its dll as PID 1, on port 8080.
             var text = File.ReadAllText(dockerfile);
             Assert.Equal(2, Regex.Count(text, "^FROM ", RegexOptions.Multiline));
-            Assert.Contains($"services/{project}/{project}.csproj", text, StringComparison.Ordinal);
-            Assert.Equal(project, Entrypoint().Match(text).Groups["dll"].Value);
+            Assert.Equal(2, Regex.Count(text, "^ARG SERVICE$", RegexOptions.Multiline)); // declared again in each stage that reads it
+            Assert.Contains("RUN dotnet publish services/Minemeld.Streams.${SERVICE}/Minemeld.Streams.${SERVICE}.csproj", text, StringComparison.Ordinal);
+            Assert.Contains("ENV MINEMELD_SERVICE=${SERVICE}", text, StringComparison.Ordinal);
+            Assert.Contains("""ENTRYPOINT ["/bin/sh", "-c", "exec dotnet \"Minemeld.Streams.${MINEMELD_SERVICE}.dll\" \"$@\"", "--"]""", text, StringComparison.Ordinal);
             Assert.Contains("EXPOSE 8080", text, StringComparison.Ordinal);
             foreach (var copied in Regex.Matches(text, @"^COPY (?!--from)(.+) \S+$", RegexOptions.Multiline).SelectMany(static m => m.Groups[1].Value.Split(' ')))
             {
                 Assert.True(File.Exists(Path.Combine(context, copied)) || Directory.Exists(Path.Combine(context, copied)), $"{name}: COPY {copied} does not exist in the build context");
             }
         }
+
+        // No project folder keeps a recipe of its own that could drift from the shared one.
+        Assert.DoesNotContain(Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "services"), "Dockerfile", SearchOption.AllDirectories), static f => Path.GetDirectoryName(f) != Path.Combine(RepositoryPaths.Root, "services"));
     }
 
     [Fact]
