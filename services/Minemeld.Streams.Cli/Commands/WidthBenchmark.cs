@@ -1,3 +1,4 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
@@ -10,7 +11,6 @@ using Minemeld.Streams.EmbeddedKafka;
 using Minemeld.Streams.Hosting.Kafka;
 using Minemeld.Streams.Hosting.Memory;
 using Minemeld.Streams.Hosting.Metrics;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.Redis;
 using Minemeld.Streams.Hosting.Runtime;
 using Minemeld.Streams.Hosting.State;

@@ -1,8 +1,8 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Text;
 using System.Text.Json.Nodes;
 using Minemeld.Streams.FeedServer.Access;
 using Minemeld.Streams.FeedServer.Lists;
-using Minemeld.Streams.Hosting.Nodes;
 
 namespace Minemeld.Streams.FeedServer.Endpoints;
 

@@ -1,9 +1,9 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Minemeld.Streams.FeedServer.Access;
 using Minemeld.Streams.FeedServer.Lists;
-using Minemeld.Streams.Hosting.Nodes;
 
 namespace Minemeld.Streams.FeedServer.Endpoints;
 

@@ -1,8 +1,8 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Json;
-using Minemeld.Streams.Hosting.Nodes;
 
 namespace Minemeld.Streams.FeedServer.Lists;
 

@@ -1,7 +1,7 @@
 using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.NodeClasses;
-using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.Hosting.Nodes.Miners;
 
 namespace Minemeld.Streams.FeedServer.Lists;
 

@@ -1,6 +1,6 @@
 using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.NodeClasses;
-using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.Lists;

@@ -1,9 +1,9 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.Miners;
 using Minemeld.Streams.Core.NodeClasses;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.Status;

@@ -65,7 +65,7 @@ public sealed class PanOsDevice : IDisposable
         }
         else if (Text(entry, "ca_file") is { } ca)
         {
-            Nodes.TlsTrust.TrustOnly(handler, Path.GetFullPath(ca, baseDirectory ?? Directory.GetCurrentDirectory()));
+            Nodes.Miners.TlsTrust.TrustOnly(handler, Path.GetFullPath(ca, baseDirectory ?? Directory.GetCurrentDirectory()));
         }
 
         var timeout = JsonNodeValues.TryGetDouble(entry["timeout"], out var seconds) ? seconds : 30;

@@ -7,7 +7,7 @@ namespace Minemeld.Streams.Hosting.Kafka;
 /// address block (IPv4 /8, IPv6 /24: <see cref="AddressBlocks"/>) goes to partition <c>block number mod
 /// partitions</c>, on edge and repartition topics alike; any other key by a 32-bit xxHash of its UTF-8 bytes. So a
 /// range aggregator reading an edge finds an address on the partition number its block has on its own repartition
-/// topic, and applies it without a second hop (<see cref="Nodes.InputRouter"/>). An indicator's messages always share
+/// topic, and applies it without a second hop (<see cref="Nodes.Processors.InputRouter"/>). An indicator's messages always share
 /// one partition (its order holds for SIEMs reading the edge); the key stays the indicator.
 /// </summary>
 public static class EdgePartitioner

@@ -39,7 +39,7 @@ public static class RedisKeys
     /// <summary>A range aggregator's rows of one address block (hash): input NUL indicator → JSON value.</summary>
     public static string RangeRows(string graph, string node, string block) => Key(graph, node, $"rows:{block}");
 
-    /// <summary>A miner's table (hash): bucket → JSON array of rows (<see cref="Nodes.MinerStateStore"/>); and its run times (hash).</summary>
+    /// <summary>A miner's table (hash): bucket → JSON array of rows (<see cref="Nodes.Miners.MinerStateStore"/>); and its run times (hash).</summary>
     public static string MinerRows(string graph, string node) => Key(graph, node, "rows");
 
     public static string MinerRuns(string graph, string node) => Key(graph, node, "runs");

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.Hosting.Kafka;
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.State;
 

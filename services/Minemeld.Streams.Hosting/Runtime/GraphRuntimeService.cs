@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.Hosting.Graph;
 using Minemeld.Streams.Hosting.Kafka;
-using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Runtime;

@@ -6,7 +6,8 @@ using Minemeld.Streams.Core.Indicators;
 using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.Core.Ranges;
 using Minemeld.Streams.Hosting.Kafka;
-using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.Hosting.Nodes.Outputs;
+using Minemeld.Streams.Hosting.Nodes.Processors;
 using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Runtime;

@@ -1,7 +1,7 @@
 namespace Minemeld.Streams.Hosting.State;
 
 /// <summary>
-/// Which replica polls a miner node: a short lease its holder keeps renewing (<see cref="Nodes.MinerLeaseKeeper"/>),
+/// Which replica polls a miner node: a short lease its holder keeps renewing (<see cref="Nodes.Miners.MinerLeaseKeeper"/>),
 /// so a dead holder's miners are taken over within seconds, not after their interval.
 /// </summary>
 public interface IMinerLease

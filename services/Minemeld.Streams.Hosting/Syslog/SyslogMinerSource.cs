@@ -1,3 +1,4 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -10,7 +11,6 @@ using Minemeld.Streams.Core.Miners.Feeds;
 using Minemeld.Streams.Core.Syslog;
 using Minemeld.Streams.Core.Yaml;
 using Minemeld.Streams.Hosting.Kafka;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Syslog;

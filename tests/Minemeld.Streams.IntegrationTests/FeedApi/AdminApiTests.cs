@@ -1,3 +1,4 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;

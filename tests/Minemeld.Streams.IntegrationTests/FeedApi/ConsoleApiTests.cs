@@ -1,8 +1,8 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Minemeld.Streams.FeedServer.WebConsole;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 
 namespace Minemeld.Streams.IntegrationTests.FeedApi;

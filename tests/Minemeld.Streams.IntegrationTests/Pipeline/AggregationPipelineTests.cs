@@ -1,10 +1,10 @@
+using Minemeld.Streams.Hosting.Nodes.Processors;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.Prototypes;
 using Minemeld.Streams.Core.Ranges;
 using Minemeld.Streams.Hosting.Kafka;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.Redis;
 using Minemeld.Streams.Hosting.Runtime;
 using Minemeld.Streams.IntegrationTests.Fixtures;

@@ -1,10 +1,10 @@
+using Minemeld.Streams.Hosting.Nodes.Outputs;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using Minemeld.Streams.Core.Prototypes;
 using Minemeld.Streams.Hosting.Kafka;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.Redis;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 

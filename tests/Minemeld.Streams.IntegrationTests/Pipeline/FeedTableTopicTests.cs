@@ -1,8 +1,8 @@
+using Minemeld.Streams.Hosting.Nodes.Outputs;
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Core.Prototypes;
 using Minemeld.Streams.Hosting.Kafka;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.Redis;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 

@@ -1,10 +1,10 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.Core.Prototypes;
 using Minemeld.Streams.Hosting.Kafka;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.Redis;
 using Minemeld.Streams.Hosting.Runtime;
 using Minemeld.Streams.Hosting.State;

@@ -1,7 +1,7 @@
+using Minemeld.Streams.Hosting.Nodes.Outputs;
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using Minemeld.Streams.Hosting.Kafka;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 using Minemeld.Streams.Hosting.Redis;
 

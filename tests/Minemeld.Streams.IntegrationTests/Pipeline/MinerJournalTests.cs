@@ -1,6 +1,6 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Messages;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.Redis;
 using Minemeld.Streams.Hosting.State;
 using Minemeld.Streams.IntegrationTests.Fixtures;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using Minemeld.Streams.Hosting.Redis;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 

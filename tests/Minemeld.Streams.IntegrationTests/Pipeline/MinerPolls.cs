@@ -1,4 +1,4 @@
-using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.Hosting.Nodes.Miners;
 
 namespace Minemeld.Streams.IntegrationTests.Pipeline;
 

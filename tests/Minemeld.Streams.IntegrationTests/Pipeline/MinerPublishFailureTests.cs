@@ -1,3 +1,4 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Minemeld.Streams.Core.Graph;
@@ -5,7 +6,6 @@ using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Core.Prototypes;
 using Minemeld.Streams.EmbeddedKafka;
 using Minemeld.Streams.Hosting.Kafka;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.Redis;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 

@@ -1,3 +1,4 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Minemeld.Streams.Core.Graph;

@@ -1,7 +1,7 @@
 using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.Prototypes;
 using Minemeld.Streams.Hosting.Kafka;
-using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 using StackExchange.Redis;
 using Minemeld.Streams.Hosting.Redis;

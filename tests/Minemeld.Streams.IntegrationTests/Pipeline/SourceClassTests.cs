@@ -1,5 +1,5 @@
 using Minemeld.Streams.Core.Messages;
-using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 
 using static Minemeld.Streams.IntegrationTests.Pipeline.MinerPolls;
@@ -136,7 +136,7 @@ public sealed class SourceClassTests(KafkaFixture kafka, RedisFixture redis)
 
         await PolledAsync(miner);
         var query = server.LastQueries["/endpoints/Worldwide"];
-        Assert.Contains($"clientrequestid={Hosting.Nodes.O365ApiSource.ClientRequestId(graph.Name, "miner")}", query, StringComparison.Ordinal);
+        Assert.Contains($"clientrequestid={Hosting.Nodes.Miners.O365ApiSource.ClientRequestId(graph.Name, "miner")}", query, StringComparison.Ordinal);
         Assert.Contains("serviceareas=Exchange%2CCommon", query, StringComparison.Ordinal);
         var seen = PipelineHarness.ReadTopic(kafka.BootstrapServers, graph.Topic, expected: 6);
         Assert.Equal(

@@ -1,3 +1,4 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -8,7 +9,6 @@ using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Core.Prototypes;
 using Minemeld.Streams.Hosting.Graph;
 using Minemeld.Streams.Hosting.Kafka;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.Redis;
 using Minemeld.Streams.Hosting.Syslog;
 using Minemeld.Streams.IntegrationTests.Fixtures;

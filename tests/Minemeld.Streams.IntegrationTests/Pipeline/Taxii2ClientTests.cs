@@ -1,5 +1,5 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Text.Json.Nodes;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 using static Minemeld.Streams.IntegrationTests.Pipeline.MinerPolls;
 

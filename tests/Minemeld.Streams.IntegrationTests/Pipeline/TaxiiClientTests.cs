@@ -1,6 +1,6 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Globalization;
 using Minemeld.Streams.Core.Messages;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 
 using static Minemeld.Streams.IntegrationTests.Pipeline.MinerPolls;

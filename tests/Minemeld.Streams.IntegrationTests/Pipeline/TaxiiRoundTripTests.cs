@@ -56,7 +56,7 @@ public sealed class TaxiiRoundTripTests(KafkaFixture kafka, RedisFixture redis) 
         using var graph = await SingleMinerGraph.CreateAsync(kafka, redis, "taxii2rt", "{class: minemeld.ft.taxii2.Taxii2Client, output: true, config: {enabled: true, attributes: {type: IPv4, confidence: 50}}}");
         await File.WriteAllTextAsync(Path.Combine(_directory, "miner_side_config.yml"),
             $"discovery_service: {address}/taxii2/\ncollection: published\nusername: partner\npassword: partner-secret\n", ct);
-        var options = new Hosting.Nodes.MinerRunOptions { MinRetryDelay = TimeSpan.Zero, MaxRetryDelay = TimeSpan.FromMilliseconds(20), GraphDirectory = _directory };
+        var options = new Hosting.Nodes.Miners.MinerRunOptions { MinRetryDelay = TimeSpan.Zero, MaxRetryDelay = TimeSpan.FromMilliseconds(20), GraphDirectory = _directory };
         using (var miner = graph.Replica(options))
         {
             await PolledAsync(miner);

@@ -1,7 +1,7 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Net;
 using System.Text.Json.Nodes;
 using ARSoft.Tools.Net.Dns;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 using static Minemeld.Streams.IntegrationTests.Pipeline.MinerPolls;
 

@@ -1,6 +1,6 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Text;
 using System.Text.Json.Nodes;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.IntegrationTests.State;

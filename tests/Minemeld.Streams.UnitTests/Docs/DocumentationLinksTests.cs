@@ -47,6 +47,19 @@ public sealed partial class DocumentationLinksTests
         }
     }
 
+    /// <summary>The source files the docs name (<c>Hosting/Nodes/Miners/MinerNode.cs</c>) exist where they say.</summary>
+    [Theory]
+    [MemberData(nameof(Documents))]
+    public void EverySourceFileADocumentNamesExists(string document)
+    {
+        var text = File.ReadAllText(Path.Combine(RepositoryPaths.Root, document));
+        foreach (Match named in Regex.Matches(text, @"`(?<project>Core|Hosting|FeedServer|Cli|EmbeddedKafka)/(?<rest>[\w/.]+\.cs)`"))
+        {
+            var path = Path.Combine(RepositoryPaths.Root, "services", $"Minemeld.Streams.{named.Groups["project"].Value}", named.Groups["rest"].Value);
+            Assert.True(File.Exists(path), $"{document} names {named.Value}, which is not at {Path.GetRelativePath(RepositoryPaths.Root, path)}");
+        }
+    }
+
     /// <summary>
     /// Source comments cite documents of the repository only: every <c>name.md</c> they mention is in docs/ (or is the
     /// README), no citation of the reference texts the repository does not carry (<c>spec §</c>) is left, and a cited

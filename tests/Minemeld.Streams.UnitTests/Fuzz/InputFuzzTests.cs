@@ -1,3 +1,4 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
@@ -9,7 +10,6 @@ using Minemeld.Streams.Core.Prototypes;
 using Minemeld.Streams.FeedServer.Feeds;
 using Minemeld.Streams.FeedServer.Lists;
 using Minemeld.Streams.Hosting.Memory;
-using Minemeld.Streams.Hosting.Nodes;
 
 namespace Minemeld.Streams.UnitTests.Fuzz;
 

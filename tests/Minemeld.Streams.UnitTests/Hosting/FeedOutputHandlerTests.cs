@@ -1,9 +1,9 @@
+using Minemeld.Streams.Hosting.Nodes.Outputs;
 using System.Text;
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Core.Prototypes;
 using Minemeld.Streams.Hosting.Kafka;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.UnitTests.Hosting;

@@ -1,9 +1,9 @@
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Miners;
 using Minemeld.Streams.Hosting.Memory;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.UnitTests.Hosting;

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.Yaml;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
 /// <summary>
 /// MineMeld's side config: secrets an operator keeps out of the graph, in <c>&lt;node&gt;_side_config.yml</c> beside

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.Miners.Feeds;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
 /// <summary>
 /// MineMeld's <c>O365API</c> source: Microsoft's Office 365 IP address and URL web service. Each poll asks

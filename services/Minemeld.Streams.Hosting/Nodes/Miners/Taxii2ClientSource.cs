@@ -6,7 +6,7 @@ using Minemeld.Streams.Core.Miners;
 using Minemeld.Streams.Core.Miners.Feeds;
 using Minemeld.Streams.Hosting.State;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
 /// <summary>
 /// MineMeld's <c>taxii2.Taxii2Client</c>: reads a TAXII 2.1 (or 2.0) collection's STIX indicators

@@ -3,7 +3,7 @@ using Minemeld.Streams.Core.Indicators;
 using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Hosting.State;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
 /// <summary>
 /// A local list (MineMeld's <c>stdlib.list*Generic</c>) in the state store: records of indicator → attributes, where an

@@ -10,7 +10,7 @@ using Minemeld.Streams.Core.Miners;
 using Minemeld.Streams.Core.Miners.Feeds;
 using Minemeld.Streams.Hosting.State;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
 /// <summary>
 /// MineMeld's <c>taxii.TaxiiClient</c>: polls a TAXII 1.1 data feed collection (HTTP binding, XML messages) and reads

@@ -6,7 +6,7 @@ using Minemeld.Streams.Core.Ranges;
 using Minemeld.Streams.Hosting.Kafka;
 using Minemeld.Streams.Hosting.State;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Processors;
 
 /// <summary>
 /// The aggregation behind a range aggregator's <see cref="InputRouter"/>: handles the messages of the repartition

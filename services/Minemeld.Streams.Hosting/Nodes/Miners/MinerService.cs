@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Minemeld.Streams.Hosting.State;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
 /// <summary>
 /// Schedules one miner: a poll every <c>interval</c> (and at once on a HUP: a local-list edit or an operator),

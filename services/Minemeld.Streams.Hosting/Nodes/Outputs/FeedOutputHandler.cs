@@ -4,7 +4,7 @@ using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Hosting.Kafka;
 using Minemeld.Streams.Hosting.State;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Outputs;
 
 /// <summary>
 /// A feed output (MineMeld's RedisSet, docs/minemeld-engine.md, "Feeds (RedisSet)") over a batch: infilters decide membership (an update they drop

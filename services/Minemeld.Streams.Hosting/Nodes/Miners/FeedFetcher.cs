@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Json;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
 /// <summary>
 /// Fetches a miner's document. <c>http(s)</c> with the options operators asked MineMeld for, generic to every

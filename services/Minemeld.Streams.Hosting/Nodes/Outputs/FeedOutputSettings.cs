@@ -4,7 +4,7 @@ using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.Ranges;
 using Minemeld.Streams.Hosting.State;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Outputs;
 
 /// <summary>A feed output's config (MineMeld's RedisSet keys, docs/minemeld-engine.md, "Feeds (RedisSet)") and its over-broad guard.</summary>
 public sealed record FeedOutputSettings(string? ScoringAttribute, bool StoreValue, long MaxEntries, FilterSet Infilters, BroadnessGuard Guard)

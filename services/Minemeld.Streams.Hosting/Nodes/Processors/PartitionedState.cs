@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Processors;
 
 /// <summary>
 /// Keyed state a consumer holds for the partitions it owns. Each key remembers the partition its messages arrive

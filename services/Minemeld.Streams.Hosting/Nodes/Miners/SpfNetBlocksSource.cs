@@ -5,7 +5,7 @@ using Minemeld.Streams.Core.Indicators;
 using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.Miners.Feeds;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
 /// <summary>
 /// MineMeld's <c>google.GoogleNetBlocks</c> and <c>google.GoogleCloudNetBlocks</c>: Google publishes its address

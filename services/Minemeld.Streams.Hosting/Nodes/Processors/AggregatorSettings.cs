@@ -3,7 +3,7 @@ using Minemeld.Streams.Core.Aggregation;
 using Minemeld.Streams.Core.Filters;
 using Minemeld.Streams.Core.Json;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Processors;
 
 /// <summary>An aggregator node's config: whitelist prefixes and input order, filters, list merging, case folding.</summary>
 public sealed record AggregatorSettings(WhitelistPolicy Whitelist, FilterSet Infilters, FilterSet Outfilters, string IndicatorType, bool MergeLists, bool IgnoreCase)

@@ -5,7 +5,7 @@ using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Core.Miners;
 using Minemeld.Streams.Hosting.State;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
 /// <summary>
 /// A miner's table and run times in the state store. The rows are kept in <see cref="Buckets"/> buckets: field

@@ -7,7 +7,7 @@ using Minemeld.Streams.Core.Miners.Feeds;
 using Minemeld.Streams.Hosting.Kafka;
 using Minemeld.Streams.Hosting.State;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
 /// <summary>
 /// One miner node (docs/minemeld-engine.md, "Miners: the per-poll diff"): a poll cycle fetches and parses the feed (or reads the local list), diffs it against

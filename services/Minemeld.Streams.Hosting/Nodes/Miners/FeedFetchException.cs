@@ -1,4 +1,4 @@
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
 /// <summary>A poll attempt that failed (HTTP status, timeout, too large, unreadable file); the message says which.</summary>
 public sealed class FeedFetchException : Exception

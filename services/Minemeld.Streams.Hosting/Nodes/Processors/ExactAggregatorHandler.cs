@@ -6,7 +6,7 @@ using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Hosting.Kafka;
 using Minemeld.Streams.Hosting.State;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Processors;
 
 /// <summary>
 /// The aggregation behind an exact-match aggregator's <see cref="InputRouter"/> (MineMeld's AggregateFT): handles the

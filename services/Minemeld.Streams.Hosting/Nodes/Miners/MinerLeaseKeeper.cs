@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Minemeld.Streams.Hosting.State;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
 /// <summary>
 /// One loop per process for all its miners, every third of <see cref="MinerRunOptions.LeaseTtl"/>: renews the leases

@@ -1,4 +1,4 @@
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
 /// <summary>One refused entry of a list edit: its position in the request, the indicator as given (when there was one) and why.</summary>
 public sealed record ListEntryError(int Entry, string? Indicator, string Message)

@@ -1,7 +1,7 @@
 using AngleSharp.Html.Parser;
 using Minemeld.Streams.Core.Miners.Feeds;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
 /// <summary>
 /// A document Microsoft publishes under a name that changes, behind a download page (MineMeld's <c>AzureJSON</c> and

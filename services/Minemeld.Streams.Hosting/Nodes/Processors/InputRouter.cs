@@ -2,7 +2,7 @@ using Confluent.Kafka;
 using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Hosting.Kafka;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Processors;
 
 /// <summary>
 /// The front of an aggregator's consumer, which reads the node's inputs and its repartition topic in one group. Every

@@ -1,4 +1,4 @@
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
 /// <summary>Knobs of the miner runtime that tests and benchmarks turn (production keeps the defaults).</summary>
 public sealed class MinerRunOptions

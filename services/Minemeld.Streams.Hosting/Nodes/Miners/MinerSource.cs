@@ -7,7 +7,7 @@ using Minemeld.Streams.Core.Miners.Feeds;
 using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.Hosting.State;
 
-namespace Minemeld.Streams.Hosting.Nodes;
+namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
 /// <summary>
 /// What a feed miner polls, whatever its class: a name for messages, and the poll itself (fetch and parse). List
