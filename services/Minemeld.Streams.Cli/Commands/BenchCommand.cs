@@ -212,18 +212,7 @@ internal static class BenchCommand
         {
             for (var i = 0; i < count; i++)
             {
-                while (true)
-                {
-                    try
-                    {
-                        producer.Produce(topic, new Message<string, byte[]> { Key = i.ToString(CultureInfo.InvariantCulture), Value = value });
-                        break;
-                    }
-                    catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
-                    {
-                        producer.Poll(TimeSpan.FromMilliseconds(10));
-                    }
-                }
+                ProduceWaitingForRoom(producer, topic, new Message<string, byte[]> { Key = i.ToString(CultureInfo.InvariantCulture), Value = value });
             }
 
             producer.Flush(cancellationToken);
@@ -249,6 +238,23 @@ internal static class BenchCommand
 
         consumer.Close();
         return clock.Elapsed;
+    }
+
+    /// <summary>Produces one message, letting the producer drain its queue while it is full (the benchmarks' raw loads).</summary>
+    internal static void ProduceWaitingForRoom(IProducer<string, byte[]> producer, string topic, Message<string, byte[]> message)
+    {
+        while (true)
+        {
+            try
+            {
+                producer.Produce(topic, message);
+                return;
+            }
+            catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                producer.Poll(TimeSpan.FromMilliseconds(10));
+            }
+        }
     }
 
     /// <summary>Deletes every key a benchmark wrote under its graph name.</summary>

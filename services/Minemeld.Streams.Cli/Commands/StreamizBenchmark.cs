@@ -41,7 +41,7 @@ internal static class StreamizBenchmark
         using var broker = EmbeddedKafkaBroker.Start();
         var input = $"bench-streamiz-in-{Guid.NewGuid():N}";
         broker.CreateTopic(input, Partitions);
-        var kept = await ProduceInputAsync(broker.BootstrapServers, input, count, cancellationToken);
+        var kept = ProduceInput(broker.BootstrapServers, input, count, cancellationToken);
         Console.WriteLine($"input: {count:N0} update messages on {Partitions} partitions; the feedHCGreen infilters keep {kept:N0}");
         var infilters = FilterSet.FromConfig(JsonNode.Parse("""[{"name":"accept green high confidence","conditions":["confidence >= 75","share_level == 'green'"],"actions":["accept"]},{"name":"drop all","actions":["drop"]}]"""), static (_, _) => { });
         var results = new Dictionary<string, List<double>>(StringComparer.Ordinal) { ["engine loop"] = [], ["Streamiz, bytes + engine filter"] = [], ["Streamiz, SerDes objects"] = [] };
@@ -171,7 +171,7 @@ internal static class StreamizBenchmark
     }
 
     /// <summary>Writes the input once: updates of IPv4 addresses with MineMeld's attributes, half of them kept by the filter.</summary>
-    private static async Task<int> ProduceInputAsync(string bootstrap, string topic, int count, CancellationToken cancellationToken)
+    private static int ProduceInput(string bootstrap, string topic, int count, CancellationToken cancellationToken)
     {
         var kept = 0;
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = bootstrap, CompressionType = CompressionType.Lz4, LingerMs = 5, QueueBufferingMaxMessages = 500_000 }).Build();
@@ -191,22 +191,10 @@ internal static class StreamizBenchmark
                 ["last_seen"] = now.ToUnixTimeMilliseconds(),
             };
             var bytes = IndicatorMessageSerializer.Serialize(new IndicatorMessage { Op = MessageOp.Update, Indicator = indicator, Type = "IPv4", Origin = "bench", Value = value, Timestamp = now });
-            while (true)
-            {
-                try
-                {
-                    producer.Produce(topic, new Message<string, byte[]> { Key = indicator, Value = bytes });
-                    break;
-                }
-                catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
-                {
-                    producer.Poll(TimeSpan.FromMilliseconds(10));
-                }
-            }
+            BenchCommand.ProduceWaitingForRoom(producer, topic, new Message<string, byte[]> { Key = indicator, Value = bytes });
         }
 
         producer.Flush(cancellationToken);
-        await Task.CompletedTask;
         return kept;
     }
 
