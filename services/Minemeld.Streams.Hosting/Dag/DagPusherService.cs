@@ -1,3 +1,4 @@
+using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -9,7 +10,6 @@ using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.Miners;
 using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.Core.Yaml;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Dag;

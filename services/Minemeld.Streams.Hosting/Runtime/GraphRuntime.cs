@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 using Minemeld.Streams.Core.Graph;
 using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.Hosting.Kafka;
-using Minemeld.Streams.Hosting.Nodes.Miners;
 using Minemeld.Streams.Hosting.Nodes;
+using Minemeld.Streams.Hosting.Nodes.Miners;
 using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Runtime;
@@ -45,9 +45,9 @@ public sealed class GraphRuntime : IAsyncDisposable
         Graph = graph;
         _topics = topics;
         _factory = new NodeServiceFactory(graph, names, kafka, publisher, store, options, loggers, time);
+        _publisher = publisher;
         // Every process of the graph places its messages alike, so an aggregator finds an address on the partition
         // its block has on the repartition topic (EdgePartitioner).
-        _publisher = publisher;
         publisher.Place(_factory.Topics());
         var shared = options.Value.Layout != "node";
         var sourceOptions = minerOptions.WithKafka(kafka, names);

@@ -1,8 +1,8 @@
+using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 
 namespace Minemeld.Streams.IntegrationTests.FeedApi;

@@ -1,3 +1,4 @@
+using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.Nodes.Miners;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -6,7 +7,6 @@ using Minemeld.Streams.Core.NodeClasses;
 using Minemeld.Streams.Core.Prototypes;
 using Minemeld.Streams.Core.Yaml;
 using Minemeld.Streams.Hosting.Kafka;
-using Minemeld.Streams.Hosting.Nodes;
 using Minemeld.Streams.Hosting.Redis;
 using Minemeld.Streams.Hosting.Runtime;
 using Minemeld.Streams.IntegrationTests.Fixtures;

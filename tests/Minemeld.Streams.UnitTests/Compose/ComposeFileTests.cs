@@ -30,6 +30,8 @@ public sealed partial class ComposeFileTests
         [FeedServerOptions.SectionName] = typeof(FeedServerOptions),
     };
 
+    private static readonly JsonNode Dashboard = JsonNode.Parse(File.ReadAllText(Path.Combine(ComposeDirectory, "grafana", "dashboards", "minemeld.json")))!;
+
     private static readonly JsonObject Compose = (JsonObject)YamlDocument.Load(Path.Combine(ComposeDirectory, "docker-compose.yml")).Root!;
 
     private static IEnumerable<(string Name, JsonObject Service)> Built() =>
@@ -214,8 +216,7 @@ public sealed partial class ComposeFileTests
         Assert.Contains("minemeld_feed_requests_total", exported.Keys);
         Assert.Contains("minemeld_pipeline_consumer_lag_messages", exported.Keys);
         var queries = DashboardTargets().Select(static t => t.Expr).ToList();
-        var dashboard = JsonNode.Parse(File.ReadAllText(Path.Combine(ComposeDirectory, "grafana", "dashboards", "minemeld.json")))!;
-        queries.AddRange(dashboard["templating"]!["list"]!.AsArray().Select(static v => v!["query"]!["query"]!.GetValue<string>()));
+        queries.AddRange(Dashboard["templating"]!["list"]!.AsArray().Select(static v => v!["query"]!["query"]!.GetValue<string>()));
         Assert.True(queries.Count >= 15, $"only {queries.Count} queries");
         foreach (var query in queries)
         {
@@ -245,8 +246,7 @@ public sealed partial class ComposeFileTests
 
     private static IEnumerable<(JsonObject Panel, string Expr)> DashboardTargets()
     {
-        var dashboard = JsonNode.Parse(File.ReadAllText(Path.Combine(ComposeDirectory, "grafana", "dashboards", "minemeld.json")))!;
-        return dashboard["panels"]!.AsArray().Select(static p => p!.AsObject()).Where(static p => p["targets"] is not null)
+        return Dashboard["panels"]!.AsArray().Select(static p => p!.AsObject()).Where(static p => p["targets"] is not null)
             .SelectMany(static p => p["targets"]!.AsArray().Select(t => (p, t!["expr"]!.GetValue<string>())));
     }
 

@@ -55,12 +55,18 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
                 continue;
             }
 
-            final[indicator] = received.Op == MessageOp.Update
-                ? new FeedChange(indicator, true, Score(received), settings.StoreValue ? Text(received) : null)
-                : new FeedChange(indicator, false, 0, null);
-            if (rows is not null && received.Op == MessageOp.Update)
+            if (received.Op != MessageOp.Update)
             {
-                rows[indicator] = TableMessage(input.Message, received, now);
+                final[indicator] = new FeedChange(indicator, false, 0, null);
+                continue;
+            }
+
+            // The value as UTF-8 once, for the stored text and the table message alike.
+            var value = settings.StoreValue || rows is not null ? Utf8Value(received) : default;
+            final[indicator] = new FeedChange(indicator, true, Score(received), settings.StoreValue ? Text(value) : null);
+            if (rows is not null)
+            {
+                rows[indicator] = TableMessage(input.Message, value, now);
             }
         }
 
@@ -130,13 +136,9 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
     }
 
     /// <summary>The member's table-topic message: an update from the feed with the value as received (stripped).</summary>
-    private byte[] TableMessage(IndicatorMessage message, in InputFilter.Received received, DateTimeOffset now)
-    {
-        ReadOnlySpan<byte> value = received.Tree is { } tree ? System.Text.Encoding.UTF8.GetBytes(tree.ToJsonString()) : received.Utf8.Span;
-        return value.IsEmpty
-            ? IndicatorMessageSerializer.Serialize(new IndicatorMessage { Op = MessageOp.Update, Indicator = message.Indicator, Type = message.Type, Origin = Node, Timestamp = now })
-            : IndicatorMessageSerializer.Serialize(MessageOp.Update, message.Indicator, message.Type, Node, value, now);
-    }
+    private byte[] TableMessage(IndicatorMessage message, ReadOnlyMemory<byte> value, DateTimeOffset now) => value.IsEmpty
+        ? IndicatorMessageSerializer.Serialize(new IndicatorMessage { Op = MessageOp.Update, Indicator = message.Indicator, Type = message.Type, Origin = Node, Timestamp = now })
+        : IndicatorMessageSerializer.Serialize(MessageOp.Update, message.Indicator, message.Type, Node, value.Span, now);
 
     private double Score(in InputFilter.Received received)
     {
@@ -156,10 +158,13 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
             && value.TokenType == System.Text.Json.JsonTokenType.Number && value.TryGetInt64(out var score) ? score : 0;
     }
 
+    /// <summary>The received value as UTF-8 JSON: the text as it arrived, or the stripped tree written out; empty for none.</summary>
+    private static ReadOnlyMemory<byte> Utf8Value(in InputFilter.Received received) =>
+        received.Tree is { } tree ? System.Text.Encoding.UTF8.GetBytes(tree.ToJsonString()) : received.Utf8;
+
     /// <summary>
     /// The value's JSON text as the feed stores it, as MineMeld wrote it (<see cref="MineMeldJson"/>: its key order
-    /// and escaping), from the text received or the stripped tree.
+    /// and escaping).
     /// </summary>
-    private static string? Text(in InputFilter.Received received) => received.Tree is { } tree ? MineMeldJson.Encode(System.Text.Encoding.UTF8.GetBytes(tree.ToJsonString()))
-        : received.Utf8.IsEmpty ? null : MineMeldJson.Encode(received.Utf8.Span);
+    private static string? Text(ReadOnlyMemory<byte> value) => value.IsEmpty ? null : MineMeldJson.Encode(value.Span);
 }
