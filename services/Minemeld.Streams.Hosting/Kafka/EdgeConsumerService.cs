@@ -2,7 +2,6 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Hosting.Metrics;
 
 namespace Minemeld.Streams.Hosting.Kafka;
@@ -24,8 +23,6 @@ public sealed partial class EdgeConsumerService(
     IOptions<KafkaOptions> options,
     ILogger<EdgeConsumerService> logger) : BackgroundService, INodeConsumer
 {
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
-
     /// <summary>Set when the loop stopped on an error that needs an operator (readiness reports it).</summary>
     public string? FatalError { get; private set; }
 
@@ -39,45 +36,30 @@ public sealed partial class EdgeConsumerService(
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
-    private async Task RunAsync(CancellationToken stoppingToken)
-    {
-        var backoff = TimeSpan.FromMilliseconds(200);
-        while (!stoppingToken.IsCancellationRequested)
+    private Task RunAsync(CancellationToken stoppingToken) => RestartPolicy.RunAsync(
+        () => ConsumeAsync(stoppingToken),
+        offsetGone: ex =>
         {
-            try
-            {
-                await ConsumeAsync(stoppingToken).ConfigureAwait(false);
-                return;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (ConsumeException ex) when (ConsumeLoop.OffsetGone(ex))
-            {
-                FatalError = $"committed offset no longer on the broker ({ex.Error.Reason}); messages were lost before this node read them";
-                PipelineMetrics.Failed.WithLabels(Node).Set(1);
-                LogOffsetGone(logger, Node, subscription.GroupId, ex.Error.Reason);
-                return;
-            }
-            catch (Exception ex) when (ex is KafkaException or ProduceFailedException or TimeoutException or InvalidOperationException or IOException || State.StateStoreFaults.IsFault(ex))
-            {
-                LastRestartCause = ex;
-                PipelineMetrics.LoopRestarts.WithLabels(subscription.GroupId).Inc();
-                LogRestart(logger, ex, Node, backoff.TotalMilliseconds);
-                handler.Reset();
-                await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
-                backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
-            }
-        }
-    }
+            FatalError = $"committed offset no longer on the broker ({ex.Error.Reason}); messages were lost before this node read them";
+            PipelineMetrics.Failed.WithLabels(Node).Set(1);
+            LogOffsetGone(logger, Node, subscription.GroupId, ex.Error.Reason);
+        },
+        restarting: (ex, delay) =>
+        {
+            LastRestartCause = ex;
+            PipelineMetrics.LoopRestarts.WithLabels(subscription.GroupId).Inc();
+            LogRestart(logger, ex, Node, delay.TotalMilliseconds);
+            handler.Reset();
+        },
+        stoppingToken);
 
     private async Task ConsumeAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        var inFlight = new Queue<PendingBatch>();
-        Exception? rebalanceFailure = null;
         IConsumer<string, byte[]>? current = null;
+        var inFlight = new InFlightBatches<PendingBatch>(b => RetireAsync(current!, b), static b => b.Durable.IsCompleted, static b => b.Durable);
+        var reader = new BatchReader(o);
+        var deadLetters = new DeadLetters(publisher, logger, $"Node {Node}");
         var gate = subscription.CatchUpTopic is { } catchUp ? new CatchUpGate(catchUp) : null;
         using var consumer = factory.CreateConsumer(subscription.GroupId, $"{subscription.GroupId}-{Environment.ProcessId}", new ConsumerCallbacks
         {
@@ -87,15 +69,11 @@ public sealed partial class EdgeConsumerService(
                 if (gate is not null)
                 {
                     // What this loop already sent (forwards into partitions it may now own) lands before the marks.
-                    try
+                    reader.Guard(() =>
                     {
-                        SettleAsync(current!, inFlight).GetAwaiter().GetResult();
+                        inFlight.SettleAsync().GetAwaiter().GetResult();
                         gate.Assigned(current!, starts);
-                    }
-                    catch (Exception ex)
-                    {
-                        rebalanceFailure ??= ex;
-                    }
+                    });
                 }
 
                 handler.PartitionsAssigned([.. starts.Select(static s => s.TopicPartition)]);
@@ -103,17 +81,9 @@ public sealed partial class EdgeConsumerService(
             Revoked = partitions =>
             {
                 // Everything applied so far becomes durable, and its offsets stored, before the partitions go: the
-                // next owner must find their state written. (Rebalance callbacks run inside Consume and Close, on
-                // this loop's own thread, so the queue is not shared.)
-                try
-                {
-                    SettleAsync(current!, inFlight).GetAwaiter().GetResult();
-                }
-                catch (Exception ex)
-                {
-                    rebalanceFailure ??= ex;
-                }
-
+                // next owner must find their state written. The callback is synchronous and runs on the loop's own
+                // thread (no synchronization context), so it waits for the completions in place.
+                reader.Guard(() => inFlight.SettleAsync().GetAwaiter().GetResult());
                 gate?.Revoked(current!, partitions);
                 handler.PartitionsRevoked(partitions);
             },
@@ -132,33 +102,25 @@ public sealed partial class EdgeConsumerService(
             var messages = new List<InputMessage>(o.MaxBatchSize);
             while (!stoppingToken.IsCancellationRequested)
             {
-                batch.Clear();
                 // With batches still in flight, an idle input must not hold their offsets back: wait briefly, and
                 // when nothing comes, finish them.
-                var first = inFlight.Count == 0 ? consumer.Consume(stoppingToken) : consumer.Consume(TimeSpan.FromMilliseconds(o.MaxBatchWaitMs));
-                ConsumeLoop.ThrowIfFailed(ref rebalanceFailure);
-                if (first is null)
+                TimeSpan? wait = inFlight.Count == 0 ? null : TimeSpan.FromMilliseconds(o.MaxBatchWaitMs);
+                if (!reader.Read(consumer, batch, Admitted, wait, stoppingToken))
                 {
-                    await SettleAsync(consumer, inFlight).ConfigureAwait(false);
+                    await inFlight.SettleAsync().ConfigureAwait(false);
                     continue;
                 }
 
-                if (!Admitted(first))
+                if (batch.Count == 0)
                 {
                     continue;
                 }
 
-                batch.Add(first);
-                ConsumeLoop.Fill(consumer, batch, Admitted, o, ref rebalanceFailure);
-
-                inFlight.Enqueue(await ApplyBatchAsync(batch, messages, inFlight.Count > 0 ? inFlight.Last().Durable : Task.CompletedTask).ConfigureAwait(false));
+                inFlight.Add(await ApplyBatchAsync(batch, messages, deadLetters, inFlight.Newest?.Durable ?? Task.CompletedTask).ConfigureAwait(false));
                 batch.Clear(); // the consumed messages are garbage now, not held until the next batch
 
                 // Retire what is durable; wait for the oldest while the window is full.
-                while (inFlight.Count > 0 && (inFlight.Peek().Durable.IsCompleted || inFlight.Count >= o.MaxBatchesInFlight))
-                {
-                    await RetireOldestAsync(consumer, inFlight).ConfigureAwait(false);
-                }
+                await inFlight.RetireCompletedAsync(o.MaxBatchesInFlight).ConfigureAwait(false);
             }
         }
         finally
@@ -167,7 +129,7 @@ public sealed partial class EdgeConsumerService(
             // commits what was stored and leaves the group, so partitions move at once.
             try
             {
-                await SettleAsync(consumer, inFlight).ConfigureAwait(false);
+                await inFlight.SettleAsync().ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -185,35 +147,27 @@ public sealed partial class EdgeConsumerService(
         }
     }
 
-
     /// <summary>
     /// Decodes a batch (dead-lettering what is not a valid envelope) into <paramref name="messages"/> (the loop's list,
     /// emptied here and reused for every batch: handlers keep nothing of it past ApplyAsync), applies it, and chains
     /// its completion after <paramref name="previous"/>: the state store is written in batch order.
     /// </summary>
-    private async Task<PendingBatch> ApplyBatchAsync(List<ConsumeResult<string, byte[]>> batch, List<InputMessage> messages, Task previous)
+    private async Task<PendingBatch> ApplyBatchAsync(List<ConsumeResult<string, byte[]>> batch, List<InputMessage> messages, DeadLetters deadLetters, Task previous)
     {
         var started = Environment.TickCount64;
         messages.Clear();
-        var poison = new List<OutgoingMessage>();
         CountConsumed(batch);
+        IReadOnlyList<string> nodes = [Node];
         foreach (var result in batch)
         {
-            try
+            if (deadLetters.TryDecode(result, nodes, out var message))
             {
-                var envelope = IndicatorMessageSerializer.Deserialize(result.Message.Value, result.Message.Key);
-                messages.Add(new InputMessage(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key, envelope, result.Message.Value));
-            }
-            catch (MessageFormatException ex)
-            {
-                PipelineMetrics.DeadLettered.WithLabels(Node, result.Topic).Inc();
-                LogPoison(logger, Node, result.Topic, result.Partition.Value, result.Offset.Value, ex.Message);
-                poison.Add(new OutgoingMessage(TopicNames.DeadLetter(result.Topic), result.Message.Key ?? string.Empty, ConsumeLoop.DeadLetterValue(result, ex.Message)));
+                messages.Add(message);
             }
         }
 
         var offsets = LastPerPartition(batch);
-        var deadLetters = poison.Count == 0 ? Task.CompletedTask : publisher.PublishAsync(poison, CancellationToken.None);
+        var lettersSent = deadLetters.Send();
 
         // The handler runs to completion even during shutdown: a half-applied batch would only be replayed.
         BatchCompletion completion;
@@ -224,7 +178,7 @@ public sealed partial class EdgeConsumerService(
         catch
         {
             // The handler's failure is what restarts the loop; the batch (and its dead letters) will be read again.
-            await deadLetters.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await lettersSent.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
         }
         finally
@@ -232,7 +186,7 @@ public sealed partial class EdgeConsumerService(
             messages.Clear(); // nothing of the batch stays reachable from here until the next one
         }
 
-        return new PendingBatch(CompleteAfterAsync(previous, completion, deadLetters), offsets, started);
+        return new PendingBatch(CompleteAfterAsync(previous, completion, lettersSent), offsets, started);
     }
 
     /// <summary>The consumed-messages counter, incremented once per run of one topic (not once per message).</summary>
@@ -291,34 +245,10 @@ public sealed partial class EdgeConsumerService(
         }
     }
 
-    /// <summary>Waits for every batch in flight, oldest first, storing offsets as each becomes durable.</summary>
-    private async Task SettleAsync(IConsumer<string, byte[]> consumer, Queue<PendingBatch> inFlight)
-    {
-        while (inFlight.Count > 0)
-        {
-            await RetireOldestAsync(consumer, inFlight).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>
-    /// Retires the oldest batch in flight. If it failed, the batches after it are chained to it and fail with it: they
-    /// are waited for and dropped (nothing of theirs stored), so the one failure is reported once, by the caller.
+    /// Waits until a batch is durable, then stores its offsets: the next offset of its last message per partition. A
+    /// failed batch fails the ones chained after it too: <see cref="InFlightBatches{TBatch}"/> drops them unstored.
     /// </summary>
-    private async Task RetireOldestAsync(IConsumer<string, byte[]> consumer, Queue<PendingBatch> inFlight)
-    {
-        try
-        {
-            await RetireAsync(consumer, inFlight.Dequeue()).ConfigureAwait(false);
-        }
-        catch
-        {
-            await Task.WhenAll(inFlight.Select(static b => b.Durable)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            inFlight.Clear();
-            throw;
-        }
-    }
-
-    /// <summary>Waits until a batch is durable, then stores its offsets: the next offset of its last message per partition.</summary>
     private async Task RetireAsync(IConsumer<string, byte[]> consumer, PendingBatch pending)
     {
         await pending.Durable.ConfigureAwait(false);
@@ -339,12 +269,8 @@ public sealed partial class EdgeConsumerService(
         }
     }
 
-
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Node {Node} consuming {Topics} as group {Group}")]
     private static partial void LogStarted(ILogger logger, string node, string group, string topics);
-
-    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Node {Node}: {Topic}[{Partition}]@{Offset} is not a valid message, dead-lettered: {Error}")]
-    private static partial void LogPoison(ILogger logger, string node, string topic, int partition, long offset, string error);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Node {Node}: consume loop failed, restarting from committed offsets in {DelayMs} ms")]
     private static partial void LogRestart(ILogger logger, Exception exception, string node, double delayMs);

@@ -3,7 +3,6 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Hosting.Metrics;
 
 namespace Minemeld.Streams.Hosting.Kafka;
@@ -34,25 +33,18 @@ public sealed record NodeReader(IBatchHandler Handler, IReadOnlyList<string> Top
 /// </summary>
 public sealed partial class RoleConsumerService : BackgroundService
 {
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(200);
-
     /// <summary>How long a loop with parked partitions blocks in Consume (a wake arrives as a fetched message).</summary>
     private static readonly TimeSpan ParkedConsumeWait = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>How often the waker looks at the time (the recheck, a stop) when nothing wakes it.</summary>
-    private static readonly TimeSpan WakerTick = TimeSpan.FromMilliseconds(500);
-
-    private static readonly TimeSpan NudgeTimeout = TimeSpan.FromSeconds(5);
-
     private readonly string _group;
-    private readonly List<Lane> _lanes;
-    private readonly Dictionary<string, Lane[]> _readers;
+    private readonly List<NodeLane> _lanes;
+    private readonly Dictionary<string, NodeLane[]> _readers;
     private readonly HashSet<string> _catchUpTopics;
     private readonly IKafkaClientFactory _factory;
     private readonly MessagePublisher _publisher;
     private readonly IOptions<KafkaOptions> _options;
     private readonly ILogger<RoleConsumerService> _logger;
+    private readonly PartitionParking _parking;
 
     /// <summary>The next offset after the last message of each partition whose batch was retired (every node durable or quarantined).</summary>
     private readonly Dictionary<(string Topic, int Partition), long> _retired = [];
@@ -62,32 +54,12 @@ public sealed partial class RoleConsumerService : BackgroundService
 
     private readonly HashSet<TopicPartition> _assigned = [];
 
-    /// <summary>
-    /// Partitions read to their end and paused (<see cref="KafkaOptions.ParkIdlePartitions"/>), each with the offset
-    /// it was parked at: resumed when this process has something acknowledged there past that offset.
-    /// </summary>
-    private readonly Dictionary<TopicPartition, long> _parked = [];
-
-    /// <summary>
-    /// Guards <see cref="_parked"/> and the pauses and resumes of parking: the loop parks, the waker thread resumes.
-    /// A partition is parked only if no acknowledgement past its end is known, and a wake resumes it only if it is
-    /// parked, both under this lock, so an acknowledgement is never lost between the two.
-    /// </summary>
-    private readonly Lock _parkGate = new();
-
-    private long _nextRecheck;
-
     private long _nextLagReport;
 
     private PartitionActivity.Listener? _activity;
 
     /// <summary>The lag last set per partition: an unchanged lag is not set again (thousands of series at rest).</summary>
     private readonly Dictionary<TopicPartition, long> _lagReported = [];
-
-    private int _parkedCount;
-
-    /// <summary>The nodes in quarantine now (usually none): what the hot path looks at instead of every node.</summary>
-    private readonly List<Lane> _quarantined = [];
 
     /// <summary>The names of the nodes reading each topic, for the lag series (made once, read every statistics interval).</summary>
     private readonly Dictionary<string, string[]> _nodesOf;
@@ -106,12 +78,13 @@ public sealed partial class RoleConsumerService : BackgroundService
         _publisher = publisher;
         _options = options;
         _logger = logger;
-        _lanes = [.. readers.Select(r => new Lane(this, r))];
+        _lanes = [.. readers.Select(r => new NodeLane(this, r))];
         _readers = _lanes.SelectMany(l => l.Topics.Select(t => (Topic: t, Lane: l)))
             .GroupBy(static p => p.Topic, StringComparer.Ordinal)
             .ToDictionary(static g => g.Key, static g => g.Select(static p => p.Lane).ToArray(), StringComparer.Ordinal);
         _catchUpTopics = readers.Select(static r => r.CatchUpTopic).OfType<string>().ToHashSet(StringComparer.Ordinal);
         _nodesOf = _readers.ToDictionary(static r => r.Key, static r => r.Value.Select(static l => l.Node).ToArray(), StringComparer.Ordinal);
+        _parking = new PartitionParking(group, logger);
     }
 
     public string Group => _group;
@@ -128,7 +101,10 @@ public sealed partial class RoleConsumerService : BackgroundService
     public bool HasAssignment { get; private set; }
 
     /// <summary>How many partitions are parked now (read to their end, paused until written to).</summary>
-    public int ParkedPartitions => Volatile.Read(ref _parkedCount);
+    public int ParkedPartitions => _parking.Count;
+
+    /// <summary>The nodes in quarantine now (usually none): what the hot path looks at instead of every node.</summary>
+    internal List<NodeLane> QuarantinedLanes { get; } = [];
 
     /// <summary>What made the loop restart last (transient failures), for diagnostics.</summary>
     public Exception? LastRestartCause { get; private set; }
@@ -157,6 +133,7 @@ public sealed partial class RoleConsumerService : BackgroundService
 
     public override void Dispose()
     {
+        _parking.Dispose();
         _activity?.Dispose();
         _activity = null;
         base.Dispose();
@@ -165,123 +142,59 @@ public sealed partial class RoleConsumerService : BackgroundService
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
-    private async Task RunAsync(CancellationToken stoppingToken)
-    {
-        var backoff = FirstBackoff;
-        while (!stoppingToken.IsCancellationRequested)
+    private Task RunAsync(CancellationToken stoppingToken) => RestartPolicy.RunAsync(
+        () => ConsumeAsync(stoppingToken),
+        offsetGone: ex =>
         {
-            try
+            FatalError = $"committed offset no longer on the broker ({ex.Error.Reason}); messages were lost before this node read them";
+            foreach (var lane in _lanes)
             {
-                await ConsumeAsync(stoppingToken).ConfigureAwait(false);
-                return;
+                PipelineMetrics.Failed.WithLabels(lane.Node).Set(1);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (ConsumeException ex) when (ConsumeLoop.OffsetGone(ex))
-            {
-                FatalError = $"committed offset no longer on the broker ({ex.Error.Reason}); messages were lost before this node read them";
-                foreach (var lane in _lanes)
-                {
-                    PipelineMetrics.Failed.WithLabels(lane.Node).Set(1);
-                }
 
-                LogOffsetGone(_logger, _group, ex.Error.Reason);
-                return;
-            }
-            catch (Exception ex) when (ex is KafkaException or ProduceFailedException or TimeoutException or InvalidOperationException or IOException || State.StateStoreFaults.IsFault(ex))
+            LogOffsetGone(_logger, _group, ex.Error.Reason);
+        },
+        restarting: (ex, delay) =>
+        {
+            // Something every node shares failed (the consumer, the dead-letter producer): start again from the
+            // committed offsets, every node with fresh state.
+            LastRestartCause = ex;
+            PipelineMetrics.LoopRestarts.WithLabels(_group).Inc();
+            LogRestart(_logger, ex, _group, delay.TotalMilliseconds);
+            foreach (var lane in _lanes)
             {
-                // Something every node shares failed (the consumer, the dead-letter producer): start again from the
-                // committed offsets, every node with fresh state.
-                LastRestartCause = ex;
-                PipelineMetrics.LoopRestarts.WithLabels(_group).Inc();
-                LogRestart(_logger, ex, _group, backoff.TotalMilliseconds);
-                foreach (var lane in _lanes)
-                {
-                    lane.Restart();
-                }
-
-                await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
-                backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
+                lane.Restart();
             }
-        }
-    }
+        },
+        stoppingToken);
 
     private async Task ConsumeAsync(CancellationToken stoppingToken)
     {
         var o = _options.Value;
-        var inFlight = new Queue<PendingBatch>();
-        Exception? rebalanceFailure = null;
         IConsumer<string, byte[]>? current = null;
+        var inFlight = new InFlightBatches<PendingBatch>(b => RetireAsync(current!, b), static b => b.IsCompleted, static b => b.WhenCompleted());
+        var reader = new BatchReader(o);
+        var deadLetters = new DeadLetters(_publisher, _logger, $"Group {_group}");
         var gate = _catchUpTopics.Count > 0 ? new CatchUpGate(_catchUpTopics) : null;
         _retired.Clear();
         _position.Clear();
         _assigned.Clear();
-        _parked.Clear();
         _lagReported.Clear();
         var activity = _activity;
-        _nextRecheck = Environment.TickCount64 + o.ParkedRecheckMs;
         using var consumer = _factory.CreateConsumer(_group, $"{_group}-{Environment.ProcessId}", new ConsumerCallbacks
         {
             Assigned = starts =>
             {
                 HasAssignment = true;
-                try
-                {
-                    if (gate is not null)
-                    {
-                        // What this loop already sent (forwards into partitions it may now own) lands before the marks.
-                        SettleAsync(current!, inFlight).GetAwaiter().GetResult();
-                        gate.Assigned(current!, starts);
-                    }
-
-                    var partitions = starts.Select(static s => s.TopicPartition).ToList();
-                    _assigned.UnionWith(partitions);
-                    foreach (var lane in _lanes)
-                    {
-                        lane.Handler.PartitionsAssigned(lane.Own(partitions));
-                    }
-                }
-                catch (Exception ex)
-                {
-                    rebalanceFailure ??= ex;
-                }
+                reader.Guard(() => Assigned(current!, starts, gate, inFlight));
             },
             Revoked = partitions =>
             {
                 // Everything applied so far becomes durable (or quarantined), and its offsets stored, before the
-                // partitions go: the next owner must find the state written. Rebalance callbacks run inside Consume
-                // and Close, on this loop's own thread, so nothing here is shared.
-                try
-                {
-                    SettleAsync(current!, inFlight).GetAwaiter().GetResult();
-                }
-                catch (Exception ex)
-                {
-                    rebalanceFailure ??= ex;
-                }
-
-                gate?.Revoked(current!, partitions);
-                Unpark(current!, partitions);
-                var gone = partitions.Select(static p => (p.Topic, p.Partition.Value)).ToHashSet();
-                _assigned.ExceptWith(partitions);
-                foreach (var partition in partitions)
-                {
-                    _lagReported.Remove(partition);
-                }
-
-                foreach (var key in gone)
-                {
-                    _retired.Remove(key);
-                    _position.Remove(key);
-                }
-
-                foreach (var lane in _lanes)
-                {
-                    lane.Revoked(gone);
-                    lane.Handler.PartitionsRevoked(lane.Own(partitions));
-                }
+                // partitions go: the next owner must find the state written. The callback is synchronous and runs
+                // on the loop's own thread (no synchronization context), so it waits for the completions in place.
+                reader.Guard(() => inFlight.SettleAsync().GetAwaiter().GetResult());
+                Revoked(current!, partitions, gate);
             },
             NodesOf = topic => _nodesOf.TryGetValue(topic, out var nodes) ? nodes : [],
             ParkIdle = activity is not null,
@@ -290,6 +203,7 @@ public sealed partial class RoleConsumerService : BackgroundService
         consumer.Subscribe(_readers.Keys);
         LogStarted(_logger, _group, _lanes.Count, _readers.Count);
 
+        // A partition's end parks it; the catch-up gate holds back what must wait for the catch-up topic.
         bool Admitted(ConsumeResult<string, byte[]> result)
         {
             if (result.IsPartitionEOF)
@@ -301,19 +215,16 @@ public sealed partial class RoleConsumerService : BackgroundService
             return gate is null || gate.Admit(consumer, result);
         }
 
-        using var wakerStop = new CancellationTokenSource();
-        var waker = activity is null ? null : new Thread(() => RunWaker(consumer, activity, o.ParkedRecheckMs, wakerStop.Token))
+        if (activity is not null)
         {
-            IsBackground = true,
-            Name = $"{_group} waker",
-        };
-        waker?.Start();
+            _parking.StartWaker(consumer, activity, o.ParkedRecheckMs);
+        }
+
         try
         {
             var batch = new List<ConsumeResult<string, byte[]>>(o.MaxBatchSize);
             while (!stoppingToken.IsCancellationRequested)
             {
-                batch.Clear();
                 if (activity is not null && o.StatisticsIntervalMs > 0 && Environment.TickCount64 >= _nextLagReport)
                 {
                     _nextLagReport = Environment.TickCount64 + o.StatisticsIntervalMs;
@@ -322,33 +233,24 @@ public sealed partial class RoleConsumerService : BackgroundService
 
                 // With batches in flight or nodes waiting for a retry, an idle input must not hold them back. With
                 // parking, a wake resumes a partition from the waker thread and its messages end the wait.
-                var waiting = inFlight.Count > 0 || _quarantined.Count > 0;
-                var first = waiting ? consumer.Consume(TimeSpan.FromMilliseconds(Math.Max(1, o.MaxBatchWaitMs)))
-                    : activity is not null ? consumer.Consume(ParkedConsumeWait)
-                    : consumer.Consume(stoppingToken);
-                ConsumeLoop.ThrowIfFailed(ref rebalanceFailure);
-                if (first is null)
+                var waiting = inFlight.Count > 0 || QuarantinedLanes.Count > 0;
+                TimeSpan? wait = waiting ? TimeSpan.FromMilliseconds(Math.Max(1, o.MaxBatchWaitMs)) : activity is not null ? ParkedConsumeWait : null;
+                if (!reader.Read(consumer, batch, Admitted, wait, stoppingToken))
                 {
-                    await SettleAsync(consumer, inFlight).ConfigureAwait(false);
+                    await inFlight.SettleAsync().ConfigureAwait(false);
                     PauseOverfullBacklogs(consumer);
                     await RetryDueAsync(consumer).ConfigureAwait(false);
                     continue;
                 }
 
-                if (!Admitted(first))
+                if (batch.Count == 0)
                 {
                     continue;
                 }
 
-                batch.Add(first);
-                ConsumeLoop.Fill(consumer, batch, Admitted, o, ref rebalanceFailure);
-
-                inFlight.Enqueue(await ApplyBatchAsync(batch).ConfigureAwait(false));
+                inFlight.Add(await ApplyBatchAsync(batch, deadLetters).ConfigureAwait(false));
                 batch.Clear();
-                while (inFlight.Count > 0 && (inFlight.Peek().IsCompleted || inFlight.Count >= o.MaxBatchesInFlight))
-                {
-                    await RetireOldestAsync(consumer, inFlight).ConfigureAwait(false);
-                }
+                await inFlight.RetireCompletedAsync(o.MaxBatchesInFlight).ConfigureAwait(false);
 
                 // A node is quarantined (and its backlog grows) as its batches retire: pause right after.
                 PauseOverfullBacklogs(consumer);
@@ -359,18 +261,10 @@ public sealed partial class RoleConsumerService : BackgroundService
         finally
         {
             // The waker calls into the consumer: it stops before the consumer closes.
-            wakerStop.Cancel();
-            activity?.Signal();
-            waker?.Join();
-            lock (_parkGate)
-            {
-                _parked.Clear();
-                CountParked();
-            }
-
+            _parking.StopWaker();
             try
             {
-                await SettleAsync(consumer, inFlight).ConfigureAwait(false);
+                await inFlight.SettleAsync().ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -388,81 +282,63 @@ public sealed partial class RoleConsumerService : BackgroundService
         }
     }
 
+    private void Assigned(IConsumer<string, byte[]> consumer, IReadOnlyList<TopicPartitionOffset> starts, CatchUpGate? gate, InFlightBatches<PendingBatch> inFlight)
+    {
+        if (gate is not null)
+        {
+            // What this loop already sent (forwards into partitions it may now own) lands before the marks.
+            inFlight.SettleAsync().GetAwaiter().GetResult();
+            gate.Assigned(consumer, starts);
+        }
+
+        var partitions = starts.Select(static s => s.TopicPartition).ToList();
+        _assigned.UnionWith(partitions);
+        foreach (var lane in _lanes)
+        {
+            lane.Handler.PartitionsAssigned(lane.Own(partitions));
+        }
+    }
+
+    /// <summary>Partitions go (after every batch in flight was retired): nothing of theirs stays parked, held, or backlogged here.</summary>
+    private void Revoked(IConsumer<string, byte[]> consumer, IReadOnlyList<TopicPartition> partitions, CatchUpGate? gate)
+    {
+        gate?.Revoked(consumer, partitions);
+        _parking.Unpark(consumer, partitions);
+        var gone = partitions.Select(static p => (p.Topic, p.Partition.Value)).ToHashSet();
+        _assigned.ExceptWith(partitions);
+        foreach (var partition in partitions)
+        {
+            _lagReported.Remove(partition);
+        }
+
+        foreach (var key in gone)
+        {
+            _retired.Remove(key);
+            _position.Remove(key);
+        }
+
+        foreach (var lane in _lanes)
+        {
+            lane.Revoked(gone);
+            lane.Handler.PartitionsRevoked(lane.Own(partitions));
+        }
+    }
 
     /// <summary>
     /// Decodes a batch (dead-lettering what is not a valid envelope once, whoever reads it), splits it by node and
     /// applies each node's part, chaining its completion after that node's previous one.
     /// </summary>
-    private async Task<PendingBatch> ApplyBatchAsync(List<ConsumeResult<string, byte[]>> batch)
+    private async Task<PendingBatch> ApplyBatchAsync(List<ConsumeResult<string, byte[]>> batch, DeadLetters deadLetters)
     {
         var started = Environment.TickCount64;
-        var poison = new List<OutgoingMessage>();
-        var touched = new List<Lane>();
-        CountConsumed(batch);
-        // Decoded first, then split: each node's list is made at its final size (growing them message by message
-        // cost as much garbage as the messages themselves).
-        var decoded = ArrayPool<InputMessage>.Shared.Rent(batch.Count);
-        var readersOf = ArrayPool<Lane[]>.Shared.Rent(batch.Count);
-        var count = 0;
-        try
-        {
-            foreach (var result in batch)
-            {
-                var readers = _readers[result.Topic];
-                try
-                {
-                    var envelope = IndicatorMessageSerializer.Deserialize(result.Message.Value, result.Message.Key);
-                    decoded[count] = new InputMessage(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key, envelope, result.Message.Value);
-                }
-                catch (MessageFormatException ex)
-                {
-                    foreach (var lane in readers)
-                    {
-                        PipelineMetrics.DeadLettered.WithLabels(lane.Node, result.Topic).Inc();
-                    }
-
-                    LogPoison(_logger, _group, result.Topic, result.Partition.Value, result.Offset.Value, ex.Message);
-                    poison.Add(new OutgoingMessage(TopicNames.DeadLetter(result.Topic), result.Message.Key ?? string.Empty, ConsumeLoop.DeadLetterValue(result, ex.Message)));
-                    continue;
-                }
-
-                readersOf[count++] = readers;
-                foreach (var lane in readers)
-                {
-                    if (lane.Pending++ == 0)
-                    {
-                        touched.Add(lane);
-                    }
-                }
-            }
-
-            foreach (var lane in touched)
-            {
-                lane.Incoming = new List<InputMessage>(lane.Pending);
-                lane.Pending = 0;
-            }
-
-            for (var i = 0; i < count; i++)
-            {
-                foreach (var lane in readersOf[i])
-                {
-                    lane.Incoming!.Add(decoded[i]);
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<InputMessage>.Shared.Return(decoded, clearArray: true);
-            ArrayPool<Lane[]>.Shared.Return(readersOf, clearArray: true);
-        }
-
+        var touched = Split(batch, deadLetters);
         var offsets = LastPerPartition(batch);
         foreach (var (key, next) in offsets)
         {
             _position[key] = next;
         }
 
-        var deadLetters = poison.Count == 0 ? Task.CompletedTask : _publisher.PublishAsync(poison, CancellationToken.None);
+        var lettersSent = deadLetters.Send();
         var work = new List<LaneWork>(touched.Count);
         foreach (var lane in touched)
         {
@@ -500,7 +376,62 @@ public sealed partial class RoleConsumerService : BackgroundService
             work.Add(new LaneWork(lane, durable, messages));
         }
 
-        return new PendingBatch(work, offsets, deadLetters, started);
+        return new PendingBatch(work, offsets, lettersSent, started);
+    }
+
+    /// <summary>
+    /// Decodes the batch and hands each message to every node reading its topic, in offset order: sets each such
+    /// node's <see cref="NodeLane.Incoming"/> and returns those nodes. Decoded first, then split: each node's list
+    /// is made at its final size (growing them message by message cost as much garbage as the messages themselves).
+    /// </summary>
+    private List<NodeLane> Split(List<ConsumeResult<string, byte[]>> batch, DeadLetters deadLetters)
+    {
+        var touched = new List<NodeLane>();
+        CountConsumed(batch);
+        var decoded = ArrayPool<InputMessage>.Shared.Rent(batch.Count);
+        var readersOf = ArrayPool<NodeLane[]>.Shared.Rent(batch.Count);
+        var count = 0;
+        try
+        {
+            foreach (var result in batch)
+            {
+                var readers = _readers[result.Topic];
+                if (!deadLetters.TryDecode(result, _nodesOf[result.Topic], out decoded[count]))
+                {
+                    continue;
+                }
+
+                readersOf[count++] = readers;
+                foreach (var lane in readers)
+                {
+                    if (lane.Pending++ == 0)
+                    {
+                        touched.Add(lane);
+                    }
+                }
+            }
+
+            foreach (var lane in touched)
+            {
+                lane.Incoming = new List<InputMessage>(lane.Pending);
+                lane.Pending = 0;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                foreach (var lane in readersOf[i])
+                {
+                    lane.Incoming!.Add(decoded[i]);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<InputMessage>.Shared.Return(decoded, clearArray: true);
+            ArrayPool<NodeLane[]>.Shared.Return(readersOf, clearArray: true);
+        }
+
+        return touched;
     }
 
     /// <summary>The consumed-messages counter, once per run of one topic and per node reading it.</summary>
@@ -554,33 +485,14 @@ public sealed partial class RoleConsumerService : BackgroundService
         await completion().ConfigureAwait(false);
     }
 
-    private async Task SettleAsync(IConsumer<string, byte[]> consumer, Queue<PendingBatch> inFlight)
-    {
-        while (inFlight.Count > 0)
-        {
-            await RetireOldestAsync(consumer, inFlight).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>
-    /// Retires the oldest batch: each node's part is durable, or the node is quarantined with it; then the batch's
-    /// offsets are stored, held back where a quarantined node has not finished. Only a shared failure (the dead
-    /// letters could not be sent) throws, and restarts the loop.
+    /// Retires a batch: each node's part is durable, or the node is quarantined with it; then the batch's offsets are
+    /// stored, held back where a quarantined node has not finished. Only a shared failure (the dead letters could not
+    /// be sent) throws, and restarts the loop.
     /// </summary>
-    private async Task RetireOldestAsync(IConsumer<string, byte[]> consumer, Queue<PendingBatch> inFlight)
+    private async Task RetireAsync(IConsumer<string, byte[]> consumer, PendingBatch pending)
     {
-        var pending = inFlight.Dequeue();
-        try
-        {
-            await pending.DeadLetters.ConfigureAwait(false);
-        }
-        catch
-        {
-            await Task.WhenAll(inFlight.SelectMany(static b => b.Work.Select(static w => w.Durable))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            inFlight.Clear();
-            throw;
-        }
-
+        await pending.DeadLetters.ConfigureAwait(false);
         foreach (var work in pending.Work)
         {
             work.Lane.InFlight--;
@@ -613,7 +525,7 @@ public sealed partial class RoleConsumerService : BackgroundService
     /// <summary>Stores <paramref name="next"/> for a partition, or the first offset a quarantined node still has to finish there.</summary>
     private void Store(IConsumer<string, byte[]> consumer, (string Topic, int Partition) key, long next)
     {
-        foreach (var lane in _quarantined)
+        foreach (var lane in QuarantinedLanes)
         {
             if (lane.Hold.TryGetValue(key, out var held) && held < next)
             {
@@ -636,7 +548,7 @@ public sealed partial class RoleConsumerService : BackgroundService
     private async Task RetryDueAsync(IConsumer<string, byte[]> consumer)
     {
         var now = Environment.TickCount64;
-        foreach (var lane in _quarantined.ToList())
+        foreach (var lane in QuarantinedLanes.ToList())
         {
             if (lane.InFlight > 0 || now < lane.NextRetry)
             {
@@ -660,7 +572,7 @@ public sealed partial class RoleConsumerService : BackgroundService
             {
                 PipelineMetrics.NodeRetries.WithLabels(lane.Node, "failed").Inc();
                 lane.RetryFailed(ex);
-                LogRetryFailed(_logger, ex, lane.Node, lane.Backoff.TotalMilliseconds);
+                LogRetryFailed(_logger, ex, lane.Node, lane.Backoff.Current.TotalMilliseconds);
                 continue;
             }
 
@@ -679,7 +591,7 @@ public sealed partial class RoleConsumerService : BackgroundService
             {
                 // Resumed unless another quarantined node still holds it paused (this one no longer does).
                 lane.Paused = null;
-                var stillPaused = _quarantined.Where(static l => l.Paused is not null).SelectMany(static l => l.Paused!).ToHashSet();
+                var stillPaused = QuarantinedLanes.Where(static l => l.Paused is not null).SelectMany(static l => l.Paused!).ToHashSet();
                 var resume = paused.Where(p => !stillPaused.Contains(p) && _assigned.Contains(p)).ToList();
                 if (resume.Count > 0)
                 {
@@ -690,9 +602,8 @@ public sealed partial class RoleConsumerService : BackgroundService
     }
 
     /// <summary>
-    /// A partition was read to its end: it is paused there (and sought to its end, so nothing fetched past it is
-    /// skipped) unless something past the end is already acknowledged, or the catch-up gate or a full backlog holds it
-    /// (they resume it themselves).
+    /// A partition was read to its end: it is parked (<see cref="PartitionParking.Park"/>) unless it is no longer
+    /// assigned, or the catch-up gate or a full backlog holds it (they resume it themselves).
     /// </summary>
     private void Park(IConsumer<string, byte[]> consumer, ConsumeResult<string, byte[]> end, CatchUpGate? gate)
     {
@@ -702,104 +613,10 @@ public sealed partial class RoleConsumerService : BackgroundService
             return;
         }
 
-        lock (_parkGate)
-        {
-            if (_parked.ContainsKey(partition) || PartitionActivity.End(partition.Topic, partition.Partition.Value) > end.Offset.Value)
-            {
-                return;
-            }
-
-            consumer.Pause([partition]);
-            consumer.Seek(end.TopicPartitionOffset);
-            _parked[partition] = end.Offset.Value;
-            CountParked();
-        }
+        _parking.Park(consumer, end);
     }
 
-    private bool HeldByBacklog(TopicPartition partition) => _quarantined.Exists(l => l.Paused?.Contains(partition) == true);
-
-    /// <summary>
-    /// The waker thread: resumes parked partitions as acknowledgements past their ends arrive (and all of them once per
-    /// <paramref name="recheckMs"/>), so that the loop itself can block in Consume instead of polling for wakes.
-    /// </summary>
-    private void RunWaker(IConsumer<string, byte[]> consumer, PartitionActivity.Listener activity, int recheckMs, CancellationToken stop)
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            activity.Wait(WakerTick);
-            if (stop.IsCancellationRequested)
-            {
-                return;
-            }
-
-            try
-            {
-                Wake(consumer, activity, recheckMs);
-            }
-            catch (Exception ex) when (ex is KafkaException or ObjectDisposedException or InvalidOperationException)
-            {
-                // A partition revoked meanwhile, or the consumer closing: the loop's own handling covers both.
-                LogWakeFailed(_logger, ex, _group);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Resumes the parked partitions this process has written past their end since; every parked partition once per
-    /// <paramref name="recheckMs"/>, for what was written from elsewhere.
-    /// </summary>
-    private void Wake(IConsumer<string, byte[]> consumer, PartitionActivity.Listener activity, int recheckMs)
-    {
-        List<TopicPartition>? resume = null;
-        lock (_parkGate)
-        {
-            while (activity.Woken.TryDequeue(out var woken))
-            {
-                var partition = new TopicPartition(woken.Topic, new Partition(woken.Partition));
-                if (_parked.TryGetValue(partition, out var at) && PartitionActivity.End(woken.Topic, woken.Partition) > at)
-                {
-                    _parked.Remove(partition);
-                    (resume ??= []).Add(partition);
-                }
-            }
-
-            if (recheckMs > 0 && Environment.TickCount64 >= _nextRecheck)
-            {
-                _nextRecheck = Environment.TickCount64 + recheckMs;
-                (resume ??= []).AddRange(_parked.Keys);
-                _parked.Clear();
-            }
-
-            if (resume is not { Count: > 0 })
-            {
-                return;
-            }
-
-            consumer.Resume(resume);
-            CountParked();
-        }
-
-        Nudge(consumer, resume[0]);
-    }
-
-    /// <summary>
-    /// Wakes the client's fetcher for a partition just resumed. librdkafka applies a resume on its main thread and the
-    /// broker thread notices it only when it next wakes, which with every partition paused is up to a second later; a
-    /// request to the partition's leader (asking for its offsets) wakes that thread now, and its next pass sends the
-    /// fetch. With several brokers, partitions led by another one may wait for that second.
-    /// </summary>
-    private void Nudge(IConsumer<string, byte[]> consumer, TopicPartition partition)
-    {
-        try
-        {
-            consumer.QueryWatermarkOffsets(partition, NudgeTimeout);
-        }
-        catch (KafkaException ex)
-        {
-            // Only latency is at stake: the fetcher still looks within a second.
-            LogNudgeFailed(_logger, _group, partition.Topic, partition.Partition.Value, ex.Error.Reason);
-        }
-    }
+    private bool HeldByBacklog(TopicPartition partition) => QuarantinedLanes.Exists(l => l.Paused?.Contains(partition) == true);
 
     /// <summary>
     /// Sets the lag gauges of every assigned partition when librdkafka's statistics are off (parking turns them off:
@@ -813,12 +630,7 @@ public sealed partial class RoleConsumerService : BackgroundService
         foreach (var partition in _assigned)
         {
             var key = (partition.Topic, partition.Partition.Value);
-            bool parked;
-            long parkedAt;
-            lock (_parkGate)
-            {
-                parked = _parked.TryGetValue(partition, out parkedAt);
-            }
+            var parked = _parking.TryGetParked(partition, out var parkedAt);
 
             long done;
             if (_retired.TryGetValue(key, out var retired))
@@ -847,50 +659,20 @@ public sealed partial class RoleConsumerService : BackgroundService
             consumer.GetWatermarkOffsets(partition).High is { IsSpecial: false } high ? high.Value : -1;
     }
 
-    private void CountParked()
-    {
-        var count = _parked.Count;
-        PipelineMetrics.ParkedPartitions.WithLabels(_group).Inc(count - _parkedCount);
-        Volatile.Write(ref _parkedCount, count);
-    }
-
-    /// <summary>Partitions about to be revoked leave the parked ones resumed: no pause outlives the assignment.</summary>
-    private void Unpark(IConsumer<string, byte[]> consumer, IReadOnlyList<TopicPartition> partitions)
-    {
-        lock (_parkGate)
-        {
-            var parked = partitions.Where(_parked.Remove).ToList();
-            if (parked.Count > 0)
-            {
-                consumer.Resume(parked);
-                CountParked();
-            }
-        }
-    }
-
     /// <summary>Pauses the partitions of a quarantined node whose backlog is full, at the first message not yet handed out.</summary>
     private void PauseOverfullBacklogs(IConsumer<string, byte[]> consumer)
     {
         var limit = _options.Value.MaxNodeBacklog;
-        foreach (var lane in _quarantined)
+        foreach (var lane in QuarantinedLanes)
         {
             if (lane.Backlog.Count < limit || !lane.GrewSincePause)
             {
                 continue;
             }
 
+            // Held by the backlog now: a wake must not resume them.
             var partitions = lane.Own(_assigned);
-            lock (_parkGate)
-            {
-                consumer.Pause(partitions);
-                foreach (var partition in partitions)
-                {
-                    // Held by the backlog now: a wake must not resume it.
-                    _parked.Remove(partition);
-                }
-
-                CountParked();
-            }
+            _parking.PauseHeld(consumer, partitions);
 
             foreach (var partition in partitions)
             {
@@ -909,9 +691,6 @@ public sealed partial class RoleConsumerService : BackgroundService
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "Group {Group} consuming for {Nodes} nodes over {Topics} topics")]
     private static partial void LogStarted(ILogger logger, string group, int nodes, int topics);
-
-    [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "Group {Group}: {Topic}[{Partition}]@{Offset} is not a valid message, dead-lettered: {Error}")]
-    private static partial void LogPoison(ILogger logger, string group, string topic, int partition, long offset, string error);
 
     [LoggerMessage(EventId = 212, Level = LogLevel.Warning, Message = "Group {Group}: consume loop failed, restarting from committed offsets in {DelayMs} ms")]
     private static partial void LogRestart(ILogger logger, Exception exception, string group, double delayMs);
@@ -940,140 +719,14 @@ public sealed partial class RoleConsumerService : BackgroundService
     [LoggerMessage(EventId = 220, Level = LogLevel.Warning, Message = "Node {Node}: backlog of {Backlog} messages is full, pausing its {Partitions} partitions")]
     private static partial void LogPaused(ILogger logger, string node, int backlog, int partitions);
 
-    [LoggerMessage(EventId = 222, Level = LogLevel.Debug, Message = "Group {Group}: resuming parked partitions failed")]
-    private static partial void LogWakeFailed(ILogger logger, Exception exception, string group);
-
-    [LoggerMessage(EventId = 221, Level = LogLevel.Debug, Message = "Group {Group}: asking for the offsets of {Topic} [{Partition}] to wake the fetcher failed: {Reason}")]
-    private static partial void LogNudgeFailed(ILogger logger, string group, string topic, int partition, string reason);
-
     /// <summary>One node's part of a batch, and the task that ends when it is durable.</summary>
-    private sealed record LaneWork(Lane Lane, Task Durable, List<InputMessage> Messages);
+    private sealed record LaneWork(NodeLane Lane, Task Durable, List<InputMessage> Messages);
 
     /// <summary>A batch handed to its nodes and on its way to being durable.</summary>
     private sealed record PendingBatch(List<LaneWork> Work, List<KeyValuePair<(string Topic, int Partition), long>> Offsets, Task DeadLetters, long Started)
     {
         public bool IsCompleted => DeadLetters.IsCompleted && Work.TrueForAll(static w => w.Durable.IsCompleted);
-    }
 
-    /// <summary>A node as the loop sees it: its handler, its chain of completions, and its quarantine when it failed.</summary>
-    private sealed class Lane(RoleConsumerService owner, NodeReader reader) : INodeConsumer
-    {
-        public IBatchHandler Handler { get; } = reader.Handler;
-
-        public HashSet<string> Topics { get; } = reader.Topics.ToHashSet(StringComparer.Ordinal);
-
-        public string Node => Handler.Node;
-
-        public string? FatalError => owner.FatalError ?? ((Failure ?? Broken) is { } failure ? $"ERROR (retried alone): {failure.Message}" : null);
-
-        public bool HasAssignment => owner.HasAssignment;
-
-        /// <summary>The node's last completion: the next one starts after it.</summary>
-        public Task Chain { get; set; } = Task.CompletedTask;
-
-        /// <summary>Set when a handler call threw: nothing more is applied until the node is retried.</summary>
-        public Exception? Broken { get; set; }
-
-        /// <summary>Set while the node is quarantined.</summary>
-        public Exception? Failure { get; private set; }
-
-        public bool Quarantined => Failure is not null;
-
-        /// <summary>The node's messages from its first failed batch on, in order, while quarantined.</summary>
-        public List<InputMessage> Backlog { get; private set; } = [];
-
-        /// <summary>The first offset per partition in the backlog: the partition's stored offset stays at or below it.</summary>
-        public Dictionary<(string Topic, int Partition), long> Hold { get; } = [];
-
-        public int InFlight { get; set; }
-
-        public long NextRetry { get; private set; }
-
-        public TimeSpan Backoff { get; private set; } = FirstBackoff;
-
-        public List<TopicPartition>? Paused { get; set; }
-
-        public bool GrewSincePause { get; set; }
-
-        /// <summary>The node's messages of the batch being split (null between batches).</summary>
-        public List<InputMessage>? Incoming { get; set; }
-
-        /// <summary>How many messages of the batch being split are the node's (counted before its list is made).</summary>
-        public int Pending { get; set; }
-
-        public List<TopicPartition> Own(IEnumerable<TopicPartition> partitions) => [.. partitions.Where(p => Topics.Contains(p.Topic))];
-
-        public void Quarantine(Exception failure)
-        {
-            if (Failure is not null)
-            {
-                return;
-            }
-
-            Failure = failure;
-            owner._quarantined.Add(this);
-            NextRetry = Environment.TickCount64 + (long)Backoff.TotalMilliseconds;
-            PipelineMetrics.Failed.WithLabels(Node).Set(1);
-        }
-
-        public void AddBacklog(List<InputMessage> messages)
-        {
-            foreach (var message in messages)
-            {
-                Hold.TryAdd((message.Topic, message.Partition), message.Offset);
-            }
-
-            Backlog.AddRange(messages);
-            GrewSincePause = messages.Count > 0;
-        }
-
-        public void RetryFailed(Exception failure)
-        {
-            Failure = failure;
-            Backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, Backoff.Ticks * 2));
-            NextRetry = Environment.TickCount64 + (long)Backoff.TotalMilliseconds;
-        }
-
-        /// <summary>The backlog is durable: the node rejoins. Returns the partitions it was holding back.</summary>
-        public List<(string Topic, int Partition)> Recover()
-        {
-            var held = Hold.Keys.ToList();
-            Hold.Clear();
-            Backlog = [];
-            Failure = null;
-            owner._quarantined.Remove(this);
-            Broken = null;
-            Chain = Task.CompletedTask;
-            Backoff = FirstBackoff;
-            PipelineMetrics.Failed.WithLabels(Node).Set(0);
-            return held;
-        }
-
-        /// <summary>Partitions went to another owner, who re-reads them from the held offsets: their backlog goes.</summary>
-        public void Revoked(HashSet<(string Topic, int Partition)> gone)
-        {
-            if (Failure is null)
-            {
-                return;
-            }
-
-            Backlog.RemoveAll(m => gone.Contains((m.Topic, m.Partition)));
-            foreach (var key in gone)
-            {
-                Hold.Remove(key);
-            }
-
-            Paused?.RemoveAll(p => gone.Contains((p.Topic, p.Partition.Value)));
-        }
-
-        /// <summary>The loop restarts from the committed offsets: every node starts clean.</summary>
-        public void Restart()
-        {
-            Handler.Reset();
-            Recover();
-            Paused = null;
-            InFlight = 0;
-            Incoming = null;
-        }
+        public Task WhenCompleted() => Task.WhenAll(Work.Select(static w => w.Durable).Append(DeadLetters));
     }
 }
