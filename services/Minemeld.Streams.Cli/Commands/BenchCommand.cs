@@ -125,7 +125,7 @@ internal static class BenchCommand
         var graph = GraphLoader.Parse(yaml, "bench.yml", name, PrototypeLibrary.BuiltIn).Graph!;
         var list = new LocalListStore(store, name, "synthetic", "IPv4");
         var load = Stopwatch.StartNew();
-        await list.UpsertAsync([.. addresses.Select(static a => (IPv4Family.Format(a), new JsonObject()))], replaceAll: true);
+        await list.UpsertAsync([.. addresses.Select(static a => (IPv4Family.Format(a), new JsonObject()))], replaceAll: true, cancellationToken);
         Console.WriteLine($"loaded the local list ({count:N0} entries) in {load.Elapsed.TotalSeconds:F2} s (not timed below)");
 
         var options = Microsoft.Extensions.Options.Options.Create(new KafkaOptions { BootstrapServers = broker.BootstrapServers, Assignor = "range", SessionTimeoutMs = 6000, ConsumersPerSubscription = consumers, Layout = layout, ParkIdlePartitions = park });
@@ -144,17 +144,17 @@ internal static class BenchCommand
         var clock = Stopwatch.StartNew();
         await runtime.StartAsync(cancellationToken);
         var lastReport = 0L;
-        while (await feed.CountAsync() < count)
+        while (await feed.CountAsync(cancellationToken) < count)
         {
             if (clock.ElapsedMilliseconds - lastReport > 2000)
             {
                 lastReport = clock.ElapsedMilliseconds;
-                Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F1} s: {Progress.Of(names) - before}, feed holds {await feed.CountAsync():N0}");
+                Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F1} s: {Progress.Of(names) - before}, feed holds {await feed.CountAsync(cancellationToken):N0}");
             }
 
             if (clock.Elapsed > TimeSpan.FromMinutes(10) || runtime.Consumers.Any(static c => c.FatalError is not null))
             {
-                Console.Error.WriteLine($"FAILED: feed holds {await feed.CountAsync():N0} of {count:N0}; {string.Join("; ", runtime.Consumers.Select(static c => c.FatalError).OfType<string>())}");
+                Console.Error.WriteLine($"FAILED: feed holds {await feed.CountAsync(cancellationToken):N0} of {count:N0}; {string.Join("; ", runtime.Consumers.Select(static c => c.FatalError).OfType<string>())}");
                 return null;
             }
 

@@ -20,11 +20,11 @@ internal static class CommitCommand
         var redis = new Option<string>("--redis") { Description = "Redis holding the graph's state (host:port or a StackExchange.Redis configuration).", Required = true };
         var dryRun = new Option<bool>("--dry-run") { Description = "Only print the plan." };
         var command = new Command("commit", "Apply a changed graph to its stored state (stop its workers first).") { graph, redis, dryRun };
-        command.SetAction((parse, _) => RunAsync(parse.GetValue(graph)!, parse.GetValue(redis)!, parse.GetValue(dryRun)));
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(graph)!, parse.GetValue(redis)!, parse.GetValue(dryRun), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(FileInfo file, string redisConfiguration, bool dryRun)
+    private static async Task<int> RunAsync(FileInfo file, string redisConfiguration, bool dryRun, CancellationToken cancellationToken)
     {
         var result = GraphLoader.LoadFile(file.FullName, PrototypeLibrary.Create());
         if (result.Graph is not { } graph)
@@ -39,12 +39,12 @@ internal static class CommitCommand
 
         await using var redis = await ConnectionMultiplexer.ConnectAsync(redisConfiguration);
         var committer = new GraphCommitter(new RedisStateStore(redis));
-        var plan = await committer.PlanAsync(graph);
-        return await ReportAndApplyAsync(committer, graph, plan, dryRun);
+        var plan = await committer.PlanAsync(graph, cancellationToken);
+        return await ReportAndApplyAsync(committer, graph, plan, dryRun, cancellationToken);
     }
 
     /// <summary>Prints the plan and applies it (unless a dry run); shared with <c>minemeld run --redis</c>.</summary>
-    internal static async Task<int> ReportAndApplyAsync(GraphCommitter committer, NodeGraph graph, GraphCommitPlan plan, bool dryRun)
+    internal static async Task<int> ReportAndApplyAsync(GraphCommitter committer, NodeGraph graph, GraphCommitPlan plan, bool dryRun, CancellationToken cancellationToken)
     {
         if (plan.IsUnchanged)
         {
@@ -60,7 +60,7 @@ internal static class CommitCommand
 
         if (!dryRun)
         {
-            await committer.ApplyAsync(graph, plan);
+            await committer.ApplyAsync(graph, plan, cancellationToken);
             Console.WriteLine("committed; start the workers");
         }
 

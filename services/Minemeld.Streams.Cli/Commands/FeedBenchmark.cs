@@ -73,8 +73,8 @@ internal static class FeedBenchmark
         var store = app.Services.GetRequiredService<IStateStore>();
         try
         {
-            await FillAsync(store, name, "big", count);
-            await FillAsync(store, name, "small", SmallFeed);
+            await FillAsync(store, name, "big", count, cancellationToken);
+            await FillAsync(store, name, "small", SmallFeed, cancellationToken);
             using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency, AutomaticDecompression = DecompressionMethods.None })
             {
                 BaseAddress = new Uri(address),
@@ -121,7 +121,7 @@ internal static class FeedBenchmark
                 var baseline = await BestOfAsync(3, () => DownloadAsync(client, "/static", cancellationToken));
 
                 // The feed changes (one entry more) and a firewall polls at once, while the new body renders ahead.
-                await store.Feed(name, "big").ApplyAsync([new FeedChange($"203.0.113.{++change}-203.0.113.{change}", true, 1_800_000_000_000 + change, null)]);
+                await store.Feed(name, "big").ApplyAsync([new FeedChange($"203.0.113.{++change}-203.0.113.{change}", true, 1_800_000_000_000 + change, null)], null, cancellationToken);
                 var version = await reader.GetVersionAsync("big", cancellationToken);
                 clock.Restart();
                 var (afterChange, _) = await DownloadAsync(client, $"/feeds/big{query}", cancellationToken);
@@ -181,7 +181,7 @@ internal static class FeedBenchmark
         Console.WriteLine($"local list replaced with {count:N0} entries in one request ({json.Length / 1e6:F0} MB JSON): {clock.Elapsed.TotalSeconds:F2} s");
     }
 
-    private static async Task FillAsync(IStateStore states, string graph, string feed, int count)
+    private static async Task FillAsync(IStateStore states, string graph, string feed, int count, CancellationToken cancellationToken)
     {
         var store = states.Feed(graph, feed);
         foreach (var chunk in Enumerable.Range(0, count).Chunk(50_000))
@@ -190,7 +190,7 @@ internal static class FeedBenchmark
             {
                 var start = ((uint)i * 16) + 0x0B000000;
                 return new FeedChange($"{IPv4Family.Format(start)}-{IPv4Family.Format(start + (uint)(i % 16))}", true, 1_700_000_000_000 + i, null);
-            })]);
+            })], null, cancellationToken);
         }
     }
 

@@ -242,7 +242,7 @@ internal static class RunCommand
             // The whole graph runs in this process: a changed graph is committed at once, as MineMeld did on start.
             var committer = new GraphCommitter(app.Services.GetRequiredService<IStateStore>());
             var committing = app.Services.GetRequiredService<GraphProvider>().Graph;
-            await CommitCommand.ReportAndApplyAsync(committer, committing, await committer.PlanAsync(committing), dryRun: false);
+            await CommitCommand.ReportAndApplyAsync(committer, committing, await committer.PlanAsync(committing, cancellationToken), dryRun: false, cancellationToken);
         }
 
         await app.StartAsync(cancellationToken);

@@ -96,14 +96,14 @@ internal static class WidthBenchmark
         {
             var entries = Enumerable.Range(0, PerSource).Select(i => $"10.{s}.{i}.1").ToList();
             premium.AddRange(entries);
-            await new LocalListStore(store, name, $"source{s}", "IPv4").UpsertAsync([.. entries.Select(static e => (e, new JsonObject()))], replaceAll: true);
+            await new LocalListStore(store, name, $"source{s}", "IPv4").UpsertAsync([.. entries.Select(static e => (e, new JsonObject()))], replaceAll: true, cancellationToken);
         }
 
         var expected = new Dictionary<int, HashSet<string>>();
         for (var c = 0; c < customers; c++)
         {
             var own = Enumerable.Range(0, PerCustomer).Select(i => CustomerAddress(c, 2 * i)).ToList();
-            await new LocalListStore(store, name, $"bucket{c}", "IPv4").UpsertAsync([.. own.Select(static e => (e, new JsonObject()))], replaceAll: true);
+            await new LocalListStore(store, name, $"bucket{c}", "IPv4").UpsertAsync([.. own.Select(static e => (e, new JsonObject()))], replaceAll: true, cancellationToken);
             expected[c] = [.. premium.Concat(own).Select(static a => $"{a}-{a}")];
         }
 
@@ -136,7 +136,7 @@ internal static class WidthBenchmark
         {
             foreach (var c in incomplete.ToList())
             {
-                if (await store.Feed(name, $"customer{c}Feed").CountAsync() >= expected[c].Count)
+                if (await store.Feed(name, $"customer{c}Feed").CountAsync(cancellationToken) >= expected[c].Count)
                 {
                     incomplete.Remove(c);
                 }
@@ -193,9 +193,9 @@ internal static class WidthBenchmark
             var feed = store.Feed(name, $"customer{c}Feed");
             var list = new LocalListStore(store, name, $"bucket{c}", "IPv4");
             var edit = Stopwatch.StartNew();
-            await list.UpsertAsync([(address, new JsonObject())], replaceAll: false);
-            await list.HupAsync();
-            while (!(await feed.ProbeAsync([$"{address}-{address}"])).Members.Contains($"{address}-{address}"))
+            await list.UpsertAsync([(address, new JsonObject())], replaceAll: false, cancellationToken);
+            await list.HupAsync(cancellationToken);
+            while (!(await feed.ProbeAsync([$"{address}-{address}"], cancellationToken)).Members.Contains($"{address}-{address}"))
             {
                 if (edit.Elapsed > TimeSpan.FromSeconds(60))
                 {

@@ -26,14 +26,14 @@ public static class ConfigDataEndpoints
         return app;
     }
 
-    private static async Task<IResult> GetAsync(string name, string? t, LocalListCatalog lists, TimeProvider time)
+    private static async Task<IResult> GetAsync(string name, string? t, LocalListCatalog lists, TimeProvider time, CancellationToken cancellationToken)
     {
         if (t is "cert" or "pkey" || !lists.TryGetBySideFile(name, out var list))
         {
             return MineMeldResults.Error(StatusCodes.Status400BadRequest, UnknownFile);
         }
 
-        var entries = await list.Store.ReadEntriesAsync(time.GetUtcNow().ToUnixTimeMilliseconds()).ConfigureAwait(false);
+        var entries = await list.Store.ReadEntriesAsync(time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
         var result = new JsonArray();
         foreach (var entry in entries.OrderBy(static e => e.Indicator, StringComparer.Ordinal))
         {
@@ -129,10 +129,11 @@ public static class ConfigDataEndpoints
 
     internal static async Task<(int Written, long Removed)> WriteAsync(LocalListStore store, List<ListEntryParser.Entry> entries, bool replace)
     {
+        // An accepted edit is carried out whole, even if the client has gone meanwhile: no request token.
         var upserts = entries.Where(static e => !e.Remove).Select(static e => (e.Indicator, e.Attributes)).ToList();
         var removals = entries.Where(static e => e.Remove).Select(static e => e.Indicator).ToList();
-        var written = upserts.Count > 0 || replace ? await store.UpsertAsync(upserts, replace).ConfigureAwait(false) : 0;
-        var removed = removals.Count > 0 ? await store.RemoveAsync(removals).ConfigureAwait(false) : 0;
+        var written = upserts.Count > 0 || replace ? await store.UpsertAsync(upserts, replace, CancellationToken.None).ConfigureAwait(false) : 0;
+        var removed = removals.Count > 0 ? await store.RemoveAsync(removals, CancellationToken.None).ConfigureAwait(false) : 0;
         return (written, removed);
     }
 }

@@ -29,14 +29,14 @@ public static class ListEndpoints
         return app;
     }
 
-    private static async Task<IResult> GetAsync(string node, LocalListCatalog lists, TimeProvider time)
+    private static async Task<IResult> GetAsync(string node, LocalListCatalog lists, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!lists.TryGet(node, out var list))
         {
             return UnknownList(node);
         }
 
-        var entries = await list.Store.ReadEntriesAsync(time.GetUtcNow().ToUnixTimeMilliseconds()).ConfigureAwait(false);
+        var entries = await list.Store.ReadEntriesAsync(time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
         var items = new JsonArray();
         foreach (var entry in entries.OrderBy(static e => e.Indicator, StringComparer.Ordinal))
         {
@@ -101,7 +101,8 @@ public static class ListEndpoints
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid body", detail: "expected {\"indicators\": [\"...\", ...]} or {\"entries\": [{\"indicator\": \"...\"}, ...]}");
         }
 
-        var (removed, notFound) = await list.Store.RemoveReportingAsync(indicators).ConfigureAwait(false);
+        // An accepted edit is carried out whole, even if the client has gone meanwhile: no request token.
+        var (removed, notFound) = await list.Store.RemoveReportingAsync(indicators, CancellationToken.None).ConfigureAwait(false);
         return Results.Json(new { node, removed, not_found = notFound });
     }
 

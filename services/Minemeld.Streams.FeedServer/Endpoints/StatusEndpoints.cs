@@ -38,7 +38,8 @@ public static class StatusEndpoints
             return MineMeldResults.Error(StatusCodes.Status404NotFound, $"Unknown node {node}");
         }
 
-        await store.Hup.PublishAsync(graph.Name, node).ConfigureAwait(false);
+        // Sent even if the client has gone meanwhile: no request token.
+        await store.Hup.PublishAsync(graph.Name, node, CancellationToken.None).ConfigureAwait(false);
         return MineMeldResults.Ok("ok");
     }
 

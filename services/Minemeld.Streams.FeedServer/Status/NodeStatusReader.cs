@@ -22,8 +22,8 @@ public sealed class NodeStatusReader(NodeGraph graph, IStateStore store, TimePro
     {
         var statuses = store.Status(graph.Name);
         var reads = graph.Nodes.Select(n => (Node: n,
-            Status: statuses.ReadAllAsync(n.Name),
-            Length: n.IsFeed ? store.Feed(graph.Name, n.Name).CountAsync() : null)).ToList();
+            Status: statuses.ReadAllAsync(n.Name, cancellationToken),
+            Length: n.IsFeed ? store.Feed(graph.Name, n.Name).CountAsync(cancellationToken) : null)).ToList();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var result = new JsonArray();
         foreach (var (node, statusTask, lengthTask) in reads)

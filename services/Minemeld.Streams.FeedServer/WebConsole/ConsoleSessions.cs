@@ -65,10 +65,10 @@ public sealed class ConsoleSessions(IStateStore store, NodeGraph graph, AccessDi
         };
 
         // Sessions nobody logged out of are swept here, so the set stays as small as the logins of the last day.
-        var expired = (await Records.GetAllAsync().ConfigureAwait(false))
+        var expired = (await Records.GetAllAsync(cancellationToken).ConfigureAwait(false))
             .Where(r => Expires(r.Value) <= now)
             .ToList();
-        await Records.WriteAsync([KeyValuePair.Create(Key(token), value.ToJsonString())], [.. expired.Select(static r => r.Key)]).ConfigureAwait(false);
+        await Records.WriteAsync([KeyValuePair.Create(Key(token), value.ToJsonString())], [.. expired.Select(static r => r.Key)], cancellationToken).ConfigureAwait(false);
         return (token, session);
     }
 
@@ -76,7 +76,7 @@ public sealed class ConsoleSessions(IStateStore store, NodeGraph graph, AccessDi
     public async Task<ConsoleSession?> ResolveAsync(string token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
-        if ((await Records.GetAsync([Key(token)]).ConfigureAwait(false))[0] is not { } text ||
+        if ((await Records.GetAsync([Key(token)], cancellationToken).ConfigureAwait(false))[0] is not { } text ||
             JsonObjectReader.ParseObject(text) is not { } value ||
             !JsonNodeValues.TryGetString(value["user"], out var user) ||
             !JsonNodeValues.TryGetString(value["csrf"], out var csrf) ||
@@ -94,7 +94,7 @@ public sealed class ConsoleSessions(IStateStore store, NodeGraph graph, AccessDi
             : null;
     }
 
-    public Task CloseAsync(string token) => Records.DeleteAsync([Key(token)]);
+    public Task CloseAsync(string token) => Records.DeleteAsync([Key(token)], CancellationToken.None);
 
     /// <summary>The cookie's settings: script cannot read it, no other site's request carries it.</summary>
     public static CookieOptions CookieOptions(HttpRequest request) => new()

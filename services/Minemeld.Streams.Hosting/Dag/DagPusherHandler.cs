@@ -74,11 +74,11 @@ public sealed class DagPusherHandler(string graph, string node, FilterSet infilt
                 return;
             }
 
-            var removed = deletes.Count == 0 ? 0 : await _rows.DeleteAsync(deletes).ConfigureAwait(false);
-            await _rows.WriteAsync(sets, []).ConfigureAwait(false);
+            var removed = deletes.Count == 0 ? 0 : await _rows.DeleteAsync(deletes, cancellationToken).ConfigureAwait(false);
+            await _rows.WriteAsync(sets, [], cancellationToken).ConfigureAwait(false);
             Counters.Add("added", sets.Count);
             Counters.Add("removed", removed);
-            await store.Hup.PublishAsync(graph, Node).ConfigureAwait(false);
+            await store.Hup.PublishAsync(graph, Node, cancellationToken).ConfigureAwait(false);
             Interlocked.Add(ref _completed, count);
         });
     }

@@ -115,7 +115,7 @@ public sealed partial class DagPusherService : BackgroundService, INodeStatistic
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var subscription = await _store.Hup.SubscribeAsync(_graph, _node.Name, Nudge).ConfigureAwait(false);
+        var subscription = await _store.Hup.SubscribeAsync(_graph, _node.Name, Nudge, stoppingToken).ConfigureAwait(false);
         try
         {
             _nextAgeOut = _time.GetUtcNow() + (_ageOutEvery ?? TimeSpan.Zero);
@@ -141,7 +141,8 @@ public sealed partial class DagPusherService : BackgroundService, INodeStatistic
             await subscription.DisposeAsync().ConfigureAwait(false);
             try
             {
-                await _lease.ReleaseAsync(_options.InstanceId).ConfigureAwait(false);
+                // Released while stopping (the token has fired): another replica takes over now, not after the lease.
+                await _lease.ReleaseAsync(_options.InstanceId, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (StateStoreFaults.IsFault(ex))
             {
@@ -153,7 +154,7 @@ public sealed partial class DagPusherService : BackgroundService, INodeStatistic
     /// <summary>One look: the lease, the device list, the age-out, then every device that is due.</summary>
     public async Task CycleAsync(CancellationToken cancellationToken)
     {
-        HoldsLease = await _lease.TryAcquireAsync(_options.InstanceId, _options.LeaseTtl).ConfigureAwait(false);
+        HoldsLease = await _lease.TryAcquireAsync(_options.InstanceId, _options.LeaseTtl, cancellationToken).ConfigureAwait(false);
         if (!HoldsLease)
         {
             return;
@@ -161,7 +162,7 @@ public sealed partial class DagPusherService : BackgroundService, INodeStatistic
 
         ReloadDeviceList();
         var now = _time.GetUtcNow();
-        var desired = await ReadDesiredAsync(now).ConfigureAwait(false);
+        var desired = await ReadDesiredAsync(now, cancellationToken).ConfigureAwait(false);
         Length = desired.Count;
         foreach (var (name, (sync, retryAt)) in _devices.ToList())
         {
@@ -187,9 +188,9 @@ public sealed partial class DagPusherService : BackgroundService, INodeStatistic
     }
 
     /// <summary>The node's addresses and tags; those past their age-out are deleted first (with <c>age_out_interval</c>).</summary>
-    private async Task<Dictionary<string, SortedSet<string>>> ReadDesiredAsync(DateTimeOffset now)
+    private async Task<Dictionary<string, SortedSet<string>>> ReadDesiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var records = await _rows.GetAllAsync().ConfigureAwait(false);
+        var records = await _rows.GetAllAsync(cancellationToken).ConfigureAwait(false);
         var sweep = _ageOutEvery is not null && now >= _nextAgeOut;
         var expired = new List<KeyValuePair<string, string>>();
         var desired = new Dictionary<string, SortedSet<string>>(records.Count, StringComparer.Ordinal);
@@ -216,7 +217,7 @@ public sealed partial class DagPusherService : BackgroundService, INodeStatistic
             if (expired.Count > 0)
             {
                 // Only rows not refreshed meanwhile go; a refreshed one stays (and is pushed at the next look).
-                Counters.Add("aged_out", await _rows.DeleteIfUnchangedAsync(expired).ConfigureAwait(false));
+                Counters.Add("aged_out", await _rows.DeleteIfUnchangedAsync(expired, cancellationToken).ConfigureAwait(false));
             }
         }
 

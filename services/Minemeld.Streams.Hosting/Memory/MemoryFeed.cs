@@ -32,16 +32,18 @@ internal sealed class MemoryFeed(TimeProvider time) : IFeedStore
         }
     }
 
-    public Task<long> CountAsync()
+    public Task<long> CountAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             return Task.FromResult((long)_scores.Count);
         }
     }
 
-    public Task<(long Count, IReadOnlySet<string> Members)> ProbeAsync(IReadOnlyCollection<string> indicators)
+    public Task<(long Count, IReadOnlySet<string> Members)> ProbeAsync(IReadOnlyCollection<string> indicators, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(indicators);
         lock (_gate)
         {
@@ -50,8 +52,9 @@ internal sealed class MemoryFeed(TimeProvider time) : IFeedStore
         }
     }
 
-    public Task<(long Added, long Removed)> ApplyAsync(IReadOnlyCollection<FeedChange> changes, TimeSpan? tombstones = null)
+    public Task<(long Added, long Removed)> ApplyAsync(IReadOnlyCollection<FeedChange> changes, TimeSpan? tombstones, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(changes);
         if (changes.Count == 0)
         {

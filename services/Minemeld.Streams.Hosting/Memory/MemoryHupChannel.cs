@@ -9,8 +9,9 @@ internal sealed class MemoryHupChannel : IHupChannel
     private readonly Lock _gate = new();
     private ImmutableDictionary<string, ImmutableList<Action>> _subscribers = ImmutableDictionary.Create<string, ImmutableList<Action>>(StringComparer.Ordinal);
 
-    public Task PublishAsync(string graph, string node)
+    public Task PublishAsync(string graph, string node, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (_subscribers.TryGetValue(Key(graph, node), out var handlers))
         {
             handlers.ForEach(static h => h());
@@ -19,8 +20,9 @@ internal sealed class MemoryHupChannel : IHupChannel
         return Task.CompletedTask;
     }
 
-    public Task<IAsyncDisposable> SubscribeAsync(string graph, string node, Action onHup)
+    public Task<IAsyncDisposable> SubscribeAsync(string graph, string node, Action onHup, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(onHup);
         var key = Key(graph, node);
         lock (_gate)

@@ -8,8 +8,9 @@ internal sealed class MemoryMinerLease(TimeProvider time) : IMinerLease
     private string? _owner;
     private DateTimeOffset _expires;
 
-    public Task<bool> TryAcquireAsync(string owner, TimeSpan ttl)
+    public Task<bool> TryAcquireAsync(string owner, TimeSpan ttl, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             var now = time.GetUtcNow();
@@ -22,16 +23,18 @@ internal sealed class MemoryMinerLease(TimeProvider time) : IMinerLease
         }
     }
 
-    public Task<bool> IsHeldByAsync(string owner)
+    public Task<bool> IsHeldByAsync(string owner, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             return Task.FromResult(_owner == owner && time.GetUtcNow() < _expires);
         }
     }
 
-    public Task ReleaseAsync(string owner)
+    public Task ReleaseAsync(string owner, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             if (_owner == owner)

@@ -12,24 +12,27 @@ internal sealed class MemoryMinerTableStore : IMinerTableStore
     private long _version;
     private string? _cursor;
 
-    public Task<long> ReadVersionAsync()
+    public Task<long> ReadVersionAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             return Task.FromResult(_version);
         }
     }
 
-    public Task<MinerTable> LoadAsync()
+    public Task<MinerTable> LoadAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             return Task.FromResult(new MinerTable(new Dictionary<string, byte[]>(_rows, StringComparer.Ordinal), _lastRun, _lastSuccessfulRun, _version, [.. _journal], _cursor));
         }
     }
 
-    public Task WriteAsync(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields)
+    public Task WriteAsync(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(fields);
         lock (_gate)
         {
@@ -42,8 +45,9 @@ internal sealed class MemoryMinerTableStore : IMinerTableStore
         }
     }
 
-    public Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun, string? cursor = null)
+    public Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun, string? cursor, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(deleted);
         lock (_gate)
         {
@@ -60,8 +64,9 @@ internal sealed class MemoryMinerTableStore : IMinerTableStore
         }
     }
 
-    public Task JournalAsync(ReadOnlyMemory<byte> entry)
+    public Task JournalAsync(ReadOnlyMemory<byte> entry, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             _journal.Add(entry.ToArray());

@@ -9,8 +9,9 @@ internal sealed class MemoryNodeStatusStore : INodeStatusStore
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (string ClassName, string Kind, Dictionary<string, string> Instances)> _nodes = new(StringComparer.Ordinal);
 
-    public Task WriteAsync(string node, string instance, NodeStatusRecord status)
+    public Task WriteAsync(string node, string instance, NodeStatusRecord status, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(status);
         var json = status.Status.ToJsonString();
         lock (_gate)
@@ -32,8 +33,9 @@ internal sealed class MemoryNodeStatusStore : INodeStatusStore
         }
     }
 
-    public Task<NodeStatusRecord?> ReadAsync(string node, string instance)
+    public Task<NodeStatusRecord?> ReadAsync(string node, string instance, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             return Task.FromResult(_nodes.TryGetValue(node, out var entry) && entry.Instances.TryGetValue(instance, out var json)
@@ -42,8 +44,9 @@ internal sealed class MemoryNodeStatusStore : INodeStatusStore
         }
     }
 
-    public Task<IReadOnlyList<NodeStatusRecord>> ReadAllAsync(string node)
+    public Task<IReadOnlyList<NodeStatusRecord>> ReadAllAsync(string node, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             return Task.FromResult<IReadOnlyList<NodeStatusRecord>>(_nodes.TryGetValue(node, out var entry)

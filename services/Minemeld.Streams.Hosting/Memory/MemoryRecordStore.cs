@@ -8,8 +8,9 @@ internal sealed class MemoryRecordStore : IRecordStore
     private readonly Lock _gate = new();
     private Dictionary<string, string> _records = new(StringComparer.Ordinal);
 
-    public Task<IReadOnlyList<string?>> GetAsync(IReadOnlyList<string> keys)
+    public Task<IReadOnlyList<string?>> GetAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(keys);
         lock (_gate)
         {
@@ -17,24 +18,27 @@ internal sealed class MemoryRecordStore : IRecordStore
         }
     }
 
-    public Task<IReadOnlyList<KeyValuePair<string, string>>> GetAllAsync()
+    public Task<IReadOnlyList<KeyValuePair<string, string>>> GetAllAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             return Task.FromResult<IReadOnlyList<KeyValuePair<string, string>>>([.. _records]);
         }
     }
 
-    public Task<IReadOnlyList<KeyValuePair<string, byte[]>>> GetAllUtf8Async()
+    public Task<IReadOnlyList<KeyValuePair<string, byte[]>>> GetAllUtf8Async(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             return Task.FromResult<IReadOnlyList<KeyValuePair<string, byte[]>>>([.. _records.Select(static r => KeyValuePair.Create(r.Key, Encoding.UTF8.GetBytes(r.Value)))]);
         }
     }
 
-    public Task WriteAsync(IReadOnlyCollection<KeyValuePair<string, string>> sets, IReadOnlyCollection<string> deletes)
+    public Task WriteAsync(IReadOnlyCollection<KeyValuePair<string, string>> sets, IReadOnlyCollection<string> deletes, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(sets);
         ArgumentNullException.ThrowIfNull(deletes);
         lock (_gate)
@@ -45,10 +49,11 @@ internal sealed class MemoryRecordStore : IRecordStore
         return Task.CompletedTask;
     }
 
-    public Task WriteUtf8Async(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> sets, IReadOnlyCollection<string> deletes)
+    public Task WriteUtf8Async(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> sets, IReadOnlyCollection<string> deletes, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(sets);
-        return WriteAsync([.. sets.Select(static s => KeyValuePair.Create(s.Key, System.Text.Encoding.UTF8.GetString(s.Value.Span)))], deletes);
+        return WriteAsync([.. sets.Select(static s => KeyValuePair.Create(s.Key, System.Text.Encoding.UTF8.GetString(s.Value.Span)))], deletes, cancellationToken);
     }
 
     /// <summary>Writes then deletes, as one Redis MULTI would.</summary>
@@ -65,8 +70,9 @@ internal sealed class MemoryRecordStore : IRecordStore
         }
     }
 
-    public Task ReplaceAllAsync(IReadOnlyCollection<KeyValuePair<string, string>> records)
+    public Task ReplaceAllAsync(IReadOnlyCollection<KeyValuePair<string, string>> records, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(records);
         var replacement = new Dictionary<string, string>(records.Count, StringComparer.Ordinal);
         foreach (var (key, value) in records)
@@ -82,8 +88,9 @@ internal sealed class MemoryRecordStore : IRecordStore
         return Task.CompletedTask;
     }
 
-    public Task<long> DeleteAsync(IReadOnlyCollection<string> keys)
+    public Task<long> DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(keys);
         lock (_gate)
         {
@@ -91,8 +98,9 @@ internal sealed class MemoryRecordStore : IRecordStore
         }
     }
 
-    public Task<long> DeleteIfUnchangedAsync(IReadOnlyCollection<KeyValuePair<string, string>> expected)
+    public Task<long> DeleteIfUnchangedAsync(IReadOnlyCollection<KeyValuePair<string, string>> expected, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(expected);
         lock (_gate)
         {

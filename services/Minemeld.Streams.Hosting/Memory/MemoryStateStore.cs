@@ -44,8 +44,9 @@ public sealed class MemoryStateStore(TimeProvider? time = null) : IStateStore
 
     public IRecordStore ConsoleSessions(string graph) => Get($"{graph}/@sessions", static () => new MemoryRecordStore());
 
-    public Task<long> DeleteNodeStateAsync(string graph, string node, bool keepList)
+    public Task<long> DeleteNodeStateAsync(string graph, string node, bool keepList, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var prefix = $"{graph}/{node}/";
         var list = $"{prefix}list";
         var doomed = _objects.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && (!keepList || k != list)).ToList();

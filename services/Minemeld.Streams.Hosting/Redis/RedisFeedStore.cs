@@ -36,10 +36,11 @@ public sealed class RedisFeedStore(IConnectionMultiplexer redis, string graph, s
         return removed
         """;
 
-    public Task<long> CountAsync() => redis.GetDatabase().SortedSetLengthAsync(_members);
+    public Task<long> CountAsync(CancellationToken cancellationToken) => redis.GetDatabase().SortedSetLengthAsync(_members).WaitAsync(cancellationToken);
 
-    public async Task<(long Count, IReadOnlySet<string> Members)> ProbeAsync(IReadOnlyCollection<string> indicators)
+    public async Task<(long Count, IReadOnlySet<string> Members)> ProbeAsync(IReadOnlyCollection<string> indicators, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(indicators);
         var db = redis.GetDatabase();
         var batch = db.CreateBatch();
@@ -58,8 +59,9 @@ public sealed class RedisFeedStore(IConnectionMultiplexer redis, string graph, s
         return (await count.ConfigureAwait(false), members);
     }
 
-    public async Task<(long Added, long Removed)> ApplyAsync(IReadOnlyCollection<FeedChange> changes, TimeSpan? tombstones = null)
+    public async Task<(long Added, long Removed)> ApplyAsync(IReadOnlyCollection<FeedChange> changes, TimeSpan? tombstones, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(changes);
         if (changes.Count == 0)
         {

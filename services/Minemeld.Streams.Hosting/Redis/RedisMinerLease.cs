@@ -16,15 +16,21 @@ public sealed class RedisMinerLease(IConnectionMultiplexer redis, RedisKey key) 
         return 0
         """;
 
-    public async Task<bool> TryAcquireAsync(string owner, TimeSpan ttl) =>
-        (long)await redis.GetDatabase().ScriptEvaluateAsync(AcquireScript, [key], [owner, (long)ttl.TotalMilliseconds]).ConfigureAwait(false) == 1;
+    public async Task<bool> TryAcquireAsync(string owner, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return (long)await redis.GetDatabase().ScriptEvaluateAsync(AcquireScript, [key], [owner, (long)ttl.TotalMilliseconds]).ConfigureAwait(false) == 1;
+    }
 
-    public async Task<bool> IsHeldByAsync(string owner) =>
-        await redis.GetDatabase().StringGetAsync(key).ConfigureAwait(false) == owner;
+    public async Task<bool> IsHeldByAsync(string owner, CancellationToken cancellationToken) =>
+        await redis.GetDatabase().StringGetAsync(key).WaitAsync(cancellationToken).ConfigureAwait(false) == owner;
 
     /// <summary>Deletes the key only while it still names <paramref name="owner"/> (compare and delete, in one script).</summary>
-    public Task ReleaseAsync(string owner) =>
-        redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [key], [owner]);
+    public Task ReleaseAsync(string owner, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [key], [owner]);
+    }
 
     private const string ReleaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 }

@@ -14,11 +14,12 @@ public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string gr
     private readonly RedisKey _runs = RedisKeys.MinerRuns(graph, node);
     private readonly RedisKey _journal = RedisKeys.MinerJournal(graph, node);
 
-    public async Task<long> ReadVersionAsync() =>
-        (long?)await redis.GetDatabase().HashGetAsync(_runs, "version").ConfigureAwait(false) ?? 0;
+    public async Task<long> ReadVersionAsync(CancellationToken cancellationToken) =>
+        (long?)await redis.GetDatabase().HashGetAsync(_runs, "version").WaitAsync(cancellationToken).ConfigureAwait(false) ?? 0;
 
-    public async Task<MinerTable> LoadAsync()
+    public async Task<MinerTable> LoadAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         // One MULTI, so rows, run times and journal belong to the same save.
         var transaction = redis.GetDatabase().CreateTransaction();
         var rowsTask = transaction.HashGetAllAsync(_rows);
@@ -32,8 +33,9 @@ public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string gr
         return new MinerTable(rows, Long(runs, "last_run"), Long(runs, "last_successful_run"), Long(runs, "version") ?? 0, journal, cursor);
     }
 
-    public Task WriteAsync(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields)
+    public Task WriteAsync(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(fields);
         if (fields.Count == 0)
         {
@@ -49,8 +51,9 @@ public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string gr
         return redis.GetDatabase().HashSetAsync(_rows, entries);
     }
 
-    public async Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun, string? cursor = null)
+    public async Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun, string? cursor, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(deleted);
         var db = redis.GetDatabase();
         foreach (var slice in deleted.Chunk(RedisRecordStore.Slice))
@@ -92,7 +95,11 @@ public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string gr
         return await version.ConfigureAwait(false);
     }
 
-    public Task JournalAsync(ReadOnlyMemory<byte> entry) => redis.GetDatabase().ListRightPushAsync(_journal, entry);
+    public Task JournalAsync(ReadOnlyMemory<byte> entry, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return redis.GetDatabase().ListRightPushAsync(_journal, entry);
+    }
 
     private static long? Long(Dictionary<string, RedisValue> values, string name) =>
         values.TryGetValue(name, out var value) && long.TryParse(value.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;

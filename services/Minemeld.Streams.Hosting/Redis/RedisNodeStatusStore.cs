@@ -12,8 +12,9 @@ public sealed class RedisNodeStatusStore(IConnectionMultiplexer redis, string gr
 {
     private const string InstancePrefix = "instance:";
 
-    public Task WriteAsync(string node, string instance, NodeStatusRecord status)
+    public Task WriteAsync(string node, string instance, NodeStatusRecord status, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(status);
         return redis.GetDatabase().HashSetAsync(RedisKeys.Status(graph, node),
         [
@@ -23,16 +24,18 @@ public sealed class RedisNodeStatusStore(IConnectionMultiplexer redis, string gr
         ]);
     }
 
-    public async Task<NodeStatusRecord?> ReadAsync(string node, string instance)
+    public async Task<NodeStatusRecord?> ReadAsync(string node, string instance, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var values = await redis.GetDatabase().HashGetAsync(RedisKeys.Status(graph, node), ["class", "kind", InstancePrefix + instance]).ConfigureAwait(false);
         return values[2].IsNull || JsonNode.Parse(values[2].ToString()) is not JsonObject status
             ? null
             : new NodeStatusRecord(values[0].ToString(), values[1].ToString(), status);
     }
 
-    public async Task<IReadOnlyList<NodeStatusRecord>> ReadAllAsync(string node)
+    public async Task<IReadOnlyList<NodeStatusRecord>> ReadAllAsync(string node, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var fields = (await redis.GetDatabase().HashGetAllAsync(RedisKeys.Status(graph, node)).ConfigureAwait(false))
             .ToDictionary(static e => e.Name.ToString(), static e => e.Value.ToString(), StringComparer.Ordinal);
         var className = fields.GetValueOrDefault("class", string.Empty);

@@ -17,8 +17,9 @@ public sealed class RedisRecordStore(IConnectionMultiplexer redis, RedisKey key)
         return n
         """;
 
-    public async Task<IReadOnlyList<string?>> GetAsync(IReadOnlyList<string> keys)
+    public async Task<IReadOnlyList<string?>> GetAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(keys);
         if (keys.Count == 0)
         {
@@ -29,40 +30,45 @@ public sealed class RedisRecordStore(IConnectionMultiplexer redis, RedisKey key)
         return [.. values.Select(static v => v.IsNull ? null : v.ToString())];
     }
 
-    public async Task<IReadOnlyList<KeyValuePair<string, string>>> GetAllAsync() =>
-        [.. (await redis.GetDatabase().HashGetAllAsync(key).ConfigureAwait(false)).Select(static e => KeyValuePair.Create(e.Name.ToString(), e.Value.ToString()))];
+    public async Task<IReadOnlyList<KeyValuePair<string, string>>> GetAllAsync(CancellationToken cancellationToken) =>
+        [.. (await redis.GetDatabase().HashGetAllAsync(key).WaitAsync(cancellationToken).ConfigureAwait(false)).Select(static e => KeyValuePair.Create(e.Name.ToString(), e.Value.ToString()))];
 
-    public async Task<IReadOnlyList<KeyValuePair<string, byte[]>>> GetAllUtf8Async() =>
-        [.. (await redis.GetDatabase().HashGetAllAsync(key).ConfigureAwait(false)).Select(static e => KeyValuePair.Create(e.Name.ToString(), (byte[])e.Value!))];
+    public async Task<IReadOnlyList<KeyValuePair<string, byte[]>>> GetAllUtf8Async(CancellationToken cancellationToken) =>
+        [.. (await redis.GetDatabase().HashGetAllAsync(key).WaitAsync(cancellationToken).ConfigureAwait(false)).Select(static e => KeyValuePair.Create(e.Name.ToString(), (byte[])e.Value!))];
 
-    public Task WriteAsync(IReadOnlyCollection<KeyValuePair<string, string>> sets, IReadOnlyCollection<string> deletes)
+    public Task WriteAsync(IReadOnlyCollection<KeyValuePair<string, string>> sets, IReadOnlyCollection<string> deletes, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(sets);
         ArgumentNullException.ThrowIfNull(deletes);
         return ExecuteAsync(replace: false, sets, deletes);
     }
 
-    public Task WriteUtf8Async(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> sets, IReadOnlyCollection<string> deletes)
+    public Task WriteUtf8Async(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> sets, IReadOnlyCollection<string> deletes, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(sets);
         ArgumentNullException.ThrowIfNull(deletes);
         return ExecuteAsync(replace: false, sets, deletes);
     }
 
-    public Task ReplaceAllAsync(IReadOnlyCollection<KeyValuePair<string, string>> records)
+    public Task ReplaceAllAsync(IReadOnlyCollection<KeyValuePair<string, string>> records, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(records);
         return ExecuteAsync(replace: true, records, []);
     }
 
-    public Task<long> DeleteAsync(IReadOnlyCollection<string> keys)
+    public Task<long> DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(keys);
         return keys.Count == 0 ? Task.FromResult(0L) : redis.GetDatabase().HashDeleteAsync(key, [.. keys.Select(static k => (RedisValue)k)]);
     }
 
-    public async Task<long> DeleteIfUnchangedAsync(IReadOnlyCollection<KeyValuePair<string, string>> expected)
+    public async Task<long> DeleteIfUnchangedAsync(IReadOnlyCollection<KeyValuePair<string, string>> expected, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(expected);
         if (expected.Count == 0)
         {

@@ -40,8 +40,9 @@ public sealed class RedisStateStore(IConnectionMultiplexer redis) : IStateStore
 
     public IRecordStore ConsoleSessions(string graph) => new RedisRecordStore(redis, RedisKeys.ConsoleSessions(graph));
 
-    public async Task<long> DeleteNodeStateAsync(string graph, string node, bool keepList)
+    public async Task<long> DeleteNodeStateAsync(string graph, string node, bool keepList, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var list = RedisKeys.LocalList(graph, node);
         var keys = new List<RedisKey>();
         foreach (var server in redis.GetServers().Where(static s => !s.IsReplica))

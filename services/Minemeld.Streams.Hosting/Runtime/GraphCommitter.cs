@@ -15,30 +15,30 @@ public sealed class GraphCommitter(IStateStore store)
     public const string RebuildCommand = "rebuild";
 
     /// <summary>The plan for running <paramref name="graph"/> against what is committed.</summary>
-    public async Task<GraphCommitPlan> PlanAsync(NodeGraph graph)
+    public async Task<GraphCommitPlan> PlanAsync(NodeGraph graph, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        return GraphCommitPlan.Compute(graph, await CommittedAsync(graph.Name).ConfigureAwait(false));
+        return GraphCommitPlan.Compute(graph, await CommittedAsync(graph.Name, cancellationToken).ConfigureAwait(false));
     }
 
-    public async Task ApplyAsync(NodeGraph graph, GraphCommitPlan plan)
+    public async Task ApplyAsync(NodeGraph graph, GraphCommitPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(plan);
         foreach (var node in plan.Deleted)
         {
-            await store.DeleteNodeStateAsync(graph.Name, node, keepList: false).ConfigureAwait(false);
+            await store.DeleteNodeStateAsync(graph.Name, node, keepList: false, cancellationToken).ConfigureAwait(false);
         }
 
         var commands = store.NodeCommands(graph.Name);
-        await commands.DeleteAsync([.. plan.Deleted, .. plan.Startups.Keys]).ConfigureAwait(false);
+        await commands.DeleteAsync([.. plan.Deleted, .. plan.Startups.Keys], cancellationToken).ConfigureAwait(false);
         foreach (var (node, startup) in plan.Startups.Where(static s => s.Value == NodeStartup.Reset))
         {
-            await store.DeleteNodeStateAsync(graph.Name, node, keepList: true).ConfigureAwait(false);
+            await store.DeleteNodeStateAsync(graph.Name, node, keepList: true, cancellationToken).ConfigureAwait(false);
         }
 
-        await commands.WriteAsync([.. plan.Startups.Where(static s => s.Value == NodeStartup.Rebuild).Select(static s => KeyValuePair.Create(s.Key, RebuildCommand))], []).ConfigureAwait(false);
-        await RecordAsync(graph).ConfigureAwait(false);
+        await commands.WriteAsync([.. plan.Startups.Where(static s => s.Value == NodeStartup.Rebuild).Select(static s => KeyValuePair.Create(s.Key, RebuildCommand))], [], cancellationToken).ConfigureAwait(false);
+        await RecordAsync(graph, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -46,13 +46,13 @@ public sealed class GraphCommitter(IStateStore store)
     /// committed yet, in which case it is recorded as committed: a first start has no state to reconcile);
     /// otherwise what differs, for an error that tells the operator to run <c>minemeld commit</c>.
     /// </summary>
-    public async Task<string?> CheckAsync(NodeGraph graph)
+    public async Task<string?> CheckAsync(NodeGraph graph, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        var committed = await CommittedAsync(graph.Name).ConfigureAwait(false);
+        var committed = await CommittedAsync(graph.Name, cancellationToken).ConfigureAwait(false);
         if (committed.Count == 0)
         {
-            await RecordAsync(graph).ConfigureAwait(false);
+            await RecordAsync(graph, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -60,13 +60,13 @@ public sealed class GraphCommitter(IStateStore store)
         return plan.IsUnchanged ? null : $"graph {graph.Name} differs from the committed one ({string.Join("; ", plan.Describe().Where(static d => !d.Contains(": unchanged", StringComparison.Ordinal)))}); stop its workers and run `minemeld commit`";
     }
 
-    private Task RecordAsync(NodeGraph graph) =>
-        store.CommittedGraph(graph.Name).ReplaceAllAsync([.. graph.Nodes.Select(static n => KeyValuePair.Create(n.Name, NodeFingerprint.Of(n).ToJson()))]);
+    private Task RecordAsync(NodeGraph graph, CancellationToken cancellationToken) =>
+        store.CommittedGraph(graph.Name).ReplaceAllAsync([.. graph.Nodes.Select(static n => KeyValuePair.Create(n.Name, NodeFingerprint.Of(n).ToJson()))], cancellationToken);
 
-    private async Task<Dictionary<string, NodeFingerprint>> CommittedAsync(string graph)
+    private async Task<Dictionary<string, NodeFingerprint>> CommittedAsync(string graph, CancellationToken cancellationToken)
     {
         var committed = new Dictionary<string, NodeFingerprint>(StringComparer.Ordinal);
-        foreach (var (node, json) in await store.CommittedGraph(graph).GetAllAsync().ConfigureAwait(false))
+        foreach (var (node, json) in await store.CommittedGraph(graph).GetAllAsync(cancellationToken).ConfigureAwait(false))
         {
             // An unreadable record counts as a node of unknown class: it differs from anything, so it resets.
             committed[node] = NodeFingerprint.Parse(json) ?? new NodeFingerprint("?", json, [], false, 0);

@@ -182,7 +182,7 @@ public sealed class GraphRuntime : IAsyncDisposable
         {
             try
             {
-                await StatusReporter.ReportAsync().ConfigureAwait(false);
+                await StatusReporter.ReportAsync(CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (StateStoreFaults.IsFault(ex))
             {

@@ -61,7 +61,7 @@ public sealed partial class GraphRuntimeService(
         {
             try
             {
-                if (await new GraphCommitter(store).CheckAsync(Runtime!.Graph).ConfigureAwait(false) is { } difference)
+                if (await new GraphCommitter(store).CheckAsync(Runtime!.Graph, stoppingToken).ConfigureAwait(false) is { } difference)
                 {
                     // Running a changed graph on the old state would mix the two: wait for the operator's commit.
                     if (difference != NotCommitted)

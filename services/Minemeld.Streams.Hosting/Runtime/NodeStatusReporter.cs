@@ -34,7 +34,7 @@ public sealed partial class NodeStatusReporter(
     private readonly IGrouping<string, INodeStatistics>[] _byNode = [.. handlers.GroupBy(static h => h.Node, StringComparer.Ordinal)];
 
     /// <summary>Writes every node's status once (also used at stop, so the last counters are kept).</summary>
-    public async Task ReportAsync()
+    public async Task ReportAsync(CancellationToken cancellationToken)
     {
         var statuses = store.Status(graph.Name);
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -75,12 +75,12 @@ public sealed partial class NodeStatusReporter(
                 ["statistics"] = statistics,
                 ["length"] = group.Select(static h => h.Length).FirstOrDefault(static l => l is not null)
                     ?? (node.Class.Name == Core.NodeClasses.NodeClassRegistry.RedisSet
-                        ? await store.Feed(graph.Name, node.Name).CountAsync().ConfigureAwait(false)
+                        ? await store.Feed(graph.Name, node.Name).CountAsync(cancellationToken).ConfigureAwait(false)
                         : null),
                 ["sub_state"] = error is null && problem is null ? null : "ERROR",
                 ["sub_state_message"] = error ?? problem,
             };
-            await statuses.WriteAsync(node.Name, node.ClassName, node.Kind.ToString().ToLowerInvariant(), status).ConfigureAwait(false);
+            await statuses.WriteAsync(node.Name, node.ClassName, node.Kind.ToString().ToLowerInvariant(), status, cancellationToken).ConfigureAwait(false);
             Metrics.NodeMetrics.Report(node.Name, statistics.Select(static s => KeyValuePair.Create(s.Key, s.Value!.GetValue<long>())), status["length"]?.GetValue<long>());
             _written[node.Name] = (version, error ?? problem, now);
         }
@@ -95,7 +95,7 @@ public sealed partial class NodeStatusReporter(
             {
                 try
                 {
-                    await ReportAsync().ConfigureAwait(false);
+                    await ReportAsync(stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (StateStoreFaults.IsFault(ex))
                 {

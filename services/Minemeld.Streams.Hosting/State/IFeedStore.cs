@@ -4,10 +4,10 @@ namespace Minemeld.Streams.Hosting.State;
 public interface IFeedStore
 {
     /// <summary>Current number of members.</summary>
-    Task<long> CountAsync();
+    Task<long> CountAsync(CancellationToken cancellationToken);
 
     /// <summary>Current size, and which of <paramref name="indicators"/> are members.</summary>
-    Task<(long Count, IReadOnlySet<string> Members)> ProbeAsync(IReadOnlyCollection<string> indicators);
+    Task<(long Count, IReadOnlySet<string> Members)> ProbeAsync(IReadOnlyCollection<string> indicators, CancellationToken cancellationToken);
 
     /// <summary>
     /// Applies changes atomically and bumps the feed version when anything changed; returns (added, removed). A member
@@ -15,7 +15,7 @@ public interface IFeedStore
     /// <see cref="DefaultTombstoneRetention"/>; zero keeps none), so readers in change order (TAXII) learn it went; a
     /// member that comes back loses its tombstone.
     /// </summary>
-    Task<(long Added, long Removed)> ApplyAsync(IReadOnlyCollection<FeedChange> changes, TimeSpan? tombstones = null);
+    Task<(long Added, long Removed)> ApplyAsync(IReadOnlyCollection<FeedChange> changes, TimeSpan? tombstones, CancellationToken cancellationToken);
 
     /// <summary>How long a withdrawn member is remembered unless the output says otherwise.</summary>
     static readonly TimeSpan DefaultTombstoneRetention = TimeSpan.FromDays(7);

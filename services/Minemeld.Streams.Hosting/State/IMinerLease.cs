@@ -10,10 +10,10 @@ public interface IMinerLease
     /// Takes the lease for <paramref name="ttl"/> when nobody holds it, or extends it to <paramref name="ttl"/> from now
     /// when <paramref name="owner"/> holds it; true when <paramref name="owner"/> holds it now.
     /// </summary>
-    Task<bool> TryAcquireAsync(string owner, TimeSpan ttl);
+    Task<bool> TryAcquireAsync(string owner, TimeSpan ttl, CancellationToken cancellationToken);
 
-    Task<bool> IsHeldByAsync(string owner);
+    Task<bool> IsHeldByAsync(string owner, CancellationToken cancellationToken);
 
     /// <summary>Gives the lease up if <paramref name="owner"/> holds it (a stopping process), so another replica takes it at once.</summary>
-    Task ReleaseAsync(string owner);
+    Task ReleaseAsync(string owner, CancellationToken cancellationToken);
 }

@@ -7,12 +7,12 @@ namespace Minemeld.Streams.Hosting.State;
 /// </summary>
 public interface INodeStatusStore
 {
-    Task WriteAsync(string node, string instance, NodeStatusRecord status);
+    Task WriteAsync(string node, string instance, NodeStatusRecord status, CancellationToken cancellationToken);
 
-    Task<NodeStatusRecord?> ReadAsync(string node, string instance);
+    Task<NodeStatusRecord?> ReadAsync(string node, string instance, CancellationToken cancellationToken);
 
     /// <summary>Every instance's status of the node.</summary>
-    Task<IReadOnlyList<NodeStatusRecord>> ReadAllAsync(string node);
+    Task<IReadOnlyList<NodeStatusRecord>> ReadAllAsync(string node, CancellationToken cancellationToken);
 }
 
 /// <summary>One process's status of a node: class and kind of the node, and the status JSON.</summary>

@@ -63,5 +63,5 @@ public interface IStateStore
     /// Deletes everything stored for one node (feed, rows, table, lease, status); a local list is kept when
     /// <paramref name="keepList"/> is true (a reset), deleted with the node otherwise. Returns how many objects went.
     /// </summary>
-    Task<long> DeleteNodeStateAsync(string graph, string node, bool keepList);
+    Task<long> DeleteNodeStateAsync(string graph, string node, bool keepList, CancellationToken cancellationToken);
 }

@@ -78,12 +78,12 @@ public sealed class SyslogMatcherHandler(string graph, string node, JsonObject c
                 return;
             }
 
-            var removed = deletes.Count == 0 ? 0 : await _rows.DeleteAsync(deletes).ConfigureAwait(false);
-            await _rows.WriteAsync(sets, []).ConfigureAwait(false);
+            var removed = deletes.Count == 0 ? 0 : await _rows.DeleteAsync(deletes, cancellationToken).ConfigureAwait(false);
+            await _rows.WriteAsync(sets, [], cancellationToken).ConfigureAwait(false);
             Counters.Add("added", sets.Count);
             Counters.Add("removed", removed);
-            await store.ListStamps(graph).WriteAsync([KeyValuePair.Create(Node, Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture))], []).ConfigureAwait(false);
-            await store.Hup.PublishAsync(graph, Node).ConfigureAwait(false);
+            await store.ListStamps(graph).WriteAsync([KeyValuePair.Create(Node, Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture))], [], cancellationToken).ConfigureAwait(false);
+            await store.Hup.PublishAsync(graph, Node, cancellationToken).ConfigureAwait(false);
         });
     }
 

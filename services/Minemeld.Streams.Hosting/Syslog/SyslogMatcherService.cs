@@ -78,7 +78,7 @@ public sealed partial class SyslogMatcherService : BackgroundService, INodeStati
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
-        var subscription = await _store.Hup.SubscribeAsync(_graph, _node.Name, () => _stale = true).ConfigureAwait(false);
+        var subscription = await _store.Hup.SubscribeAsync(_graph, _node.Name, () => _stale = true, stoppingToken).ConfigureAwait(false);
         var backoff = TimeSpan.FromMilliseconds(200);
         try
         {
@@ -119,7 +119,7 @@ public sealed partial class SyslogMatcherService : BackgroundService, INodeStati
             var batch = new List<ConsumeResult<string, byte[]>>(500);
             while (!stoppingToken.IsCancellationRequested)
             {
-                await RefreshAsync().ConfigureAwait(false);
+                await RefreshAsync(stoppingToken).ConfigureAwait(false);
                 batch.Clear();
                 var first = consumer.Consume(TimeSpan.FromMilliseconds(500));
                 if (first is null)
@@ -180,7 +180,7 @@ public sealed partial class SyslogMatcherService : BackgroundService, INodeStati
         }
 
         await _output.PublishAsync(emissions, Counters, cancellationToken).ConfigureAwait(false);
-        await _sightings.WriteAsync(sightings, []).ConfigureAwait(false);
+        await _sightings.WriteAsync(sightings, [], cancellationToken).ConfigureAwait(false);
         if (_logstash is not null)
         {
             await _logstash.SendAsync(events, cancellationToken).ConfigureAwait(false);
@@ -222,7 +222,7 @@ public sealed partial class SyslogMatcherService : BackgroundService, INodeStati
     }
 
     /// <summary>Loads the table again when its stamp moved (or at least every half minute), and withdraws orphaned sightings.</summary>
-    private async Task RefreshAsync()
+    private async Task RefreshAsync(CancellationToken cancellationToken)
     {
         var now = Environment.TickCount64;
         if (!_stale && now - _refreshedAt < RefreshEvery.TotalMilliseconds)
@@ -232,13 +232,13 @@ public sealed partial class SyslogMatcherService : BackgroundService, INodeStati
 
         _stale = false;
         _refreshedAt = now;
-        var stamp = (await _store.ListStamps(_graph).GetAsync([_node.Name]).ConfigureAwait(false))[0];
+        var stamp = (await _store.ListStamps(_graph).GetAsync([_node.Name], cancellationToken).ConfigureAwait(false))[0];
         if (stamp == _stamp && _stamp is not null)
         {
             return;
         }
 
-        var rows = await _rows.GetAllAsync().ConfigureAwait(false);
+        var rows = await _rows.GetAllAsync(cancellationToken).ConfigureAwait(false);
         _values = rows.ToDictionary(static r => r.Key, static r => r.Value, StringComparer.Ordinal);
         _index = MatchIndex.Build(rows.Select(static r =>
         {
@@ -248,11 +248,11 @@ public sealed partial class SyslogMatcherService : BackgroundService, INodeStati
         _stamp = stamp;
 
         // Sightings of indicators that left the table are withdrawn (by whichever replica sees it first).
-        var orphans = (await _sightings.GetAllAsync().ConfigureAwait(false)).Where(s => !_values.ContainsKey(s.Value)).ToList();
+        var orphans = (await _sightings.GetAllAsync(cancellationToken).ConfigureAwait(false)).Where(s => !_values.ContainsKey(s.Value)).ToList();
         if (orphans.Count > 0)
         {
-            await _output.PublishAsync([.. orphans.Select(static o => new Emission(MessageOp.Withdraw, o.Key, null))], Counters, CancellationToken.None).ConfigureAwait(false);
-            await _sightings.DeleteIfUnchangedAsync(orphans).ConfigureAwait(false);
+            await _output.PublishAsync([.. orphans.Select(static o => new Emission(MessageOp.Withdraw, o.Key, null))], Counters, cancellationToken).ConfigureAwait(false);
+            await _sightings.DeleteIfUnchangedAsync(orphans, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -54,7 +54,7 @@ public sealed class AdminApiTests(RedisFixture redis)
         }
 
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/config/data/bucketCustomerA_indicators/append", Json("""{"indicator":"192.0.2.70"}"""), Ct)).StatusCode);
-        Assert.Equal(["192.0.2.68", "192.0.2.69", "192.0.2.70"], (await store.ReadAsync(0)).Select(static e => e.Indicator).Where(static i => i.StartsWith("192.0.2.", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.Equal(["192.0.2.68", "192.0.2.69", "192.0.2.70"], (await store.ReadAsync(0, TestContext.Current.CancellationToken)).Select(static e => e.Indicator).Where(static i => i.StartsWith("192.0.2.", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
 
         // Reads are not writes: a cross-site read is answered (the browser keeps it from the other site by itself).
         using var read = new HttpRequestMessage(HttpMethod.Get, "/config/data/bucketCustomerA_indicators");
@@ -76,7 +76,7 @@ public sealed class AdminApiTests(RedisFixture redis)
         }
 
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/config/data/bucketCustomerA_indicators/append", Json("""{"indicator":"203.0.113.9"}"""), Ct)).StatusCode);
-        var entries = await store.ReadAsync(0);
+        var entries = await store.ReadAsync(0, TestContext.Current.CancellationToken);
         Assert.Equal(["192.0.2.7", "198.51.100.0/24", "203.0.113.9"], entries.Select(static e => e.Indicator).Order(StringComparer.Ordinal));
         Assert.Equal("scanner", entries.Single(static e => e.Indicator == "192.0.2.7").Attributes["comment"]!.GetValue<string>());
 
@@ -90,7 +90,7 @@ public sealed class AdminApiTests(RedisFixture redis)
         var message = await bad.Content.ReadAsStringAsync(Ct);
         Assert.Contains("entry 1", message, StringComparison.Ordinal);
         Assert.Contains("not-an-ip", message, StringComparison.Ordinal);
-        Assert.Equal(3, (await store.ReadAsync(0)).Count());
+        Assert.Equal(3, (await store.ReadAsync(0, TestContext.Current.CancellationToken)).Count());
 
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/config/data/freeBaseOffering_indicators", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client("customer-a", "demo-customer-a").GetAsync("/config/data/bucketCustomerA_indicators", Ct)).StatusCode);
@@ -106,7 +106,7 @@ public sealed class AdminApiTests(RedisFixture redis)
             Json("""[{"indicator":"10.9.0.1","type":"IPv4","ttl":3600},{"indicator":"10.9.0.2","type":"IPv4","ttl":"disabled","comment":"forever"}]"""), Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/config/data/wlCustomerA_indicators/append?t=localdb",
             new StringContent("IPv4\n10.9.0.3\ncomment\nbad host\nttl\n60\n\n# a comment\nIPv4\n10.9.0.4\n"), Ct)).StatusCode);
-        var entries = (await store.ReadEntriesAsync(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).ToDictionary(static e => e.Indicator);
+        var entries = (await store.ReadEntriesAsync(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), TestContext.Current.CancellationToken)).ToDictionary(static e => e.Indicator);
         Assert.Equal(4, entries.Count);
         Assert.InRange(entries["10.9.0.1"].ExpiresAt!.Value - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 3_500_000, 3_600_000);
         Assert.Null(entries["10.9.0.2"].ExpiresAt);
@@ -114,7 +114,7 @@ public sealed class AdminApiTests(RedisFixture redis)
 
         // ttl 0 deletes, as minemeld-sync deletes.
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/config/data/wlCustomerA_indicators/append?t=localdb", Json("""{"indicator":"10.9.0.1","type":"IPv4","ttl":0}"""), Ct)).StatusCode);
-        Assert.DoesNotContain("10.9.0.1", (await store.ReadAsync(0)).Select(static e => e.Indicator));
+        Assert.DoesNotContain("10.9.0.1", (await store.ReadAsync(0, TestContext.Current.CancellationToken)).Select(static e => e.Indicator));
 
         using var missingType = await admin.PostAsync("/config/data/wlCustomerA_indicators/append?t=localdb", Json("""[{"indicator":"10.9.0.5"}]"""), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, missingType.StatusCode);
@@ -221,15 +221,15 @@ public sealed class AdminApiTests(RedisFixture redis)
         await using var host = await FeedAccessTests.DemoAsync(redis);
         await host.FillAsync("customerAFeed", [("10.0.0.1-10.0.0.1", 1, null), ("10.0.0.3-10.0.0.3", 2, null)]);
         var statuses = host.Store.Status(host.GraphName);
-        await statuses.WriteAsync("customerAFeed", "minemeld.ft.redis.RedisSet", "output", new JsonObject { ["state"] = 5, ["statistics"] = new JsonObject { ["update.rx"] = 7, ["added"] = 2 } });
+        await statuses.WriteAsync("customerAFeed", "minemeld.ft.redis.RedisSet", "output", new JsonObject { ["state"] = 5, ["statistics"] = new JsonObject { ["update.rx"] = 7, ["added"] = 2 } }, TestContext.Current.CancellationToken);
         await statuses.WriteAsync("spamhaus_DROP", "minemeld.ft.http.HttpFT", "miner", new JsonObject
         {
             ["state"] = 5, ["statistics"] = new JsonObject { ["added"] = 3 }, ["length"] = 3, ["last_run"] = 1000, ["last_successful_run"] = 900, ["sub_state"] = "SUCCESS",
-        });
+        }, TestContext.Current.CancellationToken);
         await statuses.WriteAsync("spamhaus_EDROP", "minemeld.ft.http.HttpFT", "miner", new JsonObject
         {
             ["state"] = 5, ["length"] = 1, ["last_run"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), ["sub_state"] = "SUCCESS",
-        });
+        }, TestContext.Current.CancellationToken);
         var admin = host.Client("admin", "demo-admin");
         var result = JsonNode.Parse(await admin.GetStringAsync("/status/minemeld", Ct))!["result"]!.AsArray().ToDictionary(static n => n!["name"]!.GetValue<string>());
 

@@ -130,9 +130,9 @@ public sealed class ConsoleApiTests(RedisFixture redis)
         const string Entry = """{"entries":[{"indicator":"192.0.2.80","comment":"from the console"}]}""";
         Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(HttpMethod.Post, "/lists/bucketCustomerA/entries", Entry, null));
         Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(HttpMethod.Post, "/lists/bucketCustomerA/entries", Entry, otherCsrf));
-        Assert.Empty(await list.ReadEntriesAsync(0));
+        Assert.Empty(await list.ReadEntriesAsync(0, TestContext.Current.CancellationToken));
         Assert.Equal(HttpStatusCode.OK, await SendAsync(HttpMethod.Post, "/lists/bucketCustomerA/entries", Entry, csrf));
-        Assert.Equal("192.0.2.80", Assert.Single(await list.ReadEntriesAsync(0)).Indicator);
+        Assert.Equal("192.0.2.80", Assert.Single(await list.ReadEntriesAsync(0, TestContext.Current.CancellationToken)).Indicator);
 
         // A password change ends every session of that admin (here through the API, with the session's own token).
         Assert.Equal(HttpStatusCode.OK, await SendAsync(HttpMethod.Put, "/aaa/users/api/admin", """{"password":"new-admin-password"}""", csrf));
@@ -161,7 +161,7 @@ public sealed class ConsoleApiTests(RedisFixture redis)
             Assert.False(response.Headers.Contains("Set-Cookie"), user);
         }
 
-        Assert.Empty(await host.Store.ConsoleSessions(host.GraphName).GetAllAsync());
+        Assert.Empty(await host.Store.ConsoleSessions(host.GraphName).GetAllAsync(TestContext.Current.CancellationToken));
     }
 
     /// <summary>Paging a feed newest first yields every member once, in the store's order; a search yields exactly the members that contain it.</summary>
@@ -263,7 +263,7 @@ public sealed class ConsoleApiTests(RedisFixture redis)
             Assert.Equal(badAt, problem["errors"]!.AsArray().Select(static e => e!["entry"]!.GetValue<int>()));
             Assert.Equal(badAt.Count, problem["refused"]!.GetValue<int>());
             Assert.Equal(3000, problem["total"]!.GetValue<int>());
-            Assert.Empty(await new LocalListStore(host.Store, host.GraphName, "bucketCustomerA", "IPv4").ReadEntriesAsync(0));
+            Assert.Empty(await new LocalListStore(host.Store, host.GraphName, "bucketCustomerA", "IPv4").ReadEntriesAsync(0, TestContext.Current.CancellationToken));
         }
     }
 

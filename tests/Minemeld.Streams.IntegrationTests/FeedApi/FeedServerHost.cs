@@ -67,7 +67,7 @@ internal sealed class FeedServerHost : WebApplicationFactory<FeedServerOptions>
 
     /// <summary>Writes feed members through the output worker's store (values verbatim, score = last_seen).</summary>
     public Task FillAsync(string feed, IEnumerable<(string Indicator, double Score, string? Value)> entries) =>
-        Store.Feed(GraphName, feed).ApplyAsync([.. entries.Select(static e => new FeedChange(e.Indicator, true, e.Score, e.Value))]);
+        Store.Feed(GraphName, feed).ApplyAsync([.. entries.Select(static e => new FeedChange(e.Indicator, true, e.Score, e.Value))], null, TestContext.Current.CancellationToken);
 
     public HttpClient Client(string? user = null, string? password = null)
     {

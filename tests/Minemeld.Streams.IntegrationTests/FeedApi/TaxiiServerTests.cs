@@ -218,7 +218,7 @@ public sealed partial class TaxiiServerTests(RedisFixture redis)
                 changes.Add(new FeedChange(indicator, false, 0, null));
             }
 
-            return host.Store.Feed(host.GraphName, "customerAFeed").ApplyAsync(changes);
+            return host.Store.Feed(host.GraphName, "customerAFeed").ApplyAsync(changes, null, TestContext.Current.CancellationToken);
         }
 
         string Address(int i) => $"10.{i / 65536 % 256}.{i / 256 % 256}.{i % 256}";

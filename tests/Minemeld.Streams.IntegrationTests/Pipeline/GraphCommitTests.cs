@@ -32,37 +32,37 @@ public sealed class GraphCommitTests(KafkaFixture kafka, RedisFixture redis)
         var v3 = Graph(name, Miner, "f1: {prototype: stdlib.feedHCGreen, inputs: [a], config: {max_entries: 2}}");
         var store = new RedisStateStore(await redis.ConnectAsync());
         var committer = new GraphCommitter(store);
-        await new LocalListStore(store, name, "a", "IPv4").UpsertAsync([("10.0.0.1", new JsonObject()), ("10.0.0.2", new JsonObject()), ("10.0.0.3", new JsonObject())], replaceAll: true);
-        Assert.Null(await committer.CheckAsync(v1)); // the first start records the graph
+        await new LocalListStore(store, name, "a", "IPv4").UpsertAsync([("10.0.0.1", new JsonObject()), ("10.0.0.2", new JsonObject()), ("10.0.0.3", new JsonObject())], replaceAll: true, TestContext.Current.CancellationToken);
+        Assert.Null(await committer.CheckAsync(v1, TestContext.Current.CancellationToken)); // the first start records the graph
 
-        await RunUntilAsync(v1, store, async () => await store.Feed(name, "f1").CountAsync() == 3, "f1 to hold the 3 list entries");
+        await RunUntilAsync(v1, store, async () => await store.Feed(name, "f1").CountAsync(TestContext.Current.CancellationToken) == 3, "f1 to hold the 3 list entries");
 
         // The changed graph is refused until committed.
-        var refusal = await committer.CheckAsync(v2);
+        var refusal = await committer.CheckAsync(v2, TestContext.Current.CancellationToken);
         Assert.NotNull(refusal);
         Assert.Contains("f1: config changed -> reset", refusal, StringComparison.Ordinal);
         Assert.Contains("minemeld commit", refusal, StringComparison.Ordinal);
 
-        var plan = await committer.PlanAsync(v2);
+        var plan = await committer.PlanAsync(v2, TestContext.Current.CancellationToken);
         Assert.Equal(NodeStartup.Rebuild, plan.Startups["a"]);
         Assert.Equal(NodeStartup.Reset, plan.Startups["f1"]);
-        await committer.ApplyAsync(v2, plan);
-        Assert.Null(await committer.CheckAsync(v2));
-        Assert.Equal(0, await store.Feed(name, "f1").CountAsync());
-        Assert.Equal(3, (await store.MinerTable(name, "a").LoadAsync()).Fields.Values.Sum(static f => System.Text.Json.JsonDocument.Parse(f).RootElement.GetArrayLength()));
-        Assert.Equal(3, (await store.LocalList(name, "a").GetAllAsync()).Count);
-        Assert.Equal([GraphCommitter.RebuildCommand], await store.NodeCommands(name).GetAsync(["a"]));
+        await committer.ApplyAsync(v2, plan, TestContext.Current.CancellationToken);
+        Assert.Null(await committer.CheckAsync(v2, TestContext.Current.CancellationToken));
+        Assert.Equal(0, await store.Feed(name, "f1").CountAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(3, (await store.MinerTable(name, "a").LoadAsync(TestContext.Current.CancellationToken)).Fields.Values.Sum(static f => System.Text.Json.JsonDocument.Parse(f).RootElement.GetArrayLength()));
+        Assert.Equal(3, (await store.LocalList(name, "a").GetAllAsync(TestContext.Current.CancellationToken)).Count);
+        Assert.Equal([GraphCommitter.RebuildCommand], await store.NodeCommands(name).GetAsync(["a"], TestContext.Current.CancellationToken));
 
         // f1's offsets are past every message: only the rebuild can refill it, now capped at 2.
-        await RunUntilAsync(v2, store, async () => await store.Feed(name, "f1").CountAsync() == 2 && await store.Feed(name, "f2").CountAsync() == 3
-            && (await store.NodeCommands(name).GetAsync(["a"]))[0] is null, "f1 refilled up to its new cap, f2 filled, the rebuild done");
+        await RunUntilAsync(v2, store, async () => await store.Feed(name, "f1").CountAsync(TestContext.Current.CancellationToken) == 2 && await store.Feed(name, "f2").CountAsync(TestContext.Current.CancellationToken) == 3
+            && (await store.NodeCommands(name).GetAsync(["a"], TestContext.Current.CancellationToken))[0] is null, "f1 refilled up to its new cap, f2 filled, the rebuild done");
 
-        var removal = await committer.PlanAsync(v3);
+        var removal = await committer.PlanAsync(v3, TestContext.Current.CancellationToken);
         Assert.Equal(["f2"], removal.Deleted);
-        await committer.ApplyAsync(v3, removal);
-        Assert.Equal(0, await store.Feed(name, "f2").CountAsync());
-        Assert.Empty(await store.Status(name).ReadAllAsync("f2"));
-        Assert.Equal(2, await store.Feed(name, "f1").CountAsync()); // f1 unchanged, a unchanged: both initialize
+        await committer.ApplyAsync(v3, removal, TestContext.Current.CancellationToken);
+        Assert.Equal(0, await store.Feed(name, "f2").CountAsync(TestContext.Current.CancellationToken));
+        Assert.Empty(await store.Status(name).ReadAllAsync("f2", TestContext.Current.CancellationToken));
+        Assert.Equal(2, await store.Feed(name, "f1").CountAsync(TestContext.Current.CancellationToken)); // f1 unchanged, a unchanged: both initialize
     }
 
     /// <summary>
@@ -77,13 +77,13 @@ public sealed class GraphCommitTests(KafkaFixture kafka, RedisFixture redis)
         var graph = Graph(name, Miner, "f1: {prototype: stdlib.feedHCGreen, inputs: [a]}");
         var connection = await redis.ConnectAsync();
         var store = new RedisStateStore(connection);
-        await new LocalListStore(store, name, "a", "IPv4").UpsertAsync([("10.0.0.1", new JsonObject())], replaceAll: true);
+        await new LocalListStore(store, name, "a", "IPv4").UpsertAsync([("10.0.0.1", new JsonObject())], replaceAll: true, TestContext.Current.CancellationToken);
         using var harness = new PipelineHarness(kafka.BootstrapServers);
         var runtime = Runtime(graph, store, harness);
         await runtime.StartAsync(ct);
-        await PipelineHarness.EventuallyAsync(async () => await store.Feed(name, "f1").CountAsync() == 1, "f1 to hold the entry", TimeSpan.FromSeconds(60));
+        await PipelineHarness.EventuallyAsync(async () => await store.Feed(name, "f1").CountAsync(TestContext.Current.CancellationToken) == 1, "f1 to hold the entry", TimeSpan.FromSeconds(60));
         await runtime.StopAsync(ct);
-        Assert.NotEmpty(await store.Status(name).ReadAllAsync("f1"));
+        Assert.NotEmpty(await store.Status(name).ReadAllAsync("f1", TestContext.Current.CancellationToken));
 
         var server = connection.GetServers()[0];
         await foreach (var key in server.KeysAsync(pattern: $"mm:{name}:*"))
@@ -92,7 +92,7 @@ public sealed class GraphCommitTests(KafkaFixture kafka, RedisFixture redis)
         }
 
         await runtime.DisposeAsync();
-        Assert.Empty(await store.Status(name).ReadAllAsync("f1"));
+        Assert.Empty(await store.Status(name).ReadAllAsync("f1", TestContext.Current.CancellationToken));
         Assert.Empty(await server.KeysAsync(pattern: $"mm:{name}:*").ToListAsync(ct));
     }
 

@@ -34,7 +34,7 @@ public sealed class MinerJournalTests(KafkaFixture kafka, RedisFixture redis)
             // A version that keeps about half of the previous one: many indicators are as two versions ago.
             version = [.. universe.Where(_ => random.Next(2) == 0)];
             miner ??= new MinerNode(graph.Node, graph.Name, graph.Topic, store, graph.Harness.Publisher, TimeProvider.System, new MinerRunOptions());
-            await miner.List!.UpsertAsync([.. version.Select(static i => (i, new JsonObject()))], replaceAll: true);
+            await miner.List!.UpsertAsync([.. version.Select(static i => (i, new JsonObject()))], replaceAll: true, TestContext.Current.CancellationToken);
             store.Next = (round % 3) switch
             {
                 1 => Crash.BeforeWrite,
@@ -72,7 +72,7 @@ public sealed class MinerJournalTests(KafkaFixture kafka, RedisFixture redis)
         Assert.Equal(version.Order(StringComparer.Ordinal), live);
 
         // The last save emptied the journal.
-        Assert.Empty((await store.MinerTable(graph.Name, "miner").LoadAsync()).Journal);
+        Assert.Empty((await store.MinerTable(graph.Name, "miner").LoadAsync(TestContext.Current.CancellationToken)).Journal);
     }
 
     private enum Crash
@@ -117,18 +117,18 @@ public sealed class MinerJournalTests(KafkaFixture kafka, RedisFixture redis)
 
         public IRecordStore ConsoleSessions(string graph) => inner.ConsoleSessions(graph);
 
-        public Task<long> DeleteNodeStateAsync(string graph, string node, bool keepList) => inner.DeleteNodeStateAsync(graph, node, keepList);
+        public Task<long> DeleteNodeStateAsync(string graph, string node, bool keepList, CancellationToken cancellationToken) => inner.DeleteNodeStateAsync(graph, node, keepList, cancellationToken);
     }
 
     private sealed class CrashingTable(IMinerTableStore inner, CrashingStateStore store) : IMinerTableStore
     {
-        public Task<long> ReadVersionAsync() => inner.ReadVersionAsync();
+        public Task<long> ReadVersionAsync(CancellationToken cancellationToken) => inner.ReadVersionAsync(cancellationToken);
 
-        public Task<MinerTable> LoadAsync() => inner.LoadAsync();
+        public Task<MinerTable> LoadAsync(CancellationToken cancellationToken) => inner.LoadAsync(cancellationToken);
 
-        public Task JournalAsync(ReadOnlyMemory<byte> entry) => inner.JournalAsync(entry);
+        public Task JournalAsync(ReadOnlyMemory<byte> entry, CancellationToken cancellationToken) => inner.JournalAsync(entry, cancellationToken);
 
-        public Task WriteAsync(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields)
+        public Task WriteAsync(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, CancellationToken cancellationToken)
         {
             if (store.Next == Crash.BeforeWrite)
             {
@@ -136,10 +136,10 @@ public sealed class MinerJournalTests(KafkaFixture kafka, RedisFixture redis)
                 throw new InvalidOperationException("killed before the table was written");
             }
 
-            return inner.WriteAsync(fields);
+            return inner.WriteAsync(fields, cancellationToken);
         }
 
-        public Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun, string? cursor = null)
+        public Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun, string? cursor, CancellationToken cancellationToken)
         {
             if (store.Next != Crash.None)
             {
@@ -147,7 +147,7 @@ public sealed class MinerJournalTests(KafkaFixture kafka, RedisFixture redis)
                 throw new InvalidOperationException("killed after the table's buckets were written, before the save ended");
             }
 
-            return inner.CommitAsync(deleted, lastRun, lastSuccessfulRun, cursor);
+            return inner.CommitAsync(deleted, lastRun, lastSuccessfulRun, cursor, cancellationToken);
         }
     }
 }

@@ -58,8 +58,8 @@ public sealed class MinerLeaseTests(KafkaFixture kafka, RedisFixture redis)
             Assert.True(live.HoldsLease);
 
             // An edit written and stamped, but its HUP never published (a Redis restart, a subscriber reconnecting).
-            await store.LocalList(graph.Name, graph.Node.Name).WriteAsync([KeyValuePair.Create("198.51.100.7", "{}")], []);
-            await store.ListStamps(graph.Name).WriteAsync([KeyValuePair.Create(graph.Node.Name, "edited")], []);
+            await store.LocalList(graph.Name, graph.Node.Name).WriteAsync([KeyValuePair.Create("198.51.100.7", "{}")], [], TestContext.Current.CancellationToken);
+            await store.ListStamps(graph.Name).WriteAsync([KeyValuePair.Create(graph.Node.Name, "edited")], [], TestContext.Current.CancellationToken);
             await PipelineHarness.EventuallyAsync(() => Task.FromResult(service.Polls == 2), "the keeper to notice the edit", TimeSpan.FromSeconds(15));
             Assert.Equal(1, live.Poller.Length);
 
@@ -68,7 +68,7 @@ public sealed class MinerLeaseTests(KafkaFixture kafka, RedisFixture redis)
             var now = DateTimeOffset.UtcNow;
             Assert.Null(live.Overdue(now));
             Assert.StartsWith($"{graph.Node.Name}: last poll ", live.Overdue(now + MinerNode.OverdueAfter(live.Poller.Settings.IntervalSeconds) + TimeSpan.FromSeconds(1)), StringComparison.Ordinal);
-            Assert.False(await dead.KeepLeaseAsync()); // a holder that comes back learns the miner is not its own...
+            Assert.False(await dead.KeepLeaseAsync(TestContext.Current.CancellationToken)); // a holder that comes back learns the miner is not its own...
             Assert.Null(dead.Overdue(now + TimeSpan.FromDays(1))); // ...and does not report it
             Assert.Null(keeper.Lapsed(now));
             Assert.StartsWith("miner leases: not renewed", keeper.Lapsed(now + TimeSpan.FromMinutes(1)), StringComparison.Ordinal);

@@ -19,7 +19,7 @@ public sealed class MinerListOrderTests(KafkaFixture kafka, RedisFixture redis)
         using var miner = graph.Replica();
         var random = new Random(20261130);
         var indicators = Enumerable.Range(0, 300).Select(_ => $"{random.Next(1, 224)}.{random.Next(256)}.{random.Next(256)}.{random.Next(256)}").Distinct().ToList();
-        await miner.List!.UpsertAsync([.. indicators.Select(static i => (i, new JsonObject()))], replaceAll: true);
+        await miner.List!.UpsertAsync([.. indicators.Select(static i => (i, new JsonObject()))], replaceAll: true, TestContext.Current.CancellationToken);
         Assert.True(await miner.PollAsync(TestContext.Current.CancellationToken));
 
         var seen = PipelineHarness.ReadTopic(kafka.BootstrapServers, graph.Topic, expected: indicators.Count, settle: TimeSpan.FromSeconds(1));

@@ -13,7 +13,7 @@ public sealed class MinerOutfilterTests(KafkaFixture kafka, RedisFixture redis)
         using var graph = await SingleMinerGraph.CreateAsync(kafka, redis, "outf",
             "{prototype: stdlib.listIPv4Generic, output: true, config: {outfilters: [{name: no test nets, conditions: [\"starts_with(__indicator, '192.0.2.') == true\"], actions: [drop]}]}}");
         using var miner = graph.Replica();
-        await miner.List!.UpsertAsync([("192.0.2.1", new JsonObject()), ("198.51.100.1", new JsonObject())], replaceAll: true);
+        await miner.List!.UpsertAsync([("192.0.2.1", new JsonObject()), ("198.51.100.1", new JsonObject())], replaceAll: true, TestContext.Current.CancellationToken);
         Assert.True(await miner.PollAsync(TestContext.Current.CancellationToken));
         Assert.Equal(2, miner.Poller.Counters.UpdateTx);
 

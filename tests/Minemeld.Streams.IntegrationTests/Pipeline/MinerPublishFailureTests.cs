@@ -35,7 +35,7 @@ public sealed class MinerPublishFailureTests(RedisFixture redis)
         using var publisher = new MessagePublisher(new KafkaClientFactory(options, NullLogger<KafkaClientFactory>.Instance));
         var connection = await redis.ConnectAsync();
         using var miner = new MinerNode(graph["miner"], name, topic, new RedisStateStore(connection), publisher, TimeProvider.System, new MinerRunOptions());
-        await miner.List!.UpsertAsync([("192.0.2.1", new JsonObject()), ("198.51.100.1", new JsonObject())], replaceAll: true);
+        await miner.List!.UpsertAsync([("192.0.2.1", new JsonObject()), ("198.51.100.1", new JsonObject())], replaceAll: true, TestContext.Current.CancellationToken);
 
         broker.SetBrokerDown();
         await Assert.ThrowsAsync<ProduceFailedException>(() => miner.PollAsync(TestContext.Current.CancellationToken));

@@ -73,7 +73,7 @@ public sealed class RepartitionCatchUpTests(KafkaFixture kafka, RedisFixture red
         {
             // The last update follows every withdraw on its partition; once the aggregator applied all it read
             // (updates forwarded, withdraws and the last update direct), the feed holds the last update alone.
-            await PipelineHarness.EventuallyAsync(async () => router.Counters["direct"] == Count + 1 && await feed.CountAsync() == 1, "the aggregator to apply everything", TimeSpan.FromSeconds(60));
+            await PipelineHarness.EventuallyAsync(async () => router.Counters["direct"] == Count + 1 && await feed.CountAsync(TestContext.Current.CancellationToken) == 1, "the aggregator to apply everything", TimeSpan.FromSeconds(60));
         }
         finally
         {

@@ -61,8 +61,8 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
         // 2. A local-list entry and a whitelist hole reach customer A's feed (and only it).
         var bucket = new LocalListStore(store, graph.Name, "bucketCustomerA", "IPv4");
         var whitelist = new LocalListStore(store, graph.Name, "wlCustomerA", "IPv4");
-        await bucket.UpsertAsync([("198.51.100.7", new JsonObject { ["comment"] = "ticket 42" })], replaceAll: false);
-        await whitelist.UpsertAsync([("1.19.1.0/24", new JsonObject())], replaceAll: false);
+        await bucket.UpsertAsync([("198.51.100.7", new JsonObject { ["comment"] = "ticket 42" })], replaceAll: false, TestContext.Current.CancellationToken);
+        await whitelist.UpsertAsync([("1.19.1.0/24", new JsonObject())], replaceAll: false, TestContext.Current.CancellationToken);
         var premiumPieces = RangeOracle.Pieces([.. baseSources, .. torRows], []).Select(RangeOracle.Parse).ToList();
         await Expect("customerAFeed", RangeOracle.Pieces([.. premiumPieces, RangeOracle.Parse("198.51.100.7")], [RangeOracle.Parse("1.19.1.0/24")]));
         Assert.Equal(await Feed("premiumOffering"), RangeOracle.Pieces([.. baseSources, .. torRows], []));
@@ -70,13 +70,13 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
         Assert.Equal("ticket 42", value["comment"]!.GetValue<string>());
 
         // Removing the whitelist entry fills the hole again.
-        await whitelist.RemoveAsync(["1.19.1.0/24"]);
+        await whitelist.RemoveAsync(["1.19.1.0/24"], TestContext.Current.CancellationToken);
         await Expect("customerAFeed", RangeOracle.Pieces([.. premiumPieces, RangeOracle.Parse("198.51.100.7")], []));
 
         // 3. The DROP list changes between polls: new entries appear, vanished ones are withdrawn.
         var changed = drop.Replace("2.57.122.0/24 ; SBL636050\n", string.Empty, StringComparison.Ordinal) + "100.64.0.0/22 ; SBL999999\n";
         feeds.Set("/drop.txt", changed);
-        await new LocalListStore(store, graph.Name, "spamhaus_DROP", null).HupAsync();
+        await new LocalListStore(store, graph.Name, "spamhaus_DROP", null).HupAsync(TestContext.Current.CancellationToken);
         var changedBase = Ranges(changed, Fixture("spamhaus-edrop.txt"), Fixture("dshield-block.txt"), tor: null);
         await Expect("freeBaseOffering", RangeOracle.Pieces(changedBase, []));
 
@@ -85,7 +85,7 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
         var before = edropMiner.Poller.Counters.PollErrors;
         var (withdrawsBefore, removedBefore, lengthBefore) = (edropMiner.Poller.Counters.WithdrawTx, edropMiner.Poller.Counters.Removed, edropMiner.Poller.Length);
         feeds.Set("/edrop.txt", "upstream broken", status: 500);
-        await new LocalListStore(store, graph.Name, "spamhaus_EDROP", null).HupAsync();
+        await new LocalListStore(store, graph.Name, "spamhaus_EDROP", null).HupAsync(TestContext.Current.CancellationToken);
         await PipelineHarness.EventuallyAsync(async () => edropMiner.Poller.Counters.PollErrors > before, "the failed EDROP poll");
         Assert.Equal("ERROR", edropMiner.SubState);
         Assert.Contains("500", edropMiner.LastError, StringComparison.Ordinal);
@@ -93,20 +93,20 @@ public sealed class SeedScenarioTests(KafkaFixture kafka, RedisFixture redis)
         // The status is written at the end of the cycle, after the counters moved.
         var statuses = store.Status(graph.Name);
         await PipelineHarness.EventuallyAsync(
-            async () => (await statuses.ReadInstanceAsync("spamhaus_EDROP"))?["sub_state"]?.GetValue<string>() == "ERROR",
+            async () => (await statuses.ReadInstanceAsync("spamhaus_EDROP", TestContext.Current.CancellationToken))?["sub_state"]?.GetValue<string>() == "ERROR",
             "the EDROP status to say ERROR");
-        var status = await statuses.ReadInstanceAsync("spamhaus_EDROP");
+        var status = await statuses.ReadInstanceAsync("spamhaus_EDROP", TestContext.Current.CancellationToken);
         Assert.Equal((withdrawsBefore, removedBefore, lengthBefore), (edropMiner.Poller.Counters.WithdrawTx, edropMiner.Poller.Counters.Removed, edropMiner.Poller.Length));
         Assert.Contains("500", status!["sub_state_message"]!.GetValue<string>(), StringComparison.Ordinal);
 
         await runtime.StopAsync(TestContext.Current.CancellationToken);
 
         // Aggregators and outputs report their status too: counters summed over their handlers, feed length.
-        var feedStatus = await statuses.ReadInstanceAsync("freeBaseOffering");
+        var feedStatus = await statuses.ReadInstanceAsync("freeBaseOffering", TestContext.Current.CancellationToken);
         Assert.Equal(5, feedStatus!["state"]!.GetValue<int>());
         Assert.Equal(RangeOracle.Pieces(changedBase, []).Count, feedStatus["length"]!.GetValue<long>());
         Assert.True(feedStatus["statistics"]!["update.rx"]!.GetValue<long>() > 0);
-        var aggregatorStatus = await statuses.ReadInstanceAsync("customerA");
+        var aggregatorStatus = await statuses.ReadInstanceAsync("customerA", TestContext.Current.CancellationToken);
         Assert.True(aggregatorStatus!["statistics"]!["update.tx"]!.GetValue<long>() > 0);
         // The runtime places every message on its block's partition number: one process owns them all and applies
         // what it reads, nothing takes the second hop through the repartition topic.

@@ -51,7 +51,7 @@ public sealed class TaxiiRoundTripTests(KafkaFixture kafka, RedisFixture redis) 
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var published = Enumerable.Range(0, 250).Select(i => $"198.18.{i / 200}.{i % 200}").ToList();
         await feed.ApplyAsync([.. published.Select((indicator, i) => new FeedChange($"{indicator}-{indicator}", true, now - 3_600_000 + i,
-            $$"""{"sources":["list"],"confidence":90,"first_seen":{{now - 3_600_000 + i}},"type":"IPv4","share_level":"green","last_seen":{{now - 3_600_000 + i}}}"""))]);
+            $$"""{"sources":["list"],"confidence":90,"first_seen":{{now - 3_600_000 + i}},"type":"IPv4","share_level":"green","last_seen":{{now - 3_600_000 + i}}}"""))], null, TestContext.Current.CancellationToken);
 
         using var graph = await SingleMinerGraph.CreateAsync(kafka, redis, "taxii2rt", "{class: minemeld.ft.taxii2.Taxii2Client, output: true, config: {enabled: true, attributes: {type: IPv4, confidence: 50}}}");
         await File.WriteAllTextAsync(Path.Combine(_directory, "miner_side_config.yml"),
@@ -67,7 +67,7 @@ public sealed class TaxiiRoundTripTests(KafkaFixture kafka, RedisFixture redis) 
         Assert.All(first, static m => Assert.Equal(90L, m.Value!["confidence"]!.GetValue<long>()));
 
         // One more indicator published; the next poll (a new replica: the cursor is in the state store) reads it.
-        await feed.ApplyAsync([new FeedChange("203.0.113.9-203.0.113.9", true, now, $$"""{"sources":["list"],"confidence":95,"first_seen":{{now}},"type":"IPv4","last_seen":{{now}}}""")]);
+        await feed.ApplyAsync([new FeedChange("203.0.113.9-203.0.113.9", true, now, $$"""{"sources":["list"],"confidence":95,"first_seen":{{now}},"type":"IPv4","last_seen":{{now}}}""")], null, TestContext.Current.CancellationToken);
         using (var again = graph.Replica(options))
         {
             await PolledAsync(again);

@@ -55,8 +55,8 @@ public sealed class WideGraphTests(KafkaFixture kafka, RedisFixture redis)
 
         // An edit of one customer's list reaches that customer's feed only.
         var list = new LocalListStore(store, name, "bucket7", "IPv4");
-        await list.UpsertAsync([("203.0.113.9", new JsonObject())], replaceAll: false);
-        await list.HupAsync();
+        await list.UpsertAsync([("203.0.113.9", new JsonObject())], replaceAll: false, TestContext.Current.CancellationToken);
+        await list.HupAsync(TestContext.Current.CancellationToken);
         expected[7].Add("203.0.113.9-203.0.113.9");
         await UntilFeedsAsync(connection, name, expected);
         Assert.All(runtime.Consumers, static c => Assert.Null(c.FatalError));
@@ -105,7 +105,7 @@ public sealed class WideGraphTests(KafkaFixture kafka, RedisFixture redis)
         // the edges from their start (its groups have no offsets yet) over the state the old layout left.
         var list = new LocalListStore(store, name, "bucket2", "IPv4");
         var gone = expected[2].First(static e => e.StartsWith("100.", StringComparison.Ordinal));
-        await list.RemoveAsync([gone[..gone.IndexOf('-', StringComparison.Ordinal)]]);
+        await list.RemoveAsync([gone[..gone.IndexOf('-', StringComparison.Ordinal)]], TestContext.Current.CancellationToken);
         expected[2].Remove(gone);
 
         using var harness = new PipelineHarness(kafka.BootstrapServers);
@@ -208,14 +208,14 @@ public sealed class WideGraphTests(KafkaFixture kafka, RedisFixture redis)
         {
             var entries = Enumerable.Range(0, PerSource).Select(i => $"10.{s}.{i}.1").ToList();
             premium.AddRange(entries);
-            await new LocalListStore(store, name, $"source{s}", "IPv4").UpsertAsync([.. entries.Select(static e => (e, new JsonObject()))], replaceAll: true);
+            await new LocalListStore(store, name, $"source{s}", "IPv4").UpsertAsync([.. entries.Select(static e => (e, new JsonObject()))], replaceAll: true, TestContext.Current.CancellationToken);
         }
 
         var expected = new Dictionary<int, HashSet<string>>();
         for (var c = 0; c < customers; c++)
         {
             var own = Enumerable.Range(0, PerCustomer).Select(i => $"100.{c / 256}.{c % 256}.{1 + (2 * i)}").ToList();
-            await new LocalListStore(store, name, $"bucket{c}", "IPv4").UpsertAsync([.. own.Select(static e => (e, new JsonObject()))], replaceAll: true);
+            await new LocalListStore(store, name, $"bucket{c}", "IPv4").UpsertAsync([.. own.Select(static e => (e, new JsonObject()))], replaceAll: true, TestContext.Current.CancellationToken);
             expected[c] = [.. premium.Concat(own).Select(static a => $"{a}-{a}")];
         }
 

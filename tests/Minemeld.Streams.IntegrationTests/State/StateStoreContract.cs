@@ -36,7 +36,7 @@ public abstract class StateStoreContract
         var store = await StoreAsync();
         var graph = Graph();
         var reader = store.FeedReader(graph, new FeedReadOptions(2000, 60));
-        Assert.Equal(0, await store.Feed(graph, "feed").CountAsync());
+        Assert.Equal(0, await store.Feed(graph, "feed").CountAsync(TestContext.Current.CancellationToken));
         Assert.Equal(0, await reader.GetVersionAsync("feed", Token));
         var snapshot = await reader.OpenSnapshotAsync("feed", withValues: true, Token);
         Assert.Equal((0L, 0L), (snapshot.Version, snapshot.Count));
@@ -52,21 +52,21 @@ public abstract class StateStoreContract
         var reader = (await OtherHandleAsync()).FeedReader(graph, new FeedReadOptions(2000, 60));
         var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
 
-        Assert.Equal((2L, 0L), await feed.ApplyAsync([Present("a", 1), Present("b", 2)]));
+        Assert.Equal((2L, 0L), await feed.ApplyAsync([Present("a", 1), Present("b", 2)], null, TestContext.Current.CancellationToken));
         var first = await reader.GetVersionAsync("feed", Token);
         Assert.InRange(first, before, before + 60_000_000); // starts at the clock in µs: a wiped store never reuses an ETag
 
         // A member already present is not added again (its score moves); removing a non-member removes nothing.
-        Assert.Equal((0L, 0L), await feed.ApplyAsync([Present("a", 3), Absent("zzz")]));
+        Assert.Equal((0L, 0L), await feed.ApplyAsync([Present("a", 3), Absent("zzz")], null, TestContext.Current.CancellationToken));
         Assert.Equal(first + 1, await reader.GetVersionAsync("feed", Token));
 
-        Assert.Equal((0L, 0L), await feed.ApplyAsync([]));
+        Assert.Equal((0L, 0L), await feed.ApplyAsync([], null, TestContext.Current.CancellationToken));
         Assert.Equal(first + 1, await reader.GetVersionAsync("feed", Token));
 
-        Assert.Equal((1L, 1L), await feed.ApplyAsync([Absent("b"), Present("c", 0)]));
+        Assert.Equal((1L, 1L), await feed.ApplyAsync([Absent("b"), Present("c", 0)], null, TestContext.Current.CancellationToken));
         Assert.Equal(first + 2, await reader.GetVersionAsync("feed", Token));
-        Assert.Equal(2, await feed.CountAsync());
-        var (count, members) = await feed.ProbeAsync(["a", "b", "x"]);
+        Assert.Equal(2, await feed.CountAsync(TestContext.Current.CancellationToken));
+        var (count, members) = await feed.ProbeAsync(["a", "b", "x"], TestContext.Current.CancellationToken);
         Assert.Equal(2, count);
         Assert.Equal(["a"], members.Order(StringComparer.Ordinal));
     }
@@ -79,8 +79,8 @@ public abstract class StateStoreContract
         var feed = store.Feed(graph, "feed");
         // Ties order by UTF-8 bytes, as Redis orders them: U+FF5E (EF BD 9E) before U+1F600 (F0 9F 98 80), although
         // its UTF-16 code unit (FF5E) is above the surrogate D83D.
-        await feed.ApplyAsync([Present("b", 1), Present("a", 1), Present("c", 0.5), Present("\uFF5E", 2), Present("\U0001F600", 2), Present("z", 2), Present("moved", 9)]);
-        await feed.ApplyAsync([Present("moved", -1)]);
+        await feed.ApplyAsync([Present("b", 1), Present("a", 1), Present("c", 0.5), Present("\uFF5E", 2), Present("\U0001F600", 2), Present("z", 2), Present("moved", 9)], null, TestContext.Current.CancellationToken);
+        await feed.ApplyAsync([Present("moved", -1)], null, TestContext.Current.CancellationToken);
         string[] ascending = ["moved", "c", "a", "b", "z", "\uFF5E", "\U0001F600"];
 
         foreach (var limit in new[] { 2000, 2 })
@@ -136,7 +136,7 @@ public abstract class StateStoreContract
                 }
 
                 clock += 10;
-                await feed.ApplyAsync(changes);
+                await feed.ApplyAsync(changes, null, TestContext.Current.CancellationToken);
             }
 
             await ChangeAsync(200);
@@ -202,8 +202,8 @@ public abstract class StateStoreContract
 
         // No tombstones when the retention is zero.
         var plain = Graph();
-        await store.Feed(plain, "feed").ApplyAsync([Present("a", 1), Present("b", 2)]);
-        await store.Feed(plain, "feed").ApplyAsync([new FeedChange("a", false, 0, null)], TimeSpan.Zero);
+        await store.Feed(plain, "feed").ApplyAsync([Present("a", 1), Present("b", 2)], null, TestContext.Current.CancellationToken);
+        await store.Feed(plain, "feed").ApplyAsync([new FeedChange("a", false, 0, null)], TimeSpan.Zero, TestContext.Current.CancellationToken);
         Assert.Equal(["b"], (await store.FeedReader(plain, new FeedReadOptions(2000, 60)).ReadAddedAsync("feed", FeedPosition.Start, 10, false, Token)).Entries.Select(static e => e.Indicator));
     }
 
@@ -217,15 +217,15 @@ public abstract class StateStoreContract
         async Task<Dictionary<string, string?>> ReadAsync(bool withValues) =>
             (await (await reader.OpenSnapshotAsync("feed", withValues, Token)).ReadAsync(0, 100, false, Token)).ToDictionary(static e => e.Indicator, static e => e.Value);
 
-        await feed.ApplyAsync([Present("a", 1, """{"n":1}"""), Present("b", 2, """{"n":2}""")]);
+        await feed.ApplyAsync([Present("a", 1, """{"n":1}"""), Present("b", 2, """{"n":2}""")], null, TestContext.Current.CancellationToken);
         // Present again without a value keeps the stored one (the node keeps no values for this batch).
-        await feed.ApplyAsync([Present("a", 3)]);
+        await feed.ApplyAsync([Present("a", 3)], null, TestContext.Current.CancellationToken);
         Assert.Equal(new Dictionary<string, string?> { ["a"] = """{"n":1}""", ["b"] = """{"n":2}""" }, await ReadAsync(withValues: true));
         Assert.Equal(new Dictionary<string, string?> { ["a"] = null, ["b"] = null }, await ReadAsync(withValues: false));
 
         // A withdrawn member loses its value: re-added without one, it has none.
-        await feed.ApplyAsync([Absent("b")]);
-        await feed.ApplyAsync([Present("b", 4)]);
+        await feed.ApplyAsync([Absent("b")], null, TestContext.Current.CancellationToken);
+        await feed.ApplyAsync([Present("b", 4)], null, TestContext.Current.CancellationToken);
         Assert.Equal(new Dictionary<string, string?> { ["a"] = """{"n":1}""", ["b"] = null }, await ReadAsync(withValues: true));
     }
 
@@ -235,7 +235,7 @@ public abstract class StateStoreContract
         var store = await StoreAsync();
         var graph = Graph();
         var feed = store.Feed(graph, "feed");
-        await feed.ApplyAsync([.. Enumerable.Range(0, 5).Select(i => Present($"m{i}", i, $"{{\"i\":{i}}}"))]);
+        await feed.ApplyAsync([.. Enumerable.Range(0, 5).Select(i => Present($"m{i}", i, $"{{\"i\":{i}}}"))], null, TestContext.Current.CancellationToken);
         foreach (var limit in new[] { 2000, 2 })
         {
             var reader = (await OtherHandleAsync()).FeedReader(graph, new FeedReadOptions(limit, 60));
@@ -243,7 +243,7 @@ public abstract class StateStoreContract
             var version = snapshot.Version;
             var firstPage = await snapshot.ReadAsync(0, 2, descending: false, Token);
 
-            await feed.ApplyAsync([Absent("m3"), Absent("m4"), Present("new", 0.5, "{}")]);
+            await feed.ApplyAsync([Absent("m3"), Absent("m4"), Present("new", 0.5, "{}")], null, TestContext.Current.CancellationToken);
             var rest = await snapshot.ReadAsync(2, 10, descending: false, Token);
             Assert.Equal(["m0", "m1", "m2", "m3", "m4"], firstPage.Concat(rest).Select(static e => e.Indicator));
             Assert.Equal("""{"i":4}""", rest[^1].Value);
@@ -252,7 +252,7 @@ public abstract class StateStoreContract
             var current = await reader.OpenSnapshotAsync("feed", withValues: true, Token);
             Assert.True(current.Version > version);
             Assert.Equal(["m0", "new", "m1", "m2"], (await current.ReadAsync(0, 10, descending: false, Token)).Select(static e => e.Indicator));
-            await feed.ApplyAsync([Present("m3", 3, """{"i":3}"""), Present("m4", 4, """{"i":4}"""), Absent("new")]);
+            await feed.ApplyAsync([Present("m3", 3, """{"i":3}"""), Present("m4", 4, """{"i":4}"""), Absent("new")], null, TestContext.Current.CancellationToken);
         }
     }
 
@@ -262,35 +262,35 @@ public abstract class StateStoreContract
         var store = await StoreAsync();
         var graph = Graph();
         var table = store.MinerTable(graph, "miner");
-        Assert.Equal(0, await table.ReadVersionAsync());
-        var empty = await table.LoadAsync();
+        Assert.Equal(0, await table.ReadVersionAsync(TestContext.Current.CancellationToken));
+        var empty = await table.LoadAsync(TestContext.Current.CancellationToken);
         Assert.Equal((0, (long?)null, (long?)null, 0L), (empty.Fields.Count, empty.LastRun, empty.LastSuccessfulRun, empty.Version));
 
         // Fields written in slices stay invisible to the version until the save commits.
-        await table.WriteAsync([Row("k1", "r1")]);
-        await table.WriteAsync([Row("k2", "r2")]);
-        Assert.Equal(0, await table.ReadVersionAsync());
-        Assert.Equal(1, await table.CommitAsync([], 100, 90));
+        await table.WriteAsync([Row("k1", "r1")], TestContext.Current.CancellationToken);
+        await table.WriteAsync([Row("k2", "r2")], TestContext.Current.CancellationToken);
+        Assert.Equal(0, await table.ReadVersionAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(1, await table.CommitAsync([], 100, 90, null, TestContext.Current.CancellationToken));
         var other = (await OtherHandleAsync()).MinerTable(graph, "miner");
-        Assert.Equal(1, await other.ReadVersionAsync());
-        var loaded = await other.LoadAsync();
+        Assert.Equal(1, await other.ReadVersionAsync(TestContext.Current.CancellationToken));
+        var loaded = await other.LoadAsync(TestContext.Current.CancellationToken);
         Assert.Equal(new Dictionary<string, string> { ["k1"] = "r1", ["k2"] = "r2" }, Text(loaded.Fields));
         Assert.Equal((100L, 90L, 1L), (loaded.LastRun, loaded.LastSuccessfulRun, loaded.Version));
 
         // A failed poll records last_run only; last_successful_run stays.
-        await other.WriteAsync([Row("k1", "r1b")]);
-        Assert.Equal(2, await other.CommitAsync(["k2"], 200, null));
-        loaded = await table.LoadAsync();
+        await other.WriteAsync([Row("k1", "r1b")], TestContext.Current.CancellationToken);
+        Assert.Equal(2, await other.CommitAsync(["k2"], 200, null, null, TestContext.Current.CancellationToken));
+        loaded = await table.LoadAsync(TestContext.Current.CancellationToken);
         Assert.Equal(new Dictionary<string, string> { ["k1"] = "r1b" }, Text(loaded.Fields));
         Assert.Equal((200L, 90L, 2L), (loaded.LastRun, loaded.LastSuccessfulRun, loaded.Version));
         Assert.Null(loaded.Cursor);
 
         // An incremental source's cursor is saved with the table and kept by a save that brings none.
-        Assert.Equal(3, await other.CommitAsync([], 300, 300, "2026-12-07T06:00:00Z"));
-        Assert.Equal("2026-12-07T06:00:00Z", (await table.LoadAsync()).Cursor);
-        Assert.Equal(4, await table.CommitAsync([], 400, 400));
-        Assert.Equal("2026-12-07T06:00:00Z", (await other.LoadAsync()).Cursor);
-        Assert.Equal(0, await store.MinerTable(graph, "another").ReadVersionAsync());
+        Assert.Equal(3, await other.CommitAsync([], 300, 300, "2026-12-07T06:00:00Z", TestContext.Current.CancellationToken));
+        Assert.Equal("2026-12-07T06:00:00Z", (await table.LoadAsync(TestContext.Current.CancellationToken)).Cursor);
+        Assert.Equal(4, await table.CommitAsync([], 400, 400, null, TestContext.Current.CancellationToken));
+        Assert.Equal("2026-12-07T06:00:00Z", (await other.LoadAsync(TestContext.Current.CancellationToken)).Cursor);
+        Assert.Equal(0, await store.MinerTable(graph, "another").ReadVersionAsync(TestContext.Current.CancellationToken));
     }
 
     private static KeyValuePair<string, ReadOnlyMemory<byte>> Row(string key, string json) => KeyValuePair.Create(key, (ReadOnlyMemory<byte>)System.Text.Encoding.UTF8.GetBytes(json));
@@ -307,16 +307,16 @@ public abstract class StateStoreContract
         var other = (await OtherHandleAsync()).MinerLease(graph, "miner");
         var ttl = TimeSpan.FromMilliseconds(500);
 
-        Assert.True(await lease.TryAcquireAsync("a", ttl));
-        Assert.False(await other.TryAcquireAsync("b", ttl));
-        Assert.True(await other.TryAcquireAsync("a", ttl));
-        Assert.True(await other.IsHeldByAsync("a"));
-        Assert.False(await lease.IsHeldByAsync("b"));
-        Assert.True(await store.MinerLease(graph, "another").TryAcquireAsync("b", ttl));
+        Assert.True(await lease.TryAcquireAsync("a", ttl, TestContext.Current.CancellationToken));
+        Assert.False(await other.TryAcquireAsync("b", ttl, TestContext.Current.CancellationToken));
+        Assert.True(await other.TryAcquireAsync("a", ttl, TestContext.Current.CancellationToken));
+        Assert.True(await other.IsHeldByAsync("a", TestContext.Current.CancellationToken));
+        Assert.False(await lease.IsHeldByAsync("b", TestContext.Current.CancellationToken));
+        Assert.True(await store.MinerLease(graph, "another").TryAcquireAsync("b", ttl, TestContext.Current.CancellationToken));
 
-        await PipelineEventually(async () => await other.TryAcquireAsync("b", ttl), "the lease to expire and pass to b");
-        Assert.False(await lease.IsHeldByAsync("a"));
-        Assert.True(await lease.IsHeldByAsync("b"));
+        await PipelineEventually(async () => await other.TryAcquireAsync("b", ttl, TestContext.Current.CancellationToken), "the lease to expire and pass to b");
+        Assert.False(await lease.IsHeldByAsync("a", TestContext.Current.CancellationToken));
+        Assert.True(await lease.IsHeldByAsync("b", TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -325,37 +325,37 @@ public abstract class StateStoreContract
         var store = await StoreAsync();
         var graph = Graph();
         var rows = store.AggregatorRows(graph, "agg");
-        Assert.Equal([null], await rows.GetAsync(["a"]));
-        Assert.Empty(await rows.GetAsync([]));
+        Assert.Equal([null], await rows.GetAsync(["a"], TestContext.Current.CancellationToken));
+        Assert.Empty(await rows.GetAsync([], TestContext.Current.CancellationToken));
 
-        await rows.WriteAsync([KeyValuePair.Create("a", "1"), KeyValuePair.Create("b", "2")], []);
-        await rows.WriteAsync([KeyValuePair.Create("c", "3")], ["a", "nothing"]);
-        Assert.Equal([null, "2", "3"], await rows.GetAsync(["a", "b", "c"]));
+        await rows.WriteAsync([KeyValuePair.Create("a", "1"), KeyValuePair.Create("b", "2")], [], TestContext.Current.CancellationToken);
+        await rows.WriteAsync([KeyValuePair.Create("c", "3")], ["a", "nothing"], TestContext.Current.CancellationToken);
+        Assert.Equal([null, "2", "3"], await rows.GetAsync(["a", "b", "c"], TestContext.Current.CancellationToken));
         Assert.Equal(["b=2", "c=3"], await AllAsync(rows));
 
         // Values given as UTF-8 (a node's rows as it keeps them) read back as the same text.
-        await rows.WriteUtf8Async([KeyValuePair.Create("u", (ReadOnlyMemory<byte>)"{\"ü\":[1]}"u8.ToArray())], ["c"]);
+        await rows.WriteUtf8Async([KeyValuePair.Create("u", (ReadOnlyMemory<byte>)"{\"ü\":[1]}"u8.ToArray())], ["c"], TestContext.Current.CancellationToken);
         Assert.Equal(["b=2", "u={\"ü\":[1]}"], await AllAsync(rows));
-        Assert.Equal(["b=2", "u={\"ü\":[1]}"], [.. (await rows.GetAllUtf8Async()).Select(static r => $"{r.Key}={Encoding.UTF8.GetString(r.Value)}").Order(StringComparer.Ordinal)]);
-        await rows.WriteAsync([KeyValuePair.Create("c", "3")], ["u"]);
+        Assert.Equal(["b=2", "u={\"ü\":[1]}"], [.. (await rows.GetAllUtf8Async(TestContext.Current.CancellationToken)).Select(static r => $"{r.Key}={Encoding.UTF8.GetString(r.Value)}").Order(StringComparer.Ordinal)]);
+        await rows.WriteAsync([KeyValuePair.Create("c", "3")], ["u"], TestContext.Current.CancellationToken);
 
         // Rows of address blocks, plain rows and local lists are separate sets.
         var block = store.AggregatorRows(graph, "agg", "10.0.0.0/16");
-        await block.WriteAsync([KeyValuePair.Create("b", "block")], []);
+        await block.WriteAsync([KeyValuePair.Create("b", "block")], [], TestContext.Current.CancellationToken);
         Assert.Equal(["b=2", "c=3"], await AllAsync((await OtherHandleAsync()).AggregatorRows(graph, "agg")));
         Assert.Equal(["b=block"], await AllAsync(store.AggregatorRows(graph, "agg", "10.0.0.0/16")));
         Assert.Empty(await AllAsync(store.LocalList(graph, "agg")));
 
-        await rows.ReplaceAllAsync([KeyValuePair.Create("d", "4")]);
+        await rows.ReplaceAllAsync([KeyValuePair.Create("d", "4")], TestContext.Current.CancellationToken);
         Assert.Equal(["d=4"], await AllAsync(rows));
-        Assert.Equal(1, await rows.DeleteAsync(["d", "missing"]));
+        Assert.Equal(1, await rows.DeleteAsync(["d", "missing"], TestContext.Current.CancellationToken));
         Assert.Empty(await AllAsync(rows));
 
         // A replace larger than one write slice is still one step.
-        await rows.ReplaceAllAsync([.. Enumerable.Range(0, 25_000).Select(static i => KeyValuePair.Create($"k{i}", "v"))]);
-        Assert.Equal(25_000, (await rows.GetAllAsync()).Count);
-        await rows.ReplaceAllAsync([]);
-        Assert.Empty(await rows.GetAllAsync());
+        await rows.ReplaceAllAsync([.. Enumerable.Range(0, 25_000).Select(static i => KeyValuePair.Create($"k{i}", "v"))], TestContext.Current.CancellationToken);
+        Assert.Equal(25_000, (await rows.GetAllAsync(TestContext.Current.CancellationToken)).Count);
+        await rows.ReplaceAllAsync([], TestContext.Current.CancellationToken);
+        Assert.Empty(await rows.GetAllAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -363,13 +363,13 @@ public abstract class StateStoreContract
     {
         var store = await StoreAsync();
         var list = store.LocalList(Graph(), "list");
-        await list.WriteAsync([KeyValuePair.Create("e", "1"), KeyValuePair.Create("f", "1")], []);
-        var read = await list.GetAllAsync();
-        await list.WriteAsync([KeyValuePair.Create("f", "2")], []);
+        await list.WriteAsync([KeyValuePair.Create("e", "1"), KeyValuePair.Create("f", "1")], [], TestContext.Current.CancellationToken);
+        var read = await list.GetAllAsync(TestContext.Current.CancellationToken);
+        await list.WriteAsync([KeyValuePair.Create("f", "2")], [], TestContext.Current.CancellationToken);
 
-        Assert.Equal(1, await list.DeleteIfUnchangedAsync(read));
+        Assert.Equal(1, await list.DeleteIfUnchangedAsync(read, TestContext.Current.CancellationToken));
         Assert.Equal(["f=2"], await AllAsync(list));
-        Assert.Equal(0, await list.DeleteIfUnchangedAsync([]));
+        Assert.Equal(0, await list.DeleteIfUnchangedAsync([], TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -380,19 +380,19 @@ public abstract class StateStoreContract
         var graph = Graph();
         var first = 0;
         var second = 0;
-        var subscription = await store.Hup.SubscribeAsync(graph, "n1", () => Interlocked.Increment(ref first));
-        await using var unrelated = await store.Hup.SubscribeAsync(graph, "n2", () => Interlocked.Increment(ref second));
+        var subscription = await store.Hup.SubscribeAsync(graph, "n1", () => Interlocked.Increment(ref first), TestContext.Current.CancellationToken);
+        await using var unrelated = await store.Hup.SubscribeAsync(graph, "n2", () => Interlocked.Increment(ref second), TestContext.Current.CancellationToken);
 
-        await other.Hup.PublishAsync(graph, "n1");
+        await other.Hup.PublishAsync(graph, "n1", TestContext.Current.CancellationToken);
         await PipelineEventually(() => Task.FromResult(Volatile.Read(ref first) == 1), "the HUP of n1");
         await subscription.DisposeAsync();
-        await other.Hup.PublishAsync(graph, "n1");
-        await other.Hup.PublishAsync(Graph(), "n2");
+        await other.Hup.PublishAsync(graph, "n1", TestContext.Current.CancellationToken);
+        await other.Hup.PublishAsync(Graph(), "n2", TestContext.Current.CancellationToken);
 
         // Pub/sub gives no "nothing arrived" signal: a HUP sent after the ones above arriving proves they were not delivered.
         var marker = 0;
-        await using var probe = await store.Hup.SubscribeAsync(graph, "probe", () => Interlocked.Increment(ref marker));
-        await other.Hup.PublishAsync(graph, "probe");
+        await using var probe = await store.Hup.SubscribeAsync(graph, "probe", () => Interlocked.Increment(ref marker), TestContext.Current.CancellationToken);
+        await other.Hup.PublishAsync(graph, "probe", TestContext.Current.CancellationToken);
         await PipelineEventually(() => Task.FromResult(Volatile.Read(ref marker) == 1), "the probe HUP");
         Assert.Equal((1, 0), (Volatile.Read(ref first), Volatile.Read(ref second)));
     }
@@ -404,19 +404,19 @@ public abstract class StateStoreContract
         var graph = Graph();
         var statuses = store.Status(graph);
         var status = new JsonObject { ["state"] = 5, ["statistics"] = new JsonObject { ["added"] = 3 } };
-        await statuses.WriteAsync("node", "one", new NodeStatusRecord("minemeld.ft.redis.RedisSet", "output", status));
+        await statuses.WriteAsync("node", "one", new NodeStatusRecord("minemeld.ft.redis.RedisSet", "output", status), TestContext.Current.CancellationToken);
         status["state"] = 8; // the caller's object is not the stored one
-        await statuses.WriteAsync("node", "two", new NodeStatusRecord("minemeld.ft.redis.RedisSet", "output", new JsonObject { ["state"] = 4 }));
+        await statuses.WriteAsync("node", "two", new NodeStatusRecord("minemeld.ft.redis.RedisSet", "output", new JsonObject { ["state"] = 4 }), TestContext.Current.CancellationToken);
 
-        var read = await (await OtherHandleAsync()).Status(graph).ReadAsync("node", "one");
+        var read = await (await OtherHandleAsync()).Status(graph).ReadAsync("node", "one", TestContext.Current.CancellationToken);
         Assert.Equal(("minemeld.ft.redis.RedisSet", "output", 5, 3), (read!.ClassName, read.Kind, read.Status["state"]!.GetValue<int>(), read.Status["statistics"]!["added"]!.GetValue<int>()));
-        Assert.Null(await statuses.ReadAsync("node", "three"));
-        Assert.Null(await statuses.ReadAsync("other", "one"));
-        Assert.Equal([4, 5], (await statuses.ReadAllAsync("node")).Select(static s => s.Status["state"]!.GetValue<int>()).Order());
-        Assert.Empty(await statuses.ReadAllAsync("other"));
+        Assert.Null(await statuses.ReadAsync("node", "three", TestContext.Current.CancellationToken));
+        Assert.Null(await statuses.ReadAsync("other", "one", TestContext.Current.CancellationToken));
+        Assert.Equal([4, 5], (await statuses.ReadAllAsync("node", TestContext.Current.CancellationToken)).Select(static s => s.Status["state"]!.GetValue<int>()).Order());
+        Assert.Empty(await statuses.ReadAllAsync("other", TestContext.Current.CancellationToken));
 
-        await statuses.WriteAsync("node", "one", new NodeStatusRecord("minemeld.ft.redis.RedisSet", "output", new JsonObject { ["state"] = 8 }));
-        Assert.Equal([4, 8], (await statuses.ReadAllAsync("node")).Select(static s => s.Status["state"]!.GetValue<int>()).Order());
+        await statuses.WriteAsync("node", "one", new NodeStatusRecord("minemeld.ft.redis.RedisSet", "output", new JsonObject { ["state"] = 8 }), TestContext.Current.CancellationToken);
+        Assert.Equal([4, 8], (await statuses.ReadAllAsync("node", TestContext.Current.CancellationToken)).Select(static s => s.Status["state"]!.GetValue<int>()).Order());
     }
 
     [Fact]
@@ -459,24 +459,24 @@ public abstract class StateStoreContract
         var store = await StoreAsync();
         var graph = Graph();
         var hups = 0;
-        await using var subscription = await store.Hup.SubscribeAsync(graph, "list", () => Interlocked.Increment(ref hups));
+        await using var subscription = await store.Hup.SubscribeAsync(graph, "list", () => Interlocked.Increment(ref hups), TestContext.Current.CancellationToken);
         var list = new LocalListStore(await OtherHandleAsync(), graph, "list", "IPv4");
 
-        await list.UpsertAsync([("192.0.2.1", new JsonObject { ["comment"] = "keep" }), ("192.0.2.0/24", [])], replaceAll: false);
-        var error = await Assert.ThrowsAsync<InvalidListEntriesException>(() => list.UpsertAsync([("192.0.2.9", []), ("not-an-ip", [])], replaceAll: true));
+        await list.UpsertAsync([("192.0.2.1", new JsonObject { ["comment"] = "keep" }), ("192.0.2.0/24", [])], replaceAll: false, TestContext.Current.CancellationToken);
+        var error = await Assert.ThrowsAsync<InvalidListEntriesException>(() => list.UpsertAsync([("192.0.2.9", []), ("not-an-ip", [])], replaceAll: true, TestContext.Current.CancellationToken));
         Assert.Contains("not-an-ip", error.Message, StringComparison.Ordinal);
         Assert.Equal((1, "not-an-ip"), Assert.Single(error.Errors) is var refused ? (refused.Entry, refused.Indicator) : default);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        Assert.Equal(["192.0.2.0/24", "192.0.2.1"], (await list.ReadAsync(now)).Select(static e => e.Indicator).Order(StringComparer.Ordinal));
+        Assert.Equal(["192.0.2.0/24", "192.0.2.1"], (await list.ReadAsync(now, TestContext.Current.CancellationToken)).Select(static e => e.Indicator).Order(StringComparer.Ordinal));
 
-        await list.UpsertAsync([("198.51.100.1", new JsonObject { [LocalListStore.ExpiresAt] = now - 1 }), ("198.51.100.2", new JsonObject { [LocalListStore.ExpiresAt] = now + 60_000 })], replaceAll: true);
-        var live = await list.ReadEntriesAsync(now);
+        await list.UpsertAsync([("198.51.100.1", new JsonObject { [LocalListStore.ExpiresAt] = now - 1 }), ("198.51.100.2", new JsonObject { [LocalListStore.ExpiresAt] = now + 60_000 })], replaceAll: true, TestContext.Current.CancellationToken);
+        var live = await list.ReadEntriesAsync(now, TestContext.Current.CancellationToken);
         var entry = Assert.Single(live);
         Assert.Equal(("198.51.100.2", now + 60_000), (entry.Indicator, entry.ExpiresAt));
         Assert.False(entry.Attributes.ContainsKey(LocalListStore.ExpiresAt));
-        Assert.Single(await store.LocalList(graph, "list").GetAllAsync()); // the expired entry was deleted on the way
+        Assert.Single(await store.LocalList(graph, "list").GetAllAsync(TestContext.Current.CancellationToken)); // the expired entry was deleted on the way
 
-        Assert.Equal(1, await list.RemoveAsync(["198.51.100.2", "203.0.113.1"]));
+        Assert.Equal(1, await list.RemoveAsync(["198.51.100.2", "203.0.113.1"], TestContext.Current.CancellationToken));
         await PipelineEventually(() => Task.FromResult(Volatile.Read(ref hups) == 3), "one HUP per applied edit");
     }
 
@@ -485,7 +485,7 @@ public abstract class StateStoreContract
     private static FeedChange Absent(string indicator) => new(indicator, false, 0, null);
 
     private static async Task<string[]> AllAsync(IRecordStore records) =>
-        [.. (await records.GetAllAsync()).Select(static r => $"{r.Key}={r.Value}").Order(StringComparer.Ordinal)];
+        [.. (await records.GetAllAsync(TestContext.Current.CancellationToken)).Select(static r => $"{r.Key}={r.Value}").Order(StringComparer.Ordinal)];
 
     private static Task PipelineEventually(Func<Task<bool>> condition, string what) =>
         Pipeline.PipelineHarness.EventuallyAsync(condition, what, TimeSpan.FromSeconds(10));

@@ -93,12 +93,12 @@ public sealed class FeedOutputHandlerTests
     {
         public List<FeedChange> Changes { get; } = [];
 
-        public Task<long> CountAsync() => Task.FromResult(0L);
+        public Task<long> CountAsync(CancellationToken cancellationToken) => Task.FromResult(0L);
 
-        public Task<(long Count, IReadOnlySet<string> Members)> ProbeAsync(IReadOnlyCollection<string> indicators) =>
+        public Task<(long Count, IReadOnlySet<string> Members)> ProbeAsync(IReadOnlyCollection<string> indicators, CancellationToken cancellationToken) =>
             Task.FromResult<(long, IReadOnlySet<string>)>((0, new HashSet<string>()));
 
-        public Task<(long Added, long Removed)> ApplyAsync(IReadOnlyCollection<FeedChange> changes, TimeSpan? tombstones = null)
+        public Task<(long Added, long Removed)> ApplyAsync(IReadOnlyCollection<FeedChange> changes, TimeSpan? tombstones, CancellationToken cancellationToken)
         {
             Changes.AddRange(changes);
             return Task.FromResult((0L, 0L));

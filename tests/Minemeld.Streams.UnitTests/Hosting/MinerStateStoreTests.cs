@@ -80,10 +80,10 @@ public sealed class MinerStateStoreTests
         var poller = Create();
         Poll(poller, 1, Item("10.0.0.1", "x"), Item("10.0.0.2"), Item("10.0.0.3"));
         Poll(poller, 2, Item("10.0.0.1", "x"), Item("10.0.0.2"));
-        await new MinerStateStore(table).SaveAsync(poller);
+        await new MinerStateStore(table).SaveAsync(poller, TestContext.Current.CancellationToken);
 
         var restored = Create();
-        await new MinerStateStore(table).LoadAsync(restored);
+        await new MinerStateStore(table).LoadAsync(restored, TestContext.Current.CancellationToken);
 
         Assert.Equal(Dump(poller), Dump(restored));
         Assert.Equal((poller.LastRun, poller.LastSuccessfulRun), (restored.LastRun, restored.LastSuccessfulRun));
@@ -99,17 +99,17 @@ public sealed class MinerStateStoreTests
         var store = new MinerStateStore(table);
         var poller = Create();
         Poll(poller, 1, Item("A"), Item("B"), Item("C"));
-        await store.SaveAsync(poller);
+        await store.SaveAsync(poller, TestContext.Current.CancellationToken);
         Assert.Equal(["A", "B", "C"], table.LastChanged);
         Assert.Equal(new[] { Field("A"), Field("B"), Field("C") }.Order(StringComparer.Ordinal), table.LastWritten);
 
-        await store.SaveAsync(poller);
+        await store.SaveAsync(poller, TestContext.Current.CancellationToken);
         Assert.Empty(table.LastChanged);
         Assert.Empty(table.LastDeleted);
 
         // C leaves the feed: withdrawn by sudden death and collected in the same poll; A and B are refreshed.
         Poll(poller, 2, Item("A"), Item("B"));
-        await store.SaveAsync(poller);
+        await store.SaveAsync(poller, TestContext.Current.CancellationToken);
         Assert.Equal(["A", "B"], table.LastChanged);
         Assert.Equal([Field("C")], table.LastDeleted);
         Assert.Equal(["A", "B"], await table.RowsAsync());
@@ -117,8 +117,8 @@ public sealed class MinerStateStoreTests
         // A loaded table counts as saved: nothing to write until something changes.
         var reloaded = new MinerStateStore(table);
         var restored = Create();
-        await reloaded.LoadAsync(restored);
-        await reloaded.SaveAsync(restored);
+        await reloaded.LoadAsync(restored, TestContext.Current.CancellationToken);
+        await reloaded.SaveAsync(restored, TestContext.Current.CancellationToken);
         Assert.Empty(table.LastChanged);
         Assert.Empty(table.LastDeleted);
     }
@@ -135,22 +135,22 @@ public sealed class MinerStateStoreTests
         var store = new MinerStateStore(table);
         var poller = Create();
         Poll(poller, 1, Item(x), Item(y), Item(z));
-        await store.SaveAsync(poller);
+        await store.SaveAsync(poller, TestContext.Current.CancellationToken);
         Assert.Equal(new[] { Field(x), Field(z) }.Order(StringComparer.Ordinal), table.LastWritten);
 
         _ = poller.ApplyPoll(2000, [Item(x)], succeeded: false); // a failed poll refreshes x alone
-        await store.SaveAsync(poller);
+        await store.SaveAsync(poller, TestContext.Current.CancellationToken);
         Assert.Equal([Field(x)], table.LastWritten);
         Assert.Equal(new[] { x, y }.Order(StringComparer.Ordinal), table.LastChanged);
 
         Poll(poller, 3, Item(y), Item(z)); // x withdrawn and collected
-        await store.SaveAsync(poller);
+        await store.SaveAsync(poller, TestContext.Current.CancellationToken);
         Assert.Equal(new[] { y, z }.Order(StringComparer.Ordinal), table.LastChanged);
         Assert.Empty(table.LastDeleted);
         Assert.Equal(new[] { y, z }.Order(StringComparer.Ordinal), await table.RowsAsync());
 
         var restored = Create();
-        await new MinerStateStore(table).LoadAsync(restored);
+        await new MinerStateStore(table).LoadAsync(restored, TestContext.Current.CancellationToken);
         Assert.Equal(Dump(poller), Dump(restored));
     }
 
@@ -166,10 +166,10 @@ public sealed class MinerStateStoreTests
         var store = new MinerStateStore(table);
         var poller = Create();
         Poll(poller, 1, Item("A"), Item("B"));
-        await store.SaveAsync(poller);
+        await store.SaveAsync(poller, TestContext.Current.CancellationToken);
         Poll(poller, 2, Item("A")); // B withdrawn and collected
         Poll(poller, 3, Item("A"), Item("B")); // and back, before the next save
-        await store.SaveAsync(poller);
+        await store.SaveAsync(poller, TestContext.Current.CancellationToken);
         Assert.Equal(["A", "B"], table.LastChanged);
         Assert.Empty(table.LastDeleted);
         Assert.Equal(["A", "B"], await table.RowsAsync());
@@ -177,17 +177,17 @@ public sealed class MinerStateStoreTests
         var typed = Create(multipleTypes: true);
         var typedStore = new MinerStateStore(table = new RecordingTable());
         _ = typed.ApplyPoll(1000, [("A", []), ("B", new JsonObject { ["type"] = 5 })], succeeded: true);
-        await typedStore.SaveAsync(typed);
+        await typedStore.SaveAsync(typed, TestContext.Current.CancellationToken);
         _ = typed.ApplyPoll(2000, [("A", [])], succeeded: true);
         typed.SuddenDeath();
         _ = typed.AgeOut(2000); // B withdrawn, not collected
         _ = typed.ApplyPoll(3000, [("A", []), ("B", new JsonObject { ["type"] = "IPv4" })], succeeded: true); // a new row for B
-        await typedStore.SaveAsync(typed);
+        await typedStore.SaveAsync(typed, TestContext.Current.CancellationToken);
         Assert.Equal(["A", "B"], table.LastChanged);
         Assert.Equal(["A", "B"], await table.RowsAsync()); // B's stale row (no string type) is gone
 
         var restored = Create(multipleTypes: true);
-        await new MinerStateStore(table).LoadAsync(restored);
+        await new MinerStateStore(table).LoadAsync(restored, TestContext.Current.CancellationToken);
         Assert.Equal(Dump(typed), Dump(restored));
         Assert.Equal(["IPv4", "IPv4"], restored.Rows.Select(static r => r.Type));
     }
@@ -204,7 +204,7 @@ public sealed class MinerStateStoreTests
         var table = new RecordingTable();
         var poller = Create();
         Poll(poller, 1, Item(x), Item(y), Item(z));
-        await new MinerStateStore(table).SaveAsync(poller);
+        await new MinerStateStore(table).SaveAsync(poller, TestContext.Current.CancellationToken);
         var rows = await table.RowTextsAsync();
         var others = Enumerable.Range(0, 4).Where(b => b != MinerStateStore.BucketOf(x) && b != MinerStateStore.BucketOf(z)).Select(MinerStateStore.FieldOf).ToArray();
         await table.PlantAsync([
@@ -216,19 +216,19 @@ public sealed class MinerStateStoreTests
 
         var store = new MinerStateStore(table);
         var restored = Create();
-        await store.LoadAsync(restored);
+        await store.LoadAsync(restored, TestContext.Current.CancellationToken);
         Assert.Equal(Dump(poller), Dump(restored));
 
-        await store.SaveAsync(restored);
+        await store.SaveAsync(restored, TestContext.Current.CancellationToken);
         Assert.Equal(new[] { x, y, z }.Order(StringComparer.Ordinal), table.LastChanged);
         Assert.Equal(new[] { Field(x), Field(z) }.Order(StringComparer.Ordinal), table.LastWritten);
         Assert.Equal(others[..2], table.LastDeleted);
-        Assert.Equal(new[] { Field(x), Field(z) }.Order(StringComparer.Ordinal), (await table.LoadAsync()).Fields.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { Field(x), Field(z) }.Order(StringComparer.Ordinal), (await table.LoadAsync(TestContext.Current.CancellationToken)).Fields.Keys.Order(StringComparer.Ordinal));
 
         // Clean now: the next load marks every row saved.
         var again = new MinerStateStore(table);
-        await again.LoadAsync(restored = Create());
-        await again.SaveAsync(restored);
+        await again.LoadAsync(restored = Create(), TestContext.Current.CancellationToken);
+        await again.SaveAsync(restored, TestContext.Current.CancellationToken);
         Assert.Empty(table.LastWritten);
         Assert.Empty(table.LastDeleted);
         Assert.Equal(Dump(poller), Dump(restored));
@@ -241,20 +241,20 @@ public sealed class MinerStateStoreTests
         var poller = Create();
         Poll(poller, 1, Item("10.0.0.1", "x"), Item("10.0.0.2"));
         var saved = new RecordingTable();
-        await new MinerStateStore(saved).SaveAsync(poller);
+        await new MinerStateStore(saved).SaveAsync(poller, TestContext.Current.CancellationToken);
         var rows = await saved.RowTextsAsync();
 
         var table = new RecordingTable();
         await table.PlantAsync([.. rows.Select(static r => Bytes(r.Key, r.Value))]);
         var store = new MinerStateStore(table);
         var restored = Create();
-        await store.LoadAsync(restored);
+        await store.LoadAsync(restored, TestContext.Current.CancellationToken);
         Assert.Equal(Dump(poller), Dump(restored));
 
-        await store.SaveAsync(restored);
+        await store.SaveAsync(restored, TestContext.Current.CancellationToken);
         Assert.Equal(["10.0.0.1", "10.0.0.2"], table.LastDeleted);
-        Assert.Equal(new[] { Field("10.0.0.1"), Field("10.0.0.2") }.Order(StringComparer.Ordinal), (await table.LoadAsync()).Fields.Keys.Order(StringComparer.Ordinal));
-        await store.LoadAsync(restored = Create());
+        Assert.Equal(new[] { Field("10.0.0.1"), Field("10.0.0.2") }.Order(StringComparer.Ordinal), (await table.LoadAsync(TestContext.Current.CancellationToken)).Fields.Keys.Order(StringComparer.Ordinal));
+        await store.LoadAsync(restored = Create(), TestContext.Current.CancellationToken);
         Assert.Equal(Dump(poller), Dump(restored));
     }
 
@@ -278,20 +278,20 @@ public sealed class MinerStateStoreTests
         ]);
         var store = new MinerStateStore(table);
         var restored = Create();
-        await store.LoadAsync(restored);
+        await store.LoadAsync(restored, TestContext.Current.CancellationToken);
         Assert.Equal(Dump(newer), Dump(restored));
 
-        await store.SaveAsync(restored);
+        await store.SaveAsync(restored, TestContext.Current.CancellationToken);
         Assert.Equal(["A"], table.LastChanged); // B's bucket already holds the row kept
         Assert.Equal(["A", "B"], table.LastDeleted);
-        await new MinerStateStore(table).LoadAsync(restored = Create());
+        await new MinerStateStore(table).LoadAsync(restored = Create(), TestContext.Current.CancellationToken);
         Assert.Equal(Dump(newer), Dump(restored));
     }
 
     private static async Task<Dictionary<string, string>> TextsOf(Poller poller)
     {
         var table = new RecordingTable();
-        await new MinerStateStore(table).SaveAsync(poller);
+        await new MinerStateStore(table).SaveAsync(poller, TestContext.Current.CancellationToken);
         return await table.RowTextsAsync();
     }
 
@@ -301,12 +301,12 @@ public sealed class MinerStateStoreTests
         var table = new RecordingTable();
         var poller = Create(multipleTypes: true);
         Poll(poller, 1, ("example.com", new JsonObject { ["type"] = "domain" }), ("example.com", new JsonObject { ["type"] = "URL" }));
-        await new MinerStateStore(table).SaveAsync(poller);
+        await new MinerStateStore(table).SaveAsync(poller, TestContext.Current.CancellationToken);
         Assert.Equal(["example.com", "example.com"], table.LastChanged);
         Assert.Equal([Field("example.com")], table.LastWritten);
 
         var restored = Create(multipleTypes: true);
-        await new MinerStateStore(table).LoadAsync(restored);
+        await new MinerStateStore(table).LoadAsync(restored, TestContext.Current.CancellationToken);
         Assert.Equal(Dump(poller), Dump(restored));
         Assert.Equal(2, restored.Rows.Count);
     }
@@ -319,10 +319,10 @@ public sealed class MinerStateStoreTests
         var poller = Create();
         Poll(poller, 1, [.. Enumerable.Range(0, 40).Select(static i => Item($"10.0.0.{i}"))]);
         Poll(poller, 2, [.. Enumerable.Range(0, 40).Select(static i => Item($"10.0.0.{i}", i == 7 ? "seven" : null))]);
-        await new MinerStateStore(table).SaveAsync(poller);
+        await new MinerStateStore(table).SaveAsync(poller, TestContext.Current.CancellationToken);
 
         var restored = Create();
-        await new MinerStateStore(table).LoadAsync(restored);
+        await new MinerStateStore(table).LoadAsync(restored, TestContext.Current.CancellationToken);
         Assert.Equal(Dump(poller), Dump(restored));
         var arrays = restored.Rows.Select(static r => r.Utf8Value).Distinct(ReferenceEqualityComparer.Instance).Count();
         Assert.InRange(arrays, 2, 3); // the thirty-nine equal values, and the one with a note (between two runs of them at most)
@@ -335,14 +335,14 @@ public sealed class MinerStateStoreTests
         var table = new RecordingTable();
         var poller = Create();
         Poll(poller, 1, [.. Enumerable.Range(0, 30_000).Select(static i => Item($"10.{i >> 16}.{(i >> 8) & 255}.{i & 255}", i % 7 == 0 ? "n" : null))]);
-        await new MinerStateStore(table).SaveAsync(poller);
+        await new MinerStateStore(table).SaveAsync(poller, TestContext.Current.CancellationToken);
         Assert.InRange(table.LastSlices.Count, 4, 12); // some 150 bytes a row
         Assert.All(table.LastSlices, static bytes => Assert.InRange(bytes, 1, (1 << 20) + (16 << 10)));
         Assert.Equal(30_000, table.LastChanged.Count);
         Assert.Equal(table.LastWritten.Count, table.LastWritten.Distinct().Count());
 
         var restored = Create();
-        await new MinerStateStore(table).LoadAsync(restored);
+        await new MinerStateStore(table).LoadAsync(restored, TestContext.Current.CancellationToken);
         Assert.Equal(Dump(poller), Dump(restored));
     }
 
@@ -358,20 +358,20 @@ public sealed class MinerStateStoreTests
         var store = new MinerStateStore(table);
         var poller = Create();
         Poll(poller, 1, Item("A"), Item("B"));
-        await store.SaveAsync(poller);
+        await store.SaveAsync(poller, TestContext.Current.CancellationToken);
         Assert.NotEqual(-1, store.Version);
 
         Poll(poller, 2, Item("A"), Item("C"));
         table.FailNext = true;
-        await Assert.ThrowsAsync<InvalidOperationException>(() => store.SaveAsync(poller));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.SaveAsync(poller, TestContext.Current.CancellationToken));
         Assert.Equal(-1, store.Version);
-        Assert.NotEqual(store.Version, await store.ReadVersionAsync());
+        Assert.NotEqual(store.Version, await store.ReadVersionAsync(TestContext.Current.CancellationToken));
 
         // The miner reloads (what the store holds: A and B) and its next poll saves C and deletes B.
         var restored = Create();
-        await store.LoadAsync(restored);
+        await store.LoadAsync(restored, TestContext.Current.CancellationToken);
         Poll(restored, 3, Item("A"), Item("C"));
-        await store.SaveAsync(restored);
+        await store.SaveAsync(restored, TestContext.Current.CancellationToken);
         Assert.Equal(["A", "C"], table.LastChanged);
         Assert.Equal([Field("B")], table.LastDeleted);
         Assert.Equal(["A", "C"], await table.RowsAsync());
@@ -401,13 +401,13 @@ public sealed class MinerStateStoreTests
         /// <summary>The next save fails before writing anything.</summary>
         public bool FailNext { get; set; }
 
-        public Task<long> ReadVersionAsync() => _inner.ReadVersionAsync();
+        public Task<long> ReadVersionAsync(CancellationToken cancellationToken) => _inner.ReadVersionAsync(cancellationToken);
 
-        public Task<MinerTable> LoadAsync() => _inner.LoadAsync();
+        public Task<MinerTable> LoadAsync(CancellationToken cancellationToken) => _inner.LoadAsync(cancellationToken);
 
-        public Task JournalAsync(ReadOnlyMemory<byte> entry) => _inner.JournalAsync(entry);
+        public Task JournalAsync(ReadOnlyMemory<byte> entry, CancellationToken cancellationToken) => _inner.JournalAsync(entry, cancellationToken);
 
-        public Task WriteAsync(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields)
+        public Task WriteAsync(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields, CancellationToken cancellationToken)
         {
             if (FailNext)
             {
@@ -422,10 +422,10 @@ public sealed class MinerStateStoreTests
             }
 
             _slices.Add(fields.Sum(static f => f.Value.Length));
-            return _inner.WriteAsync(fields);
+            return _inner.WriteAsync(fields, cancellationToken);
         }
 
-        public Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun, string? cursor = null)
+        public Task<long> CommitAsync(IReadOnlyCollection<string> deleted, long? lastRun, long? lastSuccessfulRun, string? cursor, CancellationToken cancellationToken)
         {
             if (FailNext)
             {
@@ -436,14 +436,14 @@ public sealed class MinerStateStoreTests
             (LastWritten, LastChanged, LastSlices) = ([.. _written.Order(StringComparer.Ordinal)], [.. _changed.Order(StringComparer.Ordinal)], _slices);
             (_written, _changed, _slices) = ([], [], []);
             LastDeleted = [.. deleted.Order(StringComparer.Ordinal)];
-            return _inner.CommitAsync(deleted, lastRun, lastSuccessfulRun, cursor);
+            return _inner.CommitAsync(deleted, lastRun, lastSuccessfulRun, cursor, cancellationToken);
         }
 
         /// <summary>Writes fields as they are, unrecorded (the version moves, the run times stay).</summary>
         public async Task PlantAsync(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> fields)
         {
-            await _inner.WriteAsync(fields);
-            _ = await _inner.CommitAsync([], null, null);
+            await _inner.WriteAsync(fields, TestContext.Current.CancellationToken);
+            _ = await _inner.CommitAsync([], null, null, null, TestContext.Current.CancellationToken);
         }
 
         /// <summary>The indicators of every row the table holds, sorted.</summary>
@@ -453,7 +453,7 @@ public sealed class MinerStateStoreTests
         public async Task<Dictionary<string, string>> RowTextsAsync()
         {
             var rows = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var bytes in (await LoadAsync()).Fields.Values)
+            foreach (var bytes in (await LoadAsync(TestContext.Current.CancellationToken)).Fields.Values)
             {
                 foreach (var row in JsonNode.Parse(bytes)!.AsArray())
                 {

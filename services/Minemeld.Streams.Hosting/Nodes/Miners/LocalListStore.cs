@@ -35,16 +35,16 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
     /// reaches it: a miner diffing a million entries does not hold a million attribute trees for the whole poll.
     /// Enumerate it once (each enumeration parses again).
     /// </summary>
-    public async Task<IEnumerable<(string Indicator, JsonObject Attributes)>> ReadAsync(long nowMs) =>
-        (await ReadUtf8Async(nowMs).ConfigureAwait(false)).Select(static e => (e.Key, Parse(e.Value).Attributes));
+    public async Task<IEnumerable<(string Indicator, JsonObject Attributes)>> ReadAsync(long nowMs, CancellationToken cancellationToken) =>
+        (await ReadUtf8Async(nowMs, cancellationToken).ConfigureAwait(false)).Select(static e => (e.Key, Parse(e.Value).Attributes));
 
     /// <summary>
     /// The live entries with their expiry and last update. Expired entries are deleted on the way, each only if it
     /// is still the value read (an entry re-added meanwhile survives).
     /// </summary>
-    public async Task<IReadOnlyList<LocalListEntry>> ReadEntriesAsync(long nowMs) =>
+    public async Task<IReadOnlyList<LocalListEntry>> ReadEntriesAsync(long nowMs, CancellationToken cancellationToken) =>
     [
-        .. (await ReadUtf8Async(nowMs).ConfigureAwait(false)).Select(static e =>
+        .. (await ReadUtf8Async(nowMs, cancellationToken).ConfigureAwait(false)).Select(static e =>
         {
             var (attributes, expires, updated) = Parse(e.Value);
             return new LocalListEntry(e.Key, attributes, expires, updated);
@@ -56,9 +56,9 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
     /// <see cref="Core.Miners.ListEntry"/>; read as bytes: a million entries make no million strings), read in one go;
     /// expired ones are deleted on the way if unchanged.
     /// </summary>
-    public async Task<List<KeyValuePair<string, byte[]>>> ReadUtf8Async(long nowMs)
+    public async Task<List<KeyValuePair<string, byte[]>>> ReadUtf8Async(long nowMs, CancellationToken cancellationToken)
     {
-        var entries = await _records.GetAllUtf8Async().ConfigureAwait(false);
+        var entries = await _records.GetAllUtf8Async(cancellationToken).ConfigureAwait(false);
         var live = new List<KeyValuePair<string, byte[]>>(entries.Count);
         var expired = new List<KeyValuePair<string, string>>();
         foreach (var entry in entries)
@@ -77,7 +77,7 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
 
         if (expired.Count > 0)
         {
-            await _records.DeleteIfUnchangedAsync(expired).ConfigureAwait(false);
+            await _records.DeleteIfUnchangedAsync(expired, cancellationToken).ConfigureAwait(false);
         }
 
         return live;
@@ -95,14 +95,14 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
     }
 
     /// <summary>Adds or replaces entries; <paramref name="replaceAll"/> makes them the whole list.</summary>
-    public async Task<int> UpsertAsync(IReadOnlyList<(string Indicator, JsonObject Attributes)> entries, bool replaceAll)
+    public async Task<int> UpsertAsync(IReadOnlyList<(string Indicator, JsonObject Attributes)> entries, bool replaceAll, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);
         var normalized = Validate(entries);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var records = normalized.Select(e => KeyValuePair.Create(e.Indicator, Stamped(e.Attributes, now))).ToList();
-        await (replaceAll ? _records.ReplaceAllAsync(records) : _records.WriteAsync(records, [])).ConfigureAwait(false);
-        await HupAsync().ConfigureAwait(false);
+        await (replaceAll ? _records.ReplaceAllAsync(records, cancellationToken) : _records.WriteAsync(records, [], cancellationToken)).ConfigureAwait(false);
+        await HupAsync(cancellationToken).ConfigureAwait(false);
         return normalized.Count;
     }
 
@@ -110,11 +110,11 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
     /// Removes the entries that exist and says which of <paramref name="indicators"/> (as given) matched none, so an
     /// operator learns of a typo instead of reading "removed: 0".
     /// </summary>
-    public async Task<(long Removed, IReadOnlyList<string> NotFound)> RemoveReportingAsync(IReadOnlyList<string> indicators)
+    public async Task<(long Removed, IReadOnlyList<string> NotFound)> RemoveReportingAsync(IReadOnlyList<string> indicators, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(indicators);
         var normalized = indicators.Select(i => indicatorType is null ? i : IndicatorNormalizer.Normalize(indicatorType, i).Normalized ?? i).ToList();
-        var present = await _records.GetAsync(normalized).ConfigureAwait(false);
+        var present = await _records.GetAsync(normalized, cancellationToken).ConfigureAwait(false);
         var notFound = new List<string>();
         var found = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < indicators.Count; i++)
@@ -129,22 +129,22 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
             }
         }
 
-        var removed = found.Count > 0 ? await _records.DeleteAsync(found).ConfigureAwait(false) : 0;
-        await HupAsync().ConfigureAwait(false);
+        var removed = found.Count > 0 ? await _records.DeleteAsync(found, cancellationToken).ConfigureAwait(false) : 0;
+        await HupAsync(cancellationToken).ConfigureAwait(false);
         return (removed, notFound);
     }
 
-    public async Task<long> RemoveAsync(IReadOnlyList<string> indicators) => (await RemoveReportingAsync(indicators).ConfigureAwait(false)).Removed;
+    public async Task<long> RemoveAsync(IReadOnlyList<string> indicators, CancellationToken cancellationToken) => (await RemoveReportingAsync(indicators, cancellationToken).ConfigureAwait(false)).Removed;
 
     /// <summary>Stamps the list as edited (read by its miner's owner, see <see cref="IStateStore.ListStamps"/>), then HUPs it.</summary>
-    public async Task HupAsync()
+    public async Task HupAsync(CancellationToken cancellationToken)
     {
-        await _stamps.WriteAsync([KeyValuePair.Create(node, Guid.NewGuid().ToString("N"))], []).ConfigureAwait(false);
-        await store.Hup.PublishAsync(graph, node).ConfigureAwait(false);
+        await _stamps.WriteAsync([KeyValuePair.Create(node, Guid.NewGuid().ToString("N"))], [], cancellationToken).ConfigureAwait(false);
+        await store.Hup.PublishAsync(graph, node, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The list's current edit stamp (null before its first edit).</summary>
-    public async Task<string?> StampAsync() => (await _stamps.GetAsync([node]).ConfigureAwait(false))[0];
+    public async Task<string?> StampAsync(CancellationToken cancellationToken) => (await _stamps.GetAsync([node], cancellationToken).ConfigureAwait(false))[0];
 
     private static string Stamped(JsonObject attributes, long now)
     {

@@ -38,9 +38,9 @@ public sealed partial class MinerLeaseKeeper(
             : null;
 
     /// <summary>One look at every lease and list stamp; returns the miners nudged.</summary>
-    public async Task<int> TickAsync()
+    public async Task<int> TickAsync(CancellationToken cancellationToken)
     {
-        var gained = await Task.WhenAll(miners.Select(static m => m.Miner.KeepLeaseAsync())).ConfigureAwait(false);
+        var gained = await Task.WhenAll(miners.Select(m => m.Miner.KeepLeaseAsync(cancellationToken))).ConfigureAwait(false);
         var nudged = 0;
         for (var i = 0; i < miners.Count; i++)
         {
@@ -54,7 +54,7 @@ public sealed partial class MinerLeaseKeeper(
 
         if (_lists.Length > 0)
         {
-            var stamps = await _stamps.GetAsync(_lists).ConfigureAwait(false);
+            var stamps = await _stamps.GetAsync(_lists, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < miners.Count; i++)
             {
                 var miner = miners[i].Miner;
@@ -85,7 +85,7 @@ public sealed partial class MinerLeaseKeeper(
             {
                 try
                 {
-                    await TickAsync().ConfigureAwait(false);
+                    await TickAsync(stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (StateStoreFaults.IsFault(ex))
                 {

@@ -95,17 +95,17 @@ public sealed class MinerNode : IDisposable
         await _cycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!await TakeLeaseAsync().ConfigureAwait(false))
+            if (!await TakeLeaseAsync(cancellationToken).ConfigureAwait(false))
             {
                 return false;
             }
 
-            await EnsureCurrentAsync().ConfigureAwait(false);
+            await EnsureCurrentAsync(cancellationToken).ConfigureAwait(false);
             SubState = "POLLING";
             var started = _time.GetTimestamp();
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             // A commit that reset nodes downstream left a rebuild: every live indicator is re-emitted, before the poll's own changes.
-            var rebuild = (await _commands.GetAsync([Name]).ConfigureAwait(false))[0] == Runtime.GraphCommitter.RebuildCommand;
+            var rebuild = (await _commands.GetAsync([Name], cancellationToken).ConfigureAwait(false))[0] == Runtime.GraphCommitter.RebuildCommand;
             var (items, succeeded) = await CollectAsync(now, cancellationToken).ConfigureAwait(false);
             await ApplyAndPublishAsync(
                 async cycle =>
@@ -134,12 +134,13 @@ public sealed class MinerNode : IDisposable
                 cancellationToken).ConfigureAwait(false);
             if (rebuild)
             {
-                await _commands.DeleteIfUnchangedAsync([KeyValuePair.Create(Name, Runtime.GraphCommitter.RebuildCommand)]).ConfigureAwait(false);
+                // The rebuild is saved: its command goes with it, even while stopping.
+                await _commands.DeleteIfUnchangedAsync([KeyValuePair.Create(Name, Runtime.GraphCommitter.RebuildCommand)], CancellationToken.None).ConfigureAwait(false);
             }
 
             SubState = succeeded ? "SUCCESS" : "ERROR";
             Metrics.NodeMetrics.PollDuration.WithLabels(Name, succeeded ? "success" : "error").Observe(_time.GetElapsedTime(started).TotalSeconds);
-            await WriteStatusAsync().ConfigureAwait(false);
+            await WriteStatusAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
         finally
@@ -154,12 +155,12 @@ public sealed class MinerNode : IDisposable
         await _cycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!await HoldsLeaseAsync().ConfigureAwait(false))
+            if (!await HoldsLeaseAsync(cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
 
-            await EnsureCurrentAsync().ConfigureAwait(false);
+            await EnsureCurrentAsync(cancellationToken).ConfigureAwait(false);
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             await ApplyAndPublishAsync(
                 async cycle =>
@@ -169,7 +170,7 @@ public sealed class MinerNode : IDisposable
                     await ResendUnsettledAsync(cycle, now).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
-            await WriteStatusAsync().ConfigureAwait(false);
+            await WriteStatusAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -204,7 +205,9 @@ public sealed class MinerNode : IDisposable
                 await cycle.AcknowledgedAsync().ConfigureAwait(false);
             }
 
-            await _state.SaveAsync(Poller).ConfigureAwait(false);
+            // The save runs to its end even while the process stops: the poll's messages are acknowledged, and saving
+            // them now spares the next start a replay.
+            await _state.SaveAsync(Poller, CancellationToken.None).ConfigureAwait(false);
         }
         catch
         {
@@ -222,8 +225,8 @@ public sealed class MinerNode : IDisposable
         if (List is not null)
         {
             // Read first: an edit made while the entries are read changes the stamp again, and the keeper polls again.
-            PolledStamp = await List.StampAsync().ConfigureAwait(false);
-            var entries = await List.ReadUtf8Async(now).ConfigureAwait(false);
+            PolledStamp = await List.StampAsync(cancellationToken).ConfigureAwait(false);
+            var entries = await List.ReadUtf8Async(now, cancellationToken).ConfigureAwait(false);
             // In indicator order, as a rebuild and an age-out publish, not in the hash's: a poll's topic contents are
             // reproducible, and neighbouring indicators travel together (a range aggregator then writes a few address
             // blocks per batch instead of thousands, a feed's sorted set inserts next to the last member). Measured on
@@ -267,12 +270,12 @@ public sealed class MinerNode : IDisposable
         return (items, false);
     }
 
-    private async Task EnsureCurrentAsync()
+    private async Task EnsureCurrentAsync(CancellationToken cancellationToken)
     {
-        var version = await _state.ReadVersionAsync().ConfigureAwait(false);
+        var version = await _state.ReadVersionAsync(cancellationToken).ConfigureAwait(false);
         if (!_loaded || version != _state.Version)
         {
-            await _state.LoadAsync(Poller).ConfigureAwait(false);
+            await _state.LoadAsync(Poller, cancellationToken).ConfigureAwait(false);
             _loaded = true;
         }
     }
@@ -313,7 +316,7 @@ public sealed class MinerNode : IDisposable
                 }
 
                 var slice = start == 0 && emissions.Count <= PublishSlice ? emissions : emissions.Skip(start).Take(PublishSlice).ToList();
-                await state.JournalAsync(slice).ConfigureAwait(false);
+                await state.JournalAsync(slice, cancellationToken).ConfigureAwait(false);
                 if (_published is not null)
                 {
                     foreach (var emission in slice)
@@ -339,24 +342,24 @@ public sealed class MinerNode : IDisposable
     /// Renews the lease, or takes it when its holder is gone; true when this instance holds it now and did not at its
     /// previous look (then it polls at once: a takeover).
     /// </summary>
-    public async Task<bool> KeepLeaseAsync()
+    public async Task<bool> KeepLeaseAsync(CancellationToken cancellationToken)
     {
         var held = HoldsLease;
-        return await TakeLeaseAsync().ConfigureAwait(false) && !held;
+        return await TakeLeaseAsync(cancellationToken).ConfigureAwait(false) && !held;
     }
 
-    private async Task<bool> TakeLeaseAsync() => HoldsLease = await _lease.TryAcquireAsync(_options.InstanceId, _options.LeaseTtl).ConfigureAwait(false);
+    private async Task<bool> TakeLeaseAsync(CancellationToken cancellationToken) => HoldsLease = await _lease.TryAcquireAsync(_options.InstanceId, _options.LeaseTtl, cancellationToken).ConfigureAwait(false);
 
-    private Task<bool> HoldsLeaseAsync() => _lease.IsHeldByAsync(_options.InstanceId);
+    private Task<bool> HoldsLeaseAsync(CancellationToken cancellationToken) => _lease.IsHeldByAsync(_options.InstanceId, cancellationToken);
 
     /// <summary>Gives this instance's lease up (a clean stop): another replica polls at its next look instead of after the interval.</summary>
-    public async Task ReleaseLeaseAsync()
+    public async Task ReleaseLeaseAsync(CancellationToken cancellationToken)
     {
         HoldsLease = false;
-        await _lease.ReleaseAsync(_options.InstanceId).ConfigureAwait(false);
+        await _lease.ReleaseAsync(_options.InstanceId, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task WriteStatusAsync()
+    private Task WriteStatusAsync(CancellationToken cancellationToken)
     {
         var statistics = new JsonObject
         {
@@ -380,6 +383,6 @@ public sealed class MinerNode : IDisposable
             ["last_successful_run"] = Poller.LastSuccessfulRun,
             ["sub_state"] = SubState,
             ["sub_state_message"] = LastError,
-        });
+        }, cancellationToken);
     }
 }

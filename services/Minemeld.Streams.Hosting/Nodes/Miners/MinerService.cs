@@ -20,7 +20,7 @@ public sealed partial class MinerService(MinerNode miner, IHupChannel hups, stri
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var subscription = await hups.SubscribeAsync(graph, miner.Name, Hup).ConfigureAwait(false);
+        var subscription = await hups.SubscribeAsync(graph, miner.Name, Hup, stoppingToken).ConfigureAwait(false);
         try
         {
             var nextPoll = time.GetUtcNow();
@@ -68,7 +68,8 @@ public sealed partial class MinerService(MinerNode miner, IHupChannel hups, stri
             await subscription.DisposeAsync().ConfigureAwait(false);
             try
             {
-                await miner.ReleaseLeaseAsync().ConfigureAwait(false);
+                // Released while stopping (the token has fired): another replica takes over now, not after the lease.
+                await miner.ReleaseLeaseAsync(CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (StateStoreFaults.IsFault(ex))
             {

@@ -69,12 +69,12 @@ public sealed class MinerStateStore(IMinerTableStore table) : ISourceCursor
     /// <summary>The table's field that holds bucket <paramref name="bucket"/>.</summary>
     public static string FieldOf(int bucket) => FieldNames[bucket];
 
-    public Task<long> ReadVersionAsync() => table.ReadVersionAsync();
+    public Task<long> ReadVersionAsync(CancellationToken cancellationToken) => table.ReadVersionAsync(cancellationToken);
 
-    public async Task LoadAsync(Poller poller)
+    public async Task LoadAsync(Poller poller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(poller);
-        var saved = await table.LoadAsync().ConfigureAwait(false);
+        var saved = await table.LoadAsync(cancellationToken).ConfigureAwait(false);
         var rows = new List<MinerRow>();
         byte[]? last = null; // rows with equal values share one array, as the poller's do
         _stale.Clear();
@@ -107,7 +107,7 @@ public sealed class MinerStateStore(IMinerTableStore table) : ISourceCursor
     /// replayed for a miner otherwise: its next poll is diffed against the saved table, and an indicator the lost
     /// cycle changed that the next version has as the saved table does would never be published again.
     /// </summary>
-    public Task JournalAsync(IReadOnlyList<Emission> slice)
+    public Task JournalAsync(IReadOnlyList<Emission> slice, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(slice);
         if (slice.Count == 0)
@@ -125,7 +125,7 @@ public sealed class MinerStateStore(IMinerTableStore table) : ISourceCursor
             buffer.Write("\n"u8);
         }
 
-        return table.JournalAsync(buffer.WrittenMemory);
+        return table.JournalAsync(buffer.WrittenMemory, cancellationToken);
 
         static void Write(ArrayBufferWriter<byte> buffer, string text)
         {
@@ -157,7 +157,7 @@ public sealed class MinerStateStore(IMinerTableStore table) : ISourceCursor
     /// the ones left empty. A save that fails leaves rows marked as saved ahead of the store, so it also forgets the
     /// version: the next cycle loads the table again.
     /// </summary>
-    public async Task SaveAsync(Poller poller)
+    public async Task SaveAsync(Poller poller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(poller);
         var dropped = poller.TakeDropped();
@@ -168,7 +168,7 @@ public sealed class MinerStateStore(IMinerTableStore table) : ISourceCursor
             // After a sweep that changed nothing there is no bucket to write (and no indicator is hashed).
             if (dropped.Count > 0 || poller.Rows.Any(static r => r.Saved != r.Stamp))
             {
-                await WriteBucketsAsync(poller.Rows, dropped, dirty, deleted).ConfigureAwait(false);
+                await WriteBucketsAsync(poller.Rows, dropped, dirty, deleted, cancellationToken).ConfigureAwait(false);
             }
 
             foreach (var field in _stale)
@@ -180,7 +180,7 @@ public sealed class MinerStateStore(IMinerTableStore table) : ISourceCursor
                 }
             }
 
-            Version = await table.CommitAsync(deleted, poller.LastRun, poller.LastSuccessfulRun, _next).ConfigureAwait(false);
+            Version = await table.CommitAsync(deleted, poller.LastRun, poller.LastSuccessfulRun, _next, cancellationToken).ConfigureAwait(false);
             (Current, _next) = (_next ?? Current, null);
             _stale.Clear();
             Unsettled = []; // the table is saved as published: the commit emptied the journal
@@ -196,7 +196,7 @@ public sealed class MinerStateStore(IMinerTableStore table) : ISourceCursor
     /// Marks <paramref name="dirty"/> the buckets holding a changed or dropped row, writes those that hold rows, and
     /// adds the ones left empty to <paramref name="deleted"/>.
     /// </summary>
-    private async Task WriteBucketsAsync(IReadOnlyCollection<MinerRow> rows, List<MinerRow> dropped, bool[] dirty, List<string> deleted)
+    private async Task WriteBucketsAsync(IReadOnlyCollection<MinerRow> rows, List<MinerRow> dropped, bool[] dirty, List<string> deleted, CancellationToken cancellationToken)
     {
         // Which buckets to write, and how many rows each holds.
         var bucketOfRow = new int[rows.Count];
@@ -267,14 +267,14 @@ public sealed class MinerStateStore(IMinerTableStore table) : ISourceCursor
             slice.Add((FieldNames[b], start, buffer.WrittenCount - start));
             if (buffer.WrittenCount >= SliceBytes)
             {
-                await WriteSliceAsync(slice, buffer).ConfigureAwait(false);
+                await WriteSliceAsync(slice, buffer, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        await WriteSliceAsync(slice, buffer).ConfigureAwait(false);
+        await WriteSliceAsync(slice, buffer, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task WriteSliceAsync(List<(string Field, int Start, int Length)> slice, ArrayBufferWriter<byte> buffer)
+    private async Task WriteSliceAsync(List<(string Field, int Start, int Length)> slice, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
     {
         if (slice.Count == 0)
         {
@@ -282,7 +282,7 @@ public sealed class MinerStateStore(IMinerTableStore table) : ISourceCursor
         }
 
         var written = buffer.WrittenMemory;
-        await table.WriteAsync([.. slice.Select(f => KeyValuePair.Create(f.Field, written.Slice(f.Start, f.Length)))]).ConfigureAwait(false);
+        await table.WriteAsync([.. slice.Select(f => KeyValuePair.Create(f.Field, written.Slice(f.Start, f.Length)))], cancellationToken).ConfigureAwait(false);
         slice.Clear();
         buffer.ResetWrittenCount();
     }

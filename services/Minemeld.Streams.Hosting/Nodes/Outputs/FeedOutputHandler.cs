@@ -73,14 +73,14 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
         // The cap is checked against the feed as the previous batches left it: completions run in batch order.
         return Task.FromResult<BatchCompletion>(async () =>
         {
-            var changes = await ApplyCapAsync(final).ConfigureAwait(false);
+            var changes = await ApplyCapAsync(final, cancellationToken).ConfigureAwait(false);
             if (table is not null && changes.Count > 0)
             {
                 await table.Publisher.PublishAsync(changes.Select(c => new OutgoingMessage(table.Topic, c.Indicator, c.Present ? rows![c.Indicator] : null)), cancellationToken).ConfigureAwait(false);
                 Counters.Add("table.tx", changes.Count);
             }
 
-            var (added, removed) = await store.ApplyAsync(changes, settings.RevokedRetention).ConfigureAwait(false);
+            var (added, removed) = await store.ApplyAsync(changes, settings.RevokedRetention, cancellationToken).ConfigureAwait(false);
             Counters.Add("added", added);
             Counters.Add("removed", removed);
         });
@@ -99,7 +99,7 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
     }
 
     /// <summary>Drops new members that would take the feed past max_entries (in batch order).</summary>
-    private async Task<IReadOnlyCollection<FeedChange>> ApplyCapAsync(Dictionary<string, FeedChange> final)
+    private async Task<IReadOnlyCollection<FeedChange>> ApplyCapAsync(Dictionary<string, FeedChange> final, CancellationToken cancellationToken)
     {
         var additions = final.Values.Count(static c => c.Present);
         if (additions == 0)
@@ -108,12 +108,12 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
         }
 
         // Membership only matters when this batch could reach the cap: one ZCARD decides whether to look.
-        if (await store.CountAsync().ConfigureAwait(false) + additions <= settings.MaxEntries)
+        if (await store.CountAsync(cancellationToken).ConfigureAwait(false) + additions <= settings.MaxEntries)
         {
             return final.Values;
         }
 
-        var (count, members) = await store.ProbeAsync([.. final.Values.Where(static c => c.Present).Select(static c => c.Indicator)]).ConfigureAwait(false);
+        var (count, members) = await store.ProbeAsync([.. final.Values.Where(static c => c.Present).Select(static c => c.Indicator)], cancellationToken).ConfigureAwait(false);
         var room = settings.MaxEntries - count + final.Values.Count(c => !c.Present && members.Contains(c.Indicator));
         var changes = new List<FeedChange>(final.Count);
         foreach (var change in final.Values)

@@ -39,7 +39,7 @@ public sealed class ExactAggregatorHandler(
     public async Task<BatchCompletion> ApplyAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        await LoadAsync([.. batch.Select(m => _aggregator.Key(m.Message.Indicator)).Distinct(StringComparer.Ordinal)]).ConfigureAwait(false);
+        await LoadAsync([.. batch.Select(m => _aggregator.Key(m.Message.Indicator)).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
         var emissions = new List<Emission>();
         var dirty = new HashSet<string>(StringComparer.Ordinal);
         List<KeyValuePair<string, string>> sets;
@@ -74,7 +74,7 @@ public sealed class ExactAggregatorHandler(
             await acknowledged.ConfigureAwait(false);
             if (sets.Count + deletes.Count > 0)
             {
-                await _rows.WriteAsync(sets, deletes).ConfigureAwait(false);
+                await _rows.WriteAsync(sets, deletes, cancellationToken).ConfigureAwait(false);
             }
         };
     }
@@ -99,7 +99,7 @@ public sealed class ExactAggregatorHandler(
         }
     }
 
-    private async Task LoadAsync(IReadOnlyList<string> keys)
+    private async Task LoadAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         List<string> missing;
         lock (_gate)
@@ -112,7 +112,7 @@ public sealed class ExactAggregatorHandler(
             return;
         }
 
-        var values = await _rows.GetAsync(missing).ConfigureAwait(false);
+        var values = await _rows.GetAsync(missing, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             for (var i = 0; i < missing.Count; i++)

@@ -60,7 +60,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
     public async Task<BatchCompletion> ApplyAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        await LoadBlocksAsync(batch).ConfigureAwait(false);
+        await LoadBlocksAsync(batch, cancellationToken).ConfigureAwait(false);
         var (emissions, dirty) = (_emissions, _dirty);
         emissions.Clear(); // a batch that failed half-way left its part behind
         dirty.Clear();
@@ -113,7 +113,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
         return async () =>
         {
             await acknowledged.ConfigureAwait(false);
-            await Task.WhenAll(writes.Select(w => store.AggregatorRows(graph, Node, w.Block).WriteUtf8Async(w.Sets, w.Deletes))).ConfigureAwait(false);
+            await Task.WhenAll(writes.Select(w => store.AggregatorRows(graph, Node, w.Block).WriteUtf8Async(w.Sets, w.Deletes, cancellationToken))).ConfigureAwait(false);
         };
     }
 
@@ -139,7 +139,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
 
     private static string Field(string input, string indicator) => $"{input}\0{indicator}";
 
-    private async Task LoadBlocksAsync(IReadOnlyList<InputMessage> batch)
+    private async Task LoadBlocksAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
     {
         List<string> missing;
         lock (_gate)
@@ -152,7 +152,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
             return;
         }
 
-        var loads = missing.Select(key => (Key: key, Rows: store.AggregatorRows(graph, Node, key).GetAllUtf8Async())).ToList();
+        var loads = missing.Select(key => (Key: key, Rows: store.AggregatorRows(graph, Node, key).GetAllUtf8Async(cancellationToken))).ToList();
         foreach (var (key, rows) in loads)
         {
             var aggregator = new RangeAggregator<T, TFamily>(settings.Whitelist, settings.IndicatorType, settings.MergeLists, blockRange(key));
