@@ -96,59 +96,32 @@ public sealed class RangeAggregator<T, TFamily>
     }
 
     /// <summary>
-    /// Applies an update from <paramref name="input"/>. The aggregator keeps <paramref name="value"/> itself as the row
-    /// (normalized in place, <see cref="AttributeMerger.Normalize"/>), so the caller hands it over and does not change it
-    /// afterwards; the emitted values are to be read only.
+    /// Applies an update from <paramref name="input"/>. A value held as bytes is normalized as bytes when it can be
+    /// (<see cref="Utf8JsonObject.Normalized"/>: no private key, no name twice, sources a set), and the row keeps that
+    /// copy with no tree built; otherwise it is parsed. A tree is kept as the row (normalized in place,
+    /// <see cref="AttributeMerger.Normalize"/>), so the caller hands it over and does not change it afterwards. The
+    /// emitted values are to be read only.
     /// </summary>
-    public IReadOnlyList<Emission> Update(string input, string indicator, JsonObject value, AggregatorCounters counters)
+    public IReadOnlyList<Emission> Update(string input, string indicator, IndicatorJson value, AggregatorCounters counters)
     {
-        ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(counters);
-        if (!JsonNodeValues.TryGetString(value[IndicatorValue.Type], out var type) || type != _indicatorType)
+        if (value.GetString(IndicatorValue.Type, TypeUtf8) != _indicatorType)
         {
             counters.UpdateIgnored++;
             return [];
         }
 
-        return Apply(input, indicator, new Incoming(value, null), counters);
+        var incoming = value.Tree is { } tree
+            ? new Incoming(tree, null)
+            : Received(value.Utf8.Span) ?? throw new ArgumentException("the value is not a JSON object", nameof(value));
+        return Apply(input, indicator, incoming, counters);
     }
 
-    /// <summary>
-    /// <see cref="Update"/> for a value received as UTF-8 JSON: when it
-    /// can be normalized as bytes (<see cref="Utf8JsonObject.Normalized"/>: no private key, no name twice, sources a
-    /// set), the row keeps the normalized copy and no tree is built; otherwise it is parsed and goes the tree's way.
-    /// </summary>
-    public IReadOnlyList<Emission> UpdateUtf8(string input, string indicator, ReadOnlyMemory<byte> utf8Value, AggregatorCounters counters)
+    /// <summary>Applies a withdraw from <paramref name="input"/>; a value (none is fine) of another type is ignored.</summary>
+    public IReadOnlyList<Emission> Withdraw(string input, string indicator, IndicatorJson value, AggregatorCounters counters)
     {
         ArgumentNullException.ThrowIfNull(counters);
-        var span = utf8Value.Span;
-        if (Utf8JsonObject.GetString(span, TypeUtf8) != _indicatorType)
-        {
-            counters.UpdateIgnored++;
-            return [];
-        }
-
-        var value = Received(span) ?? throw new ArgumentException("the value is not a JSON object", nameof(utf8Value));
-        return Apply(input, indicator, value, counters);
-    }
-
-    /// <summary><see cref="Withdraw"/> for a value received as UTF-8 JSON (empty for none).</summary>
-    public IReadOnlyList<Emission> WithdrawUtf8(string input, string indicator, ReadOnlyMemory<byte> utf8Value, AggregatorCounters counters)
-    {
-        ArgumentNullException.ThrowIfNull(counters);
-        if (!utf8Value.IsEmpty && Utf8JsonObject.GetString(utf8Value.Span, TypeUtf8) != _indicatorType)
-        {
-            counters.WithdrawIgnored++;
-            return [];
-        }
-
-        return Withdraw(input, indicator, null, counters);
-    }
-
-    public IReadOnlyList<Emission> Withdraw(string input, string indicator, JsonObject? value, AggregatorCounters counters)
-    {
-        ArgumentNullException.ThrowIfNull(counters);
-        if (value is not null && (!JsonNodeValues.TryGetString(value[IndicatorValue.Type], out var type) || type != _indicatorType))
+        if (!value.IsNone && value.GetString(IndicatorValue.Type, TypeUtf8) != _indicatorType)
         {
             counters.WithdrawIgnored++;
             return [];
@@ -268,9 +241,7 @@ public sealed class RangeAggregator<T, TFamily>
         if (piece.Ids.Count == 1)
         {
             var only = RowOf(piece.Ids[0], removed);
-            return only.Held is { } tree
-                ? new Emission(op, Format(piece), tree) { Utf8Value = only.Utf8Json }
-                : Emission.OfUtf8(op, Format(piece), only.Utf8Json);
+            return new Emission(op, Format(piece), only.Held is { } tree ? IndicatorJson.Of(tree, only.Utf8Json) : IndicatorJson.OfUtf8(only.Utf8Json));
         }
 
         return new Emission(op, Format(piece), Merge(piece.Ids, removed));

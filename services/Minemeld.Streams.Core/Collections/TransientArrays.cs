@@ -7,7 +7,7 @@ namespace Minemeld.Streams.Core.Collections;
 /// message's length). Keys and values have tables of their own, so a key never overwrites the value it goes with.
 /// Lengths above <see cref="MaxLength"/> get a new array every time.
 /// </summary>
-public static class TransientArrays
+internal static class TransientArrays
 {
     /// <summary>The longest length kept: a thread holds at most one array of each length up to this.</summary>
     public const int MaxLength = 2048;

@@ -106,12 +106,13 @@ public sealed class Condition
                 return true;
         }
 
-        if (context.Value is not null)
+        if (context.Value.HasTree)
         {
             return false;
         }
 
-        if (context.Utf8Value.IsEmpty || !Utf8PropertyIndex.TryFindLast(context.Utf8Properties, context.Utf8Value, _attributeUtf8, out var reader))
+        var utf8 = context.Value.Utf8;
+        if (utf8.IsEmpty || !Utf8PropertyIndex.TryFindLast(context.Utf8Properties, utf8, _attributeUtf8, out var reader))
         {
             result = CompareKind(JsonValueKind.Null);
             return true;

@@ -53,7 +53,7 @@ public static class JsonText
     /// (<see cref="Collections.TransientArrays.ForValue"/>): valid only until this thread asks for that length again.
     /// For a message value handed straight to the Kafka producer, which copies it.
     /// </summary>
-    public static byte[] EndTransient()
+    internal static byte[] EndTransient()
     {
         var written = Written();
         var bytes = Collections.TransientArrays.ForValue(written.Length);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Minemeld.Streams.Core.Json;
 
 namespace Minemeld.Streams.Core.Messages;
 
@@ -14,6 +15,7 @@ public sealed record IndicatorMessage
     public const int CurrentVersion = 1;
 
     private JsonObject? _value;
+    private IndicatorJson _json;
 
     [JsonPropertyName("v")]
     public int Version { get; init; } = CurrentVersion;
@@ -32,21 +34,25 @@ public sealed record IndicatorMessage
 
     /// <summary>
     /// The value as a tree. A message read from a topic keeps its value as the bytes it arrived in
-    /// (<see cref="Utf8Value"/>) and builds the tree the first time it is asked for (single-threaded, as a consume
+    /// (<see cref="ValueJson"/>) and builds the tree the first time it is asked for (single-threaded, as a consume
     /// loop reads it); most handlers never ask.
     /// </summary>
     [JsonPropertyName("value")]
     public JsonObject? Value
     {
-        get => _value ??= Utf8Value.IsEmpty ? null : Json.JsonObjectReader.ParseObject(Utf8Value.Span);
-        init => _value = value;
+        get => _value ??= _json.ToTree();
+        init => (_value, _json) = (value, value);
     }
 
-    /// <summary>The value's JSON object as it was read from the message (empty when null, or when built in memory).</summary>
+    /// <summary>The value as the message holds it: the bytes it was read in, or the tree it was made with (none on a withdraw without one).</summary>
     [JsonIgnore]
-    public ReadOnlyMemory<byte> Utf8Value { get; init; }
+    public IndicatorJson ValueJson
+    {
+        get => _json;
+        init => (_json, _value) = (value, value.Tree);
+    }
 
-    /// <summary>Whether <see cref="Value"/> is built already (reading it would not parse <see cref="Utf8Value"/>).</summary>
+    /// <summary>Whether <see cref="Value"/> is built already (reading it would parse nothing).</summary>
     [JsonIgnore]
     public bool HasValueTree => _value is not null;
 

@@ -43,7 +43,7 @@ public static class IndicatorMessageSerializer
     /// (<see cref="JsonText.EndTransient"/>): valid until the thread serializes another message of that length. For
     /// a message produced at once (the producer copies it).
     /// </summary>
-    public static byte[] SerializeTransient(IndicatorMessage message)
+    internal static byte[] SerializeTransient(IndicatorMessage message)
     {
         Write(message);
         return JsonText.EndTransient();
@@ -67,33 +67,45 @@ public static class IndicatorMessageSerializer
     }
 
     /// <summary>
-    /// The message of a value that is already compact UTF-8 JSON (a row as a node keeps it): written as it is, neither
-    /// parsed nor checked, so it must be one valid JSON object. The same bytes as <see cref="Serialize(IndicatorMessage)"/>
-    /// for that value as a tree.
+    /// The message of <paramref name="value"/>: bytes held are written as they are, neither parsed nor checked (they
+    /// must be one valid JSON object, as a row a node keeps is), a tree is written, no value is <c>null</c>. The same
+    /// bytes as <see cref="Serialize(IndicatorMessage)"/> for that message.
     /// </summary>
-    public static byte[] Serialize(MessageOp op, string indicator, string? type, string origin, ReadOnlySpan<byte> utf8Value, DateTimeOffset timestamp)
+    public static byte[] Serialize(MessageOp op, string indicator, string? type, string origin, IndicatorJson value, DateTimeOffset timestamp)
     {
-        Write(op, indicator, type, origin, utf8Value, timestamp);
+        Write(op, indicator, type, origin, value, timestamp);
         return JsonText.End();
     }
 
     /// <summary>
-    /// <see cref="Serialize(MessageOp, string, string?, string, ReadOnlySpan{byte}, DateTimeOffset)"/> into this
-    /// thread's reused array of exactly the message's length (see <see cref="SerializeTransient(IndicatorMessage)"/>).
+    /// <see cref="Serialize(MessageOp, string, string?, string, IndicatorJson, DateTimeOffset)"/> into this thread's
+    /// reused array of exactly the message's length (see <see cref="SerializeTransient(IndicatorMessage)"/>).
     /// </summary>
-    public static byte[] SerializeTransient(MessageOp op, string indicator, string? type, string origin, ReadOnlySpan<byte> utf8Value, DateTimeOffset timestamp)
+    internal static byte[] SerializeTransient(MessageOp op, string indicator, string? type, string origin, IndicatorJson value, DateTimeOffset timestamp)
     {
-        Write(op, indicator, type, origin, utf8Value, timestamp);
+        Write(op, indicator, type, origin, value, timestamp);
         return JsonText.EndTransient();
     }
 
-    private static void Write(MessageOp op, string indicator, string? type, string origin, ReadOnlySpan<byte> utf8Value, DateTimeOffset timestamp)
+    private static void Write(MessageOp op, string indicator, string? type, string origin, IndicatorJson value, DateTimeOffset timestamp)
     {
         ArgumentNullException.ThrowIfNull(indicator);
         ArgumentNullException.ThrowIfNull(origin);
         var writer = JsonText.Begin();
         WriteHead(writer, IndicatorMessage.CurrentVersion, op, indicator, type, origin);
-        writer.WriteRawValue(utf8Value, skipInputValidation: true);
+        if (!value.Utf8.IsEmpty)
+        {
+            writer.WriteRawValue(value.Utf8.Span, skipInputValidation: true);
+        }
+        else if (value.Tree is { } tree)
+        {
+            tree.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+
         WriteTail(writer, timestamp);
     }
 
@@ -158,7 +170,7 @@ public static class IndicatorMessageSerializer
 
     /// <summary>
     /// Reads a message whose bytes stay as they are (a consumed message's value): its value is checked and kept as
-    /// the slice of <paramref name="utf8Json"/> it occupies (<see cref="IndicatorMessage.Utf8Value"/>), and built as
+    /// the slice of <paramref name="utf8Json"/> it occupies (<see cref="IndicatorMessage.ValueJson"/>), and built as
     /// a tree only when a handler asks for it.
     /// </summary>
     /// <param name="utf8Json">The message.</param>
@@ -300,8 +312,7 @@ public static class IndicatorMessageSerializer
             Indicator = indicator ?? throw Invalid("no 'indicator'"),
             Type = type,
             Origin = origin ?? throw Invalid("no 'origin'"),
-            Value = value,
-            Utf8Value = utf8Value,
+            ValueJson = value is null ? IndicatorJson.OfUtf8(utf8Value) : utf8Value.IsEmpty ? IndicatorJson.Of(value) : IndicatorJson.Of(value, utf8Value),
             Timestamp = timestamp,
         };
         return (message, hasValue);

@@ -27,8 +27,8 @@ public static class ListEntry
     /// </summary>
     public static PollItem Item(string indicator, ReadOnlySpan<byte> stored, string? forcedType, string source) =>
         AttributesUtf8(stored, forcedType, source) is { } utf8
-            ? PollItem.OfUtf8(indicator, utf8)
-            : PollItem.Of(indicator, Attributes(JsonObjectReader.ParseObject(stored) ?? [], forcedType, source));
+            ? new PollItem(indicator, IndicatorJson.OfUtf8(utf8))
+            : new PollItem(indicator, Attributes(JsonObjectReader.ParseObject(stored) ?? [], forcedType, source));
 
     /// <summary>The attributes of an entry given as a tree (changed in place and returned).</summary>
     public static JsonObject Attributes(JsonObject stored, string? forcedType, string source)

@@ -94,7 +94,7 @@ public sealed class Poller(PollerSettings settings)
     public IEnumerable<Emission> ApplyPollIncrementally(long now, IEnumerable<(string Indicator, JsonObject Attributes)> items, bool succeeded)
     {
         ArgumentNullException.ThrowIfNull(items);
-        return ApplyPollIncrementally(now, items.Select(static i => PollItem.Of(i.Indicator, i.Attributes)), succeeded);
+        return ApplyPollIncrementally(now, items.Select(static i => new PollItem(i.Indicator, i.Attributes)), succeeded);
     }
 
     /// <summary>
@@ -284,7 +284,7 @@ public sealed class Poller(PollerSettings settings)
                 return row.AgeOut >= now ? UpdatePlain(row) : null;
             }
 
-            attributes = item.Attributes();
+            attributes = item.Tree();
             var created = NewValue(now, attributes);
             row = new MinerRow(indicator, created) { LastRun = now, AgeOut = AgeOutOf(created) };
             _rows[key] = row;
@@ -304,7 +304,7 @@ public sealed class Poller(PollerSettings settings)
             return null; // the pending sweep withdraws it
         }
 
-        attributes = item.Attributes();
+        attributes = item.Tree();
         var previous = row.ReadValue();
         var changed = Changed(previous, attributes);
         var value = new JsonObjectBuilder(previous.Count + 1);
@@ -361,13 +361,13 @@ public sealed class Poller(PollerSettings settings)
             return null;
         }
 
-        if (!item.IsTree)
+        if (!item.Attributes.HasTree)
         {
-            return NewValueUtf8(now, item.Utf8.Span);
+            return NewValueUtf8(now, item.Attributes.Utf8.Span);
         }
 
         // A tree is written once and taken as bytes: its values are copied as they were written.
-        var attributes = item.Attributes();
+        var attributes = item.Tree();
         return IsPlain(attributes) ? NewValueUtf8(now, JsonText.ToUtf8Bytes(attributes)) : null;
     }
 
@@ -554,10 +554,10 @@ public sealed class Poller(PollerSettings settings)
 
     /// <summary>The item's type attribute when it is a string (read in place from bytes).</summary>
     private static string? TypeOf(in PollItem item) =>
-        item.IsTree ? TypeOf(item.Attributes()) : Utf8JsonObject.GetString(item.Utf8.Span, "type"u8);
+        item.Attributes.GetString(IndicatorValue.Type, "type"u8);
 
     private static bool HasType(in PollItem item) =>
-        item.IsTree ? item.Attributes().ContainsKey(IndicatorValue.Type) : Utf8JsonObject.TryFindLast(item.Utf8.Span, "type"u8, out _);
+        item.Attributes.HasTree ? item.Attributes.Tree!.ContainsKey(IndicatorValue.Type) : Utf8JsonObject.TryFindLast(item.Attributes.Utf8.Span, "type"u8, out _);
 
     private static string? TypeOf(JsonObject value) => JsonNodeValues.TryGetString(value[IndicatorValue.Type], out var type) ? type : null;
 
@@ -576,7 +576,7 @@ public sealed class Poller(PollerSettings settings)
     private Emission UpdatePlain(MinerRow row)
     {
         Counters.UpdateTx++;
-        return Emission.OfUtf8(MessageOp.Update, row.Indicator, row.Utf8Value, row.Type);
+        return new Emission(MessageOp.Update, row.Indicator, IndicatorJson.OfUtf8(row.Utf8Value)) { Type = row.Type };
     }
 
     private Emission Withdraw(MinerRow row)
@@ -589,7 +589,7 @@ public sealed class Poller(PollerSettings settings)
     private static Emission Published(MessageOp op, MinerRow row) =>
         Utf8JsonObject.HasNameStartingWith(row.Utf8Value, (byte)'_', (byte)'$')
             ? Published(op, row, row.ReadValue())
-            : Emission.OfUtf8(op, row.Indicator, row.Utf8Value);
+            : new Emission(op, row.Indicator, IndicatorJson.OfUtf8(row.Utf8Value));
 
     /// <summary>
     /// The value as published: the tree itself (the row keeps only its bytes, so nothing else changes it) with the
@@ -599,7 +599,7 @@ public sealed class Poller(PollerSettings settings)
     {
         var published = IndicatorValue.StrippedForEmit(value);
         return ReferenceEquals(published, value)
-            ? new Emission(op, row.Indicator, value) { Utf8Value = row.Utf8Value }
+            ? new Emission(op, row.Indicator, IndicatorJson.Of(value, row.Utf8Value))
             : new Emission(op, row.Indicator, published);
     }
 }

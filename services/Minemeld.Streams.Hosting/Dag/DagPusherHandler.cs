@@ -45,7 +45,7 @@ public sealed class DagPusherHandler(string graph, string node, FilterSet infilt
                 continue;
             }
 
-            var value = received.Value;
+            var value = received.Value.ToTree();
             var type = input.Message.Type ?? (value?["type"] is JsonValue t && t.TryGetValue<string>(out var text) ? text : null);
             if (DagTagger.Address(input.Message.Indicator, type, out var reason) is not { } address)
             {

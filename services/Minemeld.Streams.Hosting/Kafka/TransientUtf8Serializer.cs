@@ -9,7 +9,7 @@ namespace Minemeld.Streams.Hosting.Kafka;
 /// producer serializes the key within <c>Produce</c> and librdkafka copies it there, so the array is free again when
 /// <c>Produce</c> returns. The same bytes as the client's default UTF-8 serializer, without a new array per message.
 /// </summary>
-public sealed class TransientUtf8Serializer : ISerializer<string>
+internal sealed class TransientUtf8Serializer : ISerializer<string>
 {
     public static readonly TransientUtf8Serializer Instance = new();
 

@@ -31,7 +31,7 @@ public sealed class LogstashOutputHandler(string node, FilterSet infilters, Logs
                 continue;
             }
 
-            var line = sender.Event(received.Value);
+            var line = sender.Event(received.Value.ToTree());
             line["logstash_output_node"] = Node;
             line["message"] = received.Op == MessageOp.Update ? "update" : "withdraw";
             line["@indicator"] = input.Message.Indicator;

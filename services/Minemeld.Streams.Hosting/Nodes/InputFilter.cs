@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Filters;
 using Minemeld.Streams.Core.Indicators;
 using Minemeld.Streams.Core.Json;
@@ -20,16 +19,17 @@ public static class InputFilter
         ArgumentNullException.ThrowIfNull(infilters);
         ArgumentNullException.ThrowIfNull(counters);
         var message = input.Message;
+        var value = message.ValueJson;
         // A value kept as bytes is read once for where its properties lie: the private-name check, each condition and
         // the caller's own lookups (a feed's score) use that instead of scanning it again each.
-        var bytes = !message.HasValueTree && !message.Utf8Value.IsEmpty;
-        var properties = bytes ? Utf8PropertyIndex.Of(message.Utf8Value) : null;
-        var asReceived = bytes && !Utf8PropertyIndex.HasNameStartingWith(properties, message.Utf8Value, (byte)'_');
+        var bytes = !value.HasTree && !value.Utf8.IsEmpty;
+        var properties = bytes ? Utf8PropertyIndex.Of(value.Utf8) : null;
+        var asReceived = bytes && !Utf8PropertyIndex.HasNameStartingWith(properties, value.Utf8, (byte)'_');
         if (message.Op == MessageOp.Update)
         {
             counters.Add("update.rx");
             // Copied only when there are private keys to strip; the received value is otherwise used as it is.
-            var received = asReceived ? new Received(MessageOp.Update, null, message.Utf8Value) { Properties = properties } : new Received(MessageOp.Update, IndicatorValue.StrippedOnReceive(message.Value!), default);
+            var received = asReceived ? new Received(MessageOp.Update, value) { Properties = properties } : new Received(MessageOp.Update, IndicatorValue.StrippedOnReceive(message.Value!));
             if (infilters.Evaluate(received.Context(message, "update")) == FilterDecision.Drop)
             {
                 counters.Add("withdraw.processed");
@@ -41,7 +41,7 @@ public static class InputFilter
         }
 
         counters.Add("withdraw.rx");
-        var withdraw = asReceived ? new Received(MessageOp.Withdraw, null, message.Utf8Value) { Properties = properties } : new Received(MessageOp.Withdraw, message.Value, default);
+        var withdraw = asReceived ? new Received(MessageOp.Withdraw, value) { Properties = properties } : new Received(MessageOp.Withdraw, message.Value);
         if (infilters.Evaluate(withdraw.Context(message, "withdraw")) == FilterDecision.Drop)
         {
             return null;
@@ -51,24 +51,17 @@ public static class InputFilter
         return withdraw;
     }
 
-    /// <summary>
-    /// What a node applies: the operation and the value, as a tree (<paramref name="Tree"/>) or as the UTF-8 JSON it
-    /// arrived in (<paramref name="Utf8"/>); neither for a withdraw without a value.
-    /// </summary>
-    public readonly record struct Received(MessageOp Op, JsonObject? Tree, ReadOnlyMemory<byte> Utf8)
+    /// <summary>What a node applies: the operation and the value, a tree or the UTF-8 JSON it arrived in (none for a withdraw without one).</summary>
+    public readonly record struct Received(MessageOp Op, IndicatorJson Value)
     {
         /// <summary>
-        /// Where <see cref="Utf8"/>'s properties lie (this thread's index, good until it indexes the next message: a
+        /// Where the value's bytes have their properties (this thread's index, good until it indexes the next message: a
         /// lookup through <see cref="Utf8PropertyIndex.TryFindLast(Utf8PropertyIndex?, ReadOnlyMemory{byte}, ReadOnlySpan{byte}, out System.Text.Json.Utf8JsonReader)"/>
         /// scans when it has moved on); null when the value is a tree or could not be indexed.
         /// </summary>
         public Utf8PropertyIndex? Properties { get; init; }
 
-        /// <summary>The value as a tree (built from the bytes when it came as bytes: the caller's to keep).</summary>
-        public JsonObject? Value => Tree ?? (Utf8.IsEmpty ? null : JsonObjectReader.ParseObject(Utf8.Span));
-
-        public FilterContext Context(IndicatorMessage message, string method) => Tree is not null || Utf8.IsEmpty
-            ? new FilterContext(Tree, message.Indicator, method, message.Origin)
-            : FilterContext.OfUtf8(Utf8, message.Indicator, method, message.Origin, Properties);
+        public FilterContext Context(IndicatorMessage message, string method) =>
+            new(Value, message.Indicator, method, message.Origin) { Utf8Properties = Value.HasTree ? null : Properties };
     }
 }

@@ -19,11 +19,6 @@ public static class OutputFilter
     }
 
     /// <summary>An emission's value as the filters see it: its tree, or its bytes read an attribute at a time.</summary>
-    private static FilterContext Context(in Emission emission, string node)
-    {
-        var method = emission.Op == MessageOp.Update ? "update" : "withdraw";
-        return emission.HasTree || emission.Utf8Value.IsEmpty
-            ? new FilterContext(emission.Value, emission.Indicator, method, node)
-            : FilterContext.OfUtf8(emission.Utf8Value, emission.Indicator, method, node);
-    }
+    private static FilterContext Context(in Emission emission, string node) =>
+        new(emission.Value, emission.Indicator, emission.Op == MessageOp.Update ? "update" : "withdraw", node);
 }

@@ -43,7 +43,7 @@ public sealed class SyslogMatcherHandler(string graph, string node, JsonObject c
             }
 
             var origin = input.Message.Origin;
-            var value = received.Value;
+            var value = received.Value.ToTree();
             var type = input.Message.Type ?? (JsonNodeValues.TryGetString(value?[IndicatorValue.Type], out var t) ? t : null);
             if (received.Op == MessageOp.Update)
             {

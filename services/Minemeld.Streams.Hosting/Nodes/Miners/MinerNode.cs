@@ -244,7 +244,7 @@ public sealed class MinerNode : IDisposable
             try
             {
                 var report = new FeedParseReport();
-                items = [.. (await _source!.CollectAsync(report, cancellationToken).ConfigureAwait(false)).Select(static i => PollItem.Of(i.Indicator, i.Attributes))];
+                items = [.. (await _source!.CollectAsync(report, cancellationToken).ConfigureAwait(false)).Select(static i => new PollItem(i.Indicator, i.Attributes))];
                 Poller.Counters.ParseErrors += report.Errors;
                 if (report.Failure is not null)
                 {

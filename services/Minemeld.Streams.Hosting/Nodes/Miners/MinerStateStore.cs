@@ -118,7 +118,7 @@ public sealed class MinerStateStore(IMinerTableStore table) : ISourceCursor
         var buffer = new ArrayBufferWriter<byte>(slice.Count * 24);
         foreach (var emission in slice)
         {
-            var type = emission.TypeKnown ? emission.Type : Core.Json.JsonNodeValues.TryGetString(emission.Value?[Core.Indicators.IndicatorValue.Type], out var t) ? t : null;
+            var type = emission.TypeKnown ? emission.Type : emission.Value.GetString(Core.Indicators.IndicatorValue.Type, "type"u8);
             Write(buffer, type ?? string.Empty);
             buffer.Write("\t"u8);
             Write(buffer, emission.Indicator);

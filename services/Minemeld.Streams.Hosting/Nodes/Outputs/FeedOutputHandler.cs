@@ -136,9 +136,8 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
     }
 
     /// <summary>The member's table-topic message: an update from the feed with the value as received (stripped).</summary>
-    private byte[] TableMessage(IndicatorMessage message, ReadOnlyMemory<byte> value, DateTimeOffset now) => value.IsEmpty
-        ? IndicatorMessageSerializer.Serialize(new IndicatorMessage { Op = MessageOp.Update, Indicator = message.Indicator, Type = message.Type, Origin = Node, Timestamp = now })
-        : IndicatorMessageSerializer.Serialize(MessageOp.Update, message.Indicator, message.Type, Node, value.Span, now);
+    private byte[] TableMessage(IndicatorMessage message, ReadOnlyMemory<byte> value, DateTimeOffset now) =>
+        IndicatorMessageSerializer.Serialize(MessageOp.Update, message.Indicator, message.Type, Node, IndicatorJson.OfUtf8(value), now);
 
     private double Score(in InputFilter.Received received)
     {
@@ -147,20 +146,20 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
             return 0;
         }
 
-        if (received.Tree is { } tree)
+        if (received.Value.Tree is { } tree)
         {
             return JsonNodeValues.TryGetInt64(tree[attribute], out var fromTree) ? fromTree : 0;
         }
 
         // Read in place (where the infilters' index says it is): an integer, as the tree path takes it (a float such as
         // 3.0 is no score).
-        return Utf8PropertyIndex.TryFindLast(received.Properties, received.Utf8, _scoringAttribute, out var value)
+        return Utf8PropertyIndex.TryFindLast(received.Properties, received.Value.Utf8, _scoringAttribute, out var value)
             && value.TokenType == System.Text.Json.JsonTokenType.Number && value.TryGetInt64(out var score) ? score : 0;
     }
 
     /// <summary>The received value as UTF-8 JSON: the text as it arrived, or the stripped tree written out; empty for none.</summary>
     private static ReadOnlyMemory<byte> Utf8Value(in InputFilter.Received received) =>
-        received.Tree is { } tree ? System.Text.Encoding.UTF8.GetBytes(tree.ToJsonString()) : received.Utf8;
+        received.Value.Tree is { } tree ? System.Text.Encoding.UTF8.GetBytes(tree.ToJsonString()) : received.Value.Utf8;
 
     /// <summary>
     /// The value's JSON text as the feed stores it, as MineMeld wrote it (<see cref="MineMeldJson"/>: its key order

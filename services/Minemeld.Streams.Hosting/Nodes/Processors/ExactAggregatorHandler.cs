@@ -57,8 +57,8 @@ public sealed class ExactAggregatorHandler(
                 var rows = _cache[key];
                 _cache.Seen(key, input.Partition);
                 emissions.AddRange(applied.Op == MessageOp.Update
-                    ? _aggregator.Update(rows, input.Message.Origin, key, applied.Value!, Aggregation)
-                    : _aggregator.Withdraw(rows, input.Message.Origin, key, applied.Value, Aggregation));
+                    ? _aggregator.Update(rows, input.Message.Origin, key, applied.Value.ToTree()!, Aggregation)
+                    : _aggregator.Withdraw(rows, input.Message.Origin, key, applied.Value.ToTree(), Aggregation));
                 dirty.Add(key);
             }
 

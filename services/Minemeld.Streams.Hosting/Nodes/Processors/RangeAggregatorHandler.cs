@@ -83,13 +83,9 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
 
                 var origin = input.Message.Origin;
                 var indicator = input.Message.Indicator;
-                var result = (applied.Op, applied.Tree) switch
-                {
-                    (MessageOp.Update, { } tree) => block.Update(origin, indicator, tree, Aggregation),
-                    (MessageOp.Update, null) => block.UpdateUtf8(origin, indicator, applied.Utf8, Aggregation),
-                    (_, { } tree) => block.Withdraw(origin, indicator, tree, Aggregation),
-                    _ => block.WithdrawUtf8(origin, indicator, applied.Utf8, Aggregation),
-                };
+                var result = applied.Op == MessageOp.Update
+                    ? block.Update(origin, indicator, applied.Value, Aggregation)
+                    : block.Withdraw(origin, indicator, applied.Value, Aggregation);
                 emissions.AddRange(result);
                 dirty[(input.Key, Field(origin, indicator))] = block.StoredRow(origin, indicator);
             }

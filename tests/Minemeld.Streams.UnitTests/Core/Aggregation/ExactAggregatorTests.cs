@@ -16,7 +16,7 @@ public sealed class ExactAggregatorTests
     private static ExactAggregator Node(params string[] whitelistPrefixes) => new(new WhitelistPolicy(["s1", "s2", "s3"], whitelistPrefixes));
 
     private static string Show(IReadOnlyList<Emission> emissions) =>
-        string.Join(" | ", emissions.Select(static e => $"{(e.Op == MessageOp.Update ? "U" : "W")} {e.Indicator} {e.Value?.ToJsonString() ?? "null"}"));
+        string.Join(" | ", emissions.Select(static e => $"{(e.Op == MessageOp.Update ? "U" : "W")} {e.Indicator} {e.Value.ToTree()?.ToJsonString() ?? "null"}"));
 
     [Fact]
     public void UpdatesMergeInInputOrderAndWithdrawsFallBack()

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using CsCheck;
 using Minemeld.Streams.Core.Aggregation;
+using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Core.Ranges;
 
@@ -17,7 +18,7 @@ public sealed class RangeAggregatorTests
         new(new WhitelistPolicy(inputs.Length == 0 ? ["s1", "s2", "wl1"] : inputs, ["wl"]), "IPv4");
 
     private static string[] Show(IReadOnlyList<Emission> emissions) =>
-        [.. emissions.Select(static e => $"{(e.Op == MessageOp.Update ? "U" : "W")} {e.Indicator} {e.Value?.ToJsonString() ?? "null"}").Order(StringComparer.Ordinal)];
+        [.. emissions.Select(static e => $"{(e.Op == MessageOp.Update ? "U" : "W")} {e.Indicator} {e.Value.ToTree()?.ToJsonString() ?? "null"}").Order(StringComparer.Ordinal)];
 
     [Fact]
     public void NewOverlappingRowMergesBothRowsValuesIntoTheSharedPiece()
@@ -124,8 +125,8 @@ public sealed class RangeAggregatorTests
                 foreach (var e in emissions.OrderBy(static e => e.Op == MessageOp.Update ? 1 : 0))
                 {
                     // What the encoder publishes: the row's bytes when given, which are never anything but the value's JSON.
-                    var published = e.Utf8Value.IsEmpty ? e.Value?.ToJsonString() : System.Text.Encoding.UTF8.GetString(e.Utf8Value.Span);
-                    Assert.Equal(e.Value?.ToJsonString(), published);
+                    var published = e.Value.Utf8.IsEmpty ? e.Value.ToTree()?.ToJsonString() : System.Text.Encoding.UTF8.GetString(e.Value.Utf8.Span);
+                    Assert.Equal(e.Value.ToTree()?.ToJsonString(), published);
                     if (e.Op == MessageOp.Update)
                     {
                         downstream[e.Indicator] = published!;
@@ -167,13 +168,13 @@ public sealed class RangeAggregatorTests
                 var json = Shapes[shape].Replace("{0}", Inputs[input], StringComparison.Ordinal).Replace("{1}", confidence.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
                 var bytes = System.Text.Encoding.UTF8.GetBytes(json);
                 var (tree, utf8) = withdraw
-                    ? (byTree.Withdraw(Inputs[input], Networks[net], Parsed(json), _counters), byBytes.WithdrawUtf8(Inputs[input], Networks[net], bytes, _counters))
-                    : (byTree.Update(Inputs[input], Networks[net], Parsed(json), _counters), byBytes.UpdateUtf8(Inputs[input], Networks[net], bytes, _counters));
+                    ? (byTree.Withdraw(Inputs[input], Networks[net], Parsed(json), _counters), byBytes.Withdraw(Inputs[input], Networks[net], IndicatorJson.OfUtf8(bytes), _counters))
+                    : (byTree.Update(Inputs[input], Networks[net], Parsed(json), _counters), byBytes.Update(Inputs[input], Networks[net], IndicatorJson.OfUtf8(bytes), _counters));
                 Assert.Equal(Show(tree), Show(utf8));
-                foreach (var e in utf8.Where(static e => !e.Utf8Value.IsEmpty))
+                foreach (var e in utf8.Where(static e => !e.Value.Utf8.IsEmpty))
                 {
                     // Bytes published as they are must be the value's own JSON.
-                    Assert.Equal(e.Value!.ToJsonString(), System.Text.Encoding.UTF8.GetString(e.Utf8Value.Span));
+                    Assert.Equal(e.Value.ToTree()!.ToJsonString(), System.Text.Encoding.UTF8.GetString(e.Value.Utf8.Span));
                 }
             }
 
@@ -196,9 +197,9 @@ public sealed class RangeAggregatorTests
     {
         var node = IPv4();
         var bytes = """{"sources":["a"],"type":"IPv4","confidence":90}"""u8.ToArray();
-        var emitted = Assert.Single(node.UpdateUtf8("s1", "10.0.0.0/16", bytes, _counters));
-        Assert.False(emitted.HasTree);
-        Assert.Equal(bytes, emitted.Utf8Value.ToArray());
+        var emitted = Assert.Single(node.Update("s1", "10.0.0.0/16", IndicatorJson.OfUtf8(bytes), _counters));
+        Assert.False(emitted.Value.HasTree);
+        Assert.Equal(bytes, emitted.Value.Utf8.ToArray());
         Assert.Equal(bytes, node.StoredRow("s1", "10.0.0.0/16")!.Value.ToArray());
         bytes[^2] = (byte)'1'; // the row holds a copy: the message's buffer is not the row's
         Assert.Equal("""{"sources":["a"],"type":"IPv4","confidence":90}""", System.Text.Encoding.UTF8.GetString(node.StoredRow("s1", "10.0.0.0/16")!.Value.Span));
@@ -276,19 +277,19 @@ public sealed class RangeAggregatorTests
         var value = """{"type":"IPv4","sources":["a"],"confidence":50}"""u8.ToArray();
         foreach (var address in new[] { "10.0.0.1", "10.0.0.2", "10.0.0.3" })
         {
-            _ = node.UpdateUtf8("s1", address, value.ToArray(), _counters);
+            _ = node.Update("s1", address, IndicatorJson.OfUtf8(value.ToArray()), _counters);
         }
 
         static byte[] ArrayOf(ReadOnlyMemory<byte>? stored) =>
             System.Runtime.InteropServices.MemoryMarshal.TryGetArray(stored!.Value, out var segment) ? segment.Array! : throw new InvalidOperationException();
         Assert.Same(ArrayOf(node.StoredRow("s1", "10.0.0.1")), ArrayOf(node.StoredRow("s1", "10.0.0.3")));
 
-        var changed = Assert.Single(node.UpdateUtf8("s1", "10.0.0.2", """{"type":"IPv4","sources":["a"],"confidence":90}"""u8.ToArray(), _counters));
-        Assert.Equal("""{"sources":["a"],"type":"IPv4","confidence":90}""", System.Text.Encoding.UTF8.GetString(changed.Utf8Value.Span));
+        var changed = Assert.Single(node.Update("s1", "10.0.0.2", IndicatorJson.OfUtf8("""{"type":"IPv4","sources":["a"],"confidence":90}"""u8.ToArray()), _counters));
+        Assert.Equal("""{"sources":["a"],"type":"IPv4","confidence":90}""", System.Text.Encoding.UTF8.GetString(changed.Value.Utf8.Span));
         const string Kept = """{"sources":["a"],"type":"IPv4","confidence":50}""";
         Assert.Equal(Kept, System.Text.Encoding.UTF8.GetString(node.StoredRow("s1", "10.0.0.1")!.Value.Span));
         Assert.Equal(Kept, System.Text.Encoding.UTF8.GetString(node.StoredRow("s1", "10.0.0.3")!.Value.Span));
-        var withdrawn = Assert.Single(node.WithdrawUtf8("s1", "10.0.0.3", default, _counters));
-        Assert.Equal(Kept, System.Text.Encoding.UTF8.GetString(withdrawn.Utf8Value.Span));
+        var withdrawn = Assert.Single(node.Withdraw("s1", "10.0.0.3", IndicatorJson.OfUtf8(default), _counters));
+        Assert.Equal(Kept, System.Text.Encoding.UTF8.GetString(withdrawn.Value.Utf8.Span));
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using Minemeld.Streams.Core.Collections;
+using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Hosting.Kafka;
 
@@ -51,7 +52,7 @@ public sealed class TransientArraysTests
         Assert.Same(transient, IndicatorMessageSerializer.SerializeTransient(message));
 
         var compact = System.Text.Encoding.UTF8.GetBytes(message.Value.ToJsonString()); // the value as a node keeps it
-        var fromBytes = IndicatorMessageSerializer.SerializeTransient(MessageOp.Update, message.Indicator, "IPv4", "aggregate", compact, Ts);
+        var fromBytes = IndicatorMessageSerializer.SerializeTransient(MessageOp.Update, message.Indicator, "IPv4", "aggregate", IndicatorJson.OfUtf8(compact), Ts);
         Assert.Equal(owned, fromBytes);
 
         // The owned array stays as it was when a transient one of its length is written again.

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Minemeld.Streams.Core.Filters;
+using Minemeld.Streams.Core.Json;
 
 namespace Minemeld.Streams.UnitTests.Core.Filters;
 
@@ -136,9 +137,9 @@ public sealed class ConditionTests
             var (indicator, method, origin) = ("1.2.3.4", methods[random.Next(2)], random.Next(2) == 0 ? "green" : "miner");
             var tree = new FilterContext(Minemeld.Streams.Core.Json.JsonObjectReader.ParseObject(System.Text.Encoding.UTF8.GetBytes(json)), indicator, method, origin);
             var utf8 = System.Text.Encoding.UTF8.GetBytes(json);
-            var bytes = FilterContext.OfUtf8(utf8, indicator, method, origin);
+            var bytes = new FilterContext(IndicatorJson.OfUtf8(utf8), indicator, method, origin);
             var index = Minemeld.Streams.Core.Json.Utf8PropertyIndex.Of(utf8);
-            var indexed = FilterContext.OfUtf8(utf8, indicator, method, origin, index);
+            var indexed = new FilterContext(IndicatorJson.OfUtf8(utf8), indicator, method, origin) { Utf8Properties = index };
             var byNodes = Condition.Compare(condition.Resolve(tree), condition.Comparator, condition.Literal);
             Assert.True(byNodes == condition.Evaluate(bytes), $"{condition} on {json} as bytes");
             Assert.True(byNodes == condition.Evaluate(indexed), $"{condition} on {json} as bytes with their index");
@@ -163,5 +164,5 @@ public sealed class ConditionTests
     [InlineData("flag == true", """{"flag":true}""", true)]
     [InlineData("flag < true", """{"flag":true}""", false)]
     public void ScalarsOfAValueKeptAsBytes(string condition, string json, bool expected) =>
-        Assert.Equal(expected, Condition.Parse(condition).Evaluate(FilterContext.OfUtf8(System.Text.Encoding.UTF8.GetBytes(json), "1.2.3.4", "update", "src")));
+        Assert.Equal(expected, Condition.Parse(condition).Evaluate(new FilterContext(IndicatorJson.OfUtf8(System.Text.Encoding.UTF8.GetBytes(json)), "1.2.3.4", "update", "src")));
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.Messages;
 
 namespace Minemeld.Streams.UnitTests.Core.Messages;
@@ -9,13 +10,13 @@ public sealed class EmissionTests
     [Fact]
     public void AGivenTypeGoesWithItsValue()
     {
-        var typed = Emission.OfUtf8(MessageOp.Update, "10.0.0.1", """{"type":"IPv4"}"""u8.ToArray(), "IPv4");
+        var typed = new Emission(MessageOp.Update, "10.0.0.1", IndicatorJson.OfUtf8("""{"type":"IPv4"}"""u8.ToArray())) { Type = "IPv4" };
         Assert.True(typed.TypeKnown);
         Assert.Equal("IPv4", typed.Type);
         Assert.True((typed with { Op = MessageOp.Withdraw }).TypeKnown);
 
-        Assert.False((typed with { Utf8Value = """{"type":"URL"}"""u8.ToArray() }).TypeKnown);
+        Assert.False((typed with { Value = IndicatorJson.OfUtf8("""{"type":"URL"}"""u8.ToArray()) }).TypeKnown);
         Assert.False((typed with { Value = new JsonObject { ["type"] = "URL" } }).TypeKnown);
-        Assert.False(Emission.OfUtf8(MessageOp.Update, "10.0.0.1", """{"type":"IPv4"}"""u8.ToArray()).TypeKnown);
+        Assert.False(new Emission(MessageOp.Update, "10.0.0.1", IndicatorJson.OfUtf8("""{"type":"IPv4"}"""u8.ToArray())).TypeKnown);
     }
 }

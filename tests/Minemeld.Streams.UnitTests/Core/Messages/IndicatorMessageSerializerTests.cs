@@ -1,5 +1,6 @@
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
+using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.Messages;
 
 namespace Minemeld.Streams.UnitTests.Core.Messages;
@@ -53,7 +54,7 @@ public sealed class IndicatorMessageSerializerTests
         if (message.Value is { } tree)
         {
             var compact = Encoding.UTF8.GetBytes(tree.ToJsonString());
-            Assert.Equal(reference, IndicatorMessageSerializer.Serialize(message.Op, indicator, type, message.Origin, compact, message.Timestamp));
+            Assert.Equal(reference, IndicatorMessageSerializer.Serialize(message.Op, indicator, type, message.Origin, IndicatorJson.OfUtf8(compact), message.Timestamp));
         }
     }
 
@@ -77,7 +78,7 @@ public sealed class IndicatorMessageSerializerTests
             };
             var reference = Encoding.UTF8.GetString(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(message));
             Assert.Equal(reference, Encoding.UTF8.GetString(IndicatorMessageSerializer.Serialize(message)));
-            Assert.Equal(reference, Encoding.UTF8.GetString(IndicatorMessageSerializer.SerializeTransient(message.Op, message.Indicator, message.Type, message.Origin, Encoding.UTF8.GetBytes($"{{\"n\":{i}}}"), Ts)));
+            Assert.Equal(reference, Encoding.UTF8.GetString(IndicatorMessageSerializer.SerializeTransient(message.Op, message.Indicator, message.Type, message.Origin, IndicatorJson.OfUtf8(Encoding.UTF8.GetBytes($"{{\"n\":{i}}}")), Ts)));
         }
     }
 
@@ -194,7 +195,7 @@ public sealed class IndicatorMessageSerializerTests
     {
         var bytes = """{"v":1,"op":"update","indicator":"1.2.3.4","origin":"o","value": {"sources":["a"],"x":{"y":[1, 2]}} ,"ts":"2026-11-22T10:00:00Z"}"""u8.ToArray();
         var message = IndicatorMessageSerializer.Deserialize((ReadOnlyMemory<byte>)bytes);
-        Assert.Equal("""{"sources":["a"],"x":{"y":[1, 2]}}""", Encoding.UTF8.GetString(message.Utf8Value.Span));
+        Assert.Equal("""{"sources":["a"],"x":{"y":[1, 2]}}""", Encoding.UTF8.GetString(message.ValueJson.Utf8.Span));
         Assert.False(message.HasValueTree);
 
         // Built once, when asked for, and then the same tree.
@@ -210,7 +211,7 @@ public sealed class IndicatorMessageSerializerTests
 
         // A later null value wins, as a parse keeps the last "value".
         var withdrawn = IndicatorMessageSerializer.Deserialize((ReadOnlyMemory<byte>)"""{"v":1,"op":"withdraw","indicator":"x","origin":"o","value":{"a":1},"value":null}"""u8.ToArray());
-        Assert.True(withdrawn.Utf8Value.IsEmpty);
+        Assert.True(withdrawn.ValueJson.Utf8.IsEmpty);
         Assert.Null(withdrawn.Value);
         Assert.Contains("without a value", Assert.Throws<MessageFormatException>(() => IndicatorMessageSerializer.Deserialize((ReadOnlyMemory<byte>)"""{"v":1,"op":"update","indicator":"x","origin":"o","value":null}"""u8.ToArray())).Message, StringComparison.Ordinal);
         Assert.Throws<MessageFormatException>(() => IndicatorMessageSerializer.Deserialize((ReadOnlyMemory<byte>)"""{"v":1,"op":"update","indicator":"x","origin":"o","value":{"a":}}"""u8.ToArray()));
@@ -222,7 +223,7 @@ public sealed class IndicatorMessageSerializerTests
         var first = new DateTimeOffset(2026, 11, 22, 10, 0, 0, 123, TimeSpan.Zero);
         var second = first.AddMilliseconds(1);
         string Ts(DateTimeOffset at) => IndicatorMessageSerializer.Deserialize(
-            IndicatorMessageSerializer.Serialize(MessageOp.Update, "1.2.3.4", "IPv4", "o", """{"a":1}"""u8, at)).Timestamp.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            IndicatorMessageSerializer.Serialize(MessageOp.Update, "1.2.3.4", "IPv4", "o", IndicatorJson.OfUtf8("""{"a":1}"""u8.ToArray()), at)).Timestamp.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 
         Assert.Equal(
             [first, first, second, first, new DateTimeOffset(2026, 11, 22, 11, 0, 0, 123, TimeSpan.FromHours(1))],

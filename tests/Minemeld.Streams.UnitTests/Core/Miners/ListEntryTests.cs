@@ -52,16 +52,16 @@ public sealed class ListEntryTests
             var fromBytes = new Poller(new PollerSettings { SourceName = "node", Attributes = attributes, IntervalSeconds = 60 });
             var fromTree = new Poller(new PollerSettings { SourceName = "node", Attributes = (JsonObject)attributes.DeepClone(), IntervalSeconds = 60 });
             var emittedFromBytes = fromBytes.ApplyPollIncrementally(7000, [ListEntry.Item("10.0.0.1", stored, forcedType, "node")], succeeded: true).ToList();
-            var emittedFromTree = fromTree.ApplyPollIncrementally(7000, [PollItem.Of("10.0.0.1", tree)], succeeded: true).ToList();
+            var emittedFromTree = fromTree.ApplyPollIncrementally(7000, [new PollItem("10.0.0.1", tree)], succeeded: true).ToList();
             Assert.Equal(Encoding.UTF8.GetString(Assert.Single(fromTree.Rows).Utf8Value), Same(Assert.Single(fromBytes.Rows).Utf8Value));
             Assert.Equal(fromTree.Rows.Single().Type, fromBytes.Rows.Single().Type);
             Assert.Equal(emittedFromTree.Select(Text), emittedFromBytes.Select(Text));
             Assert.Equal(emittedFromTree.Count, emittedFromBytes.Count);
-            Assert.All(emittedFromBytes, static e => Assert.Equal(StringType(e.Value), EncodedType(e)));
+            Assert.All(emittedFromBytes, static e => Assert.Equal(StringType(e.Value.ToTree()), EncodedType(e)));
 
             // A second poll takes the row's own path (the tree): still the same.
             var again = fromBytes.ApplyPollIncrementally(8000, [ListEntry.Item("10.0.0.1", stored, forcedType, "node")], succeeded: true).ToList();
-            var againTree = fromTree.ApplyPollIncrementally(8000, [PollItem.Of("10.0.0.1", ListEntry.Attributes(JsonObjectReader.ParseObject(stored)!, forcedType, "node"))], succeeded: true).ToList();
+            var againTree = fromTree.ApplyPollIncrementally(8000, [new PollItem("10.0.0.1", ListEntry.Attributes(JsonObjectReader.ParseObject(stored)!, forcedType, "node"))], succeeded: true).ToList();
             Assert.Equal(againTree.Select(Text), again.Select(Text));
             Assert.Equal(Encoding.UTF8.GetString(fromTree.Rows.Single().Utf8Value), Same(fromBytes.Rows.Single().Utf8Value));
         }
@@ -71,7 +71,7 @@ public sealed class ListEntryTests
     /// An emission as text, its value written from its tree (the same JSON gives the same text), with the type its
     /// message carries (given by the poller for a new row, read from the value otherwise).
     /// </summary>
-    private static string Text(Minemeld.Streams.Core.Messages.Emission e) => $"{e.Op} {e.Indicator} {e.Value?.ToJsonString()} type={EncodedType(e) ?? "(null)"}";
+    private static string Text(Minemeld.Streams.Core.Messages.Emission e) => $"{e.Op} {e.Indicator} {e.Value.ToTree()?.ToJsonString()} type={EncodedType(e) ?? "(null)"}";
 
     /// <summary>The type the emission's message carries.</summary>
     private static string? EncodedType(Minemeld.Streams.Core.Messages.Emission e) =>

@@ -78,22 +78,22 @@ public sealed class PollerTimelineTests
         var p = Create("last_seen+4", suddenDeath: true);
         var emitted = Poll(p, 2, [("A", new JsonObject { ["_raw"] = "line 7", ["$hint"] = 1, ["note"] = "x" }), ("B", new JsonObject { ["note"] = "y" })]);
 
-        var a = Assert.Single(emitted, static e => e.Indicator == "A").Value!;
+        var a = Assert.Single(emitted, static e => e.Indicator == "A").Value.ToTree()!;
         Assert.False(a.ContainsKey("_raw"));
         Assert.False(a.ContainsKey("$hint"));
         Assert.Equal("x", (string?)a["note"]);
 
         // A's value had private keys: it leaves as a stripped copy, not as the row's bytes; B's leaves as its bytes.
-        Assert.True(Assert.Single(emitted, static e => e.Indicator == "A").Utf8Value.IsEmpty);
+        Assert.True(Assert.Single(emitted, static e => e.Indicator == "A").Value.Utf8.IsEmpty);
         var b = Assert.Single(emitted, static e => e.Indicator == "B");
-        Assert.Equal(b.Value!.ToJsonString(), System.Text.Encoding.UTF8.GetString(b.Utf8Value.Span));
+        Assert.Equal(b.Value.ToTree()!.ToJsonString(), System.Text.Encoding.UTF8.GetString(b.Value.Utf8.Span));
         var row = Assert.Single(p.Rows, static r => r.Indicator == "A");
         Assert.Equal("line 7", (string?)row.ReadValue()["_raw"]);
 
         // The sudden-death withdraw of A is stripped too.
         var withdraw = Assert.Single(Poll(p, 3, Items("B")), static e => e.Op == MessageOp.Withdraw);
         Assert.Equal("A", withdraw.Indicator);
-        Assert.False(withdraw.Value!.ContainsKey("_raw"));
+        Assert.False(withdraw.Value.ToTree()!.ContainsKey("_raw"));
     }
 
     [Fact]
@@ -235,7 +235,7 @@ public sealed class PollerTimelineTests
         Assert.Equal(2000, update.Value["first_seen"]!.GetValue<long>());
         Assert.Equal(4000, update.Value["last_seen"]!.GetValue<long>());
         var removed = Assert.Single(Poll(p, 5, [("A", new JsonObject())]));
-        Assert.False(removed.Value!.ContainsKey("n"), "a field that disappeared is dropped and republished");
+        Assert.False(removed.Value.ToTree()!.ContainsKey("n"), "a field that disappeared is dropped and republished");
     }
 
     [Fact]

@@ -50,12 +50,12 @@ public sealed class PollerValueTests
         // What is published: the value without its private keys, as bytes when there were none to strip.
         var emitted = Assert.Single(emissions);
         Assert.Equal(MessageOp.Update, emitted.Op);
-        var published = emitted.Value!;
+        var published = emitted.Value.ToTree()!;
         Assert.DoesNotContain(published, static p => p.Key[0] is '_' or '$');
         Assert.Equal(expected.Where(static p => p.Key[0] is not ('_' or '$')).Select(static p => p.Key), published.Select(static p => p.Key));
-        if (!emitted.HasTree)
+        if (!emitted.Value.HasTree)
         {
-            Assert.Equal(row.Utf8Value, emitted.Utf8Value.ToArray());
+            Assert.Equal(row.Utf8Value, emitted.Value.Utf8.ToArray());
         }
     }
 
@@ -69,7 +69,7 @@ public sealed class PollerValueTests
         fromTree.ApplyPoll(7000, [("1.2.3.4", JsonObjectReader.ParseObject(item)!)], succeeded: true);
         var fromBytes = new Poller(settings);
         var stored = JsonText.ToUtf8Bytes(JsonObjectReader.ParseObject(item)!);
-        var emitted = Assert.Single(fromBytes.ApplyPollIncrementally(7000, [PollItem.OfUtf8("1.2.3.4", stored)], succeeded: true));
+        var emitted = Assert.Single(fromBytes.ApplyPollIncrementally(7000, [new PollItem("1.2.3.4", IndicatorJson.OfUtf8(stored))], succeeded: true));
 
         Assert.Equal(Encoding.UTF8.GetString(Assert.Single(fromTree.Rows).Utf8Value), Encoding.UTF8.GetString(Assert.Single(fromBytes.Rows).Utf8Value));
         Assert.Equal(fromTree.Rows.Single().Type, fromBytes.Rows.Single().Type);
