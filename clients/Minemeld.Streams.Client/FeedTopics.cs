@@ -9,7 +9,9 @@ public static class FeedTopics
 {
     public const string DefaultPrefix = "minemeld";
 
-    /// <summary>A feed output's table topic: key = indicator, value = its current message, a tombstone when it leaves.</summary>
+    /// <summary>
+    /// A feed output's table topic: key = indicator, value = its current message, a tombstone when it leaves.
+    /// </summary>
     public static string Table(string graph, string feed, string prefix = DefaultPrefix) => $"{Check(prefix, nameof(prefix))}.{Check(graph, nameof(graph))}.{Check(feed, nameof(feed))}.table";
 
     /// <summary>A node's edge topic: its updates and withdraws, in order per indicator.</summary>

@@ -6,9 +6,9 @@ namespace Minemeld.Streams.Client;
 
 /// <summary>
 /// Streamiz SerDes for the messages of a Minemeld.Streams graph (edge topics and table topics: the JSON envelope
-/// version 1, see docs/siem.md). An <c>update</c> reads as its message; a <c>withdraw</c> and a tombstone (no value) read
-/// as null, which is what a KTable takes as "remove this key": a table built over an edge topic or a table topic holds
-/// exactly the indicators present. A version this library does not know is refused with an error, as the schema
+/// version 1, see docs/siem.md). An <c>update</c> reads as its message; a <c>withdraw</c> and a tombstone (no value)
+/// read as null, which is what a KTable takes as "remove this key": a table built over an edge topic or a table topic
+/// holds exactly the indicators present. A version this library does not know is refused with an error, as the schema
 /// requires of readers; unknown fields of version 1 are ignored.
 /// </summary>
 public sealed class IndicatorMessageSerDes : AbstractSerDes<IndicatorMessage?>

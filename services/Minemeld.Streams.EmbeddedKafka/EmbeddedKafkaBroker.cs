@@ -10,15 +10,17 @@ namespace Minemeld.Streams.EmbeddedKafka;
 /// An in-process Kafka-protocol broker: librdkafka's mock cluster, listening on 127.0.0.1 TCP ports that any
 /// Kafka client (Confluent.Kafka, kcat) reaches through <see cref="BootstrapServers"/>.
 /// <para>
-/// Facts worth knowing (docs/architecture.md, "The embedded broker"): topics must be created through <see cref="CreateTopic"/> (the mock cluster
-/// does not support the CreateTopics request); consumer groups should use the range assignor; each partition
-/// keeps only about 5 MiB of message batches and silently drops older ones, so compress what you produce and
-/// treat an out-of-range offset as an error.
+/// Facts worth knowing (docs/architecture.md, "The embedded broker"): topics must be created through
+/// <see cref="CreateTopic"/> (the mock cluster does not support the CreateTopics request); consumer groups should use
+/// the range assignor; each partition keeps only about 5 MiB of message batches and silently drops older ones, so
+/// compress what you produce and treat an out-of-range offset as an error.
 /// </para>
 /// </summary>
 public sealed class EmbeddedKafkaBroker : IDisposable
 {
-    /// <summary>How long a mock command may take before the cluster's thread is woken (<see cref="Command"/>).</summary>
+    /// <summary>
+    /// How long a mock command may take before the cluster's thread is woken (<see cref="Command"/>).
+    /// </summary>
     private static readonly TimeSpan LateCommand = TimeSpan.FromMilliseconds(5);
 
     private readonly Lock _gate = new();
@@ -43,7 +45,10 @@ public sealed class EmbeddedKafkaBroker : IDisposable
     /// <summary>Comma-separated <c>host:port</c> list of the brokers.</summary>
     public string BootstrapServers { get; private set; }
 
-    /// <summary>The address the broker listens on when it was started on one (<see cref="Start(IPEndPoint, string?, TimeSpan?)"/>).</summary>
+    /// <summary>
+    /// The address the broker listens on when it was started on one
+    /// (<see cref="Start(IPEndPoint, string?, TimeSpan?)"/>).
+    /// </summary>
     public IPEndPoint? ListenEndPoint => _forwarder?.LocalEndPoint;
 
     public int BrokerCount { get; }
@@ -90,8 +95,12 @@ public sealed class EmbeddedKafkaBroker : IDisposable
     /// the broker advertises <paramref name="advertisedHost"/> and the listening port in its metadata, so every client
     /// (this process's too) connects through that address.
     /// </summary>
-    /// <param name="listen">Where to accept connections; a wildcard address (0.0.0.0, ::) accepts them on every interface.</param>
-    /// <param name="advertisedHost">The host clients are told to connect to; default the listen address, required for a wildcard.</param>
+    /// <param name="listen">
+    /// Where to accept connections; a wildcard address (0.0.0.0, ::) accepts them on every interface.
+    /// </param>
+    /// <param name="advertisedHost">
+    /// The host clients are told to connect to; default the listen address, required for a wildcard.
+    /// </param>
     /// <param name="initialRebalanceDelay">Delay before a new group's first rebalance.</param>
     public static EmbeddedKafkaBroker Start(IPEndPoint listen, string? advertisedHost = null, TimeSpan? initialRebalanceDelay = null)
     {
@@ -119,7 +128,9 @@ public sealed class EmbeddedKafkaBroker : IDisposable
         }
     }
 
-    /// <summary>Creates many topics (idempotent for the same partition counts); all or, on the first failure, an error.</summary>
+    /// <summary>
+    /// Creates many topics (idempotent for the same partition counts); all or, on the first failure, an error.
+    /// </summary>
     public void CreateTopics(IEnumerable<(string Name, int Partitions)> topics, int replicationFactor = 1)
     {
         ArgumentNullException.ThrowIfNull(topics);
@@ -160,7 +171,9 @@ public sealed class EmbeddedKafkaBroker : IDisposable
         _topics[name] = partitions;
     }
 
-    /// <summary>Takes broker <paramref name="brokerId"/> (1-based) down: its connections drop and it refuses new ones.</summary>
+    /// <summary>
+    /// Takes broker <paramref name="brokerId"/> (1-based) down: its connections drop and it refuses new ones.
+    /// </summary>
     public void SetBrokerDown(int brokerId = 1)
     {
         var cluster = Cluster();

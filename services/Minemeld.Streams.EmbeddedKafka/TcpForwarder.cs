@@ -6,10 +6,11 @@ using System.Net.Sockets;
 namespace Minemeld.Streams.EmbeddedKafka;
 
 /// <summary>
-/// Accepts TCP connections on one address and joins each to a new connection to another, copying bytes both ways
-/// until either side closes. It puts the embedded broker, which librdkafka's mock cluster always opens on an ephemeral
-/// loopback port, on an address of the caller's choosing (<see cref="EmbeddedKafkaBroker.Start(IPEndPoint, string?, TimeSpan?)"/>).
-/// The Kafka protocol is carried as it is: nothing is parsed.
+/// Accepts TCP connections on one address and joins each to a new connection to another, copying bytes both ways until
+/// either side closes. It puts the embedded broker, which librdkafka's mock cluster always opens on an ephemeral
+/// loopback port, on an address of the caller's choosing
+/// (<see cref="EmbeddedKafkaBroker.Start(IPEndPoint, string?, TimeSpan?)"/>). The Kafka protocol is carried as it is:
+/// nothing is parsed.
 /// </summary>
 internal sealed class TcpForwarder : IDisposable
 {
@@ -21,7 +22,9 @@ internal sealed class TcpForwarder : IDisposable
     private readonly ConcurrentDictionary<Socket, byte> _open = new();
     private readonly Task _accepting;
 
-    /// <summary>Listens on <paramref name="listen"/> (port 0: any free port) and forwards to <paramref name="target"/>.</summary>
+    /// <summary>
+    /// Listens on <paramref name="listen"/> (port 0: any free port) and forwards to <paramref name="target"/>.
+    /// </summary>
     public TcpForwarder(IPEndPoint listen, EndPoint target)
     {
         ArgumentNullException.ThrowIfNull(listen);

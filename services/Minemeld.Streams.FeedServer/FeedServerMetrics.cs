@@ -2,7 +2,9 @@ using Prometheus;
 
 namespace Minemeld.Streams.FeedServer;
 
-/// <summary>Prometheus instruments of the feed server (labels: known feed names and formats only, never a user).</summary>
+/// <summary>
+/// Prometheus instruments of the feed server (labels: known feed names and formats only, never a user).
+/// </summary>
 public static class FeedServerMetrics
 {
     public static readonly Counter Requests = Metrics.CreateCounter(

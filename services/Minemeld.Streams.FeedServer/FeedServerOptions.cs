@@ -13,7 +13,9 @@ public sealed class FeedServerOptions
     /// </summary>
     public string? UsersPath { get; set; }
 
-    /// <summary>Answer the admin API (everything but /feeds, /healthz, /readyz, /metrics) from non-loopback clients too.</summary>
+    /// <summary>
+    /// Answer the admin API (everything but /feeds, /healthz, /readyz, /metrics) from non-loopback clients too.
+    /// </summary>
     public bool AdminRemoteAccess { get; set; }
 
     /// <summary>
@@ -22,7 +24,9 @@ public sealed class FeedServerOptions
     /// </summary>
     public string? AdminTokenVariable { get; set; }
 
-    /// <summary>Feeds up to this many entries are read in one atomic Redis call; larger ones from a shared snapshot.</summary>
+    /// <summary>
+    /// Feeds up to this many entries are read in one atomic Redis call; larger ones from a shared snapshot.
+    /// </summary>
     [Range(1, 5000)]
     public int AtomicReadLimit { get; set; } = 2000;
 
@@ -34,22 +38,32 @@ public sealed class FeedServerOptions
     [Range(10, 3600)]
     public int SnapshotTtlSeconds { get; set; } = 120;
 
-    /// <summary>Rendered responses are cached per feed version and format here (empty: a directory under the temp path).</summary>
+    /// <summary>
+    /// Rendered responses are cached per feed version and format here (empty: a directory under the temp path).
+    /// </summary>
     public string? CacheDirectory { get; set; }
 
-    /// <summary>Upper bound of the render cache on disk; least recently used files go first. 0 turns caching off.</summary>
+    /// <summary>
+    /// Upper bound of the render cache on disk; least recently used files go first. 0 turns caching off.
+    /// </summary>
     [Range(0, long.MaxValue)]
     public long CacheMaxBytes { get; set; } = 1L << 30;
 
-    /// <summary>carbonblack expands IPv4 ranges into single addresses; at most this many per response (decision 5).</summary>
+    /// <summary>
+    /// carbonblack expands IPv4 ranges into single addresses; at most this many per response (decision 5).
+    /// </summary>
     [Range(1, 100_000_000)]
     public int CarbonBlackMaxAddresses { get; set; } = 1_000_000;
 
-    /// <summary>Largest request body accepted by the list-edit routes (1,000,000 entries fit well within the default).</summary>
+    /// <summary>
+    /// Largest request body accepted by the list-edit routes (1,000,000 entries fit well within the default).
+    /// </summary>
     [Range(1024, long.MaxValue)]
     public long MaxListBodyBytes { get; set; } = 512L << 20;
 
-    /// <summary>How long a verified credential is remembered (a firewall polling every minute costs no hashing).</summary>
+    /// <summary>
+    /// How long a verified credential is remembered (a firewall polling every minute costs no hashing).
+    /// </summary>
     [Range(0, 86400)]
     public int CredentialCacheSeconds { get; set; } = 300;
 
@@ -86,7 +100,9 @@ public sealed class FeedServerOptions
     [Range(0, 60_000)]
     public int RenderAheadIntervalMs { get; set; } = 250;
 
-    /// <summary>A requested format of a feed is kept rendered ahead until it has not been asked for this long.</summary>
+    /// <summary>
+    /// A requested format of a feed is kept rendered ahead until it has not been asked for this long.
+    /// </summary>
     [Range(1, 10_080)]
     public int RenderAheadIdleMinutes { get; set; } = 30;
 
@@ -97,7 +113,9 @@ public sealed class FeedServerOptions
     [Range(0, long.MaxValue)]
     public long RenderAheadMinBytes { get; set; } = 256 * 1024;
 
-    /// <summary>The previous body is served for at most this long after a new version was first seen; then the request renders.</summary>
+    /// <summary>
+    /// The previous body is served for at most this long after a new version was first seen; then the request renders.
+    /// </summary>
     [Range(1, 3600)]
     public int RenderAheadMaxLagSeconds { get; set; } = 30;
 }

@@ -56,7 +56,9 @@ internal static class BenchCommand
         return new Command("bench", "Benchmarks that print their figures.") { pipeline, FeedBenchmark.Create(), WidthBenchmark.Create(), FaultBenchmark.Create(), StreamizBenchmark.Create() };
     }
 
-    /// <summary>What the bench's feed keeps: values or members only, and whether it mirrors itself on its table topic.</summary>
+    /// <summary>
+    /// What the bench's feed keeps: values or members only, and whether it mirrors itself on its table topic.
+    /// </summary>
     private sealed record FeedShape(bool Values, bool TableTopic);
 
     private static async Task<int> RunAsync(string? redisEndpoint, int count, int consumers, int runs, string layout, bool park, FeedShape feed, CancellationToken cancellationToken)
@@ -104,7 +106,9 @@ internal static class BenchCommand
     private static double Median(List<double> sorted) =>
         sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
 
-    /// <summary>One run: its baseline, the list loaded, the pipeline timed; null when it failed (said on stderr).</summary>
+    /// <summary>
+    /// One run: its baseline, the list loaded, the pipeline timed; null when it failed (said on stderr).
+    /// </summary>
     private static async Task<RunResult?> RunOnceAsync(EmbeddedKafkaBroker broker, IConnectionMultiplexer? redis, IStateStore store, int count, int consumers, string layout, bool park, FeedShape shape, string name, CancellationToken cancellationToken)
     {
         var addresses = Enumerable.Range(0, count).Select(static i => ((uint)i * 4096u) + 1u).ToArray();
@@ -240,7 +244,9 @@ internal static class BenchCommand
         return clock.Elapsed;
     }
 
-    /// <summary>Produces one message, letting the producer drain its queue while it is full (the benchmarks' raw loads).</summary>
+    /// <summary>
+    /// Produces one message, letting the producer drain its queue while it is full (the benchmarks' raw loads).
+    /// </summary>
     internal static void ProduceWaitingForRoom(IProducer<string, byte[]> producer, string topic, Message<string, byte[]> message)
     {
         while (true)

@@ -303,7 +303,9 @@ internal static class FaultBenchmark
             return failed == 0 ? 0 : 1;
         }
 
-        /// <summary>The shortest and longest outage of a group of rounds, from their targets (<c>… down 2.7 s</c>).</summary>
+        /// <summary>
+        /// The shortest and longest outage of a group of rounds, from their targets (<c>… down 2.7 s</c>).
+        /// </summary>
         private static string DownRange(IEnumerable<(string Kind, string Target, bool MidLoad, bool Equal, TimeSpan Recovery)> rounds)
         {
             var downs = rounds.Select(static r => double.Parse(r.Target.Split(" down ")[1].TrimEnd(' ', 's'), CultureInfo.InvariantCulture)).Order().ToList();
@@ -368,7 +370,9 @@ internal static class FaultBenchmark
             }
         }
 
-        /// <summary>The feed's members against the oracle, and the aggregator's stored rows against the live rows.</summary>
+        /// <summary>
+        /// The feed's members against the oracle, and the aggregator's stored rows against the live rows.
+        /// </summary>
         private async Task<(bool Equal, int Missing, int Spurious, long Stored)> CompareAsync(HashSet<string> expected, long liveRows)
         {
             var db = redis.GetDatabase();
@@ -552,7 +556,9 @@ internal static class FaultBenchmark
             ([.. Enumerable.Range(0, Rows.Length).Where(_ => random.NextDouble() < share)],
              [.. Enumerable.Range(0, Whitelist.Length).Where(_ => random.Next(2) == 0)]);
 
-        /// <summary>A DROP line (network and comment), its range and prefix; one network appears once per list.</summary>
+        /// <summary>
+        /// A DROP line (network and comment), its range and prefix; one network appears once per list.
+        /// </summary>
         public sealed record Row(string Text, (long Start, long End) Range, int Prefix)
         {
             public string Indicator => Text[..Text.IndexOf(' ', StringComparison.Ordinal)];
@@ -680,7 +686,9 @@ internal static class FaultBenchmark
         public void Dispose() => Kill();
     }
 
-    /// <summary>One <c>minemeld run</c> child with some roles, its last output lines kept for a failure report.</summary>
+    /// <summary>
+    /// One <c>minemeld run</c> child with some roles, its last output lines kept for a failure report.
+    /// </summary>
     private sealed class Child : IDisposable
     {
         private readonly Queue<string> _tail = new();
@@ -714,7 +722,9 @@ internal static class FaultBenchmark
             return child;
         }
 
-        /// <summary>The same roles in a new process, as a supervisor (compose's restart policy) would start it.</summary>
+        /// <summary>
+        /// The same roles in a new process, as a supervisor (compose's restart policy) would start it.
+        /// </summary>
         public Child Restart(int port) => Start(Name, Roles, GraphFile, Bootstrap, Redis, port);
 
         public void Kill()

@@ -163,7 +163,9 @@ internal static class FeedBenchmark
         return FeedQuery.TryParse(query, out var parsed, out _) ? parsed.Fingerprint() : throw new InvalidOperationException(query);
     }
 
-    /// <summary>One request replacing a local list with N entries through the JSON list API (admin Basic auth).</summary>
+    /// <summary>
+    /// One request replacing a local list with N entries through the JSON list API (admin Basic auth).
+    /// </summary>
     private static async Task ReplaceListAsync(HttpClient client, int count, CancellationToken cancellationToken)
     {
         var body = new System.Text.StringBuilder(count * 48).Append("{\"entries\":[");

@@ -96,7 +96,9 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>Why binding would fail, or null when the address is free (checked by binding it for a moment).</summary>
+    /// <summary>
+    /// Why binding would fail, or null when the address is free (checked by binding it for a moment).
+    /// </summary>
     private static string? PortInUse(RunSettings settings)
     {
         if (!System.Net.IPAddress.TryParse(settings.Bind, out var address))
@@ -329,7 +331,9 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>How other Kafka clients read this run: the address, the limits, a kcat command per kind of topic.</summary>
+    /// <summary>
+    /// How other Kafka clients read this run: the address, the limits, a kcat command per kind of topic.
+    /// </summary>
     private static void PrintKafkaClients(NodeGraph graph, EmbeddedKafkaBroker broker, string prefix)
     {
         var names = new TopicNames(prefix, graph.Name);

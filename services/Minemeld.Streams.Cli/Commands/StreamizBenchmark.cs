@@ -15,11 +15,11 @@ using Streamiz.Kafka.Net.SerDes;
 namespace Minemeld.Streams.Cli.Commands;
 
 /// <summary>
-/// <c>minemeld bench streamiz [--count N] [--runs R]</c>: one filtering node's work (read an edge topic, keep the updates
-/// MineMeld's <c>feedHCGreen</c> infilters keep, publish them to another topic) done three ways on the same embedded
-/// broker and the same N messages: the engine's consume loop (<see cref="EdgeConsumerService"/> with its publisher);
-/// a Streamiz topology over raw bytes running the engine's very filter code (the framework's cost alone); and a
-/// Streamiz topology as a downstream team would write it (<see cref="IndicatorMessageSerDes"/> objects and a
+/// <c>minemeld bench streamiz [--count N] [--runs R]</c>: one filtering node's work (read an edge topic, keep the
+/// updates MineMeld's <c>feedHCGreen</c> infilters keep, publish them to another topic) done three ways on the same
+/// embedded broker and the same N messages: the engine's consume loop (<see cref="EdgeConsumerService"/> with its
+/// publisher); a Streamiz topology over raw bytes running the engine's very filter code (the framework's cost alone);
+/// and a Streamiz topology as a downstream team would write it (<see cref="IndicatorMessageSerDes"/> objects and a
 /// predicate). Each run prints messages per second from start to the last kept message acknowledged in the output
 /// topic, and the ratios to the engine's loop; runs alternate the three, and the medians close the report.
 /// </summary>
@@ -170,7 +170,9 @@ internal static class StreamizBenchmark
         public ValueTask DisposeAsync() => stop();
     }
 
-    /// <summary>Writes the input once: updates of IPv4 addresses with MineMeld's attributes, half of them kept by the filter.</summary>
+    /// <summary>
+    /// Writes the input once: updates of IPv4 addresses with MineMeld's attributes, half of them kept by the filter.
+    /// </summary>
     private static int ProduceInput(string bootstrap, string topic, int count, CancellationToken cancellationToken)
     {
         var kept = 0;
@@ -198,7 +200,9 @@ internal static class StreamizBenchmark
         return kept;
     }
 
-    /// <summary>Until the output topic's partitions hold <paramref name="expected"/> messages in all (their end offsets).</summary>
+    /// <summary>
+    /// Until the output topic's partitions hold <paramref name="expected"/> messages in all (their end offsets).
+    /// </summary>
     private static async Task WaitForAsync(string bootstrap, string topic, int expected, string variant, CancellationToken cancellationToken)
     {
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = $"{topic}-watch" }).Build();

@@ -9,8 +9,9 @@ using Minemeld.Streams.Hosting.Runtime;
 namespace Minemeld.Streams.Cli.Commands;
 
 /// <summary>
-/// <c>minemeld topics GRAPH --bootstrap-servers B</c>: creates the graph's edge, repartition, dead-letter and (compacted) table
-/// topics on a real broker with the partitions the graph asks for (existing topics are left alone); <c>--dry-run</c> lists them.
+/// <c>minemeld topics GRAPH --bootstrap-servers B</c>: creates the graph's edge, repartition, dead-letter and
+/// (compacted) table topics on a real broker with the partitions the graph asks for (existing topics are left alone);
+/// <c>--dry-run</c> lists them.
 /// </summary>
 internal static class TopicsCommand
 {

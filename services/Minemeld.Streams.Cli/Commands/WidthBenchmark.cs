@@ -61,7 +61,9 @@ internal static class WidthBenchmark
         return command;
     }
 
-    /// <summary>The customers' nodes: their partition count (null: the graph's default) and whether feeds have table topics.</summary>
+    /// <summary>
+    /// The customers' nodes: their partition count (null: the graph's default) and whether feeds have table topics.
+    /// </summary>
     internal sealed record Shape(int? Partitions, bool TableTopics = true);
 
     private static async Task<int> RunAsync(int customers, string? redisEndpoint, string layout, Shape shape, bool park, Dictionary<string, string> settings, CancellationToken cancellationToken)
@@ -218,7 +220,9 @@ internal static class WidthBenchmark
         return wrong == 0 && timeouts == 0 && restarts == 0 ? 0 : 1;
     }
 
-    /// <summary>The graph: sources → base and premium offerings; per customer a list, an inbound aggregator and a feed.</summary>
+    /// <summary>
+    /// The graph: sources → base and premium offerings; per customer a list, an inbound aggregator and a feed.
+    /// </summary>
     internal static string Yaml(string name, int customers, Shape? shape = null)
     {
         var table = shape?.TableTopics == false ? ", config: {table_topic: false}" : string.Empty;
@@ -245,7 +249,10 @@ internal static class WidthBenchmark
         return yaml.ToString();
     }
 
-    /// <summary>Customer <paramref name="c"/>'s <paramref name="i"/>th address: 100.0.0.0/8 split per customer, never adjacent to another.</summary>
+    /// <summary>
+    /// Customer <paramref name="c"/>'s <paramref name="i"/>th address: 100.0.0.0/8 split per customer, never adjacent
+    /// to another.
+    /// </summary>
     private static string CustomerAddress(int c, int i) => $"{100 + (c / 65_536)}.{c / 256 % 256}.{c % 256}.{1 + i}";
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];

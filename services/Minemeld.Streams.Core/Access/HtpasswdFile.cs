@@ -1,9 +1,15 @@
 namespace Minemeld.Streams.Core.Access;
 
-/// <summary>An Apache htpasswd file as MineMeld kept them (<c>api/feeds.htpasswd</c>, <c>api/wsgi.htpasswd</c>): <c>user:hash</c> lines.</summary>
+/// <summary>
+/// An Apache htpasswd file as MineMeld kept them (<c>api/feeds.htpasswd</c>, <c>api/wsgi.htpasswd</c>):
+/// <c>user:hash</c> lines.
+/// </summary>
 public static class HtpasswdFile
 {
-    /// <summary>The users in file order; blank and <c>#</c> lines are skipped, any other line without <c>:</c> is an error naming its line.</summary>
+    /// <summary>
+    /// The users in file order; blank and <c>#</c> lines are skipped, any other line without <c>:</c> is an error
+    /// naming its line.
+    /// </summary>
     public static IReadOnlyList<(string User, string Hash)> Parse(string text, string source)
     {
         ArgumentNullException.ThrowIfNull(text);

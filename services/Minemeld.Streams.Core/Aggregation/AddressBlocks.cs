@@ -20,7 +20,9 @@ public static class AddressBlocks
     /// <summary>The 256 IPv4 block keys, made once: every IPv4 message is routed by one of them.</summary>
     private static readonly string[] IPv4Keys = [.. Enumerable.Range(0, 1 << IPv4BlockBits).Select(static b => $"4.{b.ToString(CultureInfo.InvariantCulture)}")];
 
-    /// <summary>Each IPv4 block key alone, as <see cref="Of"/> returns it for an indicator within one block (read-only: shared).</summary>
+    /// <summary>
+    /// Each IPv4 block key alone, as <see cref="Of"/> returns it for an indicator within one block (read-only: shared).
+    /// </summary>
     private static readonly IReadOnlyList<string>[] IPv4SingleKeys = [.. IPv4Keys.Select(static k => Array.AsReadOnly(new[] { k }))];
 
     /// <summary>The block keys an indicator belongs to; empty when it does not parse or is too broad.</summary>
@@ -72,7 +74,9 @@ public static class AddressBlocks
         ? (parsed.V4.Start >> (32 - IPv4BlockBits), parsed.V4.End >> (32 - IPv4BlockBits))
         : (parsed.V6.Start >> (128 - IPv6BlockBits), parsed.V6.End >> (128 - IPv6BlockBits));
 
-    /// <summary>The number of a block from its key: <c>4.10</c> is 10, <c>6.20010d</c> is 0x20010d (the /24 prefix).</summary>
+    /// <summary>
+    /// The number of a block from its key: <c>4.10</c> is 10, <c>6.20010d</c> is 0x20010d (the /24 prefix).
+    /// </summary>
     public static uint Number(string block)
     {
         ArgumentNullException.ThrowIfNull(block);

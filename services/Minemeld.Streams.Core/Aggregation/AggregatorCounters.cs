@@ -1,6 +1,8 @@
 namespace Minemeld.Streams.Core.Aggregation;
 
-/// <summary>MineMeld's aggregator counters that a single message can move (docs/minemeld-engine.md, "Counters").</summary>
+/// <summary>
+/// MineMeld's aggregator counters that a single message can move (docs/minemeld-engine.md, "Counters").
+/// </summary>
 public sealed class AggregatorCounters
 {
     public long Added { get; set; }

@@ -6,10 +6,10 @@ using Minemeld.Streams.Core.Messages;
 namespace Minemeld.Streams.Core.Aggregation;
 
 /// <summary>
-/// MineMeld's exact-match aggregator (<c>minemeld.ft.op.AggregateFT</c>, docs/minemeld-engine.md, "Exact-match aggregation") as a pure function over one
-/// indicator's rows (input name → that input's last value). The caller loads the rows of the message's
-/// indicator, applies the message, stores the new rows and publishes the emissions; replaying a message leaves
-/// the same rows and emits what it emitted the first time.
+/// MineMeld's exact-match aggregator (<c>minemeld.ft.op.AggregateFT</c>, docs/minemeld-engine.md, "Exact-match
+/// aggregation") as a pure function over one indicator's rows (input name → that input's last value). The caller loads
+/// the rows of the message's indicator, applies the message, stores the new rows and publishes the emissions; replaying
+/// a message leaves the same rows and emits what it emitted the first time.
 /// </summary>
 public sealed class ExactAggregator(WhitelistPolicy policy, bool ignoreCase = false)
 {
@@ -38,7 +38,9 @@ public sealed class ExactAggregator(WhitelistPolicy policy, bool ignoreCase = fa
         return whitelistBefore ? [] : [new Emission(MessageOp.Update, indicator, Merge(rows))];
     }
 
-    /// <summary>Applies a withdraw from <paramref name="input"/>; <paramref name="rows"/> is changed in place.</summary>
+    /// <summary>
+    /// Applies a withdraw from <paramref name="input"/>; <paramref name="rows"/> is changed in place.
+    /// </summary>
     public IReadOnlyList<Emission> Withdraw(SortedDictionary<string, JsonObject> rows, string input, string indicator, JsonObject? value, AggregatorCounters counters)
     {
         ArgumentNullException.ThrowIfNull(rows);

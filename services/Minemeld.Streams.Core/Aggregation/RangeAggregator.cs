@@ -8,10 +8,11 @@ using Minemeld.Streams.Core.Ranges;
 namespace Minemeld.Streams.Core.Aggregation;
 
 /// <summary>
-/// MineMeld's IPv4 range aggregator (<c>minemeld.ft.ipop.AggregateIPv4FT</c>, docs/minemeld-engine.md, "Range aggregation"), for IPv4 or IPv6: one row
-/// per (input, indicator), each an interval of the <see cref="RangePieceMap{T}"/>; output pieces are always
-/// published as <c>start-end</c>, carrying the merged value of the rows that cover them. Rows are merged in the
-/// node's input order, then by indicator (docs/minemeld-compatibility.md, difference 9), so the output never depends on arrival order.
+/// MineMeld's IPv4 range aggregator (<c>minemeld.ft.ipop.AggregateIPv4FT</c>, docs/minemeld-engine.md, "Range
+/// aggregation"), for IPv4 or IPv6: one row per (input, indicator), each an interval of the
+/// <see cref="RangePieceMap{T}"/>; output pieces are always published as <c>start-end</c>, carrying the merged value of
+/// the rows that cover them. Rows are merged in the node's input order, then by indicator
+/// (docs/minemeld-compatibility.md, difference 9), so the output never depends on arrival order.
 /// </summary>
 public sealed class RangeAggregator<T, TFamily>
     where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>
@@ -117,7 +118,9 @@ public sealed class RangeAggregator<T, TFamily>
         return Apply(input, indicator, incoming, counters);
     }
 
-    /// <summary>Applies a withdraw from <paramref name="input"/>; a value (none is fine) of another type is ignored.</summary>
+    /// <summary>
+    /// Applies a withdraw from <paramref name="input"/>; a value (none is fine) of another type is ignored.
+    /// </summary>
     public IReadOnlyList<Emission> Withdraw(string input, string indicator, IndicatorJson value, AggregatorCounters counters)
     {
         ArgumentNullException.ThrowIfNull(counters);
@@ -163,7 +166,9 @@ public sealed class RangeAggregator<T, TFamily>
         return emissions;
     }
 
-    /// <summary>A stored row back (nothing published); false when the row exists already or its indicator does not parse.</summary>
+    /// <summary>
+    /// A stored row back (nothing published); false when the row exists already or its indicator does not parse.
+    /// </summary>
     private bool RestoreRow(string input, string indicator, Incoming value)
     {
         if (_rows.ContainsKey((input, indicator)) || !TryParse(indicator, out var range))
@@ -247,7 +252,9 @@ public sealed class RangeAggregator<T, TFamily>
         return new Emission(op, Format(piece), Merge(piece.Ids, removed));
     }
 
-    /// <summary>The merged value of the rows covering a piece (<see cref="AttributeMerger"/>, rows in merge order).</summary>
+    /// <summary>
+    /// The merged value of the rows covering a piece (<see cref="AttributeMerger"/>, rows in merge order).
+    /// </summary>
     private JsonObject Merge(IReadOnlyList<int> ids, Row? removed = null)
     {
         if (ids.Count == 1)
@@ -283,8 +290,8 @@ public sealed class RangeAggregator<T, TFamily>
     {
         /// <summary>
         /// A value received or stored as UTF-8 JSON: normalized as bytes when it can be
-        /// (<see cref="Utf8JsonObject.Normalized"/>; <paramref name="same"/> itself when equal to it), parsed otherwise;
-        /// null when it is not a JSON object.
+        /// (<see cref="Utf8JsonObject.Normalized"/>; <paramref name="same"/> itself when equal to it), parsed
+        /// otherwise; null when it is not a JSON object.
         /// </summary>
         public static Incoming? Of(ReadOnlySpan<byte> utf8, byte[]? same) =>
             Utf8JsonObject.Normalized(utf8, SourcesUtf8, same) is { } normalized ? new Incoming(null, normalized)
@@ -324,27 +331,37 @@ public sealed class RangeAggregator<T, TFamily>
 
         public byte[] Utf8Json { get; private set; } = [];
 
-        /// <summary>The value as a tree: the one held during an update, otherwise parsed afresh (the caller's to keep).</summary>
+        /// <summary>
+        /// The value as a tree: the one held during an update, otherwise parsed afresh (the caller's to keep).
+        /// </summary>
         public JsonObject Value() => _held ?? JsonObjectReader.ParseObject(Utf8Json.AsSpan())!;
 
         /// <summary>The tree held during an update, if any.</summary>
         public JsonObject? Held => _held;
 
-        /// <summary>Takes <paramref name="value"/> (normalized in place) as the row's value, and holds its tree.</summary>
+        /// <summary>
+        /// Takes <paramref name="value"/> (normalized in place) as the row's value, and holds its tree.
+        /// </summary>
         public void Hold(JsonObject value)
         {
             _held = AttributeMerger.Normalize(value);
             Utf8Json = JsonText.ToUtf8Bytes(_held);
         }
 
-        /// <summary>Takes a normalized value's UTF-8 JSON (an array never changed afterwards, maybe shared by other rows) as the row's value (no tree).</summary>
+        /// <summary>
+        /// Takes a normalized value's UTF-8 JSON (an array never changed afterwards, maybe shared by other rows) as the
+        /// row's value (no tree).
+        /// </summary>
         public void Keep(byte[] normalized)
         {
             _held = null;
             Utf8Json = normalized;
         }
 
-        /// <summary>Drops the held tree: from now on the row is its bytes (a tree left held is the same value, only kept longer).</summary>
+        /// <summary>
+        /// Drops the held tree: from now on the row is its bytes (a tree left held is the same value, only kept
+        /// longer).
+        /// </summary>
         public void Release() => _held = null;
     }
 }

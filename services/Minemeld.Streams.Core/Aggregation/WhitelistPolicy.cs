@@ -1,9 +1,9 @@
 namespace Minemeld.Streams.Core.Aggregation;
 
 /// <summary>
-/// Which inputs are whitelists (docs/minemeld-engine.md, "Aggregators and whitelists"): an input is one when its NAME starts with any of the node's
-/// <c>whitelist_prefixes</c>, whatever its attributes. Also the merge order of inputs (docs/minemeld-compatibility.md, difference 9):
-/// the order of the node's <c>inputs</c>.
+/// Which inputs are whitelists (docs/minemeld-engine.md, "Aggregators and whitelists"): an input is one when its NAME
+/// starts with any of the node's <c>whitelist_prefixes</c>, whatever its attributes. Also the merge order of inputs
+/// (docs/minemeld-compatibility.md, difference 9): the order of the node's <c>inputs</c>.
 /// </summary>
 public sealed class WhitelistPolicy
 {

@@ -1,11 +1,11 @@
 namespace Minemeld.Streams.Core.Collections;
 
 /// <summary>
-/// Sorts entries by their string key in ordinal order, as <c>List.Sort</c> with <see cref="string.CompareOrdinal(string, string)"/>
-/// does, at a fraction of its cost for a large list: the keys are sorted first by a number made of their first
-/// sixteen characters (no comparison delegate, no walk through a million strings scattered in memory), and only keys
-/// with the same sixteen leading characters are compared whole. A million IPv4 addresses: 270-290 ms instead of
-/// 530-570 ms for the comparison sort.
+/// Sorts entries by their string key in ordinal order, as <c>List.Sort</c> with
+/// <see cref="string.CompareOrdinal(string, string)"/> does, at a fraction of its cost for a large list: the keys are
+/// sorted first by a number made of their first sixteen characters (no comparison delegate, no walk through a million
+/// strings scattered in memory), and only keys with the same sixteen leading characters are compared whole. A million
+/// IPv4 addresses: 270-290 ms instead of 530-570 ms for the comparison sort.
 /// </summary>
 public static class OrdinalSort
 {

@@ -3,7 +3,9 @@ namespace Minemeld.Streams.Core.Collections;
 /// <summary>Lists kept for reuse on a hot path (per thread, per instance): emptied after each use.</summary>
 internal static class ReusedList
 {
-    /// <summary>The room a list shrinks back to when an unusually large use grew it past what is worth keeping.</summary>
+    /// <summary>
+    /// The room a list shrinks back to when an unusually large use grew it past what is worth keeping.
+    /// </summary>
     private const int ShrunkCapacity = 16;
 
     /// <summary>

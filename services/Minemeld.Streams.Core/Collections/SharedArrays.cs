@@ -6,7 +6,10 @@ namespace Minemeld.Streams.Core.Collections;
 /// </summary>
 public static class SharedArrays
 {
-    /// <summary><paramref name="last"/> itself when it holds exactly <paramref name="bytes"/>, else a copy, which becomes <paramref name="last"/>.</summary>
+    /// <summary>
+    /// <paramref name="last"/> itself when it holds exactly <paramref name="bytes"/>, else a copy, which becomes
+    /// <paramref name="last"/>.
+    /// </summary>
     public static byte[] Of(ReadOnlySpan<byte> bytes, ref byte[]? last) =>
         last is not null && bytes.SequenceEqual(last) ? last : (last = bytes.ToArray());
 }

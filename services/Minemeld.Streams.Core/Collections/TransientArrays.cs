@@ -18,10 +18,14 @@ internal static class TransientArrays
     [ThreadStatic]
     private static byte[]?[]? t_values;
 
-    /// <summary>This thread's key array of <paramref name="length"/> bytes: valid until it asks for that length again.</summary>
+    /// <summary>
+    /// This thread's key array of <paramref name="length"/> bytes: valid until it asks for that length again.
+    /// </summary>
     public static byte[] ForKey(int length) => Of(ref t_keys, length);
 
-    /// <summary>This thread's value array of <paramref name="length"/> bytes: valid until it asks for that length again.</summary>
+    /// <summary>
+    /// This thread's value array of <paramref name="length"/> bytes: valid until it asks for that length again.
+    /// </summary>
     public static byte[] ForValue(int length) => Of(ref t_values, length);
 
     private static byte[] Of(ref byte[]?[]? table, int length)

@@ -29,7 +29,9 @@ public sealed class DagTagger
         Watermark = prefix + watermark;
     }
 
-    /// <summary>The tag every address this pusher registered carries, and by which it finds them again on a device.</summary>
+    /// <summary>
+    /// The tag every address this pusher registered carries, and by which it finds them again on a device.
+    /// </summary>
     public string Watermark { get; }
 
     /// <summary>The tags' prefix: a device's tags without it are someone else's and never touched.</summary>

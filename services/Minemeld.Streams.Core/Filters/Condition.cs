@@ -10,14 +10,14 @@ using Newtonsoft.Json.Linq;
 namespace Minemeld.Streams.Core.Filters;
 
 /// <summary>
-/// One filter condition, <c>expression comparator value</c> (docs/minemeld-engine.md, "Conditions"): the expression is an attribute name or a
-/// JMESPath function call such as <c>length(sources)</c>, <c>type(sources)</c> or
+/// One filter condition, <c>expression comparator value</c> (docs/minemeld-engine.md, "Conditions"): the expression is
+/// an attribute name or a JMESPath function call such as <c>length(sources)</c>, <c>type(sources)</c> or
 /// <c>starts_with(type, 'IP')</c>; the value is a string, an integer, <c>true</c>, <c>false</c> or <c>null</c>.
 /// <para>
-/// Comparisons are typed (docs/minemeld-compatibility.md, difference 2): a missing attribute makes <c>&lt; &lt;= &gt; &gt;=</c> and
-/// <c>== non-null</c> false and <c>== null</c> true; integers and booleans are different types; values of
-/// different types are never ordered. A JMESPath error, or the string <c>"null"</c> that JMESPath's
-/// <c>type()</c> returns, counts as null.
+/// Comparisons are typed (docs/minemeld-compatibility.md, difference 2): a missing attribute makes <c>&lt; &lt;= &gt;
+/// &gt;=</c> and <c>== non-null</c> false and <c>== null</c> true; integers and booleans are different types; values of
+/// different types are never ordered. A JMESPath error, or the string <c>"null"</c> that JMESPath's <c>type()</c>
+/// returns, counts as null.
 /// </para>
 /// </summary>
 public sealed class Condition
@@ -54,7 +54,9 @@ public sealed class Condition
 
     public JsonNode? Literal { get; }
 
-    /// <summary>Parses a condition; throws <see cref="ConditionSyntaxException"/> naming the problem and column.</summary>
+    /// <summary>
+    /// Parses a condition; throws <see cref="ConditionSyntaxException"/> naming the problem and column.
+    /// </summary>
     public static Condition Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -147,7 +149,9 @@ public sealed class Condition
         }
     }
 
-    /// <summary>A value that is only its kind (null, true, false): equal to the same kind alone, never ordered.</summary>
+    /// <summary>
+    /// A value that is only its kind (null, true, false): equal to the same kind alone, never ordered.
+    /// </summary>
     private bool CompareKind(JsonValueKind kind) => Comparator switch
     {
         Comparator.Equal => _literalKind == kind,

@@ -4,9 +4,9 @@ using Minemeld.Streams.Core.Json;
 namespace Minemeld.Streams.Core.Filters;
 
 /// <summary>
-/// What a filter sees (docs/minemeld-engine.md, "Filters"): the indicator's value plus <c>__indicator</c>, <c>__method</c>
-/// (<c>update</c>/<c>withdraw</c>) and <c>__origin</c> (the sending node for infilters, the node itself for
-/// outfilters).
+/// What a filter sees (docs/minemeld-engine.md, "Filters"): the indicator's value plus <c>__indicator</c>,
+/// <c>__method</c> (<c>update</c>/<c>withdraw</c>) and <c>__origin</c> (the sending node for infilters, the node itself
+/// for outfilters).
 /// </summary>
 public readonly record struct FilterContext(IndicatorJson Value, string Indicator, string Method, string Origin)
 {

@@ -4,16 +4,23 @@ using Minemeld.Streams.Core.NodeClasses;
 
 namespace Minemeld.Streams.Core.Graph;
 
-/// <summary>What a node does with its stored state when a graph is committed (docs/minemeld-engine.md, "Commit: what a changed graph does to stored state").</summary>
+/// <summary>
+/// What a node does with its stored state when a graph is committed (docs/minemeld-engine.md, "Commit: what a changed
+/// graph does to stored state").
+/// </summary>
 public enum NodeStartup
 {
     /// <summary>Keep the stored state and the consumer offsets: nothing about the node changed.</summary>
     Initialize,
 
-    /// <summary>Wipe the node's state (a list miner keeps its list); it is refilled by upstream rebuilds or the next poll.</summary>
+    /// <summary>
+    /// Wipe the node's state (a list miner keeps its list); it is refilled by upstream rebuilds or the next poll.
+    /// </summary>
     Reset,
 
-    /// <summary>A miner keeps its table and re-emits every live indicator once, for downstream nodes that start afresh.</summary>
+    /// <summary>
+    /// A miner keeps its table and re-emits every live indicator once, for downstream nodes that start afresh.
+    /// </summary>
     Rebuild,
 }
 
@@ -71,9 +78,9 @@ public sealed record NodeFingerprint(string ClassName, string Config, IReadOnlyL
 }
 
 /// <summary>
-/// MineMeld's commit (docs/minemeld-engine.md, "Commit: what a changed graph does to stored state") for a graph whose state lives in Redis and Kafka: compares the graph
-/// about to run with the committed one, node by node (identity is name and class), and decides per weakly
-/// connected component:
+/// MineMeld's commit (docs/minemeld-engine.md, "Commit: what a changed graph does to stored state") for a graph whose
+/// state lives in Redis and Kafka: compares the graph about to run with the committed one, node by node (identity is
+/// name and class), and decides per weakly connected component:
 /// <list type="bullet">
 /// <item>nothing committed yet: every node resets;</item>
 /// <item>nothing changed: every node initializes (keeps its state and offsets);</item>
@@ -96,7 +103,9 @@ public sealed class GraphCommitPlan
     /// <summary>What each node of the new graph does at start.</summary>
     public IReadOnlyDictionary<string, NodeStartup> Startups { get; }
 
-    /// <summary>How each node differs from the committed graph (<c>unchanged</c>, <c>added</c>, <c>config changed</c>...).</summary>
+    /// <summary>
+    /// How each node differs from the committed graph (<c>unchanged</c>, <c>added</c>, <c>config changed</c>...).
+    /// </summary>
     public IReadOnlyDictionary<string, string> Changes { get; }
 
     /// <summary>Nodes of the committed graph that are gone.</summary>

@@ -9,11 +9,12 @@ using Minemeld.Streams.Core.Yaml;
 namespace Minemeld.Streams.Core.Graph;
 
 /// <summary>
-/// Loads a graph in MineMeld's config format (docs/minemeld-engine.md, "Graph files and prototypes"): <c>nodes:</c> name → <c>{prototype|class, inputs,
-/// output, config}</c>; <c>fabric</c>/<c>mgmtbus</c> are accepted and ignored. Prototypes are resolved and their
-/// config deep-merged under the node's; then the graph is validated, collecting every problem (docs/minemeld-engine.md, "Validation"): bad node name, unknown prototype, class or input, input whose output is disabled, miner with
-/// inputs, feed output that publishes, cycle, and every config value the node class rejects.
-/// Our additions, outside MineMeld's format but harmless to it: a top-level <c>name</c> (defaults to the file
+/// Loads a graph in MineMeld's config format (docs/minemeld-engine.md, "Graph files and prototypes"): <c>nodes:</c>
+/// name → <c>{prototype|class, inputs, output, config}</c>; <c>fabric</c>/<c>mgmtbus</c> are accepted and ignored.
+/// Prototypes are resolved and their config deep-merged under the node's; then the graph is validated, collecting every
+/// problem (docs/minemeld-engine.md, "Validation"): bad node name, unknown prototype, class or input, input whose
+/// output is disabled, miner with inputs, feed output that publishes, cycle, and every config value the node class
+/// rejects. Our additions, outside MineMeld's format but harmless to it: a top-level <c>name</c> (defaults to the file
 /// name) and <c>partitions</c>, and a per-node <c>partitions</c>.
 /// </summary>
 public static partial class GraphLoader
@@ -360,8 +361,8 @@ public static partial class GraphLoader
         }
 
         /// <summary>
-        /// Tarjan's strongly connected components of <paramref name="nodes"/> (edges from a node to its inputs), keeping
-        /// those that loop: more than one node, or a node that is its own input. Nodes keep the file's order.
+        /// Tarjan's strongly connected components of <paramref name="nodes"/> (edges from a node to its inputs),
+        /// keeping those that loop: more than one node, or a node that is its own input. Nodes keep the file's order.
         /// </summary>
         private static List<List<string>> Cycles(HashSet<string> nodes, Dictionary<string, IReadOnlyList<string>> inputsOf)
         {
@@ -421,7 +422,9 @@ public static partial class GraphLoader
             }
         }
 
-        /// <summary>A config problem, located in the graph file if the node set the key, else in the prototype file.</summary>
+        /// <summary>
+        /// A config problem, located in the graph file if the node set the key, else in the prototype file.
+        /// </summary>
         private void Report(DiagnosticSeverity severity, string node, string path, string message, Prototype? prototype)
         {
             var graphPath = $"nodes/{node}/config/{path}";
@@ -445,7 +448,9 @@ public static partial class GraphLoader
         private void Warning(string? node, string? key, string path, string message) =>
             _diagnostics.Add(new GraphDiagnostic(DiagnosticSeverity.Warning, node, key, message, map.Find(path)));
 
-        /// <summary>Diagnostics in file order (graph file first, then prototype files), as an editor would list them.</summary>
+        /// <summary>
+        /// Diagnostics in file order (graph file first, then prototype files), as an editor would list them.
+        /// </summary>
         private GraphLoadResult Result(NodeGraph? graph) =>
             new(graph, [.. _diagnostics
                 .OrderBy(d => d.Location.Source == source ? 0 : 1)

@@ -22,7 +22,9 @@ public sealed record GraphNode(
 {
     public NodeKind Kind => Class.Kind;
 
-    /// <summary>An output that holds a feed served over HTTP (MineMeld's RedisSet); other outputs push elsewhere.</summary>
+    /// <summary>
+    /// An output that holds a feed served over HTTP (MineMeld's RedisSet); other outputs push elsewhere.
+    /// </summary>
     public bool IsFeed => Class.Name == NodeClassRegistry.RedisSet;
 
     /// <summary>

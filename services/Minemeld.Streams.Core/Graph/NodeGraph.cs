@@ -8,7 +8,9 @@ namespace Minemeld.Streams.Core.Graph;
 /// <summary>A valid, resolved graph: nodes by name in file order, and the edges between them.</summary>
 public sealed class NodeGraph
 {
-    /// <summary>Partitions of an edge topic when the graph does not say (docs/minemeld-compatibility.md, "Graphs").</summary>
+    /// <summary>
+    /// Partitions of an edge topic when the graph does not say (docs/minemeld-compatibility.md, "Graphs").
+    /// </summary>
     public const int DefaultPartitions = 6;
 
     private readonly Dictionary<string, GraphNode> _nodes;

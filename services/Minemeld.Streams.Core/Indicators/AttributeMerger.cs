@@ -4,11 +4,12 @@ using Minemeld.Streams.Core.Json;
 namespace Minemeld.Streams.Core.Indicators;
 
 /// <summary>
-/// Merges the values several sources hold for one indicator, with MineMeld's rules (docs/minemeld-engine.md, "Messages and attribute values"): <c>sources</c>
-/// ordered union, <c>first_seen</c> minimum, <c>last_seen</c> and <c>confidence</c> maximum, <c>type</c>,
-/// <c>direction</c>, <c>country</c> and <c>AS</c> keep the first value; anything else, <c>share_level</c> included,
-/// is last-writer-wins. With list merging on, list attributes from several sources are concatenated.
-/// Callers merge in a fixed order (the node's <c>inputs</c> order, docs/minemeld-compatibility.md, difference 9).
+/// Merges the values several sources hold for one indicator, with MineMeld's rules (docs/minemeld-engine.md, "Messages
+/// and attribute values"): <c>sources</c> ordered union, <c>first_seen</c> minimum, <c>last_seen</c> and
+/// <c>confidence</c> maximum, <c>type</c>, <c>direction</c>, <c>country</c> and <c>AS</c> keep the first value;
+/// anything else, <c>share_level</c> included, is last-writer-wins. With list merging on, list attributes from several
+/// sources are concatenated. Callers merge in a fixed order (the node's <c>inputs</c> order,
+/// docs/minemeld-compatibility.md, difference 9).
 /// </summary>
 public static class AttributeMerger
 {
@@ -105,7 +106,9 @@ public static class AttributeMerger
         return value;
     }
 
-    /// <summary>True when the list has no null and no item twice (what <see cref="MergeSources"/> would leave).</summary>
+    /// <summary>
+    /// True when the list has no null and no item twice (what <see cref="MergeSources"/> would leave).
+    /// </summary>
     private static bool IsSet(JsonArray array)
     {
         for (var i = 0; i < array.Count; i++)
@@ -138,7 +141,10 @@ public static class AttributeMerger
         AddSources(sources, node);
     }
 
-    /// <summary>Adds copies of the sources in <paramref name="node"/> (a list or one value) not yet in the list; nulls are skipped.</summary>
+    /// <summary>
+    /// Adds copies of the sources in <paramref name="node"/> (a list or one value) not yet in the list; nulls are
+    /// skipped.
+    /// </summary>
     private static void AddSources(JsonArray sources, JsonNode? node)
     {
         // An explicit array: a collection expression here would become a JsonArray and try to adopt the value's node.

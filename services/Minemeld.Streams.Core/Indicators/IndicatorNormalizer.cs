@@ -5,8 +5,9 @@ using Minemeld.Streams.Core.Ranges;
 namespace Minemeld.Streams.Core.Indicators;
 
 /// <summary>
-/// Strict validation and normalisation of indicators by type (docs/minemeld-compatibility.md, difference 5): an indicator that is not
-/// valid for its type is refused with a reason; a CIDR with host bits set is normalised with a warning.
+/// Strict validation and normalisation of indicators by type (docs/minemeld-compatibility.md, difference 5): an
+/// indicator that is not valid for its type is refused with a reason; a CIDR with host bits set is normalised with a
+/// warning.
 /// <list type="bullet">
 /// <item>IPv4/IPv6: address, CIDR or <c>a-b</c> range; addresses canonical (IPv6 per RFC 5952).</item>
 /// <item>domain: lower case, trailing dot dropped, labels of letters, digits, <c>-</c> and <c>_</c>, an optional

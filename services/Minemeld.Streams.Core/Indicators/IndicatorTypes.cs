@@ -1,6 +1,9 @@
 namespace Minemeld.Streams.Core.Indicators;
 
-/// <summary>The indicator types of MineMeld's schema (<c>schema-indicator-0-1.json</c>, docs/minemeld-engine.md, "Indicator types").</summary>
+/// <summary>
+/// The indicator types of MineMeld's schema (<c>schema-indicator-0-1.json</c>, docs/minemeld-engine.md, "Indicator
+/// types").
+/// </summary>
 public static class IndicatorTypes
 {
     public const string IPv4 = "IPv4";

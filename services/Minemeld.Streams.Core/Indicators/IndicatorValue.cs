@@ -3,9 +3,10 @@ using System.Text.Json.Nodes;
 namespace Minemeld.Streams.Core.Indicators;
 
 /// <summary>
-/// Rules for an indicator's attribute dictionary (docs/minemeld-engine.md, "Messages and attribute values"): well-known attribute names, and private keys. A key
-/// is private when its first character is <c>_</c>; <c>$</c> marks reserved temporary keys. Emitting strips
-/// both; receiving strips only <c>_</c> keys. Only the first character counts (<c>s1$a</c> is public).
+/// Rules for an indicator's attribute dictionary (docs/minemeld-engine.md, "Messages and attribute values"): well-known
+/// attribute names, and private keys. A key is private when its first character is <c>_</c>; <c>$</c> marks reserved
+/// temporary keys. Emitting strips both; receiving strips only <c>_</c> keys. Only the first character counts
+/// (<c>s1$a</c> is public).
 /// </summary>
 public static class IndicatorValue
 {
@@ -34,7 +35,9 @@ public static class IndicatorValue
     /// </summary>
     public static JsonObject StrippedForEmit(JsonObject value) => Stripped(value, PrivateForEmit);
 
-    /// <summary><paramref name="value"/> as <see cref="StripOnReceive"/> leaves it, copied only when something goes.</summary>
+    /// <summary>
+    /// <paramref name="value"/> as <see cref="StripOnReceive"/> leaves it, copied only when something goes.
+    /// </summary>
     public static JsonObject StrippedOnReceive(JsonObject value) => Stripped(value, PrivateOnReceive);
 
     public static bool IsPrivate(string key) => key.Length > 0 && key[0] is '_' or '$';

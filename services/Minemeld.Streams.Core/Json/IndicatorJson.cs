@@ -54,17 +54,27 @@ public readonly struct IndicatorJson
 
     public static implicit operator IndicatorJson(JsonObject? tree) => new(tree, default);
 
-    /// <summary>The value as a tree: the one held, or else parsed from the bytes (a new tree on every call, the caller's to keep).</summary>
+    /// <summary>
+    /// The value as a tree: the one held, or else parsed from the bytes (a new tree on every call, the caller's to
+    /// keep).
+    /// </summary>
     public JsonObject? ToTree() => _tree ?? (_utf8.IsEmpty ? null : JsonObjectReader.ParseObject(_utf8.Span));
 
-    /// <summary>The value as compact UTF-8 JSON: the bytes held, or else the tree written (empty for no value).</summary>
+    /// <summary>
+    /// The value as compact UTF-8 JSON: the bytes held, or else the tree written (empty for no value).
+    /// </summary>
     public ReadOnlyMemory<byte> ToUtf8() => !_utf8.IsEmpty ? _utf8 : _tree is null ? default : JsonText.ToUtf8Bytes(_tree);
 
-    /// <summary>The attribute <paramref name="name"/> (null when absent, JSON null, or no value); from the bytes, a node of its own.</summary>
+    /// <summary>
+    /// The attribute <paramref name="name"/> (null when absent, JSON null, or no value); from the bytes, a node of its
+    /// own.
+    /// </summary>
     public JsonNode? this[string name] =>
         _tree is not null ? _tree[name] : _utf8.IsEmpty ? null : Utf8JsonObject.Property(_utf8.Span, name);
 
-    /// <summary>The attribute <paramref name="utf8Name"/> when it is a string, read without building a tree; null otherwise.</summary>
+    /// <summary>
+    /// The attribute <paramref name="utf8Name"/> when it is a string, read without building a tree; null otherwise.
+    /// </summary>
     public string? GetString(string name, ReadOnlySpan<byte> utf8Name) =>
         _tree is not null ? JsonNodeValues.TryGetString(_tree[name], out var value) ? value : null
         : _utf8.IsEmpty ? null : Utf8JsonObject.GetString(_utf8.Span, utf8Name);

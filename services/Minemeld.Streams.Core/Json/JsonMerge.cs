@@ -2,10 +2,15 @@ using System.Text.Json.Nodes;
 
 namespace Minemeld.Streams.Core.Json;
 
-/// <summary>Deep merge of configs (docs/minemeld-compatibility.md, difference 1): mappings merge key by key, anything else is replaced.</summary>
+/// <summary>
+/// Deep merge of configs (docs/minemeld-compatibility.md, difference 1): mappings merge key by key, anything else is
+/// replaced.
+/// </summary>
 public static class JsonMerge
 {
-    /// <summary>A new object: <paramref name="overlay"/> merged over <paramref name="baseline"/>; inputs are untouched.</summary>
+    /// <summary>
+    /// A new object: <paramref name="overlay"/> merged over <paramref name="baseline"/>; inputs are untouched.
+    /// </summary>
     public static JsonObject Deep(JsonObject? baseline, JsonObject? overlay)
     {
         var result = baseline is null ? [] : (JsonObject)baseline.DeepClone();

@@ -45,10 +45,14 @@ public sealed class JsonObjectBuilder(int capacity = 8)
 
     public bool Contains(string name) => IndexOf(name) >= 0;
 
-    /// <summary>The object; the builder is not to be used again until <see cref="Clear"/> (its nodes now have a parent).</summary>
+    /// <summary>
+    /// The object; the builder is not to be used again until <see cref="Clear"/> (its nodes now have a parent).
+    /// </summary>
     public JsonObject Build() => new(_properties);
 
-    /// <summary>Empties the builder for another object (it keeps its capacity, unless an unusually large object grew it).</summary>
+    /// <summary>
+    /// Empties the builder for another object (it keeps its capacity, unless an unusually large object grew it).
+    /// </summary>
     public void Clear()
     {
         ReusedList.Empty(_properties, MaxKeptCapacity);

@@ -15,7 +15,10 @@ namespace Minemeld.Streams.Core.Json;
 /// </summary>
 public static class JsonObjectReader
 {
-    /// <summary>Attribute names of MineMeld's schema (docs/minemeld-engine.md, "Messages and attribute values"), read without allocating a string each time.</summary>
+    /// <summary>
+    /// Attribute names of MineMeld's schema (docs/minemeld-engine.md, "Messages and attribute values"), read without
+    /// allocating a string each time.
+    /// </summary>
     private static readonly string[] KnownNames =
     [
         IndicatorValue.Type, IndicatorValue.Confidence, IndicatorValue.ShareLevel, IndicatorValue.Sources, IndicatorValue.FirstSeen,
@@ -59,7 +62,9 @@ public static class JsonObjectReader
     /// <summary>Reads the object whose start the reader is at; leaves the reader at its end.</summary>
     public static JsonObject ReadObject(ref Utf8JsonReader reader) => ReadObject(ref reader, Scratch.ForThisThread(), 0);
 
-    /// <summary>Reads the value whose first token the reader is at (null for JSON null); leaves the reader at its end.</summary>
+    /// <summary>
+    /// Reads the value whose first token the reader is at (null for JSON null); leaves the reader at its end.
+    /// </summary>
     public static JsonNode? ReadValue(ref Utf8JsonReader reader) => ReadNode(ref reader, Scratch.ForThisThread(), 0);
 
     private static JsonObject ReadObject(ref Utf8JsonReader reader, Scratch scratch, int depth)
@@ -123,9 +128,10 @@ public static class JsonObjectReader
     }
 
     /// <summary>
-    /// The lists a parse collects properties and items in, one per nesting depth, kept per thread: every message's value
-    /// is parsed, and the collecting lists would otherwise be garbage for each object. Each list is emptied after use, so
-    /// nothing parsed stays referenced (a parse that failed half-way leaves its depth's lists to be emptied on next use).
+    /// The lists a parse collects properties and items in, one per nesting depth, kept per thread: every message's
+    /// value is parsed, and the collecting lists would otherwise be garbage for each object. Each list is emptied after
+    /// use, so nothing parsed stays referenced (a parse that failed half-way leaves its depth's lists to be emptied on
+    /// next use).
     /// </summary>
     private sealed class Scratch
     {

@@ -80,7 +80,9 @@ public static class JsonText
         return t_buffer!.WrittenSpan;
     }
 
-    /// <summary>Empties the buffer for the next value; one that grew past <see cref="MaxKeptBuffer"/> is not kept.</summary>
+    /// <summary>
+    /// Empties the buffer for the next value; one that grew past <see cref="MaxKeptBuffer"/> is not kept.
+    /// </summary>
     private static void Done()
     {
         t_buffer!.ResetWrittenCount();

@@ -29,7 +29,10 @@ public static class Utf8JsonObject
         return TryFindLast(utf8Object, buffer[..Encoding.UTF8.GetBytes(name, buffer)], out var value) ? JsonObjectReader.ReadValue(ref value) : null;
     }
 
-    /// <summary>The attribute <paramref name="utf8Name"/> when it is a string (shared through the per-thread cache); null otherwise.</summary>
+    /// <summary>
+    /// The attribute <paramref name="utf8Name"/> when it is a string (shared through the per-thread cache); null
+    /// otherwise.
+    /// </summary>
     public static string? GetString(ReadOnlySpan<byte> utf8Object, ReadOnlySpan<byte> utf8Name) =>
         TryFindLast(utf8Object, utf8Name, out var value) && value.TokenType == JsonTokenType.String
             ? Utf8StringCache.ForThisThread.GetString(ref value)
@@ -105,10 +108,15 @@ public static class Utf8JsonObject
         return true;
     }
 
-    /// <summary>Whether a top-level name starts with <paramref name="ascii"/> (<c>_</c>: the keys a receiver strips).</summary>
+    /// <summary>
+    /// Whether a top-level name starts with <paramref name="ascii"/> (<c>_</c>: the keys a receiver strips).
+    /// </summary>
     public static bool HasNameStartingWith(ReadOnlySpan<byte> utf8Object, byte ascii) => HasNameStartingWith(utf8Object, ascii, ascii);
 
-    /// <summary>Whether a top-level name starts with <paramref name="first"/> or <paramref name="second"/> (<c>_</c>, <c>$</c>: private keys).</summary>
+    /// <summary>
+    /// Whether a top-level name starts with <paramref name="first"/> or <paramref name="second"/> (<c>_</c>, <c>$</c>:
+    /// private keys).
+    /// </summary>
     public static bool HasNameStartingWith(ReadOnlySpan<byte> utf8Object, byte first, byte second)
     {
         var reader = new Utf8JsonReader(utf8Object);
@@ -245,7 +253,9 @@ public static class Utf8JsonObject
         return true;
     }
 
-    /// <summary>Whether the array text read so far (<c>["a","b"</c>) holds the plain string <paramref name="item"/>.</summary>
+    /// <summary>
+    /// Whether the array text read so far (<c>["a","b"</c>) holds the plain string <paramref name="item"/>.
+    /// </summary>
     private static bool Contains(ReadOnlySpan<byte> arrayPrefix, ReadOnlySpan<byte> item)
     {
         var reader = new Utf8JsonReader(arrayPrefix, isFinalBlock: false, state: default);

@@ -55,15 +55,17 @@ public sealed class Utf8PropertyIndex
     public bool Covers(ReadOnlyMemory<byte> utf8Object) => _count >= 0 && _value.Equals(utf8Object);
 
     /// <summary>
-    /// <see cref="Utf8JsonObject.HasNameStartingWith(ReadOnlySpan{byte}, byte)"/> for <paramref name="utf8Object"/>: read
-    /// from <paramref name="index"/> when it covers that very value, scanned otherwise.
+    /// <see cref="Utf8JsonObject.HasNameStartingWith(ReadOnlySpan{byte}, byte)"/> for <paramref name="utf8Object"/>:
+    /// read from <paramref name="index"/> when it covers that very value, scanned otherwise.
     /// </summary>
     public static bool HasNameStartingWith(Utf8PropertyIndex? index, ReadOnlyMemory<byte> utf8Object, byte ascii) =>
         index is not null && index.Covers(utf8Object)
             ? index.HasIndexedNameStartingWith(ascii)
             : Utf8JsonObject.HasNameStartingWith(utf8Object.Span, ascii);
 
-    /// <summary>Whether a name of the indexed object starts with <paramref name="ascii"/> (its names are plain).</summary>
+    /// <summary>
+    /// Whether a name of the indexed object starts with <paramref name="ascii"/> (its names are plain).
+    /// </summary>
     private bool HasIndexedNameStartingWith(byte ascii)
     {
         var span = _value.Span;

@@ -13,7 +13,8 @@ internal sealed class Utf8StringCache
     private const int MaxLength = 32;
 
     /// <summary>Two ways per set: two strings of one message that hash alike (the hash is seeded per process) no
-    /// longer evict each other at every message, which made "repeats share one string" fail about once a hundred runs.</summary>
+    /// longer evict each other at every message, which made "repeats share one string" fail about once a hundred
+    /// runs.</summary>
     private const int Sets = 128;
 
     private const int Slots = Sets * 2;
@@ -31,7 +32,9 @@ internal sealed class Utf8StringCache
 
     public static Utf8StringCache ForThisThread => t_cache ??= new Utf8StringCache();
 
-    /// <summary>The string token the reader is at (<see cref="Utf8JsonReader.GetString"/>, shared when seen before).</summary>
+    /// <summary>
+    /// The string token the reader is at (<see cref="Utf8JsonReader.GetString"/>, shared when seen before).
+    /// </summary>
     public string GetString(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > MaxLength)

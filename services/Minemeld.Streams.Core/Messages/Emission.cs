@@ -4,14 +4,17 @@ namespace Minemeld.Streams.Core.Messages;
 
 /// <summary>
 /// A message a node publishes as the result of handling one input message: the operation, the indicator and its value
-/// (<see cref="IndicatorJson"/>: a tree made in memory, or the bytes an emitter keeps anyway, such as a row's, which are
-/// published as they are). A tree converts implicitly: <c>new Emission(op, indicator, tree)</c>.
+/// (<see cref="IndicatorJson"/>: a tree made in memory, or the bytes an emitter keeps anyway, such as a row's, which
+/// are published as they are). A tree converts implicitly: <c>new Emission(op, indicator, tree)</c>.
 /// </summary>
 public readonly record struct Emission(MessageOp Op, string Indicator, IndicatorJson Value)
 {
     private readonly string? _type;
 
-    /// <summary>The value; giving one (<c>with</c> included) unsets a <see cref="Type"/> given before, which was the old value's.</summary>
+    /// <summary>
+    /// The value; giving one (<c>with</c> included) unsets a <see cref="Type"/> given before, which was the old
+    /// value's.
+    /// </summary>
     public IndicatorJson Value
     {
         get;
@@ -24,7 +27,10 @@ public readonly record struct Emission(MessageOp Op, string Indicator, Indicator
     /// </summary>
     public bool TypeKnown { get; private init; }
 
-    /// <summary>The value's <c>type</c> when it is a string, null otherwise, as the emitter knows it: giving it sets <see cref="TypeKnown"/>.</summary>
+    /// <summary>
+    /// The value's <c>type</c> when it is a string, null otherwise, as the emitter knows it: giving it sets
+    /// <see cref="TypeKnown"/>.
+    /// </summary>
     public string? Type
     {
         get => _type;

@@ -44,7 +44,10 @@ public sealed record IndicatorMessage
         init => (_value, _json) = (value, value);
     }
 
-    /// <summary>The value as the message holds it: the bytes it was read in, or the tree it was made with (none on a withdraw without one).</summary>
+    /// <summary>
+    /// The value as the message holds it: the bytes it was read in, or the tree it was made with (none on a withdraw
+    /// without one).
+    /// </summary>
     [JsonIgnore]
     public IndicatorJson ValueJson
     {

@@ -24,7 +24,9 @@ public static class IndicatorMessageSerializer
     [ThreadStatic]
     private static byte[]? t_timestampJson;
 
-    /// <summary>The last origin and type written on this thread, encoded (a node writes the same ones every message).</summary>
+    /// <summary>
+    /// The last origin and type written on this thread, encoded (a node writes the same ones every message).
+    /// </summary>
     [ThreadStatic]
     private static (string? Text, JsonEncodedText Encoded) t_origin, t_type;
 
@@ -129,7 +131,9 @@ public static class IndicatorMessageSerializer
         writer.WritePropertyName("value"u8);
     }
 
-    /// <summary><paramref name="text"/> escaped as the writer escapes it, kept while the same text comes again.</summary>
+    /// <summary>
+    /// <paramref name="text"/> escaped as the writer escapes it, kept while the same text comes again.
+    /// </summary>
     private static JsonEncodedText Encoded(ref (string? Text, JsonEncodedText Encoded) last, string text)
     {
         if (!string.Equals(last.Text, text, StringComparison.Ordinal))
@@ -174,14 +178,16 @@ public static class IndicatorMessageSerializer
     /// a tree only when a handler asks for it.
     /// </summary>
     /// <param name="utf8Json">The message.</param>
-    /// <param name="key">The message's key: when it is the indicator's text (as on an edge topic), it is the indicator, not a copy.</param>
+    /// <param name="key">
+    /// The message's key: when it is the indicator's text (as on an edge topic), it is the indicator, not a copy.
+    /// </param>
     public static IndicatorMessage Deserialize(ReadOnlyMemory<byte> utf8Json, string? key = null) => Deserialize(utf8Json.Span, withValue: false, utf8Json, key);
 
     /// <param name="utf8Json">The message.</param>
     /// <param name="withValue">
-    /// False to check the value (an object, or null on a withdraw) without building it: <see cref="IndicatorMessage.Value"/>
-    /// stays null. (A consumed message, whose bytes stay, is read with the memory overload instead: its value is kept
-    /// as a slice and built on demand.)
+    /// False to check the value (an object, or null on a withdraw) without building it:
+    /// <see cref="IndicatorMessage.Value"/> stays null. (A consumed message, whose bytes stay, is read with the memory
+    /// overload instead: its value is kept as a slice and built on demand.)
     /// </param>
     public static IndicatorMessage Deserialize(ReadOnlySpan<byte> utf8Json, bool withValue = true) => Deserialize(utf8Json, withValue, ReadOnlyMemory<byte>.Empty, key: null);
 
@@ -320,7 +326,9 @@ public static class IndicatorMessageSerializer
 
     /// <param name="reader">At the field's name.</param>
     /// <param name="field">The field, for the error.</param>
-    /// <param name="shared">A field whose values repeat across a topic (type, origin): read through the per-thread cache.</param>
+    /// <param name="shared">
+    /// A field whose values repeat across a topic (type, origin): read through the per-thread cache.
+    /// </param>
     /// <param name="reuse">A string the value may well be (the key): returned instead of a new one when it is.</param>
     private static string? ReadString(ref Utf8JsonReader reader, string field, bool shared = false, string? reuse = null)
     {

@@ -4,10 +4,10 @@ using System.Text.RegularExpressions;
 namespace Minemeld.Streams.Core.Miners;
 
 /// <summary>
-/// An age-out policy (docs/minemeld-engine.md, "Miners: settings and age-out"): <c>[first_seen+|last_seen+]N[s|m|h|d]</c> or a bare base; <c>null</c> means
-/// never. N without a unit is seconds. The default base is <c>first_seen</c>. Long unit names
-/// (<c>30days</c>, <c>2hours</c>) are accepted as MineMeld accepted them; anything else is refused instead of
-/// being read by prefix (MineMeld read <c>1w</c> as one second).
+/// An age-out policy (docs/minemeld-engine.md, "Miners: settings and age-out"):
+/// <c>[first_seen+|last_seen+]N[s|m|h|d]</c> or a bare base; <c>null</c> means never. N without a unit is seconds. The
+/// default base is <c>first_seen</c>. Long unit names (<c>30days</c>, <c>2hours</c>) are accepted as MineMeld accepted
+/// them; anything else is refused instead of being read by prefix (MineMeld read <c>1w</c> as one second).
 /// </summary>
 public sealed partial record AgeOutExpression(AgeOutBase Base, long OffsetMilliseconds)
 {
@@ -20,7 +20,9 @@ public sealed partial record AgeOutExpression(AgeOutBase Base, long OffsetMillis
     [GeneratedRegex(@"^(?:(?<base>first_seen|last_seen)(?:\+(?<n>[0-9]+)(?<unit>[a-z]*))?|(?<n>[0-9]+)(?<unit>[a-z]*))$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
-    /// <summary>Parses a policy; null (and the YAML null) means never. Returns false with a reason when invalid.</summary>
+    /// <summary>
+    /// Parses a policy; null (and the YAML null) means never. Returns false with a reason when invalid.
+    /// </summary>
     public static bool TryParse(string? text, out AgeOutExpression? expression, out string? error)
     {
         expression = null;

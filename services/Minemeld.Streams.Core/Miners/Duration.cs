@@ -33,7 +33,9 @@ public static class Duration
         return ValidRange(ref error, seconds);
     }
 
-    /// <summary>Seconds from the config's value, or <paramref name="fallback"/> when it is absent or not a duration.</summary>
+    /// <summary>
+    /// Seconds from the config's value, or <paramref name="fallback"/> when it is absent or not a duration.
+    /// </summary>
     public static long SecondsOr(JsonNode? node, long fallback) => TryParseSeconds(node, out var seconds, out _) ? seconds : fallback;
 
     private static bool ValidRange(ref string? error, long seconds)

@@ -45,8 +45,8 @@ public sealed class MinerRow
     }
 
     /// <summary>
-    /// A row over <paramref name="utf8Value"/> itself (an array never changed afterwards; rows with equal values may share
-    /// it) and its type.
+    /// A row over <paramref name="utf8Value"/> itself (an array never changed afterwards; rows with equal values may
+    /// share it) and its type.
     /// </summary>
     public MinerRow(string indicator, byte[] utf8Value, string? type)
     {

@@ -7,9 +7,9 @@ using Minemeld.Streams.Core.Messages;
 namespace Minemeld.Streams.Core.Miners;
 
 /// <summary>
-/// The miner's table and MineMeld's poller commands (docs/minemeld-engine.md, "Miners: the per-poll diff") as pure logic over a logical clock: the per-poll
-/// diff, sudden death, the age-out sweep, garbage collection, flush and rebuild. Hosts supply items and time,
-/// persist <see cref="Rows"/>, and publish the returned emissions.
+/// The miner's table and MineMeld's poller commands (docs/minemeld-engine.md, "Miners: the per-poll diff") as pure
+/// logic over a logical clock: the per-poll diff, sudden death, the age-out sweep, garbage collection, flush and
+/// rebuild. Hosts supply items and time, persist <see cref="Rows"/>, and publish the returned emissions.
 /// <para>
 /// Design.md decision 4: a successful poll that still contains an indicator refreshes its <c>last_seen</c>, so a
 /// <c>last_seen+N</c> policy means N after the indicator was last seen. The refresh alone publishes nothing.
@@ -20,7 +20,9 @@ public sealed class Poller(PollerSettings settings)
 {
     private readonly Dictionary<string, MinerRow> _rows = new(StringComparer.Ordinal);
 
-    /// <summary>Rows no longer held (collected, or replaced by a new row) and not yet taken (<see cref="TakeDropped"/>).</summary>
+    /// <summary>
+    /// Rows no longer held (collected, or replaced by a new row) and not yet taken (<see cref="TakeDropped"/>).
+    /// </summary>
     private readonly List<MinerRow> _dropped = [];
 
     private byte[][]? _settingsNamesUtf8;
@@ -561,7 +563,9 @@ public sealed class Poller(PollerSettings settings)
 
     private static string? TypeOf(JsonObject value) => JsonNodeValues.TryGetString(value[IndicatorValue.Type], out var type) ? type : null;
 
-    /// <summary>An update of <paramref name="row"/>; <paramref name="value"/> is its value when the caller has it as a tree.</summary>
+    /// <summary>
+    /// An update of <paramref name="row"/>; <paramref name="value"/> is its value when the caller has it as a tree.
+    /// </summary>
     private Emission Update(MinerRow row, JsonObject? value = null)
     {
         Counters.UpdateTx++;
@@ -585,7 +589,9 @@ public sealed class Poller(PollerSettings settings)
         return Published(MessageOp.Withdraw, row);
     }
 
-    /// <summary>The row's value as published: its bytes as they are when nothing is private, a stripped tree otherwise.</summary>
+    /// <summary>
+    /// The row's value as published: its bytes as they are when nothing is private, a stripped tree otherwise.
+    /// </summary>
     private static Emission Published(MessageOp op, MinerRow row) =>
         Utf8JsonObject.HasNameStartingWith(row.Utf8Value, (byte)'_', (byte)'$')
             ? Published(op, row, row.ReadValue())

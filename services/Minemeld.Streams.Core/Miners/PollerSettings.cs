@@ -6,8 +6,8 @@ using Minemeld.Streams.Core.Ranges;
 namespace Minemeld.Streams.Core.Miners;
 
 /// <summary>
-/// The BasePollerFT settings of a miner node (docs/minemeld-engine.md, "Miners: settings and age-out"), read from its resolved config (already validated by the
-/// graph loader). A null age-out policy means never.
+/// The BasePollerFT settings of a miner node (docs/minemeld-engine.md, "Miners: settings and age-out"), read from its
+/// resolved config (already validated by the graph loader). A null age-out policy means never.
 /// </summary>
 public sealed class PollerSettings
 {
@@ -36,8 +36,8 @@ public sealed class PollerSettings
     public BroadnessGuard Guard { get; init; } = BroadnessGuard.Off;
 
     /// <summary>
-    /// Reads the settings from a node's config; <paramref name="nodeName"/> is the default source name (unless the class
-    /// names its source, <paramref name="classSourceName"/>, as MineMeld's vendor miners did) and
+    /// Reads the settings from a node's config; <paramref name="nodeName"/> is the default source name (unless the
+    /// class names its source, <paramref name="classSourceName"/>, as MineMeld's vendor miners did) and
     /// <paramref name="guard"/> the guard the graph resolved (else the config's keys over the default).
     /// </summary>
     public static PollerSettings FromConfig(string nodeName, JsonObject config, BroadnessGuard? guard = null, string? classSourceName = null)

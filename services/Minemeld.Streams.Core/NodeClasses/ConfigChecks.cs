@@ -56,7 +56,9 @@ public static class ConfigChecks
         }
     };
 
-    /// <summary>http(s) URLs, and <c>file:</c> URLs for offline feeds (relative paths resolve against the graph file).</summary>
+    /// <summary>
+    /// http(s) URLs, and <c>file:</c> URLs for offline feeds (relative paths resolve against the graph file).
+    /// </summary>
     public static ConfigCheck Url { get; } = static (v, p, i) =>
     {
         if (!JsonNodeValues.TryGetString(v, out var s) || s.Length == 0)

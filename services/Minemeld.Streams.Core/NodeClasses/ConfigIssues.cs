@@ -1,6 +1,8 @@
 namespace Minemeld.Streams.Core.NodeClasses;
 
-/// <summary>Collects config problems of one node, each at a path below its <c>config</c> (<c>age_out/default</c>).</summary>
+/// <summary>
+/// Collects config problems of one node, each at a path below its <c>config</c> (<c>age_out/default</c>).
+/// </summary>
 public sealed class ConfigIssues
 {
     public List<(string Path, string Message)> Errors { get; } = [];

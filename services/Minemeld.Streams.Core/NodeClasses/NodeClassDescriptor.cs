@@ -14,7 +14,9 @@ public sealed record NodeClassDescriptor(
     string Description,
     string? ForcedIndicatorType = null)
 {
-    /// <summary>The source name a miner of this class gets when its config names none (MineMeld's vendor miners fixed theirs).</summary>
+    /// <summary>
+    /// The source name a miner of this class gets when its config names none (MineMeld's vendor miners fixed theirs).
+    /// </summary>
     public string? DefaultSourceName { get; init; }
 
     /// <summary>
@@ -23,10 +25,15 @@ public sealed record NodeClassDescriptor(
     /// </summary>
     public JsonObject? PollerDefaults { get; init; }
 
-    /// <summary>Keys a node needs before it does anything, that MineMeld's own prototypes leave empty for the operator to fill: a warning when missing.</summary>
+    /// <summary>
+    /// Keys a node needs before it does anything, that MineMeld's own prototypes leave empty for the operator to fill:
+    /// a warning when missing.
+    /// </summary>
     public IReadOnlySet<string> Expected { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
-    /// <summary>Checks a resolved config; unknown keys are warnings (MineMeld ignored them, a typo is likely).</summary>
+    /// <summary>
+    /// Checks a resolved config; unknown keys are warnings (MineMeld ignored them, a typo is likely).
+    /// </summary>
     public ConfigIssues Check(JsonObject config)
     {
         ArgumentNullException.ThrowIfNull(config);

@@ -88,12 +88,17 @@ public static class NodeClassRegistry
 
     public static bool TryGet(string name, out NodeClassDescriptor descriptor) => Classes.TryGetValue(Canonical(name), out descriptor!);
 
-    /// <summary>The class a name stands for: the name itself unless it is another name of an implemented class.</summary>
+    /// <summary>
+    /// The class a name stands for: the name itself unless it is another name of an implemented class.
+    /// </summary>
     public static string Canonical(string name) => Aliases.GetValueOrDefault(name, name);
 
     public static bool IsKnownButNotImplemented(string name) => NotImplemented.ContainsKey(name);
 
-    /// <summary>Why a MineMeld class is not implemented here and what to use instead; null for a class this registry does not know.</summary>
+    /// <summary>
+    /// Why a MineMeld class is not implemented here and what to use instead; null for a class this registry does not
+    /// know.
+    /// </summary>
     public static string? WhyNotImplemented(string name) => NotImplemented.GetValueOrDefault(name);
 
     private static Dictionary<string, NodeClassDescriptor> Build()

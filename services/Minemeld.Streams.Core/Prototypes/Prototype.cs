@@ -3,7 +3,9 @@ using Minemeld.Streams.Core.Yaml;
 
 namespace Minemeld.Streams.Core.Prototypes;
 
-/// <summary>A prototype (<c>library.name</c>): a node class plus a default config, with MineMeld's descriptive fields.</summary>
+/// <summary>
+/// A prototype (<c>library.name</c>): a node class plus a default config, with MineMeld's descriptive fields.
+/// </summary>
 public sealed record Prototype(
     string Library,
     string Name,

@@ -7,11 +7,11 @@ using Minemeld.Streams.Core.Yaml;
 namespace Minemeld.Streams.Core.Prototypes;
 
 /// <summary>
-/// Resolves <c>library.name</c> prototypes as MineMeld does (docs/minemeld-engine.md, "Graph files and prototypes"): the name is split at its last dot into
-/// library file <c>&lt;library&gt;.yml</c> and prototype key; sources are searched in order and a source is
-/// skipped when it lacks the file, the key, or the key has no <c>class</c>. The order is: directories the user
-/// names (they override, as MineMeld's extension directories did), then <c>MINEMELD_PROTOTYPE_PATH</c>, then the
-/// library built into this assembly.
+/// Resolves <c>library.name</c> prototypes as MineMeld does (docs/minemeld-engine.md, "Graph files and prototypes"):
+/// the name is split at its last dot into library file <c>&lt;library&gt;.yml</c> and prototype key; sources are
+/// searched in order and a source is skipped when it lacks the file, the key, or the key has no <c>class</c>. The order
+/// is: directories the user names (they override, as MineMeld's extension directories did), then
+/// <c>MINEMELD_PROTOTYPE_PATH</c>, then the library built into this assembly.
 /// </summary>
 public sealed class PrototypeLibrary
 {
@@ -29,7 +29,9 @@ public sealed class PrototypeLibrary
     /// <summary>The built-in library only.</summary>
     public static PrototypeLibrary BuiltIn { get; } = new([]);
 
-    /// <summary>Built-in library with extra directories searched first, and <c>MINEMELD_PROTOTYPE_PATH</c> after them.</summary>
+    /// <summary>
+    /// Built-in library with extra directories searched first, and <c>MINEMELD_PROTOTYPE_PATH</c> after them.
+    /// </summary>
     public static PrototypeLibrary Create(IEnumerable<string>? extraDirectories = null, bool useEnvironment = true)
     {
         var directories = new List<string>(extraDirectories ?? []);

@@ -31,7 +31,9 @@ public static class PrototypeProbe
         return GraphLoader.Parse(yaml, ProbeSource(prototype), "probe", library);
     }
 
-    /// <summary>A diagnostic of the probe's node, worded for the prototype: where, how bad, which prototype and key, what.</summary>
+    /// <summary>
+    /// A diagnostic of the probe's node, worded for the prototype: where, how bad, which prototype and key, what.
+    /// </summary>
     public static string Describe(Prototype prototype, GraphDiagnostic diagnostic)
     {
         ArgumentNullException.ThrowIfNull(prototype);
@@ -46,7 +48,9 @@ public static class PrototypeProbe
 
     private static string ProbeSource(Prototype prototype) => $"{prototype.FullName} as a node";
 
-    /// <summary>The node type a prototype declares, for a class this engine does not know (a miner when it says nothing).</summary>
+    /// <summary>
+    /// The node type a prototype declares, for a class this engine does not know (a miner when it says nothing).
+    /// </summary>
     private static NodeKind KindOf(string? nodeType) => nodeType switch
     {
         "processor" => NodeKind.Processor,

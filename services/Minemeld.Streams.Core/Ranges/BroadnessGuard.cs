@@ -32,7 +32,9 @@ public readonly record struct BroadnessGuard(int Ipv4Prefix, int Ipv6Prefix)
 
     public bool IsOff => Ipv4Prefix == 0 && Ipv6Prefix == 0;
 
-    /// <summary>The node's guard: its config keys where it has them, <paramref name="fallback"/> for the others.</summary>
+    /// <summary>
+    /// The node's guard: its config keys where it has them, <paramref name="fallback"/> for the others.
+    /// </summary>
     public static BroadnessGuard FromConfig(JsonObject config, BroadnessGuard fallback)
     {
         ArgumentNullException.ThrowIfNull(config);

@@ -4,7 +4,9 @@ using System.Net.Sockets;
 
 namespace Minemeld.Streams.Core.Ranges;
 
-/// <summary>IPv6 as 128-bit unsigned integers; text form is RFC 5952 (lower case, longest zero run compressed).</summary>
+/// <summary>
+/// IPv6 as 128-bit unsigned integers; text form is RFC 5952 (lower case, longest zero run compressed).
+/// </summary>
 public sealed class IPv6Family : IAddressFamily<UInt128>
 {
     /// <summary>Longest text form (an IPv4-mapped address with every group spelled out).</summary>

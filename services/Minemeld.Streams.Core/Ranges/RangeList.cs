@@ -1,6 +1,8 @@
 namespace Minemeld.Streams.Core.Ranges;
 
-/// <summary>A normalised set of IPv4 and IPv6 addresses, kept as two sorted, disjoint, non-adjacent range lists.</summary>
+/// <summary>
+/// A normalised set of IPv4 and IPv6 addresses, kept as two sorted, disjoint, non-adjacent range lists.
+/// </summary>
 public sealed class RangeList
 {
     public RangeList(List<IPRange<uint>> v4, List<IPRange<UInt128>> v6)

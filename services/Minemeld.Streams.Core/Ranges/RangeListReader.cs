@@ -80,8 +80,8 @@ public static class RangeListReader
     }
 
     /// <summary>
-    /// The allocation-free IPv4 path (address, CIDR, or range without blanks), packed as <c>start &lt;&lt; 32 | end</c>.
-    /// Anything else falls back to <see cref="IPRangeParser"/>, which also explains what is wrong.
+    /// The allocation-free IPv4 path (address, CIDR, or range without blanks), packed as <c>start &lt;&lt; 32 |
+    /// end</c>. Anything else falls back to <see cref="IPRangeParser"/>, which also explains what is wrong.
     /// </summary>
     private static bool TryParseIPv4(ReadOnlySpan<char> entry, out ulong packed)
     {

@@ -4,7 +4,8 @@ using Minemeld.Streams.Core.Collections;
 namespace Minemeld.Streams.Core.Ranges;
 
 /// <summary>
-/// The incremental range algebra behind MineMeld's IPv4 aggregator (docs/minemeld-engine.md, "Range aggregation"), for any address family.
+/// The incremental range algebra behind MineMeld's IPv4 aggregator (docs/minemeld-engine.md, "Range aggregation"), for
+/// any address family.
 /// <para>
 /// Every interval <c>[s, e]</c> cuts the address line before <c>s</c> and before <c>e + 1</c>. The elementary
 /// segments between consecutive cuts carry the ids of the intervals covering them; a segment is an output piece
@@ -36,7 +37,9 @@ public sealed class RangePieceMap<T>
     private readonly RangeDiff<T> _diff = new();
     private readonly T _max;
 
-    /// <param name="maxAddress">Top of the address space (the family's all-ones by default; tests use small spaces).</param>
+    /// <param name="maxAddress">
+    /// Top of the address space (the family's all-ones by default; tests use small spaces).
+    /// </param>
     public RangePieceMap(T? maxAddress = null)
     {
         _max = maxAddress ?? T.AllBitsSet;
@@ -65,7 +68,10 @@ public sealed class RangePieceMap<T>
         return false;
     }
 
-    /// <summary>Adds interval <paramref name="id"/> and returns the change to the output (the map's one diff, refilled by its next change).</summary>
+    /// <summary>
+    /// Adds interval <paramref name="id"/> and returns the change to the output (the map's one diff, refilled by its
+    /// next change).
+    /// </summary>
     public RangeDiff<T> Add(int id, T start, T end, bool whitelist)
     {
         if (start > end || end > _max)
@@ -90,7 +96,10 @@ public sealed class RangePieceMap<T>
         return DiffOfWindow(left, right);
     }
 
-    /// <summary>Removes interval <paramref name="id"/> (no-op for an unknown id) and returns the change (the map's one diff, refilled by its next change).</summary>
+    /// <summary>
+    /// Removes interval <paramref name="id"/> (no-op for an unknown id) and returns the change (the map's one diff,
+    /// refilled by its next change).
+    /// </summary>
     public RangeDiff<T> Remove(int id)
     {
         if (!_intervals.Remove(id, out var interval))
@@ -111,7 +120,9 @@ public sealed class RangePieceMap<T>
         return DiffOfWindow(left, right);
     }
 
-    /// <summary>The output pieces that interval <paramref name="id"/> covers (for re-publishing changed values).</summary>
+    /// <summary>
+    /// The output pieces that interval <paramref name="id"/> covers (for re-publishing changed values).
+    /// </summary>
     public List<RangePiece<T>> PiecesOf(int id)
     {
         if (!_intervals.TryGetValue(id, out var interval) || interval.Whitelist)
@@ -144,7 +155,10 @@ public sealed class RangePieceMap<T>
     }
 
     /// <summary>Output pieces among the segments starting in <c>[from, to]</c> (from must be a cut).</summary>
-    /// <summary>The output pieces from <paramref name="from"/> to <paramref name="to"/>, into <paramref name="pieces"/> (emptied first).</summary>
+    /// <summary>
+    /// The output pieces from <paramref name="from"/> to <paramref name="to"/>, into <paramref name="pieces"/> (emptied
+    /// first).
+    /// </summary>
     private List<RangePiece<T>> OutputPieces(T from, T to, List<RangePiece<T>> pieces)
     {
         pieces.Clear();
@@ -179,7 +193,10 @@ public sealed class RangePieceMap<T>
         }
     }
 
-    /// <summary>Applies <paramref name="action"/> to the segments starting in <c>[start, end]</c> (a static action: no closure per call).</summary>
+    /// <summary>
+    /// Applies <paramref name="action"/> to the segments starting in <c>[start, end]</c> (a static action: no closure
+    /// per call).
+    /// </summary>
     private void ForEachSegment<TState>(T start, T end, TState state, Action<Segment, TState> action)
     {
         _segments.TryFloor(start, out var cursor);
@@ -225,7 +242,9 @@ public sealed class RangePieceMap<T>
         }
     }
 
-    /// <summary>The diff of the window's pieces now against <see cref="_before"/>; the kept lists give back unusual room.</summary>
+    /// <summary>
+    /// The diff of the window's pieces now against <see cref="_before"/>; the kept lists give back unusual room.
+    /// </summary>
     private RangeDiff<T> DiffOfWindow(T left, T right)
     {
         var diff = Diff(_before, OutputPieces(left, right, _after));

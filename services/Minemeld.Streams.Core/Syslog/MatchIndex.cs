@@ -21,7 +21,9 @@ public sealed class MatchIndex
 
     public int Count => _v4.Count + _v6.Count + _domains.Count;
 
-    /// <summary>An index of (type, indicator, key) entries; the key is what a match answers. Unreadable entries are left out.</summary>
+    /// <summary>
+    /// An index of (type, indicator, key) entries; the key is what a match answers. Unreadable entries are left out.
+    /// </summary>
     public static MatchIndex Build(IEnumerable<(string Type, string Indicator, string Key)> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
@@ -75,7 +77,9 @@ public sealed class MatchIndex
         return _v6.Find(System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes));
     }
 
-    /// <summary>The key of the domain a URL's host is (the URL with or without scheme), and that host; null when none.</summary>
+    /// <summary>
+    /// The key of the domain a URL's host is (the URL with or without scheme), and that host; null when none.
+    /// </summary>
     public (string Key, string Host)? MatchUrl(string url)
     {
         ArgumentNullException.ThrowIfNull(url);
@@ -89,7 +93,9 @@ public sealed class MatchIndex
         return _domains.TryGetValue(host, out var key) ? (key, host) : null;
     }
 
-    /// <summary>One family's ranges sorted by start, with the greatest end of every prefix (for overlapping ranges).</summary>
+    /// <summary>
+    /// One family's ranges sorted by start, with the greatest end of every prefix (for overlapping ranges).
+    /// </summary>
     private sealed class Family<T>
         where T : struct, IComparable<T>
     {

@@ -27,7 +27,9 @@ public static class SyslogFields
     private static readonly string[] Traffic = ["bytes", "bytes_sent", "bytes_received", "packets", "start_time", "elapsed", "category"];
     private static readonly string[] Types = ["TRAFFIC", "THREAT", "URL", "WILDFIRE", "DATA"];
 
-    /// <summary>The message's fields; null (with the reason) for a message that is neither JSON nor a PAN-OS log.</summary>
+    /// <summary>
+    /// The message's fields; null (with the reason) for a message that is neither JSON nor a PAN-OS log.
+    /// </summary>
     public static JsonObject? Parse(ReadOnlySpan<byte> message, out string? error)
     {
         error = null;

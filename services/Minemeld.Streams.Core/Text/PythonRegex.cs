@@ -4,7 +4,8 @@ using System.Text.RegularExpressions;
 namespace Minemeld.Streams.Core.Text;
 
 /// <summary>
-/// MineMeld's regexes and templates are Python's (docs/minemeld-engine.md, "Python regexes and templates"). This turns them into .NET ones:
+/// MineMeld's regexes and templates are Python's (docs/minemeld-engine.md, "Python regexes and templates"). This turns
+/// them into .NET ones:
 /// <list type="bullet">
 /// <item><c>(?P&lt;name&gt;…)</c> → <c>(?&lt;name&gt;…)</c>, <c>(?P=name)</c> → <c>\k&lt;name&gt;</c>;</item>
 /// <item><c>\d \w \s</c> (and negations) are ASCII-only, as in Python 2 byte strings;</item>
@@ -17,7 +18,9 @@ public static class PythonRegex
 {
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Compiles a Python pattern; throws <see cref="ArgumentException"/> with the reason when invalid.</summary>
+    /// <summary>
+    /// Compiles a Python pattern; throws <see cref="ArgumentException"/> with the reason when invalid.
+    /// </summary>
     public static Regex Compile(string pattern) =>
         new(Translate(pattern), RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout);
 

@@ -7,11 +7,11 @@ using Minemeld.Streams.Hosting.State;
 namespace Minemeld.Streams.FeedServer.Access;
 
 /// <summary>
-/// Resolves callers and answers MineMeld's feed check (docs/feed-api.md, "Endpoints and behaviour": access). Users and feed tags are
-/// read from the store at most every <see cref="FeedServerOptions.AccessRefreshSeconds"/> (and at once after a
-/// local change); a verified password is remembered as an HMAC under a per-process key for
-/// <see cref="FeedServerOptions.CredentialCacheSeconds"/>, bound to the stored hash, so a firewall polling every
-/// minute costs one PBKDF2 per cache period and a password change takes effect at the next refresh.
+/// Resolves callers and answers MineMeld's feed check (docs/feed-api.md, "Endpoints and behaviour": access). Users and
+/// feed tags are read from the store at most every <see cref="FeedServerOptions.AccessRefreshSeconds"/> (and at once
+/// after a local change); a verified password is remembered as an HMAC under a per-process key for
+/// <see cref="FeedServerOptions.CredentialCacheSeconds"/>, bound to the stored hash, so a firewall polling every minute
+/// costs one PBKDF2 per cache period and a password change takes effect at the next refresh.
 /// </summary>
 public sealed partial class AccessDirectory(
     IAccessStore store,

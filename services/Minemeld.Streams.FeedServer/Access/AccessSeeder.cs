@@ -18,7 +18,9 @@ public sealed partial class AccessSeeder(AccessConfig? config, IAccessStore stor
 
     public Task Seeded => _seeded.Task;
 
-    /// <summary>Turns a declared user into a stored one: a given hash as is, an environment variable or clear text hashed now.</summary>
+    /// <summary>
+    /// Turns a declared user into a stored one: a given hash as is, an environment variable or clear text hashed now.
+    /// </summary>
     public static UserRecord ToRecord(FeedUser user)
     {
         ArgumentNullException.ThrowIfNull(user);

@@ -108,7 +108,9 @@ public sealed partial class AdminEndpointFilter(string group, bool write, bool c
         }
     }
 
-    /// <summary>Why a browser's request comes from another site; null for a same-origin request or one no browser sent.</summary>
+    /// <summary>
+    /// Why a browser's request comes from another site; null for a same-origin request or one no browser sent.
+    /// </summary>
     internal static string? CrossSite(HttpRequest request)
     {
         var site = request.Headers["Sec-Fetch-Site"].ToString();
@@ -133,7 +135,10 @@ public sealed partial class AdminEndpointFilter(string group, bool write, bool c
             : $"a request from origin {origin}";
     }
 
-    /// <summary>The 403 of a non-loopback caller while <see cref="FeedServerOptions.AdminRemoteAccess"/> is off; null when the caller may go on.</summary>
+    /// <summary>
+    /// The 403 of a non-loopback caller while <see cref="FeedServerOptions.AdminRemoteAccess"/> is off; null when the
+    /// caller may go on.
+    /// </summary>
     internal static IResult? RefuseRemote(HttpContext http, FeedServerOptions options) =>
         options.AdminRemoteAccess || IsLoopback(http.Connection.RemoteIpAddress)
             ? null

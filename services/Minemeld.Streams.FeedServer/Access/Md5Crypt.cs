@@ -5,7 +5,8 @@ namespace Minemeld.Streams.FeedServer.Access;
 
 /// <summary>
 /// MD5-crypt (<c>$1$</c>) and Apache's variant (<c>$apr1$</c>), the hashes MineMeld's htpasswd files hold, so they can
-/// be verified once and replaced by PBKDF2 (docs/feed-api.md, "Endpoints and behaviour": passwords). Verification only; never used for new hashes.
+/// be verified once and replaced by PBKDF2 (docs/feed-api.md, "Endpoints and behaviour": passwords). Verification only;
+/// never used for new hashes.
 /// </summary>
 public static class Md5Crypt
 {

@@ -19,7 +19,9 @@ public static class PasswordHashes
 
     public static string Hash(string password) => Hasher.HashPassword(string.Empty, password);
 
-    /// <summary>A hash imported from an htpasswd file (MD5-crypt, bcrypt, SHA-1): verified once, then replaced.</summary>
+    /// <summary>
+    /// A hash imported from an htpasswd file (MD5-crypt, bcrypt, SHA-1): verified once, then replaced.
+    /// </summary>
     public static bool IsImported(string hash)
     {
         ArgumentNullException.ThrowIfNull(hash);

@@ -8,8 +8,8 @@ namespace Minemeld.Streams.FeedServer.Endpoints;
 
 /// <summary>
 /// MineMeld's config data API for local lists (docs/feed-api.md), so minemeld-sync and the WebUI's list editor keep
-/// working: <c>/config/data/&lt;node&gt;_indicators</c> with <c>t=yaml</c> (GET, PUT = replace, POST append = one entry)
-/// and <c>t=localdb</c> (GET, POST append with <c>type</c> and <c>ttl</c>). Every edit reaches the miner at once
+/// working: <c>/config/data/&lt;node&gt;_indicators</c> with <c>t=yaml</c> (GET, PUT = replace, POST append = one
+/// entry) and <c>t=localdb</c> (GET, POST append with <c>type</c> and <c>ttl</c>). Every edit reaches the miner at once
 /// (the store signals it, so <c>h=</c> is accepted and implied).
 /// </summary>
 public static class ConfigDataEndpoints

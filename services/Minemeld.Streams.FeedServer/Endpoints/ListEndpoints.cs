@@ -8,11 +8,11 @@ using Minemeld.Streams.FeedServer.Lists;
 namespace Minemeld.Streams.FeedServer.Endpoints;
 
 /// <summary>
-/// The JSON API for local lists: <c>GET /lists/&lt;node&gt;</c>; <c>POST /lists/&lt;node&gt;/entries</c> (add or update),
-/// <c>PUT /lists/&lt;node&gt;/entries</c> (replace the whole list), <c>POST /lists/&lt;node&gt;/remove</c>. Entries are
-/// <c>{"indicator": …, "ttl": seconds | "expires_at": epoch ms, …attributes}</c>. A request is all or nothing:
-/// one invalid entry rejects it (the problem names every refused entry: <c>errors[]</c> with <c>entry</c>, its index).
-/// Errors are RFC 7807 problem details.
+/// The JSON API for local lists: <c>GET /lists/&lt;node&gt;</c>; <c>POST /lists/&lt;node&gt;/entries</c> (add or
+/// update), <c>PUT /lists/&lt;node&gt;/entries</c> (replace the whole list), <c>POST /lists/&lt;node&gt;/remove</c>.
+/// Entries are <c>{"indicator": …, "ttl": seconds | "expires_at": epoch ms, …attributes}</c>. A request is all or
+/// nothing: one invalid entry rejects it (the problem names every refused entry: <c>errors[]</c> with <c>entry</c>, its
+/// index). Errors are RFC 7807 problem details.
 /// </summary>
 public static class ListEndpoints
 {

@@ -5,7 +5,10 @@ using YamlDotNet.Serialization;
 
 namespace Minemeld.Streams.FeedServer.Endpoints;
 
-/// <summary><c>GET /prototype</c> (every library) and <c>GET /prototype/&lt;lib&gt;.&lt;name&gt;</c> (one prototype; 404 when unknown).</summary>
+/// <summary>
+/// <c>GET /prototype</c> (every library) and <c>GET /prototype/&lt;lib&gt;.&lt;name&gt;</c> (one prototype; 404 when
+/// unknown).
+/// </summary>
 public static class PrototypeEndpoints
 {
     public static IEndpointRouteBuilder MapPrototypeEndpoints(this IEndpointRouteBuilder app)

@@ -81,7 +81,9 @@ public static class FeedServerExtensions
         return app;
     }
 
-    /// <summary>The users file: FeedServer:UsersPath, else <c>&lt;graph&gt;.users.yml</c> next to the graph when it exists.</summary>
+    /// <summary>
+    /// The users file: FeedServer:UsersPath, else <c>&lt;graph&gt;.users.yml</c> next to the graph when it exists.
+    /// </summary>
     private static AccessConfig? LoadUsers(IServiceProvider services)
     {
         var graph = services.GetRequiredService<NodeGraph>();

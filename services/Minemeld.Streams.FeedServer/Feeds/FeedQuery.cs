@@ -52,7 +52,9 @@ public sealed record FeedQuery
     /// <summary>bluecoat and carbonblack read the whole feed in ascending order whatever s, n and d say.</summary>
     public bool ReadsWholeFeed => Format is FeedFormat.BlueCoat or FeedFormat.CarbonBlack;
 
-    /// <summary>Parses a query string (<c>tr=1&amp;v=csv</c>, with or without the leading <c>?</c>) as a request's query.</summary>
+    /// <summary>
+    /// Parses a query string (<c>tr=1&amp;v=csv</c>, with or without the leading <c>?</c>) as a request's query.
+    /// </summary>
     public static bool TryParse(string queryString, out FeedQuery query, out string? error)
     {
         var values = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(queryString);

@@ -28,7 +28,9 @@ public sealed partial class FeedRenderAhead(
 {
     private readonly ConcurrentDictionary<string, Series> _series = new(StringComparer.Ordinal);
 
-    /// <summary>When each feed version was first seen by this process (the lag of a render is counted from there).</summary>
+    /// <summary>
+    /// When each feed version was first seen by this process (the lag of a render is counted from there).
+    /// </summary>
     private readonly ConcurrentDictionary<string, (long Version, long SeenAt)> _newest = new(StringComparer.Ordinal);
 
     private readonly SemaphoreSlim _kick = new(0, 1);
@@ -59,7 +61,9 @@ public sealed partial class FeedRenderAhead(
         series.Gzip |= gzip;
     }
 
-    /// <summary>Notes the feed version a request read, so lag is counted from the first sight of it by anyone here.</summary>
+    /// <summary>
+    /// Notes the feed version a request read, so lag is counted from the first sight of it by anyone here.
+    /// </summary>
     public void Observe(string feed, long version)
     {
         if (_newest.TryGetValue(feed, out var known) && known.Version >= version)
@@ -106,7 +110,9 @@ public sealed partial class FeedRenderAhead(
         }
     }
 
-    /// <summary>Waits until the series' body for <paramref name="version"/> (or newer) is cached, for tests and the benchmark.</summary>
+    /// <summary>
+    /// Waits until the series' body for <paramref name="version"/> (or newer) is cached, for tests and the benchmark.
+    /// </summary>
     public async Task WaitForAsync(string feed, string fingerprint, long version, CancellationToken cancellationToken)
     {
         while (Enabled && (!_series.TryGetValue($"{feed}.{fingerprint}", out var series) || series.CachedVersion < version))
@@ -224,7 +230,9 @@ public sealed partial class FeedRenderAhead(
         }
     }
 
-    /// <summary>One render of a series into the cache, from one snapshot; returns the snapshot's version and the body's size.</summary>
+    /// <summary>
+    /// One render of a series into the cache, from one snapshot; returns the snapshot's version and the body's size.
+    /// </summary>
     private async Task<(long Version, long Bytes)> RenderAsync(Series series, CancellationToken cancellationToken)
     {
         var formatter = FeedFormatters.For(series.Query, options.Value.CarbonBlackMaxAddresses);

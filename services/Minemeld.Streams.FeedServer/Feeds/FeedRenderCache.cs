@@ -37,7 +37,9 @@ public sealed class FeedRenderCache : IDisposable
 
     public static string Key(string feed, long version, string fingerprint) => $"{feed}.{version}.{fingerprint}";
 
-    /// <summary>The cached body, or its gzip twin (made now if missing) when <paramref name="gzip"/> is asked.</summary>
+    /// <summary>
+    /// The cached body, or its gzip twin (made now if missing) when <paramref name="gzip"/> is asked.
+    /// </summary>
     public async Task<FileInfo?> TryGetAsync(string key, bool gzip, CancellationToken cancellationToken)
     {
         if (!_entries.TryGetValue(key, out var entry))
@@ -96,7 +98,9 @@ public sealed class FeedRenderCache : IDisposable
         return await TryGetAsync(key, gzip, cancellationToken).ConfigureAwait(false) is { } file ? (file, version) : null;
     }
 
-    /// <summary>A temporary file to render into; <see cref="CommitAsync"/> publishes it, disposing without commit drops it.</summary>
+    /// <summary>
+    /// A temporary file to render into; <see cref="CommitAsync"/> publishes it, disposing without commit drops it.
+    /// </summary>
     public FileStream? BeginWrite(string key)
     {
         if (!Enabled || _entries.ContainsKey(key))

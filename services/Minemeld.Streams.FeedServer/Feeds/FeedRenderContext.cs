@@ -2,10 +2,14 @@ using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.Feeds;
 
-/// <summary>Everything a formatter needs: the feed's name, one consistent snapshot, the query, and the output.</summary>
+/// <summary>
+/// Everything a formatter needs: the feed's name, one consistent snapshot, the query, and the output.
+/// </summary>
 public sealed class FeedRenderContext(string feed, IFeedSnapshot snapshot, FeedQuery query, FeedOutput output, int pageSize, TimeProvider time)
 {
-    /// <summary>MineMeld's FEED_INTERVAL: entries per logical page (the plain format's framing depends on it).</summary>
+    /// <summary>
+    /// MineMeld's FEED_INTERVAL: entries per logical page (the plain format's framing depends on it).
+    /// </summary>
     public const int MineMeldPage = 100;
 
     public string Feed => feed;

@@ -27,7 +27,10 @@ public sealed partial class FeedResponder(
 {
     public const string Realm = "Basic realm=\"minemeld\"";
 
-    /// <summary>Marks a body served from the render cache while Redis did not answer (<see cref="FeedServerOptions.ServeStaleOnBackendFault"/>).</summary>
+    /// <summary>
+    /// Marks a body served from the render cache while Redis did not answer
+    /// (<see cref="FeedServerOptions.ServeStaleOnBackendFault"/>).
+    /// </summary>
     public const string StaleHeader = "X-Minemeld-Stale";
 
     public async Task ServeAsync(HttpContext context, string feed)
@@ -164,7 +167,9 @@ public sealed partial class FeedResponder(
         }
     }
 
-    /// <summary>The caller's access to the feed (users and tags come from Redis, cached for a couple of seconds).</summary>
+    /// <summary>
+    /// The caller's access to the feed (users and tags come from Redis, cached for a couple of seconds).
+    /// </summary>
     private async Task<bool> MayReadAsync(HttpRequest request, string feed, CancellationToken cancellationToken)
     {
         var identity = await access.ResolveAsync(request.Headers.Authorization, adminsOnly: false, cancellationToken).ConfigureAwait(false);

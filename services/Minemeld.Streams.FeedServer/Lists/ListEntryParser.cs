@@ -13,7 +13,9 @@ namespace Minemeld.Streams.FeedServer.Lists;
 /// </summary>
 public static class ListEntryParser
 {
-    /// <summary>The longest lifetime an entry may be given, in years: far inside what epoch milliseconds hold.</summary>
+    /// <summary>
+    /// The longest lifetime an entry may be given, in years: far inside what epoch milliseconds hold.
+    /// </summary>
     public const int MaxTtlYears = 10;
 
     /// <summary><see cref="MaxTtlYears"/> in seconds (years of 365 days).</summary>
@@ -25,14 +27,19 @@ public static class ListEntryParser
     /// <summary>YAML-list entries: objects with <c>indicator</c>; every other key is an attribute.</summary>
     public static List<Entry> YamlEntries(JsonArray items, LocalList list) => Entries(items, list, requireType: false, nowMs: 0, TtlMode.None);
 
-    /// <summary>localdb append JSON (one object or a list): each entry needs <c>indicator</c> and <c>type</c>; <c>ttl</c> as MineMeld read it.</summary>
+    /// <summary>
+    /// localdb append JSON (one object or a list): each entry needs <c>indicator</c> and <c>type</c>; <c>ttl</c> as
+    /// MineMeld read it.
+    /// </summary>
     public static List<Entry> LocalDbEntries(JsonNode body, LocalList list, long nowMs)
     {
         ArgumentNullException.ThrowIfNull(body);
         return Entries(body as JsonArray ?? [body], list, requireType: true, nowMs, TtlMode.LocalDb);
     }
 
-    /// <summary>The JSON API's entries: <c>indicator</c>, optional <c>ttl</c> (seconds) or <c>expires_at</c> (epoch ms).</summary>
+    /// <summary>
+    /// The JSON API's entries: <c>indicator</c>, optional <c>ttl</c> (seconds) or <c>expires_at</c> (epoch ms).
+    /// </summary>
     public static List<Entry> ApiEntries(JsonArray items, LocalList list, long nowMs) => Entries(items, list, requireType: false, nowMs, TtlMode.Api);
 
     /// <summary>
@@ -258,7 +265,9 @@ public static class ListEntryParser
         return new Entry(indicator, item, remove);
     }
 
-    /// <summary>A ttl in seconds within the range an entry may live, or the error that names the entry and the range.</summary>
+    /// <summary>
+    /// A ttl in seconds within the range an entry may live, or the error that names the entry and the range.
+    /// </summary>
     private static long CheckedTtl(long seconds) =>
         seconds is <= 0 or > MaxTtlSeconds
             ? throw new FormatException($"ttl {seconds} is out of range: 1 to {MaxTtlSeconds} seconds ({MaxTtlYears} years)")

@@ -16,6 +16,8 @@ public sealed record LocalList(GraphNode Node, LocalListStore Store)
         ? (JsonNodeValues.TryGetInt64(Node.Config["default_ttl"], out var ttl) ? ttl : 86400)
         : null;
 
-    /// <summary>The indicator type every entry has, for typed lists (IPv4, URL...); null when entries carry their own.</summary>
+    /// <summary>
+    /// The indicator type every entry has, for typed lists (IPv4, URL...); null when entries carry their own.
+    /// </summary>
     public string? ForcedType => Node.Class.ForcedIndicatorType;
 }

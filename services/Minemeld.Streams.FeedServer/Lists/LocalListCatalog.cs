@@ -5,7 +5,9 @@ using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.Lists;
 
-/// <summary>The graph's local-list miners (MineMeld's <c>Yaml*FT</c> and <c>localdb.Miner</c>) and their stores.</summary>
+/// <summary>
+/// The graph's local-list miners (MineMeld's <c>Yaml*FT</c> and <c>localdb.Miner</c>) and their stores.
+/// </summary>
 public sealed class LocalListCatalog(NodeGraph graph, IStateStore store)
 {
     private static readonly HashSet<string> ListClasses = new(StringComparer.Ordinal)

@@ -9,16 +9,18 @@ using Minemeld.Streams.FeedServer.Feeds.Formats;
 namespace Minemeld.Streams.FeedServer.Stix;
 
 /// <summary>
-/// A feed's entries as STIX 2.1 <c>indicator</c> objects: a STIX pattern per indicator type (an IPv4 or IPv6 range
-/// as the OR of one observation per CIDR, the form every client parses), a deterministic id (UUIDv5 of the feed and the indicator, so a client that polls again
-/// updates the object instead of adding one), <c>valid_from</c> and <c>created</c> from <c>first_seen</c>,
-/// <c>modified</c> from the last change, <c>confidence</c> and labels (the sources) from the attributes, and
-/// <c>created_by_ref</c> the producer's <c>identity</c>. A withdrawn indicator is the same id with
-/// <c>revoked: true</c>.
+/// A feed's entries as STIX 2.1 <c>indicator</c> objects: a STIX pattern per indicator type (an IPv4 or IPv6 range as
+/// the OR of one observation per CIDR, the form every client parses), a deterministic id (UUIDv5 of the feed and the
+/// indicator, so a client that polls again updates the object instead of adding one), <c>valid_from</c> and
+/// <c>created</c> from <c>first_seen</c>, <c>modified</c> from the last change, <c>confidence</c> and labels (the
+/// sources) from the attributes, and <c>created_by_ref</c> the producer's <c>identity</c>. A withdrawn indicator is the
+/// same id with <c>revoked: true</c>.
 /// </summary>
 public static class StixIndicators
 {
-    /// <summary>The UUIDv5 namespace of every id this server makes (fixed forever: ids must not change between releases).</summary>
+    /// <summary>
+    /// The UUIDv5 namespace of every id this server makes (fixed forever: ids must not change between releases).
+    /// </summary>
     public static readonly Guid Namespace = new("5d2b1c1e-8f0a-4a57-9b62-6a3f0f5c2e71");
 
     public const string MediaType = "application/stix+json;version=2.1";
@@ -46,7 +48,9 @@ public static class StixIndicators
         return true;
     }
 
-    /// <summary>The indicator's type: the stored value's <c>type</c>, else what the text is (feeds that keep no values).</summary>
+    /// <summary>
+    /// The indicator's type: the stored value's <c>type</c>, else what the text is (feeds that keep no values).
+    /// </summary>
     public static string? TypeOf(string indicator, JsonElement value)
     {
         ArgumentNullException.ThrowIfNull(indicator);
@@ -78,7 +82,9 @@ public static class StixIndicators
         return indicator.Contains('.', StringComparison.Ordinal) && !indicator.Any(char.IsWhiteSpace) ? IndicatorTypes.Domain : null;
     }
 
-    /// <summary>The STIX pattern of an indicator of <paramref name="type"/>; null for a type STIX patterns do not cover here.</summary>
+    /// <summary>
+    /// The STIX pattern of an indicator of <paramref name="type"/>; null for a type STIX patterns do not cover here.
+    /// </summary>
     public static string? Pattern(string indicator, string? type)
     {
         ArgumentNullException.ThrowIfNull(indicator);
@@ -208,7 +214,9 @@ public static class StixIndicators
         return new Guid(hash[..16], bigEndian: true);
     }
 
-    /// <summary>A stored value's <c>last_seen</c> (epoch ms): the entry's last change; null without a value or the attribute.</summary>
+    /// <summary>
+    /// A stored value's <c>last_seen</c> (epoch ms): the entry's last change; null without a value or the attribute.
+    /// </summary>
     public static long? LastSeen(string? valueJson)
     {
         if (valueJson is null)

@@ -29,7 +29,9 @@ public static class TaxiiEndpoints
     public const int DefaultLimit = 1000;
     public const int MaxLimit = 10_000;
 
-    /// <summary>Feed entries looked at per request at most when filters drop most of them (the page then ends early, with more).</summary>
+    /// <summary>
+    /// Feed entries looked at per request at most when filters drop most of them (the page then ends early, with more).
+    /// </summary>
     private const int ScanLimit = 100_000;
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -61,7 +63,9 @@ public static class TaxiiEndpoints
         return app;
     }
 
-    /// <summary>The collection id of a feed: a UUIDv5 of the graph and the feed, stable across restarts and releases.</summary>
+    /// <summary>
+    /// The collection id of a feed: a UUIDv5 of the graph and the feed, stable across restarts and releases.
+    /// </summary>
     public static string CollectionId(NodeGraph graph, string feed)
     {
         ArgumentNullException.ThrowIfNull(graph);
@@ -146,7 +150,9 @@ public static class TaxiiEndpoints
         });
     }
 
-    /// <summary>objects (or manifest, or one object): the feed's entries after a position, filtered, with the envelope's paging.</summary>
+    /// <summary>
+    /// objects (or manifest, or one object): the feed's entries after a position, filtered, with the envelope's paging.
+    /// </summary>
     private static async Task<IResult> ObjectsAsync(string id, string? objectId, bool manifest, HttpContext http, NodeGraph graph, AccessDirectory access, IFeedReadStore feeds)
     {
         if (await FeedOfAsync(id, http, graph, access).ConfigureAwait(false) is not { } feed)
@@ -260,7 +266,9 @@ public static class TaxiiEndpoints
         });
     }
 
-    /// <summary>An object by id: the feed is scanned in change order (ids are hashes of the indicators; no index is kept).</summary>
+    /// <summary>
+    /// An object by id: the feed is scanned in change order (ids are hashes of the indicators; no index is kept).
+    /// </summary>
     private static async Task<AddedFeedEntry?> FindAsync(IFeedReadStore feeds, string feed, string objectId, CancellationToken cancellationToken)
     {
         var position = FeedPosition.Start;
@@ -284,7 +292,9 @@ public static class TaxiiEndpoints
         }
     }
 
-    /// <summary>An entry's version: its value's last_seen when it has one (the output scored it by that), else its score.</summary>
+    /// <summary>
+    /// An entry's version: its value's last_seen when it has one (the output scored it by that), else its score.
+    /// </summary>
     private static long Modified(AddedFeedEntry entry) => (entry.Withdrawn ? null : StixIndicators.LastSeen(entry.Value)) ?? (long)entry.Score;
 
     private static async Task<FeedAccess?> FeedOfAsync(string id, HttpContext http, NodeGraph graph, AccessDirectory access)
@@ -320,8 +330,8 @@ public static class TaxiiEndpoints
     }
 
     /// <summary>
-    /// Whether the client takes TAXII 2.1: no Accept, or one naming <c>application/taxii+json</c> (version 2.1 or none),
-    /// <c>application/*</c> or <c>*/*</c>.
+    /// Whether the client takes TAXII 2.1: no Accept, or one naming <c>application/taxii+json</c> (version 2.1 or
+    /// none), <c>application/*</c> or <c>*/*</c>.
     /// </summary>
     private static bool Acceptable(HttpRequest request)
     {

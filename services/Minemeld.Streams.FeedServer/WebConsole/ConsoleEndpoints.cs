@@ -132,7 +132,9 @@ public static partial class ConsoleEndpoints
         return Results.NoContent();
     }
 
-    /// <summary>The browser's own Basic prompt, for those who prefer it (or a password manager that fills it).</summary>
+    /// <summary>
+    /// The browser's own Basic prompt, for those who prefer it (or a password manager that fills it).
+    /// </summary>
     private static async Task<IResult> BasicAsync(HttpContext http, ConsoleAssets assets, AccessDirectory access)
     {
         var identity = await access.ResolveAsync(http.Request.Headers.Authorization, adminsOnly: false, http.RequestAborted).ConfigureAwait(false);
@@ -213,7 +215,10 @@ public static partial class ConsoleEndpoints
     private static async Task<IResult> AccessAsync(NodeGraph graph, AccessDirectory access, CancellationToken cancellationToken) =>
         Results.Text((await ConsoleViews.AccessMatrixAsync(graph, access, cancellationToken).ConfigureAwait(false)).ToJsonString(), "application/json");
 
-    /// <summary>Who opened a page: Basic credentials (feed users recognised, to be told the console is not theirs), else the session cookie.</summary>
+    /// <summary>
+    /// Who opened a page: Basic credentials (feed users recognised, to be told the console is not theirs), else the
+    /// session cookie.
+    /// </summary>
     private static async Task<Identity> CallerAsync(HttpContext http)
     {
         var services = http.RequestServices;

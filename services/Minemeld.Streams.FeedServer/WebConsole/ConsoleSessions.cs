@@ -20,8 +20,8 @@ public sealed record ConsoleSession(string User, string CsrfToken)
 }
 
 /// <summary>
-/// The console's login sessions, kept in the state store so every feed server behind a load balancer knows them.
-/// The cookie holds a random 256-bit token; the store holds only its SHA-256 (a copy of Redis logs nobody in). A session
+/// The console's login sessions, kept in the state store so every feed server behind a load balancer knows them. The
+/// cookie holds a random 256-bit token; the store holds only its SHA-256 (a copy of Redis logs nobody in). A session
 /// lasts <see cref="Lifetime"/> and ends early when its admin is deleted or its password changes (the store keeps a
 /// stamp of the password hash it was opened with), or at logout.
 /// </summary>
@@ -44,7 +44,9 @@ public sealed class ConsoleSessions(IStateStore store, NodeGraph graph, AccessDi
         return request.Cookies.TryGetValue(CookieName, out var token) && token is { Length: > 0 and <= 128 } ? token : null;
     }
 
-    /// <summary>Opens a session for an admin who just proved its password; returns the cookie's token and the session.</summary>
+    /// <summary>
+    /// Opens a session for an admin who just proved its password; returns the cookie's token and the session.
+    /// </summary>
     public async Task<(string Token, ConsoleSession Session)> OpenAsync(string user, CancellationToken cancellationToken)
     {
         var snapshot = await access.SnapshotAsync(cancellationToken).ConfigureAwait(false);
@@ -72,7 +74,9 @@ public sealed class ConsoleSessions(IStateStore store, NodeGraph graph, AccessDi
         return (token, session);
     }
 
-    /// <summary>The live session of a token; null when it is unknown, expired, or its admin is gone or changed password.</summary>
+    /// <summary>
+    /// The live session of a token; null when it is unknown, expired, or its admin is gone or changed password.
+    /// </summary>
     public async Task<ConsoleSession?> ResolveAsync(string token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);

@@ -9,7 +9,10 @@ using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.WebConsole;
 
-/// <summary>The JSON the console's pages read that the admin API does not already give: the graph's shape, a node's page, a feed's indicators, the access matrix.</summary>
+/// <summary>
+/// The JSON the console's pages read that the admin API does not already give: the graph's shape, a node's page, a
+/// feed's indicators, the access matrix.
+/// </summary>
 public static class ConsoleViews
 {
     /// <summary>The <c>v</c> values of <c>/feeds/&lt;feed&gt;</c>, plain first (no <c>v</c>).</summary>
@@ -18,7 +21,9 @@ public static class ConsoleViews
     /// <summary>Entries read per round trip while a search scans a feed.</summary>
     private const int ScanPage = 5000;
 
-    /// <summary>Every node with what the overview and the graph drawing need (status comes from <c>/status/minemeld</c>).</summary>
+    /// <summary>
+    /// Every node with what the overview and the graph drawing need (status comes from <c>/status/minemeld</c>).
+    /// </summary>
     public static JsonObject Graph(NodeGraph graph, LocalListCatalog lists)
     {
         ArgumentNullException.ThrowIfNull(graph);
@@ -41,7 +46,10 @@ public static class ConsoleViews
         return new JsonObject { ["name"] = graph.Name, ["nodes"] = nodes };
     }
 
-    /// <summary>A node's page: where it sits, its config (the prototype's and what the node overrides), its feed URLs or list, its recent status.</summary>
+    /// <summary>
+    /// A node's page: where it sits, its config (the prototype's and what the node overrides), its feed URLs or list,
+    /// its recent status.
+    /// </summary>
     public static JsonObject Node(NodeGraph graph, GraphNode node, PrototypeLibrary prototypes, LocalListCatalog lists, IReadOnlyList<StatusSample> history, string baseUrl)
     {
         ArgumentNullException.ThrowIfNull(graph);
@@ -170,7 +178,9 @@ public static class ConsoleViews
         };
     }
 
-    /// <summary>Which feed user (and the anonymous caller) may read which feed output, by the same rule <c>/feeds/</c> applies.</summary>
+    /// <summary>
+    /// Which feed user (and the anonymous caller) may read which feed output, by the same rule <c>/feeds/</c> applies.
+    /// </summary>
     public static async Task<JsonObject> AccessMatrixAsync(NodeGraph graph, AccessDirectory access, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(graph);

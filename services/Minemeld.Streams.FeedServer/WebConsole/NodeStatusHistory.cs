@@ -32,7 +32,9 @@ public sealed partial class NodeStatusHistory(NodeStatusReader reader, TimeProvi
         }
     }
 
-    /// <summary>Adds one reading of every node (what the timer does; public for tests that do not wait for it).</summary>
+    /// <summary>
+    /// Adds one reading of every node (what the timer does; public for tests that do not wait for it).
+    /// </summary>
     public void Record(JsonArray statuses)
     {
         ArgumentNullException.ThrowIfNull(statuses);

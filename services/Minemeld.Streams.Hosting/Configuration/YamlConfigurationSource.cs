@@ -2,7 +2,10 @@ using Microsoft.Extensions.Configuration;
 
 namespace Minemeld.Streams.Hosting.Configuration;
 
-/// <summary>A YAML file as a configuration source (docs/architecture.md, "Conventions in the code"): <c>Kafka: {LingerMs: 5}</c> is <c>Kafka:LingerMs</c>.</summary>
+/// <summary>
+/// A YAML file as a configuration source (docs/architecture.md, "Conventions in the code"): <c>Kafka: {LingerMs: 5}</c>
+/// is <c>Kafka:LingerMs</c>.
+/// </summary>
 public sealed class YamlConfigurationSource : FileConfigurationSource
 {
     public override IConfigurationProvider Build(IConfigurationBuilder builder)

@@ -5,10 +5,14 @@ using Minemeld.Streams.Hosting.Nodes;
 
 namespace Minemeld.Streams.Hosting.Dag;
 
-/// <summary>The two DAG pushers of MineMeld: <c>dag.DagPusher</c> (any PAN-OS) and <c>dag_ng.DagPusher</c> (8.0 and later).</summary>
+/// <summary>
+/// The two DAG pushers of MineMeld: <c>dag.DagPusher</c> (any PAN-OS) and <c>dag_ng.DagPusher</c> (8.0 and later).
+/// </summary>
 public enum DagFlavor
 {
-    /// <summary>Registered addresses found by their watermark tag; a <c>version</c> element in every User-ID message.</summary>
+    /// <summary>
+    /// Registered addresses found by their watermark tag; a <c>version</c> element in every User-ID message.
+    /// </summary>
     Classic,
 
     /// <summary>

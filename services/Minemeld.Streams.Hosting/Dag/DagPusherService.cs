@@ -187,7 +187,9 @@ public sealed partial class DagPusherService : BackgroundService, INodeStatistic
         Syncs++;
     }
 
-    /// <summary>The node's addresses and tags; those past their age-out are deleted first (with <c>age_out_interval</c>).</summary>
+    /// <summary>
+    /// The node's addresses and tags; those past their age-out are deleted first (with <c>age_out_interval</c>).
+    /// </summary>
     private async Task<Dictionary<string, SortedSet<string>>> ReadDesiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var records = await _rows.GetAllAsync(cancellationToken).ConfigureAwait(false);
@@ -273,7 +275,9 @@ public sealed partial class DagPusherService : BackgroundService, INodeStatistic
         }
     }
 
-    /// <summary>Keeps the devices whose entry did not change (and what they know), adds the new ones, drops the rest.</summary>
+    /// <summary>
+    /// Keeps the devices whose entry did not change (and what they know), adds the new ones, drops the rest.
+    /// </summary>
     private void Replace(List<(string Key, JsonObject Entry)> devices)
     {
         var keep = devices.Select(static d => d.Key).ToHashSet(StringComparer.Ordinal);

@@ -89,7 +89,9 @@ public sealed class PanOsDevice : IDisposable
         return CallAsync([new("type", "op"), new("cmd", command.ToString(SaveOptions.DisableFormatting))], userId: false, cancellationToken);
     }
 
-    /// <summary>A User-ID message (<c>type=user-id</c>); answers that the change is already there are not errors.</summary>
+    /// <summary>
+    /// A User-ID message (<c>type=user-id</c>); answers that the change is already there are not errors.
+    /// </summary>
     public Task UserIdAsync(XElement message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -183,7 +185,9 @@ public sealed class PanOsDevice : IDisposable
     private static string? Text(JsonObject entry, string key) => JsonNodeValues.TryGetString(entry[key], out var value) && value.Length > 0 ? value : null;
 }
 
-/// <summary>A PAN-OS device refused a call or could not be reached; the message names the device and what it said.</summary>
+/// <summary>
+/// A PAN-OS device refused a call or could not be reached; the message names the device and what it said.
+/// </summary>
 public sealed class PanOsException : Exception
 {
     public PanOsException()

@@ -19,7 +19,9 @@ namespace Minemeld.Streams.Hosting.Extensions;
 /// <summary>Service defaults every worker calls first (docs/architecture.md, "Conventions in the code").</summary>
 public static class HostingExtensions
 {
-    /// <summary>Time given to handlers and consumer Close() at shutdown; compose's stop_grace_period must exceed it.</summary>
+    /// <summary>
+    /// Time given to handlers and consumer Close() at shutdown; compose's stop_grace_period must exceed it.
+    /// </summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(45);
 
     /// <summary>The variable (or configuration key) naming the YAML host-config file.</summary>
@@ -58,10 +60,10 @@ public static class HostingExtensions
     }
 
     /// <summary>
-    /// Host configuration, later sources winning (docs/architecture.md, "Conventions in the code"): the builder's defaults (appsettings.json, environment,
-    /// command line), then the YAML file named by <c>MINEMELD_CONFIG</c> (an error when missing) or, optionally,
-    /// <c>config/&lt;service&gt;.yaml</c>, then the environment (also with the <c>MINEMELD_</c> prefix) and the command
-    /// line again, so that what compose or an operator sets beats the file.
+    /// Host configuration, later sources winning (docs/architecture.md, "Conventions in the code"): the builder's
+    /// defaults (appsettings.json, environment, command line), then the YAML file named by <c>MINEMELD_CONFIG</c> (an
+    /// error when missing) or, optionally, <c>config/&lt;service&gt;.yaml</c>, then the environment (also with the
+    /// <c>MINEMELD_</c> prefix) and the command line again, so that what compose or an operator sets beats the file.
     /// </summary>
     private static void AddConfigurationSources(IHostApplicationBuilder builder)
     {
@@ -114,7 +116,10 @@ public static class HostingExtensions
         return services;
     }
 
-    /// <summary><c>/metrics</c> (Prometheus), <c>/healthz</c> (alive), <c>/readyz</c> (state store reachable and every registered <see cref="IReadinessCheck"/> content).</summary>
+    /// <summary>
+    /// <c>/metrics</c> (Prometheus), <c>/healthz</c> (alive), <c>/readyz</c> (state store reachable and every
+    /// registered <see cref="IReadinessCheck"/> content).
+    /// </summary>
     public static WebApplication MapManagementEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);

@@ -16,7 +16,9 @@ internal sealed class BatchReader(KafkaOptions options)
 {
     private Exception? _failure;
 
-    /// <summary>Runs a rebalance callback's <paramref name="work"/>, keeping its failure for the loop to rethrow.</summary>
+    /// <summary>
+    /// Runs a rebalance callback's <paramref name="work"/>, keeping its failure for the loop to rethrow.
+    /// </summary>
     public void Guard(Action work)
     {
         try
@@ -30,9 +32,10 @@ internal sealed class BatchReader(KafkaOptions options)
     }
 
     /// <summary>
-    /// Reads a batch into <paramref name="batch"/> (emptied first), keeping what <paramref name="admitted"/> accepts. Waits for the first message up to
-    /// <paramref name="wait"/>, or until <paramref name="stop"/> when null. Returns false when nothing came in that
-    /// time; true when something came, even if admission refused it all (the batch is then empty).
+    /// Reads a batch into <paramref name="batch"/> (emptied first), keeping what <paramref name="admitted"/> accepts.
+    /// Waits for the first message up to <paramref name="wait"/>, or until <paramref name="stop"/> when null. Returns
+    /// false when nothing came in that time; true when something came, even if admission refused it all (the batch is
+    /// then empty).
     /// </summary>
     public bool Read(
         IConsumer<string, byte[]> consumer, List<ConsumeResult<string, byte[]>> batch, Func<ConsumeResult<string, byte[]>, bool> admitted, TimeSpan? wait, CancellationToken stop)

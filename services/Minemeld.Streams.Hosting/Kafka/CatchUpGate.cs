@@ -23,7 +23,9 @@ internal sealed class CatchUpGate(IReadOnlySet<string> topics)
 
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>The next offset to read per owned partition of the topic (<see cref="Offset.Beginning"/> until known).</summary>
+    /// <summary>
+    /// The next offset to read per owned partition of the topic (<see cref="Offset.Beginning"/> until known).
+    /// </summary>
     private readonly Dictionary<TopicPartition, Offset> _next = [];
 
     /// <summary>The offset each pending partition must be read up to (its high watermark at the assignment).</summary>

@@ -5,7 +5,9 @@ namespace Minemeld.Streams.Hosting.Kafka;
 /// <summary>What a consumer's owner wants to hear about its partitions.</summary>
 public sealed class ConsumerCallbacks
 {
-    /// <summary>Partitions just assigned, each with the offset it starts from (committed, or <see cref="Offset.Beginning"/>).</summary>
+    /// <summary>
+    /// Partitions just assigned, each with the offset it starts from (committed, or <see cref="Offset.Beginning"/>).
+    /// </summary>
     public Action<IReadOnlyList<TopicPartitionOffset>>? Assigned { get; init; }
 
     public Action<IReadOnlyList<TopicPartition>>? Revoked { get; init; }

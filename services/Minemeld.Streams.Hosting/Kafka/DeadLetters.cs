@@ -46,7 +46,9 @@ internal sealed partial class DeadLetters(MessagePublisher publisher, ILogger lo
         }
     }
 
-    /// <summary>Sends the dead letters set aside since the last call; the task ends when they are acknowledged.</summary>
+    /// <summary>
+    /// Sends the dead letters set aside since the last call; the task ends when they are acknowledged.
+    /// </summary>
     public Task Send()
     {
         if (_letters is not { Count: > 0 } letters)
@@ -58,7 +60,9 @@ internal sealed partial class DeadLetters(MessagePublisher publisher, ILogger lo
         return publisher.PublishAsync(letters, CancellationToken.None);
     }
 
-    /// <summary>The dead letter: the original bytes wrapped with where they came from and why they were refused.</summary>
+    /// <summary>
+    /// The dead letter: the original bytes wrapped with where they came from and why they were refused.
+    /// </summary>
     public static byte[] Letter(ConsumeResult<string, byte[]> result, string error)
     {
         var original = result.Message.Value is null ? string.Empty : Encoding.UTF8.GetString(result.Message.Value);

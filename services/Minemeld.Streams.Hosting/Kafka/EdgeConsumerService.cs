@@ -7,13 +7,13 @@ using Minemeld.Streams.Hosting.Metrics;
 namespace Minemeld.Streams.Hosting.Kafka;
 
 /// <summary>
-/// One consume loop (docs/architecture.md, "Conventions in the code"): subscribe, read a batch (up to <see cref="KafkaOptions.MaxBatchSize"/> messages
-/// or <see cref="KafkaOptions.MaxBatchWaitMs"/>), dead-letter what is not a valid envelope, let the node's handler
-/// apply the rest, and store a batch's offsets only once it is durable. Up to
-/// <see cref="KafkaOptions.MaxBatchesInFlight"/> batches are applied before the oldest is durable, so the loop reads
-/// and computes while earlier batches wait for their acknowledgements and state writes; those finish strictly in
-/// order. Transient failures restart the loop from the committed offsets with fresh state; an offset that no longer exists on the broker (data lost) stops this
-/// node loudly instead of skipping the gap.
+/// One consume loop (docs/architecture.md, "Conventions in the code"): subscribe, read a batch (up to
+/// <see cref="KafkaOptions.MaxBatchSize"/> messages or <see cref="KafkaOptions.MaxBatchWaitMs"/>), dead-letter what is
+/// not a valid envelope, let the node's handler apply the rest, and store a batch's offsets only once it is durable. Up
+/// to <see cref="KafkaOptions.MaxBatchesInFlight"/> batches are applied before the oldest is durable, so the loop reads
+/// and computes while earlier batches wait for their acknowledgements and state writes; those finish strictly in order.
+/// Transient failures restart the loop from the committed offsets with fresh state; an offset that no longer exists on
+/// the broker (data lost) stops this node loudly instead of skipping the gap.
 /// </summary>
 public sealed partial class EdgeConsumerService(
     Subscription subscription,

@@ -2,7 +2,9 @@ using Confluent.Kafka;
 
 namespace Minemeld.Streams.Hosting.Kafka;
 
-/// <summary>The one place Kafka clients are made (docs/architecture.md, "Conventions in the code"; the seam tests use).</summary>
+/// <summary>
+/// The one place Kafka clients are made (docs/architecture.md, "Conventions in the code"; the seam tests use).
+/// </summary>
 public interface IKafkaClientFactory
 {
     IProducer<string, byte[]> CreateProducer(string clientId);

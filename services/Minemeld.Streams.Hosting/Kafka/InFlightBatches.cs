@@ -18,7 +18,10 @@ internal sealed class InFlightBatches<TBatch>(Func<TBatch, Task> retire, Func<TB
 
     public void Add(TBatch batch) => _batches.Enqueue(batch);
 
-    /// <summary>Retires every batch already completed at the head of the queue, and more, oldest first, while more than <paramref name="window"/> - 1 are in flight.</summary>
+    /// <summary>
+    /// Retires every batch already completed at the head of the queue, and more, oldest first, while more than
+    /// <paramref name="window"/> - 1 are in flight.
+    /// </summary>
     public async Task RetireCompletedAsync(int window)
     {
         while (_batches.Count > 0 && (isCompleted(_batches.Peek()) || _batches.Count >= window))

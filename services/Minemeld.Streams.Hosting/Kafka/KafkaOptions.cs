@@ -2,7 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Minemeld.Streams.Hosting.Kafka;
 
-/// <summary>How a worker reaches Kafka and how it consumes and produces (docs/architecture.md, "Conventions in the code": our own options, not raw configs).</summary>
+/// <summary>
+/// How a worker reaches Kafka and how it consumes and produces (docs/architecture.md, "Conventions in the code": our
+/// own options, not raw configs).
+/// </summary>
 public sealed class KafkaOptions
 {
     public const string SectionName = "Kafka";

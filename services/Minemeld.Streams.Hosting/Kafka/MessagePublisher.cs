@@ -4,9 +4,9 @@ using Confluent.Kafka;
 namespace Minemeld.Streams.Hosting.Kafka;
 
 /// <summary>
-/// The process's one producer (docs/architecture.md, "Conventions in the code"). <see cref="PublishAsync"/> produces a batch and completes when every
-/// message of it is acknowledged, or throws <see cref="ProduceFailedException"/>: callers store input offsets only
-/// after it returns.
+/// The process's one producer (docs/architecture.md, "Conventions in the code"). <see cref="PublishAsync"/> produces a
+/// batch and completes when every message of it is acknowledged, or throws <see cref="ProduceFailedException"/>:
+/// callers store input offsets only after it returns.
 /// </summary>
 public sealed class MessagePublisher : IDisposable
 {
@@ -180,7 +180,9 @@ public sealed class MessagePublisher : IDisposable
 
         public DeliveryTracker() => Handler = Report;
 
-        /// <summary><see cref="Report"/> as one delegate for every message (a method group would allocate one per message).</summary>
+        /// <summary>
+        /// <see cref="Report"/> as one delegate for every message (a method group would allocate one per message).
+        /// </summary>
         public Action<DeliveryReport<string, byte[]>> Handler { get; }
 
         public Task Completion => _done.Task;

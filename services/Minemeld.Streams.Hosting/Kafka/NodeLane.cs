@@ -33,7 +33,9 @@ internal sealed class NodeLane(RoleConsumerService owner, NodeReader reader) : I
     /// <summary>The node's messages from its first failed batch on, in order, while quarantined.</summary>
     public List<InputMessage> Backlog { get; private set; } = [];
 
-    /// <summary>The first offset per partition in the backlog: the partition's stored offset stays at or below it.</summary>
+    /// <summary>
+    /// The first offset per partition in the backlog: the partition's stored offset stays at or below it.
+    /// </summary>
     public Dictionary<(string Topic, int Partition), long> Hold { get; } = [];
 
     public int InFlight { get; set; }
@@ -100,7 +102,9 @@ internal sealed class NodeLane(RoleConsumerService owner, NodeReader reader) : I
         return held;
     }
 
-    /// <summary>Partitions went to another owner, who re-reads them from the held offsets: their backlog goes.</summary>
+    /// <summary>
+    /// Partitions went to another owner, who re-reads them from the held offsets: their backlog goes.
+    /// </summary>
     public void Revoked(HashSet<(string Topic, int Partition)> gone)
     {
         if (Failure is null)

@@ -55,7 +55,9 @@ public static class PartitionActivity
         }
     }
 
-    /// <summary>The partitions of a consume loop's topics where something was acknowledged since its waker last looked.</summary>
+    /// <summary>
+    /// The partitions of a consume loop's topics where something was acknowledged since its waker last looked.
+    /// </summary>
     public sealed class Listener : IDisposable
     {
         private readonly object _monitor = new();

@@ -5,11 +5,11 @@ using Minemeld.Streams.Hosting.Metrics;
 namespace Minemeld.Streams.Hosting.Kafka;
 
 /// <summary>
-/// The partitions a role's consume loop has read to their end and paused (<see cref="KafkaOptions.ParkIdlePartitions"/>),
-/// each with the offset it was parked at, and the waker thread that resumes them: a parked partition is resumed when
-/// this process has something acknowledged there past that offset (<see cref="PartitionActivity"/>), and every parked
-/// partition once per recheck interval, for what was written from elsewhere. The loop can then block in
-/// <c>Consume</c> instead of polling thousands of idle partitions.
+/// The partitions a role's consume loop has read to their end and paused
+/// (<see cref="KafkaOptions.ParkIdlePartitions"/>), each with the offset it was parked at, and the waker thread that
+/// resumes them: a parked partition is resumed when this process has something acknowledged there past that offset
+/// (<see cref="PartitionActivity"/>), and every parked partition once per recheck interval, for what was written from
+/// elsewhere. The loop can then block in <c>Consume</c> instead of polling thousands of idle partitions.
 /// <para>
 /// The loop parks, the waker resumes: both under one lock. A partition is parked only if no acknowledgement past its
 /// end is known, and a wake resumes it only if it is parked, so an acknowledgement is never lost between the two.
@@ -56,7 +56,10 @@ internal sealed partial class PartitionParking(string group, ILogger logger) : I
         _waker.Start();
     }
 
-    /// <summary>Stops the waker (it calls into the consumer: it stops before the consumer closes) and forgets every parked partition.</summary>
+    /// <summary>
+    /// Stops the waker (it calls into the consumer: it stops before the consumer closes) and forgets every parked
+    /// partition.
+    /// </summary>
     public void StopWaker()
     {
         _wakerStop?.Cancel();
@@ -101,7 +104,9 @@ internal sealed partial class PartitionParking(string group, ILogger logger) : I
         }
     }
 
-    /// <summary>Partitions about to be revoked leave the parked ones resumed: no pause outlives the assignment.</summary>
+    /// <summary>
+    /// Partitions about to be revoked leave the parked ones resumed: no pause outlives the assignment.
+    /// </summary>
     public void Unpark(IConsumer<string, byte[]> consumer, IReadOnlyList<TopicPartition> partitions)
     {
         lock (_gate)
@@ -115,7 +120,9 @@ internal sealed partial class PartitionParking(string group, ILogger logger) : I
         }
     }
 
-    /// <summary>Pauses <paramref name="partitions"/> for another reason (a full backlog): a wake must not resume them.</summary>
+    /// <summary>
+    /// Pauses <paramref name="partitions"/> for another reason (a full backlog): a wake must not resume them.
+    /// </summary>
     public void PauseHeld(IConsumer<string, byte[]> consumer, List<TopicPartition> partitions)
     {
         lock (_gate)

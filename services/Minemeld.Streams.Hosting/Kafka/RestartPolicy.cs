@@ -11,10 +11,15 @@ namespace Minemeld.Streams.Hosting.Kafka;
 /// </summary>
 internal static class RestartPolicy
 {
-    /// <summary>Runs <paramref name="consume"/> until it returns or <paramref name="stop"/> is cancelled, restarting it on transient failures.</summary>
+    /// <summary>
+    /// Runs <paramref name="consume"/> until it returns or <paramref name="stop"/> is cancelled, restarting it on
+    /// transient failures.
+    /// </summary>
     /// <param name="consume">One life of the loop, from subscribing to closing the consumer.</param>
     /// <param name="offsetGone">Called once, when a committed offset is gone: the loop stops after it.</param>
-    /// <param name="restarting">Called before each wait with the failure and the delay: reset state, count, log.</param>
+    /// <param name="restarting">
+    /// Called before each wait with the failure and the delay: reset state, count, log.
+    /// </param>
     /// <param name="stop">The host stopping.</param>
     public static async Task RunAsync(Func<Task> consume, Action<ConsumeException> offsetGone, Action<Exception, TimeSpan> restarting, CancellationToken stop)
     {
@@ -44,7 +49,9 @@ internal static class RestartPolicy
         }
     }
 
-    /// <summary>Whether a consume failed because a committed offset is no longer on the broker (data was lost).</summary>
+    /// <summary>
+    /// Whether a consume failed because a committed offset is no longer on the broker (data was lost).
+    /// </summary>
     public static bool OffsetGone(ConsumeException ex) => ex.Error.Code is ErrorCode.Local_AutoOffsetReset or ErrorCode.OffsetOutOfRange;
 
     /// <summary>A failure that a restart from the committed offsets may cure.</summary>

@@ -10,7 +10,9 @@ namespace Minemeld.Streams.Hosting.Kafka;
 /// <summary>A node served by a <see cref="RoleConsumerService"/>: its handler and the topics it reads.</summary>
 /// <param name="Handler">The node's logic and state.</param>
 /// <param name="Topics">Every topic the node reads (its inputs' edges, and an aggregator's repartition topic).</param>
-/// <param name="CatchUpTopic">A topic read to its end at every assignment before any other (see <see cref="CatchUpGate"/>).</param>
+/// <param name="CatchUpTopic">
+/// A topic read to its end at every assignment before any other (see <see cref="CatchUpGate"/>).
+/// </param>
 public sealed record NodeReader(IBatchHandler Handler, IReadOnlyList<string> Topics, string? CatchUpTopic = null);
 
 /// <summary>
@@ -33,7 +35,9 @@ public sealed record NodeReader(IBatchHandler Handler, IReadOnlyList<string> Top
 /// </summary>
 public sealed partial class RoleConsumerService : BackgroundService
 {
-    /// <summary>How long a loop with parked partitions blocks in Consume (a wake arrives as a fetched message).</summary>
+    /// <summary>
+    /// How long a loop with parked partitions blocks in Consume (a wake arrives as a fetched message).
+    /// </summary>
     private static readonly TimeSpan ParkedConsumeWait = TimeSpan.FromMilliseconds(250);
 
     private readonly string _group;
@@ -46,10 +50,15 @@ public sealed partial class RoleConsumerService : BackgroundService
     private readonly ILogger<RoleConsumerService> _logger;
     private readonly PartitionParking _parking;
 
-    /// <summary>The next offset after the last message of each partition whose batch was retired (every node durable or quarantined).</summary>
+    /// <summary>
+    /// The next offset after the last message of each partition whose batch was retired (every node durable or
+    /// quarantined).
+    /// </summary>
     private readonly Dictionary<(string Topic, int Partition), long> _retired = [];
 
-    /// <summary>The next offset after the last message handed to the nodes, per partition (where a pause seeks back to).</summary>
+    /// <summary>
+    /// The next offset after the last message handed to the nodes, per partition (where a pause seeks back to).
+    /// </summary>
     private readonly Dictionary<(string Topic, int Partition), long> _position = [];
 
     private readonly HashSet<TopicPartition> _assigned = [];
@@ -58,10 +67,14 @@ public sealed partial class RoleConsumerService : BackgroundService
 
     private PartitionActivity.Listener? _activity;
 
-    /// <summary>The lag last set per partition: an unchanged lag is not set again (thousands of series at rest).</summary>
+    /// <summary>
+    /// The lag last set per partition: an unchanged lag is not set again (thousands of series at rest).
+    /// </summary>
     private readonly Dictionary<TopicPartition, long> _lagReported = [];
 
-    /// <summary>The names of the nodes reading each topic, for the lag series (made once, read every statistics interval).</summary>
+    /// <summary>
+    /// The names of the nodes reading each topic, for the lag series (made once, read every statistics interval).
+    /// </summary>
     private readonly Dictionary<string, string[]> _nodesOf;
 
     public RoleConsumerService(
@@ -299,7 +312,10 @@ public sealed partial class RoleConsumerService : BackgroundService
         }
     }
 
-    /// <summary>Partitions go (after every batch in flight was retired): nothing of theirs stays parked, held, or backlogged here.</summary>
+    /// <summary>
+    /// Partitions go (after every batch in flight was retired): nothing of theirs stays parked, held, or backlogged
+    /// here.
+    /// </summary>
     private void Revoked(IConsumer<string, byte[]> consumer, IReadOnlyList<TopicPartition> partitions, CatchUpGate? gate)
     {
         gate?.Revoked(consumer, partitions);
@@ -522,7 +538,10 @@ public sealed partial class RoleConsumerService : BackgroundService
         }
     }
 
-    /// <summary>Stores <paramref name="next"/> for a partition, or the first offset a quarantined node still has to finish there.</summary>
+    /// <summary>
+    /// Stores <paramref name="next"/> for a partition, or the first offset a quarantined node still has to finish
+    /// there.
+    /// </summary>
     private void Store(IConsumer<string, byte[]> consumer, (string Topic, int Partition) key, long next)
     {
         foreach (var lane in QuarantinedLanes)
@@ -544,7 +563,9 @@ public sealed partial class RoleConsumerService : BackgroundService
         }
     }
 
-    /// <summary>Retries, alone, each quarantined node whose backoff has passed and whose batches have all come back.</summary>
+    /// <summary>
+    /// Retries, alone, each quarantined node whose backoff has passed and whose batches have all come back.
+    /// </summary>
     private async Task RetryDueAsync(IConsumer<string, byte[]> consumer)
     {
         var now = Environment.TickCount64;
@@ -659,7 +680,9 @@ public sealed partial class RoleConsumerService : BackgroundService
             consumer.GetWatermarkOffsets(partition).High is { IsSpecial: false } high ? high.Value : -1;
     }
 
-    /// <summary>Pauses the partitions of a quarantined node whose backlog is full, at the first message not yet handed out.</summary>
+    /// <summary>
+    /// Pauses the partitions of a quarantined node whose backlog is full, at the first message not yet handed out.
+    /// </summary>
     private void PauseOverfullBacklogs(IConsumer<string, byte[]> consumer)
     {
         var limit = _options.Value.MaxNodeBacklog;

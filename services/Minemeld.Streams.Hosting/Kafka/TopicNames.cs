@@ -1,9 +1,10 @@
 namespace Minemeld.Streams.Hosting.Kafka;
 
 /// <summary>
-/// Kafka names of a graph (docs/architecture.md, "Topics and delivery"): node <c>N</c> publishes to <c>prefix.graph.N</c>; node <c>B</c> reads its
-/// inputs with group <c>prefix.graph.B</c>; a range aggregator re-keys through <c>prefix.graph.B.repartition</c>;
-/// poison messages go to <c>topic.dlq</c>; a feed output mirrors its feed on <c>prefix.graph.N.table</c>.
+/// Kafka names of a graph (docs/architecture.md, "Topics and delivery"): node <c>N</c> publishes to
+/// <c>prefix.graph.N</c>; node <c>B</c> reads its inputs with group <c>prefix.graph.B</c>; a range aggregator re-keys
+/// through <c>prefix.graph.B.repartition</c>; poison messages go to <c>topic.dlq</c>; a feed output mirrors its feed on
+/// <c>prefix.graph.N.table</c>.
 /// </summary>
 public sealed class TopicNames
 {
@@ -23,7 +24,8 @@ public sealed class TopicNames
 
     /// <summary>
     /// The consumer group of every node of a role (<see cref="KafkaOptions.Layout"/> <c>role</c>):
-    /// <c>prefix.graph@processor</c>, <c>prefix.graph@output</c>. Node names cannot hold '@', so no node's group is one.
+    /// <c>prefix.graph@processor</c>, <c>prefix.graph@output</c>. Node names cannot hold '@', so no node's group is
+    /// one.
     /// </summary>
     public string RoleGroup(string role) => $"{_prefix}.{Graph}@{role}";
 
@@ -42,7 +44,9 @@ public sealed class TopicNames
     /// </summary>
     public string Table(string node) => $"{_prefix}.{Graph}.{node}{TableSuffix}";
 
-    /// <summary>Whether <paramref name="topic"/> is a table topic (node names hold no '.', so no edge topic ends so).</summary>
+    /// <summary>
+    /// Whether <paramref name="topic"/> is a table topic (node names hold no '.', so no edge topic ends so).
+    /// </summary>
     public static bool IsTable(string topic)
     {
         ArgumentNullException.ThrowIfNull(topic);

@@ -3,7 +3,9 @@ using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Memory;
 
-/// <summary>Users and feed attributes in memory; attributes are copied in and out, so callers never share them.</summary>
+/// <summary>
+/// Users and feed attributes in memory; attributes are copied in and out, so callers never share them.
+/// </summary>
 internal sealed class MemoryAccessStore : IAccessStore
 {
     private readonly Lock _gate = new();

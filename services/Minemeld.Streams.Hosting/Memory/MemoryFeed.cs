@@ -119,7 +119,10 @@ internal sealed class MemoryFeed(TimeProvider time) : IFeedStore
         return Task.FromResult((added, removed));
     }
 
-    /// <summary>Entries after a position in (score, member) order, members and tombstones merged (see <see cref="IFeedReadStore.ReadAddedAsync"/>).</summary>
+    /// <summary>
+    /// Entries after a position in (score, member) order, members and tombstones merged (see
+    /// <see cref="IFeedReadStore.ReadAddedAsync"/>).
+    /// </summary>
     public AddedFeedPage ReadAdded(FeedPosition after, int limit, bool withValues)
     {
         lock (_gate)
@@ -133,7 +136,9 @@ internal sealed class MemoryFeed(TimeProvider time) : IFeedStore
         }
     }
 
-    /// <summary>The entries of <paramref name="set"/> after the position, through a view of the tree (no scan from the start).</summary>
+    /// <summary>
+    /// The entries of <paramref name="set"/> after the position, through a view of the tree (no scan from the start).
+    /// </summary>
     private static IEnumerable<(double Score, string Member)> After(SortedSet<(double Score, string Member)> set, FeedPosition after)
     {
         var lower = after.Member is null ? (Math.BitIncrement(after.Score), string.Empty) : (after.Score, after.Member);

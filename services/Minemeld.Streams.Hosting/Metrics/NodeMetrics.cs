@@ -3,9 +3,9 @@ using Prometheus;
 namespace Minemeld.Streams.Hosting.Metrics;
 
 /// <summary>
-/// Per-node Prometheus series (docs/operations.md, "Status and metrics"): MineMeld's counters (<c>update.rx</c>, <c>update.tx</c>,
-/// <c>withdraw.rx</c>, <c>added</c>, <c>aged_out</c>, <c>error.polling</c>...), the number of indicators a node
-/// holds, and poll durations. Labels are node and counter names only.
+/// Per-node Prometheus series (docs/operations.md, "Status and metrics"): MineMeld's counters (<c>update.rx</c>,
+/// <c>update.tx</c>, <c>withdraw.rx</c>, <c>added</c>, <c>aged_out</c>, <c>error.polling</c>...), the number of
+/// indicators a node holds, and poll durations. Labels are node and counter names only.
 /// </summary>
 public static class NodeMetrics
 {

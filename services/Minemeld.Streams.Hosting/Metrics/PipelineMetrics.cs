@@ -2,7 +2,9 @@ using Prometheus;
 
 namespace Minemeld.Streams.Hosting.Metrics;
 
-/// <summary>Prometheus instruments of the consume-process-produce loops (labels: node, topic, outcome; never an indicator).</summary>
+/// <summary>
+/// Prometheus instruments of the consume-process-produce loops (labels: node, topic, outcome; never an indicator).
+/// </summary>
 public static class PipelineMetrics
 {
     public static readonly Counter Consumed = Prometheus.Metrics.CreateCounter(

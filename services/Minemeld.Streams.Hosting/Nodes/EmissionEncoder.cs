@@ -9,8 +9,9 @@ public static class EmissionEncoder
 {
     /// <summary>
     /// The emission's message: its value goes in as the bytes it is held as, or the tree written, and its type is the
-    /// one the emitter gave, else read from the value (in place, from bytes). The value array is this thread's
-    /// reused one of that length (<see cref="IndicatorMessageSerializer.SerializeTransient(MessageOp, string, string?, string, Core.Json.IndicatorJson, DateTimeOffset)"/>):
+    /// one the emitter gave, else read from the value (in place, from bytes). The value array is this thread's reused
+    /// one of that length
+    /// (<see cref="IndicatorMessageSerializer.SerializeTransient(MessageOp, string, string?, string, Core.Json.IndicatorJson, DateTimeOffset)"/>):
     /// only <see cref="NodeOutput"/> calls this, inside the sequence <see cref="MessagePublisher.PublishAsync"/>
     /// produces from, which hands each message to the producer before it takes the next.
     /// </summary>

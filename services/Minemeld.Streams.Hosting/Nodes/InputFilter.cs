@@ -7,9 +7,10 @@ using Minemeld.Streams.Hosting.Kafka;
 namespace Minemeld.Streams.Hosting.Nodes;
 
 /// <summary>
-/// The receive path of docs/minemeld-engine.md, "The receive path": an update loses its <c>_</c> keys and runs the infilters; one they drop becomes a
-/// withdraw of the original message for this node. A withdraw runs the infilters too; one they drop is ignored.
-/// A value with nothing to strip is filtered as the bytes it arrived in, and handed on that way (no tree is built).
+/// The receive path of docs/minemeld-engine.md, "The receive path": an update loses its <c>_</c> keys and runs the
+/// infilters; one they drop becomes a withdraw of the original message for this node. A withdraw runs the infilters
+/// too; one they drop is ignored. A value with nothing to strip is filtered as the bytes it arrived in, and handed on
+/// that way (no tree is built).
 /// </summary>
 public static class InputFilter
 {
@@ -51,12 +52,16 @@ public static class InputFilter
         return withdraw;
     }
 
-    /// <summary>What a node applies: the operation and the value, a tree or the UTF-8 JSON it arrived in (none for a withdraw without one).</summary>
+    /// <summary>
+    /// What a node applies: the operation and the value, a tree or the UTF-8 JSON it arrived in (none for a withdraw
+    /// without one).
+    /// </summary>
     public readonly record struct Received(MessageOp Op, IndicatorJson Value)
     {
         /// <summary>
-        /// Where the value's bytes have their properties (this thread's index, good until it indexes the next message: a
-        /// lookup through <see cref="Utf8PropertyIndex.TryFindLast(Utf8PropertyIndex?, ReadOnlyMemory{byte}, ReadOnlySpan{byte}, out System.Text.Json.Utf8JsonReader)"/>
+        /// Where the value's bytes have their properties (this thread's index, good until it indexes the next message:
+        /// a lookup through
+        /// <see cref="Utf8PropertyIndex.TryFindLast(Utf8PropertyIndex?, ReadOnlyMemory{byte}, ReadOnlySpan{byte}, out System.Text.Json.Utf8JsonReader)"/>
         /// scans when it has moved on); null when the value is a tree or could not be indexed.
         /// </summary>
         public Utf8PropertyIndex? Properties { get; init; }

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 
 namespace Minemeld.Streams.Hosting.Nodes;
 
-/// <summary>A node's MineMeld counters (<c>update.rx</c>, <c>added</c>, <c>drop.overflow</c>...) in this process.</summary>
+/// <summary>
+/// A node's MineMeld counters (<c>update.rx</c>, <c>added</c>, <c>drop.overflow</c>...) in this process.
+/// </summary>
 public sealed class NodeCounters
 {
     private readonly ConcurrentDictionary<string, long> _values = new(StringComparer.Ordinal);

@@ -6,9 +6,9 @@ using Minemeld.Streams.Hosting.Metrics;
 namespace Minemeld.Streams.Hosting.Nodes;
 
 /// <summary>
-/// The emit path every publishing node shares (docs/minemeld-engine.md, "The emit path"): emissions pass the node's outfilters (run with
-/// <c>__origin</c> = the node; a dropped emission is simply not sent), are encoded onto the node's edge topic
-/// keyed by indicator, and the call returns once every message is acknowledged.
+/// The emit path every publishing node shares (docs/minemeld-engine.md, "The emit path"): emissions pass the node's
+/// outfilters (run with <c>__origin</c> = the node; a dropped emission is simply not sent), are encoded onto the node's
+/// edge topic keyed by indicator, and the call returns once every message is acknowledged.
 /// </summary>
 public sealed class NodeOutput(string node, string? topic, FilterSet outfilters, MessagePublisher publisher, TimeProvider time)
 {

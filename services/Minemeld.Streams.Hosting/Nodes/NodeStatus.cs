@@ -9,7 +9,10 @@ public static class NodeStatus
     /// <summary>This process, as status records and poll leases name it.</summary>
     public static string InstanceId { get; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 
-    /// <summary>Writes this process's status of a node, stamped with the time (<c>updated</c>, epoch ms) the status API ages it by.</summary>
+    /// <summary>
+    /// Writes this process's status of a node, stamped with the time (<c>updated</c>, epoch ms) the status API ages it
+    /// by.
+    /// </summary>
     public static Task WriteAsync(this INodeStatusStore store, string node, string className, string kind, JsonObject status, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);

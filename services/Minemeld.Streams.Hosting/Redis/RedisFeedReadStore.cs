@@ -5,9 +5,10 @@ namespace Minemeld.Streams.Hosting.Redis;
 
 /// <summary>
 /// Reads feeds from the layout the output workers write (<c>members</c>, <c>values</c>, <c>version</c>). A feed of at
-/// most <see cref="FeedReadOptions.AtomicReadLimit"/> entries is read whole in one script; a larger one is
-/// copied once per version into snapshot keys (ZRANGESTORE + COPY in one script, so the copy is exactly one
-/// version), which every request for that version shares and which expire when no longer read (docs/feed-api.md, "Endpoints and behaviour": snapshots).
+/// most <see cref="FeedReadOptions.AtomicReadLimit"/> entries is read whole in one script; a larger one is copied once
+/// per version into snapshot keys (ZRANGESTORE + COPY in one script, so the copy is exactly one version), which every
+/// request for that version shares and which expire when no longer read (docs/feed-api.md, "Endpoints and behaviour":
+/// snapshots).
 /// </summary>
 public sealed class RedisFeedReadStore(IConnectionMultiplexer redis, string graph, FeedReadOptions settings) : IFeedReadStore
 {

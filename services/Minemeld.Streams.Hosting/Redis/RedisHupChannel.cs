@@ -3,7 +3,9 @@ using StackExchange.Redis;
 
 namespace Minemeld.Streams.Hosting.Redis;
 
-/// <summary>HUPs as Redis pub/sub messages on <see cref="RedisKeys.HupChannel"/>: every subscribed process hears them.</summary>
+/// <summary>
+/// HUPs as Redis pub/sub messages on <see cref="RedisKeys.HupChannel"/>: every subscribed process hears them.
+/// </summary>
 public sealed class RedisHupChannel(IConnectionMultiplexer redis) : IHupChannel
 {
     public Task PublishAsync(string graph, string node, CancellationToken cancellationToken)

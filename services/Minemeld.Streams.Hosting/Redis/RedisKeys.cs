@@ -1,12 +1,14 @@
 namespace Minemeld.Streams.Hosting.Redis;
 
 /// <summary>
-/// Every Redis key the engine writes, built in one place (docs/architecture.md, "Conventions in the code"): <c>mm:&lt;graph&gt;:&lt;node&gt;:&lt;kind&gt;</c>.
-/// The README's "Redis key layout" lists them.
+/// Every Redis key the engine writes, built in one place (docs/architecture.md, "Conventions in the code"):
+/// <c>mm:&lt;graph&gt;:&lt;node&gt;:&lt;kind&gt;</c>. The README's "Redis key layout" lists them.
 /// </summary>
 public static class RedisKeys
 {
-    /// <summary>Feed members (sorted set): member = indicator, score = MineMeld's scoring attribute (last_seen).</summary>
+    /// <summary>
+    /// Feed members (sorted set): member = indicator, score = MineMeld's scoring attribute (last_seen).
+    /// </summary>
     public static string FeedMembers(string graph, string node) => Key(graph, node, "members");
 
     /// <summary>Feed values (hash): indicator → JSON value.</summary>
@@ -15,16 +17,20 @@ public static class RedisKeys
     /// <summary>Feed version (string, integer): incremented by every batch that changed the feed.</summary>
     public static string FeedVersion(string graph, string node) => Key(graph, node, "version");
 
-    /// <summary>A feed's tombstones (sorted set): withdrawn members scored by when they went, for readers in change order.</summary>
+    /// <summary>
+    /// A feed's tombstones (sorted set): withdrawn members scored by when they went, for readers in change order.
+    /// </summary>
     public static string FeedGone(string graph, string node) => Key(graph, node, "gone");
 
     /// <summary>
-    /// Prefix of a feed's read snapshots (<c>&lt;prefix&gt;&lt;version&gt;:members</c> and <c>:values</c>): copies of one
-    /// version that the feed server streams large feeds from, shared by requests and expiring when unused.
+    /// Prefix of a feed's read snapshots (<c>&lt;prefix&gt;&lt;version&gt;:members</c> and <c>:values</c>): copies of
+    /// one version that the feed server streams large feeds from, shared by requests and expiring when unused.
     /// </summary>
     public static string FeedSnapshotPrefix(string graph, string node) => Key(graph, node, "snap:");
 
-    /// <summary>Feed users or admin users (hash): name → JSON {hash, tags, origin}; <paramref name="kind"/> is feeds or admin.</summary>
+    /// <summary>
+    /// Feed users or admin users (hash): name → JSON {hash, tags, origin}; <paramref name="kind"/> is feeds or admin.
+    /// </summary>
     public static string AccessUsers(string graph, string kind) => $"mm:{graph}:aaa:users:{kind}";
 
     /// <summary>Feed attributes (hash): output node name → JSON {tags}.</summary>
@@ -39,7 +45,10 @@ public static class RedisKeys
     /// <summary>A range aggregator's rows of one address block (hash): input NUL indicator → JSON value.</summary>
     public static string RangeRows(string graph, string node, string block) => Key(graph, node, $"rows:{block}");
 
-    /// <summary>A miner's table (hash): bucket → JSON array of rows (<see cref="Nodes.Miners.MinerStateStore"/>); and its run times (hash).</summary>
+    /// <summary>
+    /// A miner's table (hash): bucket → JSON array of rows (<see cref="Nodes.Miners.MinerStateStore"/>); and its run
+    /// times (hash).
+    /// </summary>
     public static string MinerRows(string graph, string node) => Key(graph, node, "rows");
 
     public static string MinerRuns(string graph, string node) => Key(graph, node, "runs");
@@ -59,7 +68,9 @@ public static class RedisKeys
     /// <summary>The pub/sub channel a miner listens on for "poll now" (MineMeld's HUP).</summary>
     public static string HupChannel(string graph, string node) => Key(graph, node, "hup");
 
-    /// <summary>The committed graph (hash): node name → JSON fingerprint. <c>@</c> is never part of a node name.</summary>
+    /// <summary>
+    /// The committed graph (hash): node name → JSON fingerprint. <c>@</c> is never part of a node name.
+    /// </summary>
     public static string CommittedGraph(string graph) => $"mm:{graph}:@committed";
 
     /// <summary>Commands left by a commit (hash): node name → <c>rebuild</c>.</summary>

@@ -25,7 +25,9 @@ public sealed class RedisMinerLease(IConnectionMultiplexer redis, RedisKey key) 
     public async Task<bool> IsHeldByAsync(string owner, CancellationToken cancellationToken) =>
         await redis.GetDatabase().StringGetAsync(key).WaitAsync(cancellationToken).ConfigureAwait(false) == owner;
 
-    /// <summary>Deletes the key only while it still names <paramref name="owner"/> (compare and delete, in one script).</summary>
+    /// <summary>
+    /// Deletes the key only while it still names <paramref name="owner"/> (compare and delete, in one script).
+    /// </summary>
     public Task ReleaseAsync(string owner, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -6,7 +6,8 @@ namespace Minemeld.Streams.Hosting.Redis;
 
 /// <summary>
 /// A miner's table in Redis: <c>rows</c> hash (bucket → JSON array of rows), <c>runs</c> hash (last_run,
-/// last_successful_run, version, an incremental source's cursor) and <c>journal</c> list (what was published since the last save).
+/// last_successful_run, version, an incremental source's cursor) and <c>journal</c> list (what was published since the
+/// last save).
 /// </summary>
 public sealed class RedisMinerTableStore(IConnectionMultiplexer redis, string graph, string node) : IMinerTableStore
 {

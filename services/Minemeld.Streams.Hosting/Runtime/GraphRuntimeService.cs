@@ -30,7 +30,9 @@ public sealed partial class GraphRuntimeService(
 
     public GraphRuntime? Runtime { get; private set; }
 
-    /// <summary>Set while the graph differs from the committed one: the nodes wait for <c>minemeld commit</c>.</summary>
+    /// <summary>
+    /// Set while the graph differs from the committed one: the nodes wait for <c>minemeld commit</c>.
+    /// </summary>
     public string? NotCommitted { get; private set; }
 
     public override Task StartAsync(CancellationToken cancellationToken)

@@ -6,7 +6,8 @@ namespace Minemeld.Streams.Hosting.Runtime;
 
 /// <summary>
 /// The topics a graph needs: an edge topic per publishing node, a repartition topic per aggregator, each with its
-/// dead-letter topic, a table topic per feed output (unless it says <c>table_topic: false</c>), and the syslog topic of each exchange its syslog nodes read.
+/// dead-letter topic, a table topic per feed output (unless it says <c>table_topic: false</c>), and the syslog topic of
+/// each exchange its syslog nodes read.
 /// </summary>
 public static class GraphTopics
 {

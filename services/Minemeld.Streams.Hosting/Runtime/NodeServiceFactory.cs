@@ -31,21 +31,27 @@ public sealed class NodeServiceFactory(
     /// <summary>Every topic the graph uses, with its partition count.</summary>
     public IReadOnlyList<(string Topic, int Partitions)> Topics() => GraphTopics.For(graph, names);
 
-    /// <summary>The consume loops of a processor or output node, with the handlers that hold its state (layout <c>node</c>).</summary>
+    /// <summary>
+    /// The consume loops of a processor or output node, with the handlers that hold its state (layout <c>node</c>).
+    /// </summary>
     public IReadOnlyList<(EdgeConsumerService Service, IBatchHandler Handler)> Create(string nodeName)
     {
         var (topics, handler, catchUp) = Plan(nodeName);
         return Loops(names.Group(nodeName), topics, options.Value.ConsumersPerSubscription, handler, catchUp);
     }
 
-    /// <summary>A fresh handler for a node with the topics it reads, to be served by a role's shared loop (layout <c>role</c>).</summary>
+    /// <summary>
+    /// A fresh handler for a node with the topics it reads, to be served by a role's shared loop (layout <c>role</c>).
+    /// </summary>
     public NodeReader Reader(string nodeName)
     {
         var (topics, handler, catchUp) = Plan(nodeName);
         return new NodeReader(handler(), topics, catchUp);
     }
 
-    /// <summary>What a node reads, how its handlers are made, and which topic it catches up on at an assignment.</summary>
+    /// <summary>
+    /// What a node reads, how its handlers are made, and which topic it catches up on at an assignment.
+    /// </summary>
     private (IReadOnlyList<string> Topics, Func<IBatchHandler> Handler, string? CatchUp) Plan(string nodeName)
     {
         var node = graph[nodeName];

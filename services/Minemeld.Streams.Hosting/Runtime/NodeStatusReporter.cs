@@ -21,7 +21,9 @@ public sealed partial class NodeStatusReporter(
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(3);
 
-    /// <summary>An unchanged node's status is written again after this long (its feed may have changed elsewhere).</summary>
+    /// <summary>
+    /// An unchanged node's status is written again after this long (its feed may have changed elsewhere).
+    /// </summary>
     public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(60);
 
     /// <summary>

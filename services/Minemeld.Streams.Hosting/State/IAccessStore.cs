@@ -2,14 +2,19 @@ using System.Text.Json.Nodes;
 
 namespace Minemeld.Streams.Hosting.State;
 
-/// <summary>Feed users, admin users and feed attributes (MineMeld's htpasswd files and FEEDS_ATTRS) in the state store.</summary>
+/// <summary>
+/// Feed users, admin users and feed attributes (MineMeld's htpasswd files and FEEDS_ATTRS) in the state store.
+/// </summary>
 public interface IAccessStore
 {
     Task<AccessSnapshot> LoadAsync(CancellationToken cancellationToken);
 
     Task SetUserAsync(UserKind kind, string name, UserRecord user, CancellationToken cancellationToken);
 
-    /// <summary>Replaces the hash only if it is still <paramref name="expectedHash"/> (a rehash must not undo a password change).</summary>
+    /// <summary>
+    /// Replaces the hash only if it is still <paramref name="expectedHash"/> (a rehash must not undo a password
+    /// change).
+    /// </summary>
     Task<bool> ReplaceHashAsync(UserKind kind, string name, string expectedHash, string newHash, CancellationToken cancellationToken);
 
     Task<bool> DeleteUserAsync(UserKind kind, string name, CancellationToken cancellationToken);

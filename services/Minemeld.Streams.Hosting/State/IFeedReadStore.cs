@@ -1,6 +1,8 @@
 namespace Minemeld.Streams.Hosting.State;
 
-/// <summary>Reads the feeds the output workers keep: the version (for ETags) and consistent snapshots (for bodies).</summary>
+/// <summary>
+/// Reads the feeds the output workers keep: the version (for ETags) and consistent snapshots (for bodies).
+/// </summary>
 public interface IFeedReadStore
 {
     /// <summary>The feed's current version; 0 for a feed that was never written.</summary>

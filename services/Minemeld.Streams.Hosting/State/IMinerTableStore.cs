@@ -1,9 +1,9 @@
 namespace Minemeld.Streams.Hosting.State;
 
 /// <summary>
-/// A miner's table (field → UTF-8 bytes; the fields are <see cref="Nodes.Miners.MinerStateStore"/>'s buckets of rows) and run
-/// times. <see cref="MinerTable.Version"/> grows with every save, so a replica that takes over the poll lease can tell
-/// that another one wrote in between and reload.
+/// A miner's table (field → UTF-8 bytes; the fields are <see cref="Nodes.Miners.MinerStateStore"/>'s buckets of rows)
+/// and run times. <see cref="MinerTable.Version"/> grows with every save, so a replica that takes over the poll lease
+/// can tell that another one wrote in between and reload.
 /// </summary>
 public interface IMinerTableStore
 {
@@ -27,7 +27,8 @@ public interface IMinerTableStore
 
     /// <summary>
     /// Appends to the journal of what is being published ahead of the saved table: one entry per slice of a cycle,
-    /// written and awaited before the slice goes to the producer (<see cref="Nodes.Miners.MinerStateStore.JournalAsync"/>).
+    /// written and awaited before the slice goes to the producer
+    /// (<see cref="Nodes.Miners.MinerStateStore.JournalAsync"/>).
     /// </summary>
     Task JournalAsync(ReadOnlyMemory<byte> entry, CancellationToken cancellationToken);
 }

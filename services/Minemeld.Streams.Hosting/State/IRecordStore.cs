@@ -33,6 +33,9 @@ public interface IRecordStore
     /// <summary>Deletes <paramref name="keys"/>; returns how many existed.</summary>
     Task<long> DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken);
 
-    /// <summary>Deletes each record only if its value is still the one given (a record rewritten meanwhile survives); returns how many went.</summary>
+    /// <summary>
+    /// Deletes each record only if its value is still the one given (a record rewritten meanwhile survives); returns
+    /// how many went.
+    /// </summary>
     Task<long> DeleteIfUnchangedAsync(IReadOnlyCollection<KeyValuePair<string, string>> expected, CancellationToken cancellationToken);
 }

@@ -221,7 +221,9 @@ public sealed partial class SyslogMatcherService : BackgroundService, INodeStati
         }
     }
 
-    /// <summary>Loads the table again when its stamp moved (or at least every half minute), and withdraws orphaned sightings.</summary>
+    /// <summary>
+    /// Loads the table again when its stamp moved (or at least every half minute), and withdraws orphaned sightings.
+    /// </summary>
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {
         var now = Environment.TickCount64;

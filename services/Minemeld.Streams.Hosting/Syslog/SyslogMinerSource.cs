@@ -17,14 +17,15 @@ namespace Minemeld.Streams.Hosting.Syslog;
 
 /// <summary>
 /// MineMeld's <c>syslog.SyslogMiner</c>: indicators from the graph's syslog messages (<see cref="SyslogFields"/>), by
-/// rules. Each poll reads the syslog topic from where the last saved poll stopped (a new miner from the messages
-/// that arrive after its first poll) up to its end then, and applies every rule of <c>&lt;node&gt;_rules.yml</c>
-/// beside the graph (or the file <c>rules</c> names; read again at every poll): a rule whose <c>conditions</c> (filter
-/// conditions over the message's fields) all hold takes each of its <c>indicators</c> fields (typed by
-/// <c>indicator_mapping</c>: <c>src_ip</c> and <c>dest_ip</c> IP, <c>misc</c> URL by default) with its <c>fields</c>
-/// as <c>&lt;prefix&gt;_&lt;field&gt;</c> (<c>panossyslog</c>) and the devices that logged it
+/// rules. Each poll reads the syslog topic from where the last saved poll stopped (a new miner from the messages that
+/// arrive after its first poll) up to its end then, and applies every rule of <c>&lt;node&gt;_rules.yml</c> beside the
+/// graph (or the file <c>rules</c> names; read again at every poll): a rule whose <c>conditions</c> (filter conditions
+/// over the message's fields) all hold takes each of its <c>indicators</c> fields (typed by <c>indicator_mapping</c>:
+/// <c>src_ip</c> and <c>dest_ip</c> IP, <c>misc</c> URL by default) with its <c>fields</c> as
+/// <c>&lt;prefix&gt;_&lt;field&gt;</c> (<c>panossyslog</c>) and the devices that logged it
 /// (<c>&lt;prefix&gt;_devices</c>, serial numbers of this poll's messages). Sightings age out an hour after they were
-/// last seen unless the config says otherwise; nothing dies suddenly (a poll holds only what was logged since the last).
+/// last seen unless the config says otherwise; nothing dies suddenly (a poll holds only what was logged since the
+/// last).
 /// </summary>
 public sealed class SyslogMinerSource : IDisposable
 {

@@ -189,7 +189,9 @@ public sealed partial class SyslogReceiverService(IOptions<SyslogOptions> option
         }
     }
 
-    /// <summary>Takes the next whole message off the front of <paramref name="pending"/>, or null when none is whole yet.</summary>
+    /// <summary>
+    /// Takes the next whole message off the front of <paramref name="pending"/>, or null when none is whole yet.
+    /// </summary>
     private static byte[]? Next(List<byte> pending)
     {
         var space = pending.IndexOf((byte)' ');

@@ -5,7 +5,10 @@ using Minemeld.Streams.Core.NodeClasses;
 
 namespace Minemeld.Streams.Hosting.Syslog;
 
-/// <summary>Which syslog topics a graph reads: one per <c>exchange</c> its syslog nodes name (MineMeld's default <c>mmeld-syslog</c>).</summary>
+/// <summary>
+/// Which syslog topics a graph reads: one per <c>exchange</c> its syslog nodes name (MineMeld's default
+/// <c>mmeld-syslog</c>).
+/// </summary>
 public static class SyslogSettings
 {
     public const string DefaultExchange = "mmeld-syslog";

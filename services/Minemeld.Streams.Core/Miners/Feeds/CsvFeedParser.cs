@@ -7,10 +7,11 @@ using Minemeld.Streams.Core.Text;
 namespace Minemeld.Streams.Core.Miners.Feeds;
 
 /// <summary>
-/// MineMeld's CSVFT (docs/minemeld-engine.md, "CSV and JSON feeds") with Python's csv dialect options: <c>fieldnames</c> (or the first row as header),
-/// <c>delimiter</c>, <c>quotechar</c>, <c>doublequote</c>, <c>escapechar</c>, <c>skipinitialspace</c>. The column
-/// <c>indicator</c> is the indicator; every other named column becomes a string attribute; short rows give nulls,
-/// surplus columns are dropped. <c>ignore_regex</c> is matched at the start of the raw line.
+/// MineMeld's CSVFT (docs/minemeld-engine.md, "CSV and JSON feeds") with Python's csv dialect options:
+/// <c>fieldnames</c> (or the first row as header), <c>delimiter</c>, <c>quotechar</c>, <c>doublequote</c>,
+/// <c>escapechar</c>, <c>skipinitialspace</c>. The column <c>indicator</c> is the indicator; every other named column
+/// becomes a string attribute; short rows give nulls, surplus columns are dropped. <c>ignore_regex</c> is matched at
+/// the start of the raw line.
 /// </summary>
 public sealed class CsvFeedParser
 {

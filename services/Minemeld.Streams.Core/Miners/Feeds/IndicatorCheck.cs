@@ -7,7 +7,9 @@ namespace Minemeld.Streams.Core.Miners.Feeds;
 /// <summary>Design.md decision 5 at ingestion: validate and normalise an indicator for its type.</summary>
 public static class IndicatorCheck
 {
-    /// <summary>The normalised indicator, or null (counted as a parse error) when it is not valid for its type.</summary>
+    /// <summary>
+    /// The normalised indicator, or null (counted as a parse error) when it is not valid for its type.
+    /// </summary>
     public static string? Normalize(string indicator, JsonObject attributes, JsonObject defaults, int line, FeedParseReport report)
     {
         var typeNode = attributes[IndicatorValue.Type] ?? defaults[IndicatorValue.Type];

@@ -8,9 +8,9 @@ using Newtonsoft.Json.Linq;
 namespace Minemeld.Streams.Core.Miners.Feeds;
 
 /// <summary>
-/// MineMeld's SimpleJSON (docs/minemeld-engine.md, "CSV and JSON feeds"): the JMESPath <c>extractor</c> (default <c>@</c>) selects a list of objects; an
-/// item's <c>indicator</c> key (configurable) must be a string; attributes are <c>&lt;prefix&gt;_&lt;field&gt;</c>
-/// for the configured fields present (all other keys when <c>fields</c> is null).
+/// MineMeld's SimpleJSON (docs/minemeld-engine.md, "CSV and JSON feeds"): the JMESPath <c>extractor</c> (default
+/// <c>@</c>) selects a list of objects; an item's <c>indicator</c> key (configurable) must be a string; attributes are
+/// <c>&lt;prefix&gt;_&lt;field&gt;</c> for the configured fields present (all other keys when <c>fields</c> is null).
 /// </summary>
 public sealed class JsonFeedParser
 {

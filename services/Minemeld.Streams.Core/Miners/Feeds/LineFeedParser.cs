@@ -7,9 +7,10 @@ using Minemeld.Streams.Core.Text;
 namespace Minemeld.Streams.Core.Miners.Feeds;
 
 /// <summary>
-/// MineMeld's HttpFT line parsing (docs/minemeld-engine.md, "Line feeds (HttpFT)"): lines split on \n, \r\n or \r; <c>ignore_regex</c> matched at the
-/// start of the raw line; trimmed; the indicator is the first token, or the <c>indicator</c> extraction; each
-/// field extraction searches the trimmed line and an integer-looking result becomes an integer.
+/// MineMeld's HttpFT line parsing (docs/minemeld-engine.md, "Line feeds (HttpFT)"): lines split on \n, \r\n or \r;
+/// <c>ignore_regex</c> matched at the start of the raw line; trimmed; the indicator is the first token, or the
+/// <c>indicator</c> extraction; each field extraction searches the trimmed line and an integer-looking result becomes
+/// an integer.
 /// </summary>
 public sealed class LineFeedParser
 {

@@ -335,7 +335,8 @@ public static class ExportParsers
 
     /// <summary>
     /// Another MineMeld's feed read as JSON sequences (<c>mm.JSONSEQMiner</c>: <c>?v=json-seq</c>, RFC 7464 records of
-    /// <c>{"indicator", "value"}</c>): each record is an indicator with its value's attributes, the private ones left out.
+    /// <c>{"indicator", "value"}</c>): each record is an indicator with its value's attributes, the private ones left
+    /// out.
     /// </summary>
     public static IEnumerable<FeedItem> JsonSequence(TextReader reader, JsonObject defaults, FeedParseReport report)
     {

@@ -65,7 +65,9 @@ public sealed class Stix1Parser
 
     public bool IgnoreCompositionOperator { get; }
 
-    /// <summary>Observables that no indicator refers to are taken as one indicator's (MineMeld's create_fake_indicator).</summary>
+    /// <summary>
+    /// Observables that no indicator refers to are taken as one indicator's (MineMeld's create_fake_indicator).
+    /// </summary>
     public bool CreateFakeIndicator { get; }
 
     /// <summary>A new gathering of one poll's packages.</summary>
@@ -261,7 +263,9 @@ public sealed class Stix1Packages
         }
     }
 
-    /// <summary>An observable: a reference, an <c>OR</c> of references, or an object's value; null when unreadable.</summary>
+    /// <summary>
+    /// An observable: a reference, an <c>OR</c> of references, or an object's value; null when unreadable.
+    /// </summary>
     private Observable? Decode(XElement observable, FeedParseReport report)
     {
         if (observable.Attribute("idref")?.Value is { } idref)
@@ -461,7 +465,9 @@ public sealed class Stix1Packages
             ? stamp
             : null;
 
-    /// <summary>The local name of an element's <c>xsi:type</c> (<c>AddressObj:AddressObjectType</c> → <c>AddressObjectType</c>).</summary>
+    /// <summary>
+    /// The local name of an element's <c>xsi:type</c> (<c>AddressObj:AddressObjectType</c> → <c>AddressObjectType</c>).
+    /// </summary>
     private static string? XsiType(XElement element)
     {
         var type = element.Attribute(XName.Get("type", "http://www.w3.org/2001/XMLSchema-instance"))?.Value;

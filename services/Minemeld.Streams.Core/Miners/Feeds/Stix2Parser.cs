@@ -8,12 +8,12 @@ namespace Minemeld.Streams.Core.Miners.Feeds;
 
 /// <summary>
 /// The indicators of STIX 2.0/2.1 objects, as MineMeld's TAXII 2 client read them: every <c>indicator</c> object with
-/// <c>pattern_type</c> stix (or none, STIX 2.0) gives one item per equality (or <c>IN</c> list member) of its pattern on
-/// an object type MineMeld maps: <c>ipv4-addr:value</c>, <c>ipv6-addr:value</c>, <c>domain-name:value</c>,
+/// <c>pattern_type</c> stix (or none, STIX 2.0) gives one item per equality (or <c>IN</c> list member) of its pattern
+/// on an object type MineMeld maps: <c>ipv4-addr:value</c>, <c>ipv6-addr:value</c>, <c>domain-name:value</c>,
 /// <c>url:value</c>, <c>file:hashes.MD5</c>, <c>'SHA-1'</c>, <c>'SHA-256'</c>. Each carries the indicator's
 /// <c>confidence</c> (when it has one), <c>description</c> (its own, else the descriptions of the relationships from
-/// it), <c>techniques</c> (the names of the attack patterns it indicates), and <c>stix2_indicator</c> (its id).
-/// A revoked indicator, or one whose <c>valid_until</c> has passed, gives nothing.
+/// it), <c>techniques</c> (the names of the attack patterns it indicates), and <c>stix2_indicator</c> (its id). A
+/// revoked indicator, or one whose <c>valid_until</c> has passed, gives nothing.
 /// </summary>
 public static partial class Stix2Parser
 {
@@ -78,7 +78,9 @@ public static partial class Stix2Parser
         }
     }
 
-    /// <summary>The items of a set of STIX objects (indicators, and the relationships and attack patterns around them).</summary>
+    /// <summary>
+    /// The items of a set of STIX objects (indicators, and the relationships and attack patterns around them).
+    /// </summary>
     public static IEnumerable<FeedItem> Items(IReadOnlyList<JsonObject> objects, JsonObject defaults, DateTimeOffset now, FeedParseReport report)
     {
         ArgumentNullException.ThrowIfNull(objects);

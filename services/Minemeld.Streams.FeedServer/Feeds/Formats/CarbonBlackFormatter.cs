@@ -8,9 +8,10 @@ namespace Minemeld.Streams.FeedServer.Feeds.Formats;
 /// <summary>
 /// Carbon Black threat-feed JSON in MineMeld's hand-assembled shape (whitespace included). Entries without a stored
 /// value are skipped; type <c>domain</c> goes to <c>dns</c>, <c>md5</c> to <c>md5</c> (both lower-cased); <c>IPv4</c>
-/// (address, CIDR or range) is expanded into single addresses, at most <see cref="FeedServerOptions.CarbonBlackMaxAddresses"/>
-/// per response (decision 5: the cut is logged and counted, where MineMeld could emit 16M lines for a /8). Strings
-/// are JSON-escaped (MineMeld pasted them raw). Three passes over one snapshot keep memory flat.
+/// (address, CIDR or range) is expanded into single addresses, at most
+/// <see cref="FeedServerOptions.CarbonBlackMaxAddresses"/> per response (decision 5: the cut is logged and counted,
+/// where MineMeld could emit 16M lines for a /8). Strings are JSON-escaped (MineMeld pasted them raw). Three passes
+/// over one snapshot keep memory flat.
 /// </summary>
 internal sealed class CarbonBlackFormatter(int maxAddresses) : IFeedFormatter
 {
@@ -25,7 +26,9 @@ internal sealed class CarbonBlackFormatter(int maxAddresses) : IFeedFormatter
 
     public bool IsTimeDependent => true;
 
-    /// <summary>Addresses left out because of the cap in the last response written (for the caller's counter).</summary>
+    /// <summary>
+    /// Addresses left out because of the cap in the last response written (for the caller's counter).
+    /// </summary>
     public long Truncated { get; private set; }
 
     public async Task WriteAsync(FeedRenderContext context, CancellationToken cancellationToken)

@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace Minemeld.Streams.FeedServer.Feeds.Formats;
 
 /// <summary>
-/// McAfee Web Gateway list: <c>type=&lt;t&gt;</c>, then <c>"&lt;indicator&gt;" "&lt;sources&gt;"</c> per (translated) indicator,
-/// sources joined with <c>,</c> or <c>from minemeld</c> when there are none; <c>"</c> escaped as <c>\"</c>.
+/// McAfee Web Gateway list: <c>type=&lt;t&gt;</c>, then <c>"&lt;indicator&gt;" "&lt;sources&gt;"</c> per (translated)
+/// indicator, sources joined with <c>,</c> or <c>from minemeld</c> when there are none; <c>"</c> escaped as <c>\"</c>.
 /// </summary>
 internal sealed class MwgFormatter : IFeedFormatter
 {

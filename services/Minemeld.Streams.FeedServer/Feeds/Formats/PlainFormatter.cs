@@ -1,9 +1,9 @@
 namespace Minemeld.Streams.FeedServer.Feeds.Formats;
 
 /// <summary>
-/// One entry per line. MineMeld joined each page of 100 with <c>\n</c> and added <c>\n</c>, so an empty feed is a single
-/// <c>\n</c> and a read ending exactly on a page boundary (without <c>n</c> stopping it) ends with a blank line; both
-/// are kept. <c>tr=1</c> translates every line (no type check), as MineMeld's plain format did.
+/// One entry per line. MineMeld joined each page of 100 with <c>\n</c> and added <c>\n</c>, so an empty feed is a
+/// single <c>\n</c> and a read ending exactly on a page boundary (without <c>n</c> stopping it) ends with a blank line;
+/// both are kept. <c>tr=1</c> translates every line (no type check), as MineMeld's plain format did.
 /// </summary>
 internal sealed class PlainFormatter : IFeedFormatter
 {

@@ -54,7 +54,9 @@ public static class RangeTranslation
         }
     }
 
-    /// <summary>The CIDR blocks of one range as text; <paramref name="bare"/> prints one-address blocks without a prefix.</summary>
+    /// <summary>
+    /// The CIDR blocks of one range as text; <paramref name="bare"/> prints one-address blocks without a prefix.
+    /// </summary>
     public static void Add<T, TFamily>(T start, T end, bool bare, List<string> into)
         where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>
         where TFamily : IAddressFamily<T>

@@ -3,7 +3,9 @@ using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.FeedServer.Feeds.Formats;
 
-/// <summary>Reads attributes out of a stored value's JSON text; a value that is not a JSON object reads as empty.</summary>
+/// <summary>
+/// Reads attributes out of a stored value's JSON text; a value that is not a JSON object reads as empty.
+/// </summary>
 public static class StoredValue
 {
     public static JsonDocument? Parse(string? json)

@@ -17,7 +17,9 @@ public static partial class UrlRewriter
     [GeneratedRegex(@"^(\*\.)+[A-Za-z]+(:[0-9]+)?$", RegexOptions.CultureInvariant)]
     private static partial Regex TooBroad();
 
-    /// <summary>Lower-cases the entry and strips a leading scheme run (<c>http://</c>, <c>hxxp://</c>, <c>//</c>).</summary>
+    /// <summary>
+    /// Lower-cases the entry and strips a leading scheme run (<c>http://</c>, <c>hxxp://</c>, <c>//</c>).
+    /// </summary>
     public static string LowerWithoutScheme(string url)
     {
         ArgumentNullException.ThrowIfNull(url);
@@ -26,7 +28,9 @@ public static partial class UrlRewriter
         return scheme.Success ? lower[scheme.Length..] : lower;
     }
 
-    /// <summary>Whether the host is followed by <c>:port</c>; <paramref name="withoutPort"/> is the entry without it.</summary>
+    /// <summary>
+    /// Whether the host is followed by <c>:port</c>; <paramref name="withoutPort"/> is the entry without it.
+    /// </summary>
     public static bool HasPort(string url, out string withoutPort)
     {
         ArgumentNullException.ThrowIfNull(url);
@@ -35,7 +39,9 @@ public static partial class UrlRewriter
         return match.Success;
     }
 
-    /// <summary>Every token (between <c>. / + = ? &amp;</c>) that mixes <c>*</c> with other characters becomes <c>*</c>.</summary>
+    /// <summary>
+    /// Every token (between <c>. / + = ? &amp;</c>) that mixes <c>*</c> with other characters becomes <c>*</c>.
+    /// </summary>
     public static string RewriteWildcards(string url, out bool changed)
     {
         var rewritten = Token().Replace(url, static m => m.ValueSpan.Contains('*') && m.Length > 1 ? "*" : m.Value);

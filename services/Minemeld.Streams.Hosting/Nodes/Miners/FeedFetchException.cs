@@ -1,6 +1,8 @@
 namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
-/// <summary>A poll attempt that failed (HTTP status, timeout, too large, unreadable file); the message says which.</summary>
+/// <summary>
+/// A poll attempt that failed (HTTP status, timeout, too large, unreadable file); the message says which.
+/// </summary>
 public sealed class FeedFetchException : Exception
 {
     public FeedFetchException()

@@ -8,12 +8,12 @@ using Minemeld.Streams.Core.Json;
 namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
 /// <summary>
-/// Fetches a miner's document. <c>http(s)</c> with the options operators asked MineMeld for, generic to every
-/// miner (docs/minemeld-compatibility.md, "Node classes"): basic auth (<c>username</c>/<c>password</c>), <c>bearer_token</c>, arbitrary
-/// <c>headers</c>, a client certificate (<c>client_cert</c>/<c>client_key</c>, PEM), <c>proxy</c>,
-/// <c>verify_cert</c>, <c>user_agent</c>, <c>polling_timeout</c> (seconds); and <c>file:</c> URLs for offline
-/// feeds, relative to the graph file's directory. Every response is bounded by <c>max_response_bytes</c>
-/// (default 64 MiB): a larger or endless one fails the attempt instead of filling memory.
+/// Fetches a miner's document. <c>http(s)</c> with the options operators asked MineMeld for, generic to every miner
+/// (docs/minemeld-compatibility.md, "Node classes"): basic auth (<c>username</c>/<c>password</c>), <c>bearer_token</c>,
+/// arbitrary <c>headers</c>, a client certificate (<c>client_cert</c>/<c>client_key</c>, PEM), <c>proxy</c>,
+/// <c>verify_cert</c>, <c>user_agent</c>, <c>polling_timeout</c> (seconds); and <c>file:</c> URLs for offline feeds,
+/// relative to the graph file's directory. Every response is bounded by <c>max_response_bytes</c> (default 64 MiB): a
+/// larger or endless one fails the attempt instead of filling memory.
 /// </summary>
 public sealed class FeedFetcher : IDisposable
 {
@@ -29,7 +29,9 @@ public sealed class FeedFetcher : IDisposable
     /// <param name="config">The node's config: <c>url</c> and the fetch options.</param>
     /// <param name="graphDirectory">Where a relative <c>file:</c> path is resolved.</param>
     /// <param name="defaultUrl">The class's source when the config names none.</param>
-    /// <param name="requestHeaders">Headers read again for every request (a key an operator may change meanwhile).</param>
+    /// <param name="requestHeaders">
+    /// Headers read again for every request (a key an operator may change meanwhile).
+    /// </param>
     public FeedFetcher(JsonObject config, string? graphDirectory, string? defaultUrl = null, Func<IReadOnlyDictionary<string, string>>? requestHeaders = null)
     {
         _requestHeaders = requestHeaders;
@@ -141,7 +143,9 @@ public sealed class FeedFetcher : IDisposable
     /// </summary>
     /// <param name="relative">The document, relative to the configured <c>url</c>.</param>
     /// <param name="cancellationToken">Stops the request.</param>
-    /// <param name="shownAs">How messages name the request when its URL carries a secret (a key in the query or path).</param>
+    /// <param name="shownAs">
+    /// How messages name the request when its URL carries a secret (a key in the query or path).
+    /// </param>
     public Task<string> FetchAsync(string relative, CancellationToken cancellationToken, string? shownAs = null)
     {
         ArgumentNullException.ThrowIfNull(relative);
@@ -151,9 +155,9 @@ public sealed class FeedFetcher : IDisposable
     }
 
     /// <summary>
-    /// Posts <paramref name="body"/> to <paramref name="url"/> (absolute, or relative to the configured <c>url</c>) with
-    /// the same client, credentials and size cap, and returns the answer (a web service that takes requests, such as
-    /// TAXII 1.1 or the PAN-OS XML API). <paramref name="headers"/> are added to this request only.
+    /// Posts <paramref name="body"/> to <paramref name="url"/> (absolute, or relative to the configured <c>url</c>)
+    /// with the same client, credentials and size cap, and returns the answer (a web service that takes requests, such
+    /// as TAXII 1.1 or the PAN-OS XML API). <paramref name="headers"/> are added to this request only.
     /// </summary>
     public Task<string> PostAsync(string url, HttpContent body, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
     {
@@ -259,5 +263,7 @@ public sealed class FeedFetcher : IDisposable
     }
 }
 
-/// <summary>A document as a web service answered it: the body, and the response's headers (names ignore case).</summary>
+/// <summary>
+/// A document as a web service answered it: the body, and the response's headers (names ignore case).
+/// </summary>
 public sealed record FetchedDocument(string Body, IReadOnlyDictionary<string, string> Headers);

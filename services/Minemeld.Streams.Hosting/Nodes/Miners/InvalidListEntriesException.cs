@@ -1,6 +1,8 @@
 namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
-/// <summary>One refused entry of a list edit: its position in the request, the indicator as given (when there was one) and why.</summary>
+/// <summary>
+/// One refused entry of a list edit: its position in the request, the indicator as given (when there was one) and why.
+/// </summary>
 public sealed record ListEntryError(int Entry, string? Indicator, string Message)
 {
     public override string ToString() => Indicator is null ? $"entry {Entry}: {Message}" : $"entry {Entry} ('{Indicator}'): {Message}";

@@ -136,7 +136,9 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
 
     public async Task<long> RemoveAsync(IReadOnlyList<string> indicators, CancellationToken cancellationToken) => (await RemoveReportingAsync(indicators, cancellationToken).ConfigureAwait(false)).Removed;
 
-    /// <summary>Stamps the list as edited (read by its miner's owner, see <see cref="IStateStore.ListStamps"/>), then HUPs it.</summary>
+    /// <summary>
+    /// Stamps the list as edited (read by its miner's owner, see <see cref="IStateStore.ListStamps"/>), then HUPs it.
+    /// </summary>
     public async Task HupAsync(CancellationToken cancellationToken)
     {
         await _stamps.WriteAsync([KeyValuePair.Create(node, Guid.NewGuid().ToString("N"))], [], cancellationToken).ConfigureAwait(false);
@@ -152,7 +154,9 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
         return attributes.ToJsonString();
     }
 
-    /// <summary>Why <paramref name="indicator"/> cannot go into this list (null when it can), and its normal form.</summary>
+    /// <summary>
+    /// Why <paramref name="indicator"/> cannot go into this list (null when it can), and its normal form.
+    /// </summary>
     public IndicatorParseResult Check(string indicator, JsonObject attributes)
     {
         ArgumentNullException.ThrowIfNull(attributes);

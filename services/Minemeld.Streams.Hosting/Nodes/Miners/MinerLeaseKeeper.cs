@@ -31,7 +31,9 @@ public sealed partial class MinerLeaseKeeper(
     /// <summary>Ticks completed (for tests that wait for one).</summary>
     public int Ticks { get; private set; }
 
-    /// <summary>Why leases may have lapsed: no tick has completed for a whole lease (Redis failing); null otherwise.</summary>
+    /// <summary>
+    /// Why leases may have lapsed: no tick has completed for a whole lease (Redis failing); null otherwise.
+    /// </summary>
     public string? Lapsed(DateTimeOffset now) =>
         now - _lastTick > options.LeaseTtl
             ? $"miner leases: not renewed for {(now - _lastTick).TotalSeconds:F0} s (lease {options.LeaseTtl.TotalSeconds:F0} s); another replica may take the miners over"

@@ -10,10 +10,10 @@ using Minemeld.Streams.Hosting.State;
 namespace Minemeld.Streams.Hosting.Nodes.Miners;
 
 /// <summary>
-/// One miner node (docs/minemeld-engine.md, "Miners: the per-poll diff"): a poll cycle fetches and parses the feed (or reads the local list), diffs it against
-/// the table, applies sudden death (only after a successful poll), age-out and GC, publishes the result and
-/// waits for the acks, then saves the table. A lease per node in the state store makes sure replicas never poll the same feed
-/// twice in one interval; the lease holder also runs the age-out sweeps.
+/// One miner node (docs/minemeld-engine.md, "Miners: the per-poll diff"): a poll cycle fetches and parses the feed (or
+/// reads the local list), diffs it against the table, applies sudden death (only after a successful poll), age-out and
+/// GC, publishes the result and waits for the acks, then saves the table. A lease per node in the state store makes
+/// sure replicas never poll the same feed twice in one interval; the lease holder also runs the age-out sweeps.
 /// </summary>
 public sealed class MinerNode : IDisposable
 {
@@ -73,7 +73,9 @@ public sealed class MinerNode : IDisposable
     /// </summary>
     public static TimeSpan OverdueAfter(int intervalSeconds) => TimeSpan.FromSeconds(intervalSeconds + 60 + (intervalSeconds / 10));
 
-    /// <summary>Why this miner is overdue, when it holds its lease and has not polled in time; null otherwise.</summary>
+    /// <summary>
+    /// Why this miner is overdue, when it holds its lease and has not polled in time; null otherwise.
+    /// </summary>
     public string? Overdue(DateTimeOffset now)
     {
         if (!HoldsLease || Poller.LastRun is not { } last)
@@ -332,7 +334,9 @@ public sealed class MinerNode : IDisposable
         public Task AcknowledgedAsync() => Task.WhenAll(_sent);
     }
 
-    /// <summary>Whether this instance held the lease at its last look (a poll, a sweep or the keeper's renewal).</summary>
+    /// <summary>
+    /// Whether this instance held the lease at its last look (a poll, a sweep or the keeper's renewal).
+    /// </summary>
     public bool HoldsLease { get; private set; }
 
     /// <summary>The list's edit stamp as the last poll read it, before reading the entries (list miners).</summary>
@@ -352,7 +356,10 @@ public sealed class MinerNode : IDisposable
 
     private Task<bool> HoldsLeaseAsync(CancellationToken cancellationToken) => _lease.IsHeldByAsync(_options.InstanceId, cancellationToken);
 
-    /// <summary>Gives this instance's lease up (a clean stop): another replica polls at its next look instead of after the interval.</summary>
+    /// <summary>
+    /// Gives this instance's lease up (a clean stop): another replica polls at its next look instead of after the
+    /// interval.
+    /// </summary>
     public async Task ReleaseLeaseAsync(CancellationToken cancellationToken)
     {
         HoldsLease = false;

@@ -20,7 +20,9 @@ public sealed class MinerRunOptions
     /// <summary>Directory that relative <c>file:</c> URLs resolve against (the graph file's directory).</summary>
     public string? GraphDirectory { get; set; }
 
-    /// <summary>The graph's Kafka clients and topic names, for sources that read a topic (the syslog miner); set by the runtime.</summary>
+    /// <summary>
+    /// The graph's Kafka clients and topic names, for sources that read a topic (the syslog miner); set by the runtime.
+    /// </summary>
     public Kafka.IKafkaClientFactory? Kafka { get; set; }
 
     /// <summary>The graph's topic names (with <see cref="Kafka"/>).</summary>

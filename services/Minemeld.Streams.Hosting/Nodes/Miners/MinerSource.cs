@@ -184,7 +184,9 @@ public sealed class MinerSource : IDisposable
     private static MinerSource Document(FeedFetcher fetcher, Func<TextReader, FeedParseReport, IEnumerable<FeedItem>> parse) =>
         new(() => fetcher.Source, async (report, cancellationToken) => [.. parse(new StringReader(await fetcher.FetchAsync(cancellationToken).ConfigureAwait(false)), report)], fetcher);
 
-    /// <summary>Recorded Future's risk lists: the entity's list (Connect API) or a Fusion file; the token from the side config.</summary>
+    /// <summary>
+    /// Recorded Future's risk lists: the entity's list (Connect API) or a Fusion file; the token from the side config.
+    /// </summary>
     private static MinerSource RecordedFuture(GraphNode node, JsonObject config, string? directory, SideConfig side)
     {
         var fetcher = new FeedFetcher(WithUrl(config, "https://api.recordedfuture.com/"), directory, requestHeaders: () => new Dictionary<string, string>(StringComparer.Ordinal)
@@ -230,7 +232,9 @@ public sealed class MinerSource : IDisposable
         ? new Dictionary<string, string>(StringComparer.Ordinal) { [header] = value }
         : throw new FeedFetchException($"no API key: set {key} in the node's config or in {side.FilePath}");
 
-    /// <summary>The config with the service's address as its url, unless the node names another (a mirror, a test server).</summary>
+    /// <summary>
+    /// The config with the service's address as its url, unless the node names another (a mirror, a test server).
+    /// </summary>
     private static JsonObject WithUrl(JsonObject config, string url, bool force = false)
     {
         var copy = (JsonObject)config.DeepClone();

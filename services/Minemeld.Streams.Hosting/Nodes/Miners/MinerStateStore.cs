@@ -38,15 +38,21 @@ public sealed class MinerStateStore(IMinerTableStore table) : ISourceCursor
 
     private static readonly string[] FieldNames = [.. Enumerable.Range(0, Buckets).Select(static b => b.ToString(CultureInfo.InvariantCulture))];
 
-    /// <summary>Fields the last load found that are not clean buckets: deleted by the next save unless it rewrites them.</summary>
+    /// <summary>
+    /// Fields the last load found that are not clean buckets: deleted by the next save unless it rewrites them.
+    /// </summary>
     private readonly HashSet<string> _stale = new(StringComparer.Ordinal);
 
     private string? _next;
 
-    /// <summary>The cursor saved with the table (an incremental source goes on from it); null when none was saved.</summary>
+    /// <summary>
+    /// The cursor saved with the table (an incremental source goes on from it); null when none was saved.
+    /// </summary>
     public string? Current { get; private set; }
 
-    /// <summary>The cursor the next save records with the table; a failed cycle reloads the table and forgets it.</summary>
+    /// <summary>
+    /// The cursor the next save records with the table; a failed cycle reloads the table and forgets it.
+    /// </summary>
     public void Advance(string next) => _next = next;
 
     /// <summary>The version this instance last read or wrote.</summary>
@@ -59,7 +65,9 @@ public sealed class MinerStateStore(IMinerTableStore table) : ISourceCursor
     /// </summary>
     public IReadOnlyList<(string? Type, string Indicator)> Unsettled { get; private set; } = [];
 
-    /// <summary>The bucket of a row: the 32-bit xxHash of its indicator's UTF-8 bytes, mod <see cref="Buckets"/>.</summary>
+    /// <summary>
+    /// The bucket of a row: the 32-bit xxHash of its indicator's UTF-8 bytes, mod <see cref="Buckets"/>.
+    /// </summary>
     public static int BucketOf(string indicator)
     {
         ArgumentNullException.ThrowIfNull(indicator);

@@ -17,7 +17,9 @@ namespace Minemeld.Streams.Hosting.Nodes.Miners;
 /// </summary>
 public sealed class O365ApiSource
 {
-    /// <summary>Microsoft's service; <c>url</c> in the config points the node at another (a mirror, a test server).</summary>
+    /// <summary>
+    /// Microsoft's service; <c>url</c> in the config points the node at another (a mirror, a test server).
+    /// </summary>
     public const string DefaultUrl = "https://endpoints.office.com";
 
     private readonly FeedFetcher _fetcher;
@@ -50,7 +52,9 @@ public sealed class O365ApiSource
         _query = query.ToString();
     }
 
-    /// <summary>The GUID every call of this node carries: a name-based UUID (version 5) of the graph and node names.</summary>
+    /// <summary>
+    /// The GUID every call of this node carries: a name-based UUID (version 5) of the graph and node names.
+    /// </summary>
     public static Guid ClientRequestId(string graph, string node)
     {
         // SHA-1 is what RFC 9562 specifies for name-based UUIDs; nothing here depends on it resisting collisions.

@@ -22,14 +22,22 @@ public sealed class SideConfig(string nodeName, JsonObject config, string? graph
     /// <summary>The side config file this node reads.</summary>
     public string FilePath => _path;
 
-    /// <summary>The key's text from the node's config, else from the side config file (the other way round with fileWins); null when neither has it.</summary>
+    /// <summary>
+    /// The key's text from the node's config, else from the side config file (the other way round with fileWins); null
+    /// when neither has it.
+    /// </summary>
     /// <exception cref="FeedFetchException">The side config file exists but is not a YAML mapping.</exception>
     public string? Get(string key) => JsonNodeValues.TryGetString(GetNode(key), out var value) ? value : null;
 
-    /// <summary>The key's flag from the node's config, else from the side config file; false when neither has it.</summary>
+    /// <summary>
+    /// The key's flag from the node's config, else from the side config file; false when neither has it.
+    /// </summary>
     public bool GetFlag(string key) => JsonNodeValues.TryGetBoolean(GetNode(key), out var value) && value;
 
-    /// <summary>The key's value as it is (a list, a number), from the node's config, else from the side config file (the other way round with fileWins).</summary>
+    /// <summary>
+    /// The key's value as it is (a list, a number), from the node's config, else from the side config file (the other
+    /// way round with fileWins).
+    /// </summary>
     public JsonNode? GetNode(string key)
     {
         if (fileWins)

@@ -114,7 +114,8 @@ public sealed class TaxiiClientSource : IDisposable
 
     /// <summary>
     /// What <see cref="FeedFetcher"/> is built from: the node's config with <c>discovery_service</c> as its url and
-    /// MineMeld's certificate keys as the fetcher's. Credentials are sent by the source (they may change between polls).
+    /// MineMeld's certificate keys as the fetcher's. Credentials are sent by the source (they may change between
+    /// polls).
     /// </summary>
     /// <exception cref="FeedFetchException">A client certificate is required and its files are not there.</exception>
     public static JsonObject FetcherConfig(JsonObject config, string nodeName, string? graphDirectory)
@@ -244,7 +245,9 @@ public sealed class TaxiiClientSource : IDisposable
             ?? throw new FeedFetchException($"{management}: collection '{_collection}' has no polling service with the TAXII 1.1 XML message binding");
     }
 
-    /// <summary>Polls one window to its last part; returns the end the server said the answer covers, if it said.</summary>
+    /// <summary>
+    /// Polls one window to its last part; returns the end the server said the answer covers, if it said.
+    /// </summary>
     private async Task<DateTimeOffset?> PollWindowAsync(
         FeedFetcher fetcher, string poll, DateTimeOffset begin, DateTimeOffset end, string? subscription, string? authorization,
         Stix1Packages collection, FeedParseReport report, CancellationToken cancellationToken)

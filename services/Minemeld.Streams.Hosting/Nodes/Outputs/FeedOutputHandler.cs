@@ -7,11 +7,11 @@ using Minemeld.Streams.Hosting.State;
 namespace Minemeld.Streams.Hosting.Nodes.Outputs;
 
 /// <summary>
-/// A feed output (MineMeld's RedisSet, docs/minemeld-engine.md, "Feeds (RedisSet)") over a batch: infilters decide membership (an update they drop
-/// withdraws the indicator), the last message per indicator in the batch decides its fate, and the whole batch
-/// lands in Redis in one transaction. <c>max_entries</c> caps the number of members: new members beyond it are
-/// dropped and counted, updates of members already present still apply (docs/minemeld-compatibility.md, difference 25). Replaying a batch
-/// writes the same members, scores and values again.
+/// A feed output (MineMeld's RedisSet, docs/minemeld-engine.md, "Feeds (RedisSet)") over a batch: infilters decide
+/// membership (an update they drop withdraws the indicator), the last message per indicator in the batch decides its
+/// fate, and the whole batch lands in Redis in one transaction. <c>max_entries</c> caps the number of members: new
+/// members beyond it are dropped and counted, updates of members already present still apply
+/// (docs/minemeld-compatibility.md, difference 25). Replaying a batch writes the same members, scores and values again.
 /// <para>
 /// With a <see cref="FeedTable"/>, every change is also published to the feed's table topic before it is written to
 /// Redis (key = indicator; value = an update message with the member's value, origin the feed; a tombstone when it
@@ -135,7 +135,9 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
         return changes;
     }
 
-    /// <summary>The member's table-topic message: an update from the feed with the value as received (stripped).</summary>
+    /// <summary>
+    /// The member's table-topic message: an update from the feed with the value as received (stripped).
+    /// </summary>
     private byte[] TableMessage(IndicatorMessage message, ReadOnlyMemory<byte> value, DateTimeOffset now) =>
         IndicatorMessageSerializer.Serialize(MessageOp.Update, message.Indicator, message.Type, Node, IndicatorJson.OfUtf8(value), now);
 
@@ -157,7 +159,9 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
             && value.TokenType == System.Text.Json.JsonTokenType.Number && value.TryGetInt64(out var score) ? score : 0;
     }
 
-    /// <summary>The received value as UTF-8 JSON: the text as it arrived, or the stripped tree written out; empty for none.</summary>
+    /// <summary>
+    /// The received value as UTF-8 JSON: the text as it arrived, or the stripped tree written out; empty for none.
+    /// </summary>
     private static ReadOnlyMemory<byte> Utf8Value(in InputFilter.Received received) =>
         received.Value.Tree is { } tree ? System.Text.Encoding.UTF8.GetBytes(tree.ToJsonString()) : received.Value.Utf8;
 

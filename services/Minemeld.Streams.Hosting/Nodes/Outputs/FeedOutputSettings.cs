@@ -6,7 +6,10 @@ using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Nodes.Outputs;
 
-/// <summary>A feed output's config (MineMeld's RedisSet keys, docs/minemeld-engine.md, "Feeds (RedisSet)") and its over-broad guard.</summary>
+/// <summary>
+/// A feed output's config (MineMeld's RedisSet keys, docs/minemeld-engine.md, "Feeds (RedisSet)") and its over-broad
+/// guard.
+/// </summary>
 public sealed record FeedOutputSettings(string? ScoringAttribute, bool StoreValue, long MaxEntries, FilterSet Infilters, BroadnessGuard Guard)
 {
     /// <summary>

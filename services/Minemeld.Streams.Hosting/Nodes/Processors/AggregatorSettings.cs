@@ -5,7 +5,9 @@ using Minemeld.Streams.Core.Json;
 
 namespace Minemeld.Streams.Hosting.Nodes.Processors;
 
-/// <summary>An aggregator node's config: whitelist prefixes and input order, filters, list merging, case folding.</summary>
+/// <summary>
+/// An aggregator node's config: whitelist prefixes and input order, filters, list merging, case folding.
+/// </summary>
 public sealed record AggregatorSettings(WhitelistPolicy Whitelist, FilterSet Infilters, FilterSet Outfilters, string IndicatorType, bool MergeLists, bool IgnoreCase)
 {
     public static AggregatorSettings FromConfig(IReadOnlyList<string> inputs, JsonObject config, string indicatorType)

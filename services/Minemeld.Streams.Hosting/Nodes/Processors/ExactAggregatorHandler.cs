@@ -10,9 +10,9 @@ namespace Minemeld.Streams.Hosting.Nodes.Processors;
 
 /// <summary>
 /// The aggregation behind an exact-match aggregator's <see cref="InputRouter"/> (MineMeld's AggregateFT): handles the
-/// messages of the repartition partitions its consumer owns, keyed by indicator; an indicator's rows (input → value) are loaded from the state store on first use and cached while the
-/// partition is owned. Per batch: emissions are handed to the producer; the batch's completion waits for their
-/// acknowledgements, then writes the changed rows.
+/// messages of the repartition partitions its consumer owns, keyed by indicator; an indicator's rows (input → value)
+/// are loaded from the state store on first use and cached while the partition is owned. Per batch: emissions are
+/// handed to the producer; the batch's completion waits for their acknowledgements, then writes the changed rows.
 /// </summary>
 public sealed class ExactAggregatorHandler(
     string graph,

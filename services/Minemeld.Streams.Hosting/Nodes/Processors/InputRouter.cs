@@ -26,12 +26,16 @@ public sealed class InputRouter(
     /// <summary>The repartition partitions this consumer owns.</summary>
     private readonly HashSet<int> _owned = [];
 
-    /// <summary>The messages a batch applies here, refilled by every batch (the aggregation keeps nothing of the list).</summary>
+    /// <summary>
+    /// The messages a batch applies here, refilled by every batch (the aggregation keeps nothing of the list).
+    /// </summary>
     private readonly List<InputMessage> _local = [];
 
     public string Node => aggregator.Node;
 
-    /// <summary><c>direct</c>: keys applied by the consumer that read them; <c>routed</c>: keys forwarded to their owner.</summary>
+    /// <summary>
+    /// <c>direct</c>: keys applied by the consumer that read them; <c>routed</c>: keys forwarded to their owner.
+    /// </summary>
     public NodeCounters Counters { get; } = new();
 
     /// <summary>The aggregation behind the router: its counters belong to the same node.</summary>

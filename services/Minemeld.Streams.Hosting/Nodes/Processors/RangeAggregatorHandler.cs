@@ -11,11 +11,10 @@ namespace Minemeld.Streams.Hosting.Nodes.Processors;
 /// <summary>
 /// The aggregation behind a range aggregator's <see cref="InputRouter"/>: handles the messages of the repartition
 /// partitions its consumer owns (keyed by address block: read from the repartition topic, or read from an input and
-/// applied here directly), keeps one
-/// <see cref="RangeAggregator{T,TFamily}"/> per block it owns (loaded from the state store on first use, dropped when the
-/// partition is revoked), and per batch: computes the emissions and hands them to the producer; its completion waits
-/// for the acks, then writes the changed rows to the state store. Publishing before persisting makes a replay after a
-/// crash start from the old rows and publish the very same messages again.
+/// applied here directly), keeps one <see cref="RangeAggregator{T,TFamily}"/> per block it owns (loaded from the state
+/// store on first use, dropped when the partition is revoked), and per batch: computes the emissions and hands them to
+/// the producer; its completion waits for the acks, then writes the changed rows to the state store. Publishing before
+/// persisting makes a replay after a crash start from the old rows and publish the very same messages again.
 /// </summary>
 public sealed class RangeAggregatorHandler<T, TFamily>(
     string graph,
