@@ -11,7 +11,7 @@ namespace Minemeld.Streams.Hosting.Kafka;
 /// Decodes what a consume loop read, and sets aside what is not a valid envelope: each such message is counted for
 /// every node that reads its topic, logged with where it is, and sent once (whoever reads it) to the topic's
 /// dead-letter topic (<see cref="TopicNames.DeadLetter"/>) wrapped with its place and the reason. The loop sends a
-/// batch's dead letters with <see cref="Send"/> and stores the batch's offsets only once they are acknowledged.
+/// batch's dead letters with <see cref="SendAsync"/> and stores the batch's offsets only once they are acknowledged.
 /// </summary>
 internal sealed partial class DeadLetters(MessagePublisher publisher, ILogger logger, string reader)
 {
@@ -49,7 +49,7 @@ internal sealed partial class DeadLetters(MessagePublisher publisher, ILogger lo
     /// <summary>
     /// Sends the dead letters set aside since the last call; the task ends when they are acknowledged.
     /// </summary>
-    public Task Send()
+    public Task SendAsync()
     {
         if (_letters is not { Count: > 0 } letters)
         {

@@ -167,7 +167,7 @@ public sealed partial class EdgeConsumerService(
         }
 
         var offsets = LastPerPartition(batch);
-        var lettersSent = deadLetters.Send();
+        var lettersSent = deadLetters.SendAsync();
 
         // The handler runs to completion even during shutdown: a half-applied batch would only be replayed.
         BatchCompletion completion;

@@ -354,7 +354,7 @@ public sealed partial class RoleConsumerService : BackgroundService
             _position[key] = next;
         }
 
-        var lettersSent = deadLetters.Send();
+        var lettersSent = deadLetters.SendAsync();
         var work = new List<LaneWork>(touched.Count);
         foreach (var lane in touched)
         {
