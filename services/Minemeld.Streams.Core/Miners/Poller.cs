@@ -276,22 +276,13 @@ public sealed class Poller(PollerSettings settings)
             }
 
             // New, or not in the previous successful poll: (re)created with a fresh first_seen.
-            if (NewValueUtf8(now, item) is { } utf8)
-            {
-                // The value's type: the item's when it has one (even one that is not a string), else the node's.
-                var valueType = itemType ?? (HasType(item) ? null : TypeOf(Settings.Attributes));
-                row = new MinerRow(indicator, utf8, valueType) { LastRun = now, AgeOut = AgeOutOf(valueType, now, now) };
-                _rows[key] = row;
-                Counters.Added++;
-                return row.AgeOut >= now ? UpdatePlain(row) : null;
-            }
-
-            attributes = item.Tree();
-            var created = NewValue(now, attributes);
-            row = new MinerRow(indicator, created) { LastRun = now, AgeOut = AgeOutOf(created) };
+            // The value's type: the item's when it has one (even one that is not a string), else the node's.
+            var valueType = itemType ?? (HasType(item) ? null : TypeOf(Settings.Attributes));
+            var created = NewValue(now, item, out var hasPrivate, out var firstSeen, out var lastSeen);
+            row = new MinerRow(indicator, created, valueType) { LastRun = now, AgeOut = AgeOutOf(valueType, firstSeen, lastSeen) };
             _rows[key] = row;
             Counters.Added++;
-            return row.AgeOut >= now ? Update(row, created) : null;
+            return row.AgeOut < now ? null : hasPrivate ? Update(row) : UpdatePlain(row);
         }
 
         row.LastRun = now;
@@ -330,116 +321,61 @@ public sealed class Poller(PollerSettings settings)
         return changed && row.AgeOut >= now ? Update(row, refreshed) : null;
     }
 
-    private JsonObject NewValue(long now, JsonObject attributes)
-    {
-        // The node's attributes, then the bookkeeping keys, then the item's own: the same keys in the same order as
-        // assigning them one by one onto a copy of the node's attributes, built in one go.
-        var value = new JsonObjectBuilder(Settings.Attributes.Count + attributes.Count + 3);
-        foreach (var (name, node) in Settings.Attributes)
-        {
-            value.Set(name, node?.DeepClone());
-        }
-
-        value.Set(IndicatorValue.Sources, new JsonArray(Settings.SourceName));
-        value.Set(IndicatorValue.FirstSeen, now);
-        value.Set(IndicatorValue.LastSeen, now);
-        foreach (var (name, node) in attributes)
-        {
-            value.Set(name, node?.DeepClone());
-        }
-
-        return value.Build();
-    }
-
     /// <summary>
-    /// <see cref="NewValue"/> written straight to UTF-8 JSON, byte for byte what serializing that tree gives, for the
-    /// common item (no private key, no first_seen or last_seen of its own, nor on the node): a new row is then never a
-    /// tree. Null when the item or the node is not that plain (the caller builds the tree).
+    /// A new row's value, written as UTF-8 JSON: the one definition of it. The node's attributes in their order, then
+    /// <c>sources</c>, <c>first_seen</c> and <c>last_seen</c>, then the item's other attributes in theirs; a name given
+    /// again keeps its first place and takes the later value, as MineMeld assigns them one by one onto a copy of the
+    /// node's attributes: the item's own value wins over the bookkeeping's (<c>sources</c> = this node,
+    /// <c>first_seen</c> = <c>last_seen</c> = now), which wins over the node's. Values are copied as they are (an
+    /// item's bytes as written, a tree's nodes written). <paramref name="hasPrivate"/>: a private name (<c>_</c>,
+    /// <c>$</c>) was written, which the published value must lose; the times are the written <c>first_seen</c> and
+    /// <c>last_seen</c> as the age-out reads them (0 when not an integer).
     /// </summary>
-    private byte[]? NewValueUtf8(long now, in PollItem item)
-    {
-        if (!IsPlain(Settings.Attributes))
-        {
-            return null;
-        }
-
-        if (!item.Attributes.HasTree)
-        {
-            return NewValueUtf8(now, item.Attributes.Utf8.Span);
-        }
-
-        // A tree is written once and taken as bytes: its values are copied as they were written.
-        var attributes = item.Tree();
-        return IsPlain(attributes) ? NewValueUtf8(now, JsonText.ToUtf8Bytes(attributes)) : null;
-    }
-
-    /// <summary>
-    /// A new row's value from attributes kept as UTF-8 (the node's attributes plain): the node's attributes, each
-    /// taking the item's value when it has one, then sources, first_seen, last_seen, then the item's other
-    /// attributes, copied as they are. Null when the item is not plain, or not one object of distinct plain names.
-    /// </summary>
-    private byte[]? NewValueUtf8(long now, ReadOnlySpan<byte> item)
+    private byte[] NewValue(long now, in PollItem item, out bool hasPrivate, out long firstSeen, out long lastSeen)
     {
         Span<Utf8Property> properties = stackalloc Utf8Property[Utf8JsonObject.MaxCheckedNames];
-        if (!Utf8JsonObject.TryReadProperties(item, properties, out var count))
-        {
-            return null;
-        }
-
-        properties = properties[..count];
-        foreach (var property in properties)
-        {
-            if (item[property.Name] is [(byte)'_' or (byte)'$', ..] || item[property.Name].SequenceEqual("first_seen"u8) || item[property.Name].SequenceEqual("last_seen"u8))
-            {
-                return null;
-            }
-        }
-
+        var attributes = ItemAttributes.Of(item, properties);
         var names = SettingsNamesUtf8;
         var writer = JsonText.Begin();
         writer.WriteStartObject();
+        hasPrivate = false;
+        (firstSeen, lastSeen) = (now, now);
         for (var i = 0; i < Settings.Attributes.Count; i++)
         {
             var (name, node) = Settings.Attributes.GetAt(i);
-            writer.WritePropertyName(name);
-            var own = IndexOf(item, properties, names[i]);
-            if (own >= 0)
+            writer.WritePropertyName(names[i]);
+            hasPrivate |= IndicatorValue.IsPrivate(name);
+            if (!WriteBookkeeping(writer, attributes, names[i], now, ref firstSeen, ref lastSeen))
             {
-                writer.WriteRawValue(item[properties[own].Value], skipInputValidation: true);
-            }
-            else if (name == IndicatorValue.Sources)
-            {
-                WriteSources(writer);
-            }
-            else
-            {
-                WriteNode(writer, node);
-            }
-        }
-
-        if (!Settings.Attributes.ContainsKey(IndicatorValue.Sources))
-        {
-            writer.WritePropertyName(IndicatorValue.Sources);
-            var own = IndexOf(item, properties, "sources"u8);
-            if (own >= 0)
-            {
-                writer.WriteRawValue(item[properties[own].Value], skipInputValidation: true);
-            }
-            else
-            {
-                WriteSources(writer);
+                var own = attributes.IndexOf(names[i]);
+                if (own >= 0)
+                {
+                    attributes.WriteValue(own, writer);
+                }
+                else
+                {
+                    WriteNode(writer, node);
+                }
             }
         }
 
-        writer.WriteNumber(IndicatorValue.FirstSeen, now);
-        writer.WriteNumber(IndicatorValue.LastSeen, now);
-        foreach (var property in properties)
+        foreach (var name in BookkeepingNamesUtf8)
         {
-            var name = item[property.Name];
-            if (!name.SequenceEqual("sources"u8) && !IsSettingsName(name, names))
+            if (!IsAmong(name, names))
             {
                 writer.WritePropertyName(name);
-                writer.WriteRawValue(item[property.Value], skipInputValidation: true);
+                WriteBookkeeping(writer, attributes, name, now, ref firstSeen, ref lastSeen);
+            }
+        }
+
+        for (var i = 0; i < attributes.Count; i++)
+        {
+            var name = attributes.Name(i);
+            if (!IsAmong(name, names) && !IsAmong(name, BookkeepingNamesUtf8))
+            {
+                writer.WritePropertyName(name);
+                attributes.WriteValue(i, writer);
+                hasPrivate |= name is [(byte)'_' or (byte)'$', ..];
             }
         }
 
@@ -447,23 +383,124 @@ public sealed class Poller(PollerSettings settings)
         return JsonText.EndSharing(ref _lastValue);
     }
 
-    /// <summary>The node's attribute names as UTF-8, in their order (made once).</summary>
-    private byte[][] SettingsNamesUtf8 => _settingsNamesUtf8 ??= [.. Settings.Attributes.Select(static p => System.Text.Encoding.UTF8.GetBytes(p.Key))];
-
-    private static int IndexOf(ReadOnlySpan<byte> item, ReadOnlySpan<Utf8Property> properties, ReadOnlySpan<byte> name)
+    /// <summary>
+    /// Writes a bookkeeping attribute's value, the item's own when it has one (and reads it as a time for the
+    /// age-out); false when <paramref name="name"/> is not one.
+    /// </summary>
+    private bool WriteBookkeeping(System.Text.Json.Utf8JsonWriter writer, in ItemAttributes attributes, ReadOnlySpan<byte> name, long now, ref long firstSeen, ref long lastSeen)
     {
-        for (var i = 0; i < properties.Length; i++)
+        var isFirst = name.SequenceEqual("first_seen"u8);
+        var isLast = !isFirst && name.SequenceEqual("last_seen"u8);
+        if (!isFirst && !isLast && !name.SequenceEqual("sources"u8))
         {
-            if (item[properties[i].Name].SequenceEqual(name))
+            return false;
+        }
+
+        var own = attributes.IndexOf(name);
+        if (own >= 0)
+        {
+            attributes.WriteValue(own, writer);
+            if (isFirst || isLast)
             {
-                return i;
+                var time = JsonNodeValues.TryGetInt64(attributes.Node(own), out var t) ? t : 0;
+                (firstSeen, lastSeen) = isFirst ? (time, lastSeen) : (firstSeen, time);
+            }
+        }
+        else if (isFirst || isLast)
+        {
+            writer.WriteNumberValue(now);
+        }
+        else
+        {
+            WriteSources(writer);
+        }
+
+        return true;
+    }
+
+    private static readonly byte[][] BookkeepingNamesUtf8 = ["sources"u8.ToArray(), "first_seen"u8.ToArray(), "last_seen"u8.ToArray()];
+
+    /// <summary>
+    /// An item's attributes as <see cref="NewValue"/> reads them: the ranges of its bytes when they are one object of
+    /// distinct, unescaped names (the common case: nothing is built), or else the entries of its tree (a tree item's
+    /// own, or the bytes parsed, which settles escaped and repeated names).
+    /// </summary>
+    private readonly ref struct ItemAttributes
+    {
+        private readonly ReadOnlySpan<byte> _utf8;
+        private readonly ReadOnlySpan<Utf8Property> _properties;
+        private readonly JsonObject? _tree;
+        private readonly byte[][]? _treeNames;
+
+        private ItemAttributes(ReadOnlySpan<byte> utf8, ReadOnlySpan<Utf8Property> properties, JsonObject? tree)
+        {
+            _utf8 = utf8;
+            _properties = properties;
+            _tree = tree;
+            _treeNames = tree is null ? null : [.. tree.Select(static p => System.Text.Encoding.UTF8.GetBytes(p.Key))];
+        }
+
+        public static ItemAttributes Of(in PollItem item, Span<Utf8Property> room)
+        {
+            if (!item.Attributes.HasTree)
+            {
+                var utf8 = item.Attributes.Utf8.Span;
+                if (Utf8JsonObject.TryReadProperties(utf8, room, out var count))
+                {
+                    return new ItemAttributes(utf8, room[..count], null);
+                }
+            }
+
+            return new ItemAttributes(default, default, item.Tree());
+        }
+
+        public int Count => _tree?.Count ?? _properties.Length;
+
+        public ReadOnlySpan<byte> Name(int i) => _tree is null ? _utf8[_properties[i].Name] : _treeNames![i];
+
+        public int IndexOf(ReadOnlySpan<byte> name)
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                if (Name(i).SequenceEqual(name))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        public void WriteValue(int i, System.Text.Json.Utf8JsonWriter writer)
+        {
+            if (_tree is null)
+            {
+                writer.WriteRawValue(_utf8[_properties[i].Value], skipInputValidation: true);
+            }
+            else
+            {
+                WriteNode(writer, _tree.GetAt(i).Value);
             }
         }
 
-        return -1;
+        /// <summary>The value as a node (read from the bytes when they are the item's): for the rare value read whole.</summary>
+        public JsonNode? Node(int i)
+        {
+            if (_tree is not null)
+            {
+                return _tree.GetAt(i).Value;
+            }
+
+            var reader = new System.Text.Json.Utf8JsonReader(_utf8[_properties[i].Value]);
+            reader.Read();
+            return JsonObjectReader.ReadValue(ref reader);
+        }
     }
 
-    private static bool IsSettingsName(ReadOnlySpan<byte> name, byte[][] names)
+    /// <summary>The node's attribute names as UTF-8, in their order (made once).</summary>
+    private byte[][] SettingsNamesUtf8 => _settingsNamesUtf8 ??= [.. Settings.Attributes.Select(static p => System.Text.Encoding.UTF8.GetBytes(p.Key))];
+
+    private static bool IsAmong(ReadOnlySpan<byte> name, byte[][] names)
     {
         foreach (var candidate in names)
         {
@@ -493,21 +530,6 @@ public sealed class Poller(PollerSettings settings)
         {
             node.WriteTo(writer);
         }
-    }
-
-    /// <summary>No private key (<c>_</c>, <c>$</c>) and no first_seen or last_seen of its own.</summary>
-    private static bool IsPlain(JsonObject attributes)
-    {
-        for (var i = 0; i < attributes.Count; i++)
-        {
-            var name = attributes.GetAt(i).Key;
-            if (IndicatorValue.IsPrivate(name) || name is IndicatorValue.FirstSeen or IndicatorValue.LastSeen)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private long AgeOutOf(string? type, long firstSeen, long lastSeen) =>
@@ -573,9 +595,8 @@ public sealed class Poller(PollerSettings settings)
     }
 
     /// <summary>
-    /// An update of a row whose value <see cref="NewValueUtf8(long, in PollItem)"/> wrote: it has no private key (the
-    /// node and the item were plain), so its bytes go out as they are, without looking for one, and its type is the
-    /// row's (the one type attribute written, when a string).
+    /// An update of a row whose value <see cref="NewValue"/> wrote without a private key: its bytes go out as they are,
+    /// without looking for one, and its type is the row's (the one type attribute written, when a string).
     /// </summary>
     private Emission UpdatePlain(MinerRow row)
     {
