@@ -74,6 +74,58 @@ internal sealed class BatchReader(KafkaOptions options)
         return true;
     }
 
+    /// <summary>
+    /// Counts a batch on the consumed-messages counter of every node that reads its topics (<paramref name="nodesOf"/>),
+    /// once per run of one topic rather than once per message.
+    /// </summary>
+    public static void CountConsumed(List<ConsumeResult<string, byte[]>> batch, Func<string, IReadOnlyList<string>> nodesOf)
+    {
+        var run = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            run++;
+            if (i + 1 == batch.Count || batch[i + 1].Topic != batch[i].Topic)
+            {
+                foreach (var node in nodesOf(batch[i].Topic))
+                {
+                    Metrics.PipelineMetrics.Consumed.WithLabels(node, batch[i].Topic).Inc(run);
+                }
+
+                run = 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The offset to store per partition once a batch is durable: the one after its last message there (a partition's
+    /// messages arrive in offset order). A batch reads from a few partitions: a linear search, and no
+    /// <c>TopicPartition</c> made per message.
+    /// </summary>
+    public static List<KeyValuePair<(string Topic, int Partition), long>> NextOffsets(List<ConsumeResult<string, byte[]>> batch)
+    {
+        var next = new List<KeyValuePair<(string Topic, int Partition), long>>();
+        foreach (var result in batch)
+        {
+            var i = 0;
+            while (i < next.Count && (next[i].Key.Partition != result.Partition.Value || next[i].Key.Topic != result.Topic))
+            {
+                i++;
+            }
+
+            var after = result.Offset.Value + 1;
+            if (i == next.Count)
+            {
+                next.Add(KeyValuePair.Create((result.Topic, result.Partition.Value), after));
+            }
+            else if (after > next[i].Value)
+            {
+                next[i] = KeyValuePair.Create(next[i].Key, after);
+            }
+        }
+
+        return next;
+    }
+
     private void ThrowIfFailed()
     {
         if (_failure is { } ex)

@@ -156,8 +156,8 @@ public sealed partial class EdgeConsumerService(
     {
         var started = Environment.TickCount64;
         messages.Clear();
-        CountConsumed(batch);
         IReadOnlyList<string> nodes = [Node];
+        BatchReader.CountConsumed(batch, _ => nodes);
         foreach (var result in batch)
         {
             if (deadLetters.TryDecode(result, nodes, out var message))
@@ -187,21 +187,6 @@ public sealed partial class EdgeConsumerService(
         }
 
         return new PendingBatch(CompleteAfterAsync(previous, completion, lettersSent), offsets, started);
-    }
-
-    /// <summary>The consumed-messages counter, incremented once per run of one topic (not once per message).</summary>
-    private void CountConsumed(List<ConsumeResult<string, byte[]>> batch)
-    {
-        var run = 0;
-        for (var i = 0; i < batch.Count; i++)
-        {
-            run++;
-            if (i + 1 == batch.Count || batch[i + 1].Topic != batch[i].Topic)
-            {
-                PipelineMetrics.Consumed.WithLabels(Node, batch[i].Topic).Inc(run);
-                run = 0;
-            }
-        }
     }
 
     /// <summary>

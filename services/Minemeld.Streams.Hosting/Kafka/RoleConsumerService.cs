@@ -77,6 +77,9 @@ public sealed partial class RoleConsumerService : BackgroundService
     /// </summary>
     private readonly Dictionary<string, string[]> _nodesOf;
 
+    /// <summary><see cref="_nodesOf"/> as the consumed counter asks for it (made once, not per batch).</summary>
+    private readonly Func<string, IReadOnlyList<string>> _nodesOfTopic;
+
     public RoleConsumerService(
         string group,
         IReadOnlyList<NodeReader> readers,
@@ -97,6 +100,7 @@ public sealed partial class RoleConsumerService : BackgroundService
             .ToDictionary(static g => g.Key, static g => g.Select(static p => p.Lane).ToArray(), StringComparer.Ordinal);
         _catchUpTopics = readers.Select(static r => r.CatchUpTopic).OfType<string>().ToHashSet(StringComparer.Ordinal);
         _nodesOf = _readers.ToDictionary(static r => r.Key, static r => r.Value.Select(static l => l.Node).ToArray(), StringComparer.Ordinal);
+        _nodesOfTopic = topic => _nodesOf[topic];
         _parking = new PartitionParking(group, logger);
     }
 
@@ -348,7 +352,7 @@ public sealed partial class RoleConsumerService : BackgroundService
     {
         var started = Environment.TickCount64;
         var touched = Split(batch, deadLetters);
-        var offsets = LastPerPartition(batch);
+        var offsets = BatchReader.NextOffsets(batch);
         foreach (var (key, next) in offsets)
         {
             _position[key] = next;
@@ -403,7 +407,7 @@ public sealed partial class RoleConsumerService : BackgroundService
     private List<NodeLane> Split(List<ConsumeResult<string, byte[]>> batch, DeadLetters deadLetters)
     {
         var touched = new List<NodeLane>();
-        CountConsumed(batch);
+        BatchReader.CountConsumed(batch, _nodesOfTopic);
         var decoded = ArrayPool<InputMessage>.Shared.Rent(batch.Count);
         var readersOf = ArrayPool<NodeLane[]>.Shared.Rent(batch.Count);
         var count = 0;
@@ -448,51 +452,6 @@ public sealed partial class RoleConsumerService : BackgroundService
         }
 
         return touched;
-    }
-
-    /// <summary>The consumed-messages counter, once per run of one topic and per node reading it.</summary>
-    private void CountConsumed(List<ConsumeResult<string, byte[]>> batch)
-    {
-        var run = 0;
-        for (var i = 0; i < batch.Count; i++)
-        {
-            run++;
-            if (i + 1 == batch.Count || batch[i + 1].Topic != batch[i].Topic)
-            {
-                foreach (var lane in _readers[batch[i].Topic])
-                {
-                    PipelineMetrics.Consumed.WithLabels(lane.Node, batch[i].Topic).Inc(run);
-                }
-
-                run = 0;
-            }
-        }
-    }
-
-    /// <summary>The next offset after the last message of each partition in the batch.</summary>
-    private static List<KeyValuePair<(string Topic, int Partition), long>> LastPerPartition(List<ConsumeResult<string, byte[]>> batch)
-    {
-        var last = new List<KeyValuePair<(string Topic, int Partition), long>>();
-        foreach (var result in batch)
-        {
-            var i = 0;
-            while (i < last.Count && (last[i].Key.Partition != result.Partition.Value || last[i].Key.Topic != result.Topic))
-            {
-                i++;
-            }
-
-            var next = result.Offset.Value + 1;
-            if (i == last.Count)
-            {
-                last.Add(KeyValuePair.Create((result.Topic, result.Partition.Value), next));
-            }
-            else if (next > last[i].Value)
-            {
-                last[i] = KeyValuePair.Create(last[i].Key, next);
-            }
-        }
-
-        return last;
     }
 
     private static async Task CompleteAfterAsync(Task previous, BatchCompletion completion)
