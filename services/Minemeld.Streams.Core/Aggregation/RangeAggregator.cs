@@ -69,21 +69,13 @@ public sealed class RangeAggregator<T, TFamily>
         _rows.TryGetValue((input, indicator), out var row) ? (ReadOnlyMemory<byte>?)row.Utf8Json : null;
 
     /// <summary>
-    /// Restores a row from storage without publishing anything (state rebuilt on partition assignment). Like
-    /// <see cref="Update"/>, it keeps <paramref name="value"/> itself, normalized in place.
+    /// Restores a row from storage without publishing anything (state rebuilt on partition assignment); false when
+    /// <paramref name="value"/> is not a JSON object or the row is already there. The value is kept as
+    /// <see cref="Update"/> keeps one: the stored UTF-8 JSON normalized as bytes when it can be (what
+    /// <see cref="StoredRow"/> writes already is), a tree itself, normalized in place.
     /// </summary>
-    public bool Restore(string input, string indicator, JsonObject value)
-    {
-        ArgumentNullException.ThrowIfNull(value);
-        return RestoreRow(input, indicator, new Incoming(value, null));
-    }
-
-    /// <summary>
-    /// <see cref="Restore"/> from the row's stored UTF-8 JSON: normalized as bytes when it
-    /// can be (what <see cref="StoredRow"/> writes already is), parsed and normalized otherwise.
-    /// </summary>
-    public bool RestoreUtf8(string input, string indicator, ReadOnlyMemory<byte> utf8Value) =>
-        Received(utf8Value.Span) is { } value && RestoreRow(input, indicator, value);
+    public bool Restore(string input, string indicator, IndicatorJson value) =>
+        (value.Tree is { } tree ? new Incoming(tree, null) : Received(value.Utf8.Span)) is { } incoming && RestoreRow(input, indicator, incoming);
 
     /// <summary>
     /// <see cref="Incoming.Of"/>, sharing the array of the last value kept as bytes when equal: rows are never changed

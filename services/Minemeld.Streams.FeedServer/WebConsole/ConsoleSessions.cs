@@ -70,7 +70,7 @@ public sealed class ConsoleSessions(IStateStore store, NodeGraph graph, AccessDi
         var expired = (await Records.GetAllAsync(cancellationToken).ConfigureAwait(false))
             .Where(r => Expires(r.Value) <= now)
             .ToList();
-        await Records.WriteAsync([KeyValuePair.Create(Key(token), value.ToJsonString())], [.. expired.Select(static r => r.Key)], cancellationToken).ConfigureAwait(false);
+        await Records.WriteAsync([KeyValuePair.Create(Key(token), (ReadOnlyMemory<byte>)JsonText.ToUtf8Bytes(value))], [.. expired.Select(static r => r.Key)], cancellationToken).ConfigureAwait(false);
         return (token, session);
     }
 
@@ -80,8 +80,8 @@ public sealed class ConsoleSessions(IStateStore store, NodeGraph graph, AccessDi
     public async Task<ConsoleSession?> ResolveAsync(string token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
-        if ((await Records.GetAsync([Key(token)], cancellationToken).ConfigureAwait(false))[0] is not { } text ||
-            JsonObjectReader.ParseObject(text) is not { } value ||
+        if ((await Records.GetAsync([Key(token)], cancellationToken).ConfigureAwait(false))[0] is not { } json ||
+            JsonObjectReader.ParseObject(json) is not { } value ||
             !JsonNodeValues.TryGetString(value["user"], out var user) ||
             !JsonNodeValues.TryGetString(value["csrf"], out var csrf) ||
             !JsonNodeValues.TryGetInt64(value["expires"], out var expires) ||
@@ -115,7 +115,7 @@ public sealed class ConsoleSessions(IStateStore store, NodeGraph graph, AccessDi
 
     private static string Stamp(string passwordHash) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(passwordHash)))[..32];
 
-    private static long Expires(string json) =>
-        JsonObjectReader.ParseObject(json) is { } value && JsonNodeValues.TryGetInt64(value["expires"], out var expires) ? expires : 0;
+    private static long Expires(ReadOnlyMemory<byte> json) =>
+        JsonObjectReader.ParseObject(json.Span) is { } value && JsonNodeValues.TryGetInt64(value["expires"], out var expires) ? expires : 0;
 
 }

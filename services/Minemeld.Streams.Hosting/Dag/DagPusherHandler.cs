@@ -34,7 +34,7 @@ public sealed class DagPusherHandler(string graph, string node, FilterSet infilt
     public Task<BatchCompletion> ApplyAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var sets = new Dictionary<string, string>(StringComparer.Ordinal);
+        var sets = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
         var deletes = new HashSet<string>(StringComparer.Ordinal);
         var ageOut = time.GetUtcNow().ToUnixTimeMilliseconds() + ageOutMilliseconds;
         var count = batch.Count; // the loop reuses the batch's list once applied
@@ -57,7 +57,7 @@ public sealed class DagPusherHandler(string graph, string node, FilterSet infilt
             if (received.Op == MessageOp.Update)
             {
                 deletes.Remove(address);
-                sets[address] = JsonSerializer.Serialize(new Row([.. tagger.Tags(value)], ageOut), RowContext.Default.Row);
+                sets[address] = JsonSerializer.SerializeToUtf8Bytes(new Row([.. tagger.Tags(value)], ageOut), RowContext.Default.Row);
             }
             else
             {

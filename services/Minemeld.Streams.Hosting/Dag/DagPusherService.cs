@@ -194,11 +194,11 @@ public sealed partial class DagPusherService : BackgroundService, INodeStatistic
     {
         var records = await _rows.GetAllAsync(cancellationToken).ConfigureAwait(false);
         var sweep = _ageOutEvery is not null && now >= _nextAgeOut;
-        var expired = new List<KeyValuePair<string, string>>();
+        var expired = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>();
         var desired = new Dictionary<string, SortedSet<string>>(records.Count, StringComparer.Ordinal);
         foreach (var (address, json) in records)
         {
-            var row = JsonSerializer.Deserialize(json, RowContext.Default.Row);
+            var row = JsonSerializer.Deserialize(json.Span, RowContext.Default.Row);
             if (row is null)
             {
                 continue;

@@ -1,83 +1,66 @@
-using System.Text;
 using Minemeld.Streams.Hosting.State;
 
 namespace Minemeld.Streams.Hosting.Memory;
 
+/// <summary>
+/// Records in a dictionary under one lock. A value is copied in when written and handed out read-only, so neither a
+/// writer changing its buffer afterwards nor a reader can change what is stored.
+/// </summary>
 internal sealed class MemoryRecordStore : IRecordStore
 {
     private readonly Lock _gate = new();
-    private Dictionary<string, string> _records = new(StringComparer.Ordinal);
+    private Dictionary<string, byte[]> _records = new(StringComparer.Ordinal);
 
-    public Task<IReadOnlyList<string?>> GetAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<byte[]?>> GetAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(keys);
         lock (_gate)
         {
-            return Task.FromResult<IReadOnlyList<string?>>([.. keys.Select(k => _records.GetValueOrDefault(k))]);
+            // A byte[] is writable: each reader gets its own copy, as it would from Redis.
+            return Task.FromResult<IReadOnlyList<byte[]?>>([.. keys.Select(k => _records.GetValueOrDefault(k)?.ToArray())]);
         }
     }
 
-    public Task<IReadOnlyList<KeyValuePair<string, string>>> GetAllAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> GetAllAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return Task.FromResult<IReadOnlyList<KeyValuePair<string, string>>>([.. _records]);
+            return Task.FromResult<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>>([.. _records.Select(static r => KeyValuePair.Create(r.Key, (ReadOnlyMemory<byte>)r.Value))]);
         }
     }
 
-    public Task<IReadOnlyList<KeyValuePair<string, byte[]>>> GetAllUtf8Async(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            return Task.FromResult<IReadOnlyList<KeyValuePair<string, byte[]>>>([.. _records.Select(static r => KeyValuePair.Create(r.Key, Encoding.UTF8.GetBytes(r.Value)))]);
-        }
-    }
-
-    public Task WriteAsync(IReadOnlyCollection<KeyValuePair<string, string>> sets, IReadOnlyCollection<string> deletes, CancellationToken cancellationToken)
+    public Task WriteAsync(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> sets, IReadOnlyCollection<string> deletes, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(sets);
         ArgumentNullException.ThrowIfNull(deletes);
         lock (_gate)
         {
-            Apply(_records, sets, deletes);
+            // Writes then deletes, as one Redis MULTI would.
+            foreach (var (key, value) in sets)
+            {
+                _records[key] = value.ToArray();
+            }
+
+            foreach (var key in deletes)
+            {
+                _records.Remove(key);
+            }
         }
 
         return Task.CompletedTask;
     }
 
-    public Task WriteUtf8Async(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> sets, IReadOnlyCollection<string> deletes, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        ArgumentNullException.ThrowIfNull(sets);
-        return WriteAsync([.. sets.Select(static s => KeyValuePair.Create(s.Key, System.Text.Encoding.UTF8.GetString(s.Value.Span)))], deletes, cancellationToken);
-    }
-
-    /// <summary>Writes then deletes, as one Redis MULTI would.</summary>
-    private static void Apply(Dictionary<string, string> records, IEnumerable<KeyValuePair<string, string>> sets, IEnumerable<string> deletes)
-    {
-        foreach (var (key, value) in sets)
-        {
-            records[key] = value;
-        }
-
-        foreach (var key in deletes)
-        {
-            records.Remove(key);
-        }
-    }
-
-    public Task ReplaceAllAsync(IReadOnlyCollection<KeyValuePair<string, string>> records, CancellationToken cancellationToken)
+    public Task ReplaceAllAsync(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> records, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(records);
-        var replacement = new Dictionary<string, string>(records.Count, StringComparer.Ordinal);
+        var replacement = new Dictionary<string, byte[]>(records.Count, StringComparer.Ordinal);
         foreach (var (key, value) in records)
         {
-            replacement[key] = value;
+            replacement[key] = value.ToArray();
         }
 
         lock (_gate)
@@ -98,7 +81,7 @@ internal sealed class MemoryRecordStore : IRecordStore
         }
     }
 
-    public Task<long> DeleteIfUnchangedAsync(IReadOnlyCollection<KeyValuePair<string, string>> expected, CancellationToken cancellationToken)
+    public Task<long> DeleteIfUnchangedAsync(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> expected, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(expected);
@@ -107,7 +90,7 @@ internal sealed class MemoryRecordStore : IRecordStore
             long deleted = 0;
             foreach (var (key, value) in expected)
             {
-                if (_records.TryGetValue(key, out var current) && current == value)
+                if (_records.TryGetValue(key, out var current) && current.AsSpan().SequenceEqual(value.Span))
                 {
                     _records.Remove(key);
                     deleted++;

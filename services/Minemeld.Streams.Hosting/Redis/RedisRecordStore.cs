@@ -3,7 +3,7 @@ using StackExchange.Redis;
 
 namespace Minemeld.Streams.Hosting.Redis;
 
-/// <summary>Records as one Redis hash (field = key, value = text); multi-command writes run in a MULTI/EXEC.</summary>
+/// <summary>Records as one Redis hash (field = key, value = the UTF-8 bytes); multi-command writes run in a MULTI/EXEC.</summary>
 public sealed class RedisRecordStore(IConnectionMultiplexer redis, RedisKey key) : IRecordStore
 {
     /// <summary>Large writes go in slices so that one HSET never carries millions of fields.</summary>
@@ -17,7 +17,7 @@ public sealed class RedisRecordStore(IConnectionMultiplexer redis, RedisKey key)
         return n
         """;
 
-    public async Task<IReadOnlyList<string?>> GetAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<byte[]?>> GetAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(keys);
@@ -26,37 +26,26 @@ public sealed class RedisRecordStore(IConnectionMultiplexer redis, RedisKey key)
             return [];
         }
 
-        var values = await redis.GetDatabase().HashGetAsync(key, [.. keys.Select(static k => (RedisValue)k)]).ConfigureAwait(false);
-        return [.. values.Select(static v => v.IsNull ? null : v.ToString())];
+        var values = await redis.GetDatabase().HashGetAsync(key, [.. keys.Select(static k => (RedisValue)k)]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return [.. values.Select(static v => (byte[]?)v)];
     }
 
-    public async Task<IReadOnlyList<KeyValuePair<string, string>>> GetAllAsync(CancellationToken cancellationToken) =>
-        [.. (await redis.GetDatabase().HashGetAllAsync(key).WaitAsync(cancellationToken).ConfigureAwait(false)).Select(static e => KeyValuePair.Create(e.Name.ToString(), e.Value.ToString()))];
+    public async Task<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> GetAllAsync(CancellationToken cancellationToken) =>
+        [.. (await redis.GetDatabase().HashGetAllAsync(key).WaitAsync(cancellationToken).ConfigureAwait(false)).Select(static e => KeyValuePair.Create(e.Name.ToString(), (ReadOnlyMemory<byte>)(byte[])e.Value!))];
 
-    public async Task<IReadOnlyList<KeyValuePair<string, byte[]>>> GetAllUtf8Async(CancellationToken cancellationToken) =>
-        [.. (await redis.GetDatabase().HashGetAllAsync(key).WaitAsync(cancellationToken).ConfigureAwait(false)).Select(static e => KeyValuePair.Create(e.Name.ToString(), (byte[])e.Value!))];
-
-    public Task WriteAsync(IReadOnlyCollection<KeyValuePair<string, string>> sets, IReadOnlyCollection<string> deletes, CancellationToken cancellationToken)
+    public Task WriteAsync(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> sets, IReadOnlyCollection<string> deletes, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(sets);
         ArgumentNullException.ThrowIfNull(deletes);
-        return ExecuteAsync(replace: false, sets, deletes);
+        return ExecuteAsync(replace: false, Entries(sets), deletes);
     }
 
-    public Task WriteUtf8Async(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> sets, IReadOnlyCollection<string> deletes, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        ArgumentNullException.ThrowIfNull(sets);
-        ArgumentNullException.ThrowIfNull(deletes);
-        return ExecuteAsync(replace: false, sets, deletes);
-    }
-
-    public Task ReplaceAllAsync(IReadOnlyCollection<KeyValuePair<string, string>> records, CancellationToken cancellationToken)
+    public Task ReplaceAllAsync(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> records, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(records);
-        return ExecuteAsync(replace: true, records, []);
+        return ExecuteAsync(replace: true, Entries(records), []);
     }
 
     public Task<long> DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
@@ -66,7 +55,7 @@ public sealed class RedisRecordStore(IConnectionMultiplexer redis, RedisKey key)
         return keys.Count == 0 ? Task.FromResult(0L) : redis.GetDatabase().HashDeleteAsync(key, [.. keys.Select(static k => (RedisValue)k)]);
     }
 
-    public async Task<long> DeleteIfUnchangedAsync(IReadOnlyCollection<KeyValuePair<string, string>> expected, CancellationToken cancellationToken)
+    public async Task<long> DeleteIfUnchangedAsync(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> expected, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(expected);
@@ -79,11 +68,8 @@ public sealed class RedisRecordStore(IConnectionMultiplexer redis, RedisKey key)
         return (long)await redis.GetDatabase().ScriptEvaluateAsync(DeleteIfUnchangedScript, [key], args).ConfigureAwait(false);
     }
 
-    private Task ExecuteAsync(bool replace, IReadOnlyCollection<KeyValuePair<string, string>> sets, IReadOnlyCollection<string> deletes) =>
-        ExecuteAsync(replace, [.. sets.Select(static e => new HashEntry(e.Key, e.Value))], deletes);
-
-    private Task ExecuteAsync(bool replace, IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> sets, IReadOnlyCollection<string> deletes) =>
-        ExecuteAsync(replace, [.. sets.Select(static e => new HashEntry(e.Key, e.Value))], deletes);
+    private static HashEntry[] Entries(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> records) =>
+        [.. records.Select(static e => new HashEntry(e.Key, e.Value))];
 
     private async Task ExecuteAsync(bool replace, HashEntry[] sets, IReadOnlyCollection<string> deletes)
     {

@@ -37,7 +37,7 @@ public sealed class GraphCommitter(IStateStore store)
             await store.DeleteNodeStateAsync(graph.Name, node, keepList: true, cancellationToken).ConfigureAwait(false);
         }
 
-        await commands.WriteAsync([.. plan.Startups.Where(static s => s.Value == NodeStartup.Rebuild).Select(static s => KeyValuePair.Create(s.Key, RebuildCommand))], [], cancellationToken).ConfigureAwait(false);
+        await commands.WriteAsync([.. plan.Startups.Where(static s => s.Value == NodeStartup.Rebuild).Select(static s => RecordText.Entry(s.Key, RebuildCommand))], [], cancellationToken).ConfigureAwait(false);
         await RecordAsync(graph, cancellationToken).ConfigureAwait(false);
     }
 
@@ -61,13 +61,14 @@ public sealed class GraphCommitter(IStateStore store)
     }
 
     private Task RecordAsync(NodeGraph graph, CancellationToken cancellationToken) =>
-        store.CommittedGraph(graph.Name).ReplaceAllAsync([.. graph.Nodes.Select(static n => KeyValuePair.Create(n.Name, NodeFingerprint.Of(n).ToJson()))], cancellationToken);
+        store.CommittedGraph(graph.Name).ReplaceAllAsync([.. graph.Nodes.Select(static n => RecordText.Entry(n.Name, NodeFingerprint.Of(n).ToJson()))], cancellationToken);
 
     private async Task<Dictionary<string, NodeFingerprint>> CommittedAsync(string graph, CancellationToken cancellationToken)
     {
         var committed = new Dictionary<string, NodeFingerprint>(StringComparer.Ordinal);
-        foreach (var (node, json) in await store.CommittedGraph(graph).GetAllAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var (node, value) in await store.CommittedGraph(graph).GetAllAsync(cancellationToken).ConfigureAwait(false))
         {
+            var json = RecordText.Of(value);
             // An unreadable record counts as a node of unknown class: it differs from anything, so it resets.
             committed[node] = NodeFingerprint.Parse(json) ?? new NodeFingerprint("?", json, [], false, 0);
         }

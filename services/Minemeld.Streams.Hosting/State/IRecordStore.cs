@@ -1,41 +1,48 @@
+using System.Text;
+
 namespace Minemeld.Streams.Hosting.State;
 
 /// <summary>
-/// A set of records, key → text (JSON), that one writer owns: an aggregator's rows, a local list. Every call is
-/// atomic: a reader never sees half of a write.
+/// A set of records, key → value, that one writer owns: an aggregator's rows, a local list, console sessions. A value
+/// is UTF-8 text, JSON for every record but a node command, and goes in and out as bytes: a reader that parses JSON
+/// (a local list of a million entries, an aggregator's rows) makes no string of it, and a node that keeps its rows as
+/// UTF-8 JSON writes them as they are. A record read is the same shape as a record written, so what was read can be
+/// handed back to <see cref="DeleteIfUnchangedAsync"/>. Every call is atomic: a reader never sees half of a write.
 /// </summary>
 public interface IRecordStore
 {
     /// <summary>The values of <paramref name="keys"/>, in order; null where a key has no record.</summary>
-    Task<IReadOnlyList<string?>> GetAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken);
+    Task<IReadOnlyList<byte[]?>> GetAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken);
 
     /// <summary>Every record.</summary>
-    Task<IReadOnlyList<KeyValuePair<string, string>>> GetAllAsync(CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Every record, the values as UTF-8 text: for a reader that parses them as JSON anyway (a local list of a million
-    /// entries, an aggregator's rows), which then makes no string of each.
-    /// </summary>
-    Task<IReadOnlyList<KeyValuePair<string, byte[]>>> GetAllUtf8Async(CancellationToken cancellationToken);
+    Task<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> GetAllAsync(CancellationToken cancellationToken);
 
     /// <summary>Writes <paramref name="sets"/> and deletes <paramref name="deletes"/> in one step.</summary>
-    Task WriteAsync(IReadOnlyCollection<KeyValuePair<string, string>> sets, IReadOnlyCollection<string> deletes, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// <see cref="WriteAsync"/> with the values as UTF-8 text, as a node that keeps its rows as UTF-8 JSON has them:
-    /// written as they are, not turned into strings first.
-    /// </summary>
-    Task WriteUtf8Async(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> sets, IReadOnlyCollection<string> deletes, CancellationToken cancellationToken);
+    Task WriteAsync(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> sets, IReadOnlyCollection<string> deletes, CancellationToken cancellationToken);
 
     /// <summary>Makes <paramref name="records"/> the whole set, in one step.</summary>
-    Task ReplaceAllAsync(IReadOnlyCollection<KeyValuePair<string, string>> records, CancellationToken cancellationToken);
+    Task ReplaceAllAsync(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> records, CancellationToken cancellationToken);
 
     /// <summary>Deletes <paramref name="keys"/>; returns how many existed.</summary>
     Task<long> DeleteAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Deletes each record only if its value is still the one given (a record rewritten meanwhile survives); returns
-    /// how many went.
+    /// Deletes each record only if its value is still the one given, byte for byte (a record rewritten meanwhile
+    /// survives); returns how many went.
     /// </summary>
-    Task<long> DeleteIfUnchangedAsync(IReadOnlyCollection<KeyValuePair<string, string>> expected, CancellationToken cancellationToken);
+    Task<long> DeleteIfUnchangedAsync(IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> expected, CancellationToken cancellationToken);
+}
+
+/// <summary>For the callers that hold a record's value as text (a command word, a small JSON document).</summary>
+public static class RecordText
+{
+    /// <summary>A record of <paramref name="key"/> whose value is <paramref name="text"/> in UTF-8.</summary>
+    public static KeyValuePair<string, ReadOnlyMemory<byte>> Entry(string key, string text) =>
+        KeyValuePair.Create(key, (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(text));
+
+    /// <summary>A record's value as text.</summary>
+    public static string Of(ReadOnlyMemory<byte> value) => Encoding.UTF8.GetString(value.Span);
+
+    /// <summary>A value from <see cref="IRecordStore.GetAsync"/> as text; null where there is no record.</summary>
+    public static string? Of(byte[]? value) => value is null ? null : Encoding.UTF8.GetString(value);
 }

@@ -33,7 +33,7 @@ public sealed class SyslogMatcherHandler(string graph, string node, JsonObject c
     public Task<BatchCompletion> ApplyAsync(IReadOnlyList<InputMessage> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var sets = new Dictionary<string, string>(StringComparer.Ordinal);
+        var sets = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
         var deletes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var input in batch)
         {
@@ -61,7 +61,7 @@ public sealed class SyslogMatcherHandler(string graph, string node, JsonObject c
 
                 var key = Key(type, input.Message.Indicator);
                 deletes.Remove(key);
-                sets[key] = value is null ? "{}" : IndicatorValue.StrippedOnReceive(value).ToJsonString();
+                sets[key] = value is null ? "{}"u8.ToArray() : JsonText.ToUtf8Bytes(IndicatorValue.StrippedOnReceive(value));
             }
             else if ((type ?? _inputTypes.GetValueOrDefault(origin)) is { } withdrawn)
             {
@@ -82,7 +82,7 @@ public sealed class SyslogMatcherHandler(string graph, string node, JsonObject c
             await _rows.WriteAsync(sets, [], cancellationToken).ConfigureAwait(false);
             Counters.Add("added", sets.Count);
             Counters.Add("removed", removed);
-            await store.ListStamps(graph).WriteAsync([KeyValuePair.Create(Node, Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture))], [], cancellationToken).ConfigureAwait(false);
+            await store.ListStamps(graph).WriteAsync([RecordText.Entry(Node, Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture))], [], cancellationToken).ConfigureAwait(false);
             await store.Hup.PublishAsync(graph, Node, cancellationToken).ConfigureAwait(false);
         });
     }

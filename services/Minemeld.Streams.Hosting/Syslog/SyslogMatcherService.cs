@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
@@ -42,7 +43,7 @@ public sealed partial class SyslogMatcherService : BackgroundService, INodeStati
     private string? _stamp;
     private long _refreshedAt;
     private MatchIndex _index = MatchIndex.Empty;
-    private Dictionary<string, string> _values = new(StringComparer.Ordinal);
+    private Dictionary<string, ReadOnlyMemory<byte>> _values = new(StringComparer.Ordinal);
 
     public SyslogMatcherService(GraphNode node, string graph, TopicNames names, IKafkaClientFactory kafka, MessagePublisher publisher, IStateStore store, TimeProvider time, ILogger<SyslogMatcherService> logger)
     {
@@ -149,7 +150,7 @@ public sealed partial class SyslogMatcherService : BackgroundService, INodeStati
     private async Task MatchAsync(List<ConsumeResult<string, byte[]>> batch, CancellationToken cancellationToken)
     {
         var emissions = new List<Emission>();
-        var sightings = new Dictionary<string, string>(StringComparer.Ordinal);
+        var sightings = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
         var events = new List<JsonObject>();
         foreach (var result in batch)
         {
@@ -188,9 +189,9 @@ public sealed partial class SyslogMatcherService : BackgroundService, INodeStati
         }
     }
 
-    private void Sighting(string seen, string key, string what, JsonObject message, List<Emission> emissions, Dictionary<string, string> sightings, List<JsonObject> events)
+    private void Sighting(string seen, string key, string what, JsonObject message, List<Emission> emissions, Dictionary<string, ReadOnlyMemory<byte>> sightings, List<JsonObject> events)
     {
-        if (!_values.TryGetValue(key, out var text) || JsonNode.Parse(text) is not JsonObject value)
+        if (!_values.TryGetValue(key, out var stored) || JsonNode.Parse(stored.Span) is not JsonObject value)
         {
             return;
         }
@@ -204,7 +205,7 @@ public sealed partial class SyslogMatcherService : BackgroundService, INodeStati
         var separator = key.IndexOf('\0', StringComparison.Ordinal);
         value["syslog_original_indicator"] = string.Concat(key.AsSpan(0, separator), key.AsSpan(separator + 1));
         emissions.Add(new Emission(MessageOp.Update, seen, value));
-        sightings[seen] = key;
+        sightings[seen] = Encoding.UTF8.GetBytes(key);
         if (_logstash is not null)
         {
             var line = _logstash.Event(new JsonObject
@@ -234,7 +235,7 @@ public sealed partial class SyslogMatcherService : BackgroundService, INodeStati
 
         _stale = false;
         _refreshedAt = now;
-        var stamp = (await _store.ListStamps(_graph).GetAsync([_node.Name], cancellationToken).ConfigureAwait(false))[0];
+        var stamp = RecordText.Of((await _store.ListStamps(_graph).GetAsync([_node.Name], cancellationToken).ConfigureAwait(false))[0]);
         if (stamp == _stamp && _stamp is not null)
         {
             return;
@@ -250,7 +251,7 @@ public sealed partial class SyslogMatcherService : BackgroundService, INodeStati
         _stamp = stamp;
 
         // Sightings of indicators that left the table are withdrawn (by whichever replica sees it first).
-        var orphans = (await _sightings.GetAllAsync(cancellationToken).ConfigureAwait(false)).Where(s => !_values.ContainsKey(s.Value)).ToList();
+        var orphans = (await _sightings.GetAllAsync(cancellationToken).ConfigureAwait(false)).Where(s => !_values.ContainsKey(RecordText.Of(s.Value))).ToList();
         if (orphans.Count > 0)
         {
             await _output.PublishAsync([.. orphans.Select(static o => new Emission(MessageOp.Withdraw, o.Key, null))], Counters, cancellationToken).ConfigureAwait(false);

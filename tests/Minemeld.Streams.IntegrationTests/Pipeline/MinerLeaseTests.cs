@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Minemeld.Streams.Hosting.Nodes.Miners;
 using Minemeld.Streams.Hosting.Redis;
+using Minemeld.Streams.Hosting.State;
 using Minemeld.Streams.IntegrationTests.Fixtures;
 
 namespace Minemeld.Streams.IntegrationTests.Pipeline;
@@ -58,8 +59,8 @@ public sealed class MinerLeaseTests(KafkaFixture kafka, RedisFixture redis)
             Assert.True(live.HoldsLease);
 
             // An edit written and stamped, but its HUP never published (a Redis restart, a subscriber reconnecting).
-            await store.LocalList(graph.Name, graph.Node.Name).WriteAsync([KeyValuePair.Create("198.51.100.7", "{}")], [], TestContext.Current.CancellationToken);
-            await store.ListStamps(graph.Name).WriteAsync([KeyValuePair.Create(graph.Node.Name, "edited")], [], TestContext.Current.CancellationToken);
+            await store.LocalList(graph.Name, graph.Node.Name).WriteAsync([RecordText.Entry("198.51.100.7", "{}")], [], TestContext.Current.CancellationToken);
+            await store.ListStamps(graph.Name).WriteAsync([RecordText.Entry(graph.Node.Name, "edited")], [], TestContext.Current.CancellationToken);
             await PipelineHarness.EventuallyAsync(() => Task.FromResult(service.Polls == 2), "the keeper to notice the edit", TimeSpan.FromSeconds(15));
             Assert.Equal(1, live.Poller.Length);
 

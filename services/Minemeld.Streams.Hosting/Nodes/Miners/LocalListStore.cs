@@ -36,7 +36,7 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
     /// Enumerate it once (each enumeration parses again).
     /// </summary>
     public async Task<IEnumerable<(string Indicator, JsonObject Attributes)>> ReadAsync(long nowMs, CancellationToken cancellationToken) =>
-        (await ReadUtf8Async(nowMs, cancellationToken).ConfigureAwait(false)).Select(static e => (e.Key, Parse(e.Value).Attributes));
+        (await ReadStoredAsync(nowMs, cancellationToken).ConfigureAwait(false)).Select(static e => (e.Key, Parse(e.Value.Span).Attributes));
 
     /// <summary>
     /// The live entries with their expiry and last update. Expired entries are deleted on the way, each only if it
@@ -44,9 +44,9 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
     /// </summary>
     public async Task<IReadOnlyList<LocalListEntry>> ReadEntriesAsync(long nowMs, CancellationToken cancellationToken) =>
     [
-        .. (await ReadUtf8Async(nowMs, cancellationToken).ConfigureAwait(false)).Select(static e =>
+        .. (await ReadStoredAsync(nowMs, cancellationToken).ConfigureAwait(false)).Select(static e =>
         {
-            var (attributes, expires, updated) = Parse(e.Value);
+            var (attributes, expires, updated) = Parse(e.Value.Span);
             return new LocalListEntry(e.Key, attributes, expires, updated);
         }),
     ];
@@ -56,18 +56,18 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
     /// <see cref="Core.Miners.ListEntry"/>; read as bytes: a million entries make no million strings), read in one go;
     /// expired ones are deleted on the way if unchanged.
     /// </summary>
-    public async Task<List<KeyValuePair<string, byte[]>>> ReadUtf8Async(long nowMs, CancellationToken cancellationToken)
+    public async Task<List<KeyValuePair<string, ReadOnlyMemory<byte>>>> ReadStoredAsync(long nowMs, CancellationToken cancellationToken)
     {
-        var entries = await _records.GetAllUtf8Async(cancellationToken).ConfigureAwait(false);
-        var live = new List<KeyValuePair<string, byte[]>>(entries.Count);
-        var expired = new List<KeyValuePair<string, string>>();
+        var entries = await _records.GetAllAsync(cancellationToken).ConfigureAwait(false);
+        var live = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>(entries.Count);
+        var expired = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>();
         foreach (var entry in entries)
         {
             // Most entries have no expiry: the key is looked for in the text before anything is parsed.
-            var expires = entry.Value.AsSpan().IndexOf(ExpiresAtProperty) >= 0 ? Parse(entry.Value).Expires : null;
+            var expires = entry.Value.Span.IndexOf(ExpiresAtProperty) >= 0 ? Parse(entry.Value.Span).Expires : null;
             if (expires <= nowMs)
             {
-                expired.Add(KeyValuePair.Create(entry.Key, System.Text.Encoding.UTF8.GetString(entry.Value)));
+                expired.Add(entry);
             }
             else
             {
@@ -84,7 +84,7 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
     }
 
     /// <summary>A stored entry's attributes without the bookkeeping keys, and those keys' values.</summary>
-    private static (JsonObject Attributes, long? Expires, long? Updated) Parse(byte[] json)
+    private static (JsonObject Attributes, long? Expires, long? Updated) Parse(ReadOnlySpan<byte> json)
     {
         var attributes = JsonObjectReader.ParseObject(json) ?? [];
         long? expires = JsonNodeValues.TryGetInt64(attributes[ExpiresAt], out var e) ? e : null;
@@ -141,17 +141,18 @@ public sealed class LocalListStore(IStateStore store, string graph, string node,
     /// </summary>
     public async Task HupAsync(CancellationToken cancellationToken)
     {
-        await _stamps.WriteAsync([KeyValuePair.Create(node, Guid.NewGuid().ToString("N"))], [], cancellationToken).ConfigureAwait(false);
+        await _stamps.WriteAsync([RecordText.Entry(node, Guid.NewGuid().ToString("N"))], [], cancellationToken).ConfigureAwait(false);
         await store.Hup.PublishAsync(graph, node, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The list's current edit stamp (null before its first edit).</summary>
-    public async Task<string?> StampAsync(CancellationToken cancellationToken) => (await _stamps.GetAsync([node], cancellationToken).ConfigureAwait(false))[0];
+    public async Task<string?> StampAsync(CancellationToken cancellationToken) =>
+        RecordText.Of((await _stamps.GetAsync([node], cancellationToken).ConfigureAwait(false))[0]);
 
-    private static string Stamped(JsonObject attributes, long now)
+    private static ReadOnlyMemory<byte> Stamped(JsonObject attributes, long now)
     {
         attributes[UpdatedAt] = now;
-        return attributes.ToJsonString();
+        return JsonText.ToUtf8Bytes(attributes);
     }
 
     /// <summary>

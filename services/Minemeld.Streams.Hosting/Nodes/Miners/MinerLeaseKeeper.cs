@@ -60,7 +60,7 @@ public sealed partial class MinerLeaseKeeper(
             for (var i = 0; i < miners.Count; i++)
             {
                 var miner = miners[i].Miner;
-                if (_stampIndex[i] >= 0 && !gained[i] && miner.HoldsLease && stamps[_stampIndex[i]] != miner.PolledStamp)
+                if (_stampIndex[i] >= 0 && !gained[i] && miner.HoldsLease && RecordText.Of(stamps[_stampIndex[i]]) != miner.PolledStamp)
                 {
                     miners[i].Nudge();
                     nudged++;

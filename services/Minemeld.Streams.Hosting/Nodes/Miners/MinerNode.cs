@@ -107,7 +107,7 @@ public sealed class MinerNode : IDisposable
             var started = _time.GetTimestamp();
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             // A commit that reset nodes downstream left a rebuild: every live indicator is re-emitted, before the poll's own changes.
-            var rebuild = (await _commands.GetAsync([Name], cancellationToken).ConfigureAwait(false))[0] == Runtime.GraphCommitter.RebuildCommand;
+            var rebuild = RecordText.Of((await _commands.GetAsync([Name], cancellationToken).ConfigureAwait(false))[0]) == Runtime.GraphCommitter.RebuildCommand;
             var (items, succeeded) = await CollectAsync(now, cancellationToken).ConfigureAwait(false);
             await ApplyAndPublishAsync(
                 async cycle =>
@@ -137,7 +137,7 @@ public sealed class MinerNode : IDisposable
             if (rebuild)
             {
                 // The rebuild is saved: its command goes with it, even while stopping.
-                await _commands.DeleteIfUnchangedAsync([KeyValuePair.Create(Name, Runtime.GraphCommitter.RebuildCommand)], CancellationToken.None).ConfigureAwait(false);
+                await _commands.DeleteIfUnchangedAsync([RecordText.Entry(Name, Runtime.GraphCommitter.RebuildCommand)], CancellationToken.None).ConfigureAwait(false);
             }
 
             SubState = succeeded ? "SUCCESS" : "ERROR";
@@ -228,7 +228,7 @@ public sealed class MinerNode : IDisposable
         {
             // Read first: an edit made while the entries are read changes the stamp again, and the keeper polls again.
             PolledStamp = await List.StampAsync(cancellationToken).ConfigureAwait(false);
-            var entries = await List.ReadUtf8Async(now, cancellationToken).ConfigureAwait(false);
+            var entries = await List.ReadStoredAsync(now, cancellationToken).ConfigureAwait(false);
             // In indicator order, as a rebuild and an age-out publish, not in the hash's: a poll's topic contents are
             // reproducible, and neighbouring indicators travel together (a range aggregator then writes a few address
             // blocks per batch instead of thousands, a feed's sorted set inserts next to the last member). Measured on
@@ -236,7 +236,7 @@ public sealed class MinerNode : IDisposable
             // CPU 29.5 s instead of 32.5-33.7 s, the sort included (a comparison sort then; OrdinalSort halves it).
             OrdinalSort.ByKey(entries);
             var (type, source) = (_node.Class.ForcedIndicatorType, _node.Name);
-            return (entries.Select(e => ListEntry.Item(e.Key, e.Value, type, source)), true);
+            return (entries.Select(e => ListEntry.Item(e.Key, e.Value.Span, type, source)), true);
         }
 
         var items = new List<PollItem>();

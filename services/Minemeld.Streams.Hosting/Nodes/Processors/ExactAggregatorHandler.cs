@@ -42,7 +42,7 @@ public sealed class ExactAggregatorHandler(
         await LoadAsync([.. batch.Select(m => _aggregator.Key(m.Message.Indicator)).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
         var emissions = new List<Emission>();
         var dirty = new HashSet<string>(StringComparer.Ordinal);
-        List<KeyValuePair<string, string>> sets;
+        List<KeyValuePair<string, ReadOnlyMemory<byte>>> sets;
         List<string> deletes;
         lock (_gate)
         {
@@ -118,7 +118,7 @@ public sealed class ExactAggregatorHandler(
             for (var i = 0; i < missing.Count; i++)
             {
                 var rows = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
-                if (values[i] is { } text && JsonObjectReader.ParseObject(text) is { } stored)
+                if (values[i] is { } utf8 && JsonObjectReader.ParseObject(utf8) is { } stored)
                 {
                     foreach (var (input, value) in stored)
                     {
@@ -134,7 +134,7 @@ public sealed class ExactAggregatorHandler(
         }
     }
 
-    private static string Serialize(SortedDictionary<string, JsonObject> rows)
+    private static ReadOnlyMemory<byte> Serialize(SortedDictionary<string, JsonObject> rows)
     {
         var obj = new JsonObject();
         foreach (var (input, value) in rows)
@@ -142,6 +142,6 @@ public sealed class ExactAggregatorHandler(
             obj[input] = value.DeepClone();
         }
 
-        return obj.ToJsonString();
+        return JsonText.ToUtf8Bytes(obj);
     }
 }

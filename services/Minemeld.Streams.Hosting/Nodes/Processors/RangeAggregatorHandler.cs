@@ -1,6 +1,7 @@
 using System.Numerics;
 using Confluent.Kafka;
 using Minemeld.Streams.Core.Aggregation;
+using Minemeld.Streams.Core.Json;
 using Minemeld.Streams.Core.Messages;
 using Minemeld.Streams.Core.Ranges;
 using Minemeld.Streams.Hosting.Kafka;
@@ -108,7 +109,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
         return async () =>
         {
             await acknowledged.ConfigureAwait(false);
-            await Task.WhenAll(writes.Select(w => store.AggregatorRows(graph, Node, w.Block).WriteUtf8Async(w.Sets, w.Deletes, cancellationToken))).ConfigureAwait(false);
+            await Task.WhenAll(writes.Select(w => store.AggregatorRows(graph, Node, w.Block).WriteAsync(w.Sets, w.Deletes, cancellationToken))).ConfigureAwait(false);
         };
     }
 
@@ -147,7 +148,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
             return;
         }
 
-        var loads = missing.Select(key => (Key: key, Rows: store.AggregatorRows(graph, Node, key).GetAllUtf8Async(cancellationToken))).ToList();
+        var loads = missing.Select(key => (Key: key, Rows: store.AggregatorRows(graph, Node, key).GetAllAsync(cancellationToken))).ToList();
         foreach (var (key, rows) in loads)
         {
             var aggregator = new RangeAggregator<T, TFamily>(settings.Whitelist, settings.IndicatorType, settings.MergeLists, blockRange(key));
@@ -157,7 +158,7 @@ public sealed class RangeAggregatorHandler<T, TFamily>(
                 var separator = field.IndexOf('\0', StringComparison.Ordinal);
                 if (separator > 0)
                 {
-                    aggregator.RestoreUtf8(field[..separator], field[(separator + 1)..], entry.Value);
+                    aggregator.Restore(field[..separator], field[(separator + 1)..], IndicatorJson.OfUtf8(entry.Value));
                 }
             }
 

@@ -205,10 +205,10 @@ public sealed class RangeAggregatorTests
         Assert.Equal("""{"sources":["a"],"type":"IPv4","confidence":90}""", System.Text.Encoding.UTF8.GetString(node.StoredRow("s1", "10.0.0.0/16")!.Value.Span));
 
         var restored = IPv4();
-        Assert.True(restored.RestoreUtf8("s1", "10.0.0.0/16", node.StoredRow("s1", "10.0.0.0/16")!.Value));
-        Assert.True(restored.RestoreUtf8("s2", "10.0.0.0/24", """{"type":"IPv4","_x":1,"sources":["b","b"]}"""u8.ToArray()));
+        Assert.True(restored.Restore("s1", "10.0.0.0/16", IndicatorJson.OfUtf8(node.StoredRow("s1", "10.0.0.0/16")!.Value)));
+        Assert.True(restored.Restore("s2", "10.0.0.0/24", IndicatorJson.OfUtf8("""{"type":"IPv4","_x":1,"sources":["b","b"]}"""u8.ToArray())));
         Assert.Equal("""{"sources":["b"],"type":"IPv4"}""", System.Text.Encoding.UTF8.GetString(restored.StoredRow("s2", "10.0.0.0/24")!.Value.Span));
-        Assert.False(restored.RestoreUtf8("s1", "10.0.0.0/16", node.StoredRow("s1", "10.0.0.0/16")!.Value));
+        Assert.False(restored.Restore("s1", "10.0.0.0/16", IndicatorJson.OfUtf8(node.StoredRow("s1", "10.0.0.0/16")!.Value)));
     }
 
     [Fact]
