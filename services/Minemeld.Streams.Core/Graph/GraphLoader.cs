@@ -146,6 +146,11 @@ public static partial class GraphLoader
             return (int)n;
         }
 
+        /// <summary>
+        /// One node of the graph: its keys, its class (from its prototype or named), its config (the prototype's with
+        /// the node's merged over it) checked by the class, and the rules of its role. The inputs and output flag are
+        /// returned even when the node does not resolve, so that the graph's edges are still checked.
+        /// </summary>
         private (GraphNode? Resolved, bool Output, IReadOnlyList<string> Inputs) ResolveNode(string name, JsonNode? specNode, int defaultPartitions)
         {
             var at = $"nodes/{name}";
@@ -160,19 +165,7 @@ public static partial class GraphLoader
                 return (null, false, []);
             }
 
-            foreach (var (key, _) in spec)
-            {
-                if (key == "args")
-                {
-                    // MineMeld's graphs before 0.9 (its early examples and playbooks) called the node's config args.
-                    Warning(name, key, $"{at}/{key}", "'args' is what MineMeld before 0.9 called 'config': rename it to config (ignored as it is)");
-                }
-                else if (key is not ("prototype" or "class" or "config" or "inputs" or "output" or "partitions"))
-                {
-                    Warning(name, key, $"{at}/{key}", $"unknown node key '{key}' (ignored)");
-                }
-            }
-
+            CheckNodeKeys(name, spec, at);
             var inputs = Inputs(name, spec["inputs"], $"{at}/inputs");
             var output = false;
             if (spec["output"] is { } outputNode && !JsonNodeValues.TryGetBoolean(outputNode, out output))
@@ -188,6 +181,52 @@ public static partial class GraphLoader
                 nodeConfig = null;
             }
 
+            if (ClassOf(name, spec, at) is not { } resolved)
+            {
+                return (null, output, inputs);
+            }
+
+            var (className, prototypeName, prototype, descriptor) = resolved;
+
+            var config = JsonMerge.Deep(prototype?.Config, nodeConfig as JsonObject);
+            var issues = descriptor.Check(config);
+            foreach (var (path, message) in issues.Errors)
+            {
+                Report(DiagnosticSeverity.Error, name, path, message, prototype);
+            }
+
+            foreach (var (path, message) in issues.Warnings)
+            {
+                Report(DiagnosticSeverity.Warning, name, path, message, prototype);
+            }
+
+            output = CheckRole(name, at, className, descriptor, inputs.Count, output, config);
+            var node = new GraphNode(name, prototypeName, className, descriptor, inputs, output, config, partitions, map.Find(at));
+            return (node, output, inputs);
+        }
+
+        private void CheckNodeKeys(string name, JsonObject spec, string at)
+        {
+            foreach (var (key, _) in spec)
+            {
+                if (key == "args")
+                {
+                    // MineMeld's graphs before 0.9 (its early examples and playbooks) called the node's config args.
+                    Warning(name, key, $"{at}/{key}", "'args' is what MineMeld before 0.9 called 'config': rename it to config (ignored as it is)");
+                }
+                else if (key is not ("prototype" or "class" or "config" or "inputs" or "output" or "partitions"))
+                {
+                    Warning(name, key, $"{at}/{key}", $"unknown node key '{key}' (ignored)");
+                }
+            }
+        }
+
+        /// <summary>
+        /// The node's class: its prototype's when it names one that resolves, else its <c>class</c>; null (with the
+        /// error reported) when there is none or the class is not one this engine runs.
+        /// </summary>
+        private (string ClassName, string? PrototypeName, Prototype? Prototype, NodeClassDescriptor Descriptor)? ClassOf(string name, JsonObject spec, string at)
+        {
             string? className = null;
             Prototype? prototype = null;
             string? prototypeName = null;
@@ -222,7 +261,7 @@ public static partial class GraphLoader
                     Error(name, null, at, $"No class in {name}");
                 }
 
-                return (null, output, inputs);
+                return null;
             }
 
             if (!NodeClassRegistry.TryGet(className, out var descriptor))
@@ -231,22 +270,16 @@ public static partial class GraphLoader
                     ? $"node class {className} is a MineMeld class that Minemeld.Streams does not implement: {reason}"
                     : $"Unknown node class {className}";
                 Error(name, prototype is null ? "class" : "prototype", prototype is null ? $"{at}/class" : $"{at}/prototype", why);
-                return (null, output, inputs);
+                return null;
             }
 
-            var config = JsonMerge.Deep(prototype?.Config, nodeConfig as JsonObject);
-            var issues = descriptor.Check(config);
-            foreach (var (path, message) in issues.Errors)
-            {
-                Report(DiagnosticSeverity.Error, name, path, message, prototype);
-            }
+            return (className, prototypeName, prototype, descriptor);
+        }
 
-            foreach (var (path, message) in issues.Warnings)
-            {
-                Report(DiagnosticSeverity.Warning, name, path, message, prototype);
-            }
-
-            if (descriptor.Kind == NodeKind.Miner && inputs.Count > 0)
+        /// <summary>The rules of the node's role (miner, processor, output); returns its output flag as it runs.</summary>
+        private bool CheckRole(string name, string at, string className, NodeClassDescriptor descriptor, int inputCount, bool output, JsonObject config)
+        {
+            if (descriptor.Kind == NodeKind.Miner && inputCount > 0)
             {
                 Error(name, "inputs", $"{at}/inputs", $"{name} is a miner ({className}) and cannot have inputs");
             }
@@ -258,7 +291,7 @@ public static partial class GraphLoader
                 output = false;
             }
 
-            if (descriptor.Kind == NodeKind.Processor && inputs.Count == 0)
+            if (descriptor.Kind == NodeKind.Processor && inputCount == 0)
             {
                 Warning(name, "inputs", at, $"{name} is a processor with no inputs: it will never emit anything");
             }
@@ -268,8 +301,7 @@ public static partial class GraphLoader
                 Warning(name, "config.infilters", $"{at}/config/infilters", "a miner has no inputs: its infilters never run");
             }
 
-            var node = new GraphNode(name, prototypeName, className, descriptor, inputs, output, config, partitions, map.Find(at));
-            return (node, output, inputs);
+            return output;
         }
 
         private List<string> Inputs(string name, JsonNode? node, string at)
