@@ -50,7 +50,8 @@ public sealed class FeedServerOptions
     public long CacheMaxBytes { get; set; } = 1L << 30;
 
     /// <summary>
-    /// carbonblack expands IPv4 ranges into single addresses; at most this many per response (decision 5).
+    /// carbonblack expands IPv4 ranges into single addresses; at most this many per response
+    /// (docs/minemeld-compatibility.md, "Differences from MineMeld", 17).
     /// </summary>
     [Range(1, 100_000_000)]
     public int CarbonBlackMaxAddresses { get; set; } = 1_000_000;

@@ -11,9 +11,9 @@ namespace Minemeld.Streams.Core.Miners;
 /// logic over a logical clock: the per-poll diff, sudden death, the age-out sweep, garbage collection, flush and
 /// rebuild. Hosts supply items and time, persist <see cref="Rows"/>, and publish the returned emissions.
 /// <para>
-/// Design.md decision 4: a successful poll that still contains an indicator refreshes its <c>last_seen</c>, so a
-/// <c>last_seen+N</c> policy means N after the indicator was last seen. The refresh alone publishes nothing.
-/// Decision 8: a rebuild re-emits only live indicators.
+/// A successful poll that still contains an indicator refreshes its <c>last_seen</c>, so a <c>last_seen+N</c> policy
+/// means N after the indicator was last seen; the refresh alone publishes nothing. A rebuild re-emits only live
+/// indicators (docs/minemeld-compatibility.md, "Differences from MineMeld", 11).
 /// </para>
 /// </summary>
 public sealed class Poller(PollerSettings settings)

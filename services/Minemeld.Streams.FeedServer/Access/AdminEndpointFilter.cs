@@ -7,16 +7,16 @@ using Minemeld.Streams.Hosting.State;
 namespace Minemeld.Streams.FeedServer.Access;
 
 /// <summary>
-/// Guards the admin API (decision 9): loopback clients only unless <see cref="FeedServerOptions.AdminRemoteAccess"/>,
-/// an admin credential (Basic or the bearer token; feed users are refused as MineMeld refused them), and an audit
-/// line for every write (who, what, which parameters; never a body or a password). A write that a browser says comes
-/// from another site (<c>Sec-Fetch-Site</c> cross-site or same-site, or an <c>Origin</c> other than the server's) is
-/// refused before its credentials are looked at: a browser that cached an admin's Basic credentials sends them with
-/// any page's request, so a forged form or script must not act with them (CSRF). Scripts and sync tools send
-/// neither header and are not affected. The console's login session (a cookie, <see cref="ConsoleSessions"/>) is an
-/// admin credential too; its writes must also carry the session's CSRF token in <c>X-CSRF-Token</c>. Without
-/// <paramref name="challenge"/> a 401 carries no Basic challenge (the console's own calls: a browser would otherwise
-/// prompt over the page).
+/// Guards the admin API (docs/feed-api.md, "Endpoints and behaviour"): loopback clients only unless
+/// <see cref="FeedServerOptions.AdminRemoteAccess"/>, an admin credential (Basic or the bearer token; feed users are
+/// refused as MineMeld refused them), and an audit line for every write (who, what, which parameters; never a body or a
+/// password). A write that a browser says comes from another site (<c>Sec-Fetch-Site</c> cross-site or same-site, or an
+/// <c>Origin</c> other than the server's) is refused before its credentials are looked at: a browser that cached an
+/// admin's Basic credentials sends them with any page's request, so a forged form or script must not act with them
+/// (CSRF). Scripts and sync tools send neither header and are not affected. The console's login session (a cookie,
+/// <see cref="ConsoleSessions"/>) is an admin credential too; its writes must also carry the session's CSRF token in
+/// <c>X-CSRF-Token</c>. Without <paramref name="challenge"/> a 401 carries no Basic challenge (the console's own calls:
+/// a browser would otherwise prompt over the page).
 /// </summary>
 public sealed partial class AdminEndpointFilter(string group, bool write, bool challenge = true) : IEndpointFilter
 {

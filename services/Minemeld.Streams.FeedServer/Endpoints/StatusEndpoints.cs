@@ -7,8 +7,8 @@ using Minemeld.Streams.Hosting.State;
 namespace Minemeld.Streams.FeedServer.Endpoints;
 
 /// <summary>
-/// <c>GET /status/minemeld</c> (MineMeld's node status fields, B §4.1), <c>/status/info</c>, <c>/status/config</c>,
-/// <c>/status/&lt;node&gt;/hup</c>.
+/// <c>GET /status/minemeld</c> (MineMeld's node status fields: docs/feed-api.md, "Endpoints and behaviour"),
+/// <c>/status/info</c>, <c>/status/config</c>, <c>/status/&lt;node&gt;/hup</c>.
 /// </summary>
 public static class StatusEndpoints
 {

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Primitives;
 namespace Minemeld.Streams.FeedServer.Feeds;
 
 /// <summary>
-/// The parameters of a feed request, parsed by name only (decision 6) with MineMeld's 400 messages; anything that
-/// does not parse is a 400, never a 500.
+/// The parameters of a feed request, parsed by name only (docs/minemeld-compatibility.md, "Differences from MineMeld",
+/// 15) with MineMeld's 400 messages; anything that does not parse is a 400, never a 500.
 /// </summary>
 public sealed record FeedQuery
 {

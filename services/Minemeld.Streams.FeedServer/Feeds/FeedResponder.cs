@@ -13,7 +13,8 @@ namespace Minemeld.Streams.FeedServer.Feeds;
 /// <summary>
 /// <c>GET /feeds/&lt;feed&gt;</c> in MineMeld's order (authorization, existence, parameters), then ETag/304, the render
 /// cache, and a streamed render from one snapshot. A backend fault before the first byte is a 503; after it, the
-/// connection is aborted so the client sees a broken transfer, never a complete-looking 200 (decision 3).
+/// connection is aborted so the client sees a broken transfer, never a complete-looking 200 (docs/feed-api.md,
+/// "Endpoints and behaviour").
 /// </summary>
 public sealed partial class FeedResponder(
     NodeGraph graph,

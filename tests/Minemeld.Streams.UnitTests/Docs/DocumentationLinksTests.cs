@@ -62,22 +62,26 @@ public sealed partial class DocumentationLinksTests
 
     /// <summary>
     /// Source comments cite documents of the repository only: every <c>name.md</c> they mention is in docs/ (or is the
-    /// README), no citation of the reference texts the repository does not carry (<c>spec §</c>) is left, and a cited
-    /// section (<c>docs/x.md, "Heading"</c>) is a heading of that document.
+    /// README), a cited section (<c>docs/x.md, "Heading"</c>) is a heading of that document, and no citation of the
+    /// reference texts the repository does not carry is left: no numbered section (<c>§</c>, but an RFC's) and no
+    /// numbered design decision. Code, configuration and scripts alike (the prototype library, compose, the console).
     /// </summary>
     [Fact]
     public void SourceCommentsCiteOnlyDocumentsAndSectionsOfTheRepository()
     {
         var docs = Path.Combine(RepositoryPaths.Root, "docs");
         var problems = new List<string>();
-        foreach (var file in new[] { "services", "clients", "tests" }
-            .SelectMany(d => Directory.GetFiles(Path.Combine(RepositoryPaths.Root, d), "*.cs", SearchOption.AllDirectories))
-            .Where(static f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+        string[] sources = ["*.cs", "*.yml", "*.yaml", "*.js", "*.sh", "Dockerfile"];
+        foreach (var file in new[] { "services", "clients", "tests", "compose", "graphs", "bench", ".ci" }
+            .Select(d => Path.Combine(RepositoryPaths.Root, d))
+            .Where(Directory.Exists)
+            .SelectMany(d => sources.SelectMany(pattern => Directory.GetFiles(d, pattern, SearchOption.AllDirectories)))
+            .Where(static f => !Regex.IsMatch(f, @"[\\/](obj|bin|node_modules|TestResults)[\\/]")
                 && Path.GetFileName(f) != $"{nameof(DocumentationLinksTests)}.cs"))
         {
             var text = Regex.Replace(File.ReadAllText(file), @"\s*///\s*", " ");
             var name = Path.GetRelativePath(RepositoryPaths.Root, file);
-            foreach (Match cited in Regex.Matches(text, @"\b(?<doc>[a-z][a-z0-9-]*\.md)\b(?:, ""(?<section>[^""]+)"")?"))
+            foreach (Match cited in Regex.Matches(text, @"\b(?<doc>[A-Za-z][A-Za-z0-9-]*\.md)\b(?:, ""(?<section>[^""]+)"")?"))
             {
                 var doc = cited.Groups["doc"].Value;
                 var path = Path.Combine(docs, doc);
@@ -92,9 +96,14 @@ public sealed partial class DocumentationLinksTests
                 }
             }
 
-            if (text.Contains("spec §", StringComparison.Ordinal))
+            foreach (Match section in Regex.Matches(text, @"(?<!RFC \d+ )§\s*[\d.]+"))
             {
-                problems.Add($"{name} cites a spec section (spec §) that is not in the repository");
+                problems.Add($"{name} cites a numbered section ({section.Value}) of a text that is not in the repository");
+            }
+
+            foreach (Match decision in Regex.Matches(text, @"\bdecision \d+", RegexOptions.IgnoreCase))
+            {
+                problems.Add($"{name} cites a numbered design decision ({decision.Value}) that is not in the repository");
             }
         }
 

@@ -4,7 +4,10 @@ using Minemeld.Streams.Core.Json;
 
 namespace Minemeld.Streams.Core.Miners.Feeds;
 
-/// <summary>Design.md decision 5 at ingestion: validate and normalise an indicator for its type.</summary>
+/// <summary>
+/// Validates and normalises an indicator for its type at ingestion: an invalid one is refused with a reason, a CIDR
+/// with host bits set normalised (docs/minemeld-compatibility.md, "Differences from MineMeld", 5).
+/// </summary>
 public static class IndicatorCheck
 {
     /// <summary>

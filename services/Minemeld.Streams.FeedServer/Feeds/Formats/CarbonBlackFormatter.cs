@@ -9,9 +9,9 @@ namespace Minemeld.Streams.FeedServer.Feeds.Formats;
 /// Carbon Black threat-feed JSON in MineMeld's hand-assembled shape (whitespace included). Entries without a stored
 /// value are skipped; type <c>domain</c> goes to <c>dns</c>, <c>md5</c> to <c>md5</c> (both lower-cased); <c>IPv4</c>
 /// (address, CIDR or range) is expanded into single addresses, at most
-/// <see cref="FeedServerOptions.CarbonBlackMaxAddresses"/> per response (decision 5: the cut is logged and counted,
-/// where MineMeld could emit 16M lines for a /8). Strings are JSON-escaped (MineMeld pasted them raw). Three passes
-/// over one snapshot keep memory flat.
+/// <see cref="FeedServerOptions.CarbonBlackMaxAddresses"/> per response (the cut is logged and counted, where MineMeld
+/// could emit 16M lines for a /8: docs/minemeld-compatibility.md, "Differences from MineMeld", 17). Strings are
+/// JSON-escaped (MineMeld pasted them raw). Three passes over one snapshot keep memory flat.
 /// </summary>
 internal sealed class CarbonBlackFormatter(int maxAddresses) : IFeedFormatter
 {

@@ -6,8 +6,8 @@ namespace Minemeld.Streams.FeedServer.Feeds.Formats;
 
 /// <summary>
 /// <c>tr=1</c>: an <c>A-B</c> entry becomes its minimal CIDR list, a one-address block printed bare
-/// (<c>10.0.0.5</c>), larger blocks as <c>a.b.c.d/len</c>. Anything else passes through unchanged (decision 4;
-/// MineMeld's handler crashed on it).
+/// (<c>10.0.0.5</c>), larger blocks as <c>a.b.c.d/len</c>. Anything else passes through unchanged
+/// (MineMeld's handler crashed on it: docs/minemeld-compatibility.md, "Differences from MineMeld", 15).
 /// </summary>
 public static class RangeTranslation
 {

@@ -6,7 +6,7 @@ namespace Minemeld.Streams.FeedServer.Feeds.Formats;
 /// <summary>
 /// <c>sum</c>: every IP entry of the window (range, CIDR or address) merged into one minimal CIDR list, sorted by
 /// address, IPv4 first, always with a prefix length. Entries that are not IP pass through unchanged after the list
-/// (decision 4; MineMeld aborted the stream).
+/// (MineMeld aborted the stream: docs/minemeld-compatibility.md, "Differences from MineMeld", 15).
 /// </summary>
 internal sealed class SumFormatter : IFeedFormatter
 {

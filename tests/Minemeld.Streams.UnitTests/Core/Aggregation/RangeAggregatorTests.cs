@@ -7,7 +7,10 @@ using Minemeld.Streams.Core.Ranges;
 
 namespace Minemeld.Streams.UnitTests.Core.Aggregation;
 
-/// <summary>Spec §5.3's examples that involve values and types, and two properties of the aggregator as a whole.</summary>
+/// <summary>
+/// MineMeld's range-aggregation examples that involve values and types (docs/minemeld-engine.md, "Range aggregation"),
+/// and two properties of the aggregator as a whole.
+/// </summary>
 public sealed class RangeAggregatorTests
 {
     private readonly AggregatorCounters _counters = new();

@@ -17,7 +17,10 @@ public sealed class AttributeMergerTests
         return merged;
     }
 
-    /// <summary>Spec §5.1 (test_ft_op): first_seen min, last_seen max, confidence max, direction keep-first.</summary>
+    /// <summary>
+    /// MineMeld's test_ft_op: first_seen min, last_seen max, confidence max, direction keep-first
+    /// (docs/minemeld-engine.md, "Messages and attribute values").
+    /// </summary>
     [Fact]
     public void MineMeldMergeExample()
     {
