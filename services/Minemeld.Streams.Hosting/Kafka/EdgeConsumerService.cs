@@ -125,25 +125,7 @@ public sealed partial class EdgeConsumerService(
         }
         finally
         {
-            // Work already applied is finished (its offsets stored up to the first failure), then the consumer
-            // commits what was stored and leaves the group, so partitions move at once.
-            try
-            {
-                await inFlight.SettleAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogSettleFailed(logger, ex, Node);
-            }
-
-            try
-            {
-                consumer.Close();
-            }
-            catch (KafkaException ex)
-            {
-                LogCloseFailed(logger, ex, Node);
-            }
+            await inFlight.SettleAndCloseAsync(consumer, ex => LogSettleFailed(logger, ex, Node), ex => LogCloseFailed(logger, ex, Node)).ConfigureAwait(false);
         }
     }
 

@@ -1,3 +1,5 @@
+using Confluent.Kafka;
+
 namespace Minemeld.Streams.Hosting.Kafka;
 
 /// <summary>
@@ -36,6 +38,33 @@ internal sealed class InFlightBatches<TBatch>(Func<TBatch, Task> retire, Func<TB
         while (_batches.Count > 0)
         {
             await RetireOldestAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A consume loop's end: work already applied is finished (its offsets stored up to the first failure), then the
+    /// consumer commits what was stored and leaves its group, so its partitions move at once. Neither failure is thrown
+    /// (the loop is ending either way): a failed batch is replayed by the next owner, a failed close only delays the
+    /// move; each is handed to its log line.
+    /// </summary>
+    public async Task SettleAndCloseAsync(IConsumer<string, byte[]> consumer, Action<Exception> settleFailed, Action<KafkaException> closeFailed)
+    {
+        try
+        {
+            await SettleAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            settleFailed(ex);
+        }
+
+        try
+        {
+            consumer.Close();
+        }
+        catch (KafkaException ex)
+        {
+            closeFailed(ex);
         }
     }
 

@@ -279,23 +279,7 @@ public sealed partial class RoleConsumerService : BackgroundService
         {
             // The waker calls into the consumer: it stops before the consumer closes.
             _parking.StopWaker();
-            try
-            {
-                await inFlight.SettleAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogSettleFailed(_logger, ex, _group);
-            }
-
-            try
-            {
-                consumer.Close();
-            }
-            catch (KafkaException ex)
-            {
-                LogCloseFailed(_logger, ex, _group);
-            }
+            await inFlight.SettleAndCloseAsync(consumer, ex => LogSettleFailed(_logger, ex, _group), ex => LogCloseFailed(_logger, ex, _group)).ConfigureAwait(false);
         }
     }
 
