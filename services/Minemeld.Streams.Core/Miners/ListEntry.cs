@@ -31,7 +31,7 @@ public static class ListEntry
             : new PollItem(indicator, Attributes(JsonObjectReader.ParseObject(stored) ?? [], forcedType, source));
 
     /// <summary>The attributes of an entry given as a tree (changed in place and returned).</summary>
-    public static JsonObject Attributes(JsonObject stored, string? forcedType, string source)
+    internal static JsonObject Attributes(JsonObject stored, string? forcedType, string source)
     {
         ArgumentNullException.ThrowIfNull(stored);
         stored.Remove(ExpiresAt);
@@ -50,7 +50,7 @@ public static class ListEntry
     /// <see cref="Attributes"/> written from the stored bytes without a tree: the same keys in the same order, other
     /// values copied as they are stored. Null when the entry is not one object of plain, distinct names.
     /// </summary>
-    public static byte[]? AttributesUtf8(ReadOnlySpan<byte> stored, string? forcedType, string source)
+    internal static byte[]? AttributesUtf8(ReadOnlySpan<byte> stored, string? forcedType, string source)
     {
         Span<Utf8Property> properties = stackalloc Utf8Property[Utf8JsonObject.MaxCheckedNames];
         if (!Utf8JsonObject.TryReadProperties(stored, properties, out var count))
