@@ -61,8 +61,9 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
                 continue;
             }
 
-            // The value as UTF-8 once, for the stored text and the table message alike.
-            var value = settings.StoreValue || rows is not null ? Utf8Value(received) : default;
+            // The value as UTF-8 once, for the stored text and the table message alike: the text as it arrived, or the
+            // stripped tree written out.
+            var value = settings.StoreValue || rows is not null ? received.Value.ToUtf8() : default;
             final[indicator] = new FeedChange(indicator, true, Score(received), settings.StoreValue ? Text(value) : null);
             if (rows is not null)
             {
@@ -158,12 +159,6 @@ public sealed class FeedOutputHandler(string node, FeedOutputSettings settings, 
         return Utf8PropertyIndex.TryFindLast(received.Properties, received.Value.Utf8, _scoringAttribute, out var value)
             && value.TokenType == System.Text.Json.JsonTokenType.Number && value.TryGetInt64(out var score) ? score : 0;
     }
-
-    /// <summary>
-    /// The received value as UTF-8 JSON: the text as it arrived, or the stripped tree written out; empty for none.
-    /// </summary>
-    private static ReadOnlyMemory<byte> Utf8Value(in InputFilter.Received received) =>
-        received.Value.Tree is { } tree ? System.Text.Encoding.UTF8.GetBytes(tree.ToJsonString()) : received.Value.Utf8;
 
     /// <summary>
     /// The value's JSON text as the feed stores it, as MineMeld wrote it (<see cref="MineMeldJson"/>: its key order
