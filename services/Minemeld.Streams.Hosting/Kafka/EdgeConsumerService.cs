@@ -33,6 +33,12 @@ public sealed partial class EdgeConsumerService(
 
     public string Node => handler.Node;
 
+    /// <summary>The nodes this loop reads for: its one node, as dead letters and the consumed counter take them.</summary>
+    private readonly IReadOnlyList<string> _nodes = [handler.Node];
+
+    /// <summary><see cref="_nodes"/> for every topic, as the consumed counter asks (made once, not per batch).</summary>
+    private Func<string, IReadOnlyList<string>>? _nodesOfTopic;
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
@@ -138,11 +144,10 @@ public sealed partial class EdgeConsumerService(
     {
         var started = Environment.TickCount64;
         messages.Clear();
-        IReadOnlyList<string> nodes = [Node];
-        BatchReader.CountConsumed(batch, _ => nodes);
+        BatchReader.CountConsumed(batch, _nodesOfTopic ??= _ => _nodes);
         foreach (var result in batch)
         {
-            if (deadLetters.TryDecode(result, nodes, out var message))
+            if (deadLetters.TryDecode(result, _nodes, out var message))
             {
                 messages.Add(message);
             }
