@@ -42,6 +42,9 @@ public static class IndicatorValue
 
     public static bool IsPrivate(string key) => key.Length > 0 && key[0] is '_' or '$';
 
+    /// <summary><see cref="IsPrivate(string)"/> of a name read as UTF-8 (unescaped).</summary>
+    public static bool IsPrivate(ReadOnlySpan<byte> utf8Key) => utf8Key is [(byte)'_' or (byte)'$', ..];
+
     private static JsonObject Stripped(JsonObject value, Func<string, bool> isPrivate)
     {
         if (PrivateKeys(value, isPrivate) is null)

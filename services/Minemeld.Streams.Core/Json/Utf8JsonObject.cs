@@ -163,7 +163,7 @@ public static class Utf8JsonObject
         for (var i = 0; i < count; i++)
         {
             var name = utf8Object[properties[i].Name];
-            if (name is [(byte)'_' or (byte)'$', ..])
+            if (Indicators.IndicatorValue.IsPrivate(name))
             {
                 return null;
             }

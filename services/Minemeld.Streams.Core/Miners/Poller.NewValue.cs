@@ -68,7 +68,7 @@ public sealed partial class Poller
             {
                 writer.WritePropertyName(name);
                 attributes.WriteValue(i, writer);
-                hasPrivate |= name is [(byte)'_' or (byte)'$', ..];
+                hasPrivate |= IndicatorValue.IsPrivate(name);
             }
         }
 
